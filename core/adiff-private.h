@@ -1,0 +1,67 @@
+/* adiff-private.h — internals shared by libadiff's source files. */
+#pragma once
+
+#include <math.h>
+#include <string.h>
+#include "adiff/adiff.h"
+
+#define ADIFF_EXPORT __attribute__ ((visibility ("default")))
+
+struct _AdiffBundle
+{
+  gint     ref_count;
+  char    *name;            /* file name or "<memory>" */
+  guint    width, height, channels;
+  gsize    dim;             /* width·height·channels */
+  guint64  n_items;
+  double  *mean;            /* [dim] */
+  guint    n_components;
+  double  *eigenvalues;     /* [k] */
+  float   *eigenvectors;    /* [k·dim] */
+  double   residual_variance;
+  guint    n_exemplars;
+  float   *exemplars;       /* [n·dim] or NULL */
+  gint32  *labels;          /* [n] or NULL */
+  double  *scatter;         /* [dim·dim] or NULL */
+  char    *metadata;        /* never NULL */
+};
+
+/* Validate AdiffBundleData (sizes, finiteness, order) without copying. */
+gboolean adiff_bundle_data_check (const AdiffBundleData *data,
+                                  const char            *name,
+                                  GError               **error);
+
+/* An empty bundle (ref count 1) to be filled by a loader. */
+AdiffBundle *adiff_bundle_alloc (const char *name);
+
+/* Per-method implementation behind AdiffDenoiser. */
+typedef struct _AdiffDenoiserClass AdiffDenoiserClass;
+struct _AdiffDenoiserClass
+{
+  /* Prepare state from bundle and params; return NULL + error on failure. */
+  gpointer (*prepare) (AdiffDenoiser *denoiser, GError **error);
+  gboolean (*apply)   (AdiffDenoiser *denoiser, const float *in, gsize n,
+                       float *out, GError **error);
+  void     (*finalize)(gpointer state);
+};
+
+struct _AdiffDenoiser
+{
+  AdiffBundle *bundle;
+  AdiffParams  params;
+  const AdiffDenoiserClass *klass;
+  gpointer     state;
+};
+
+extern const AdiffDenoiserClass adiff_wiener_class;
+extern const AdiffDenoiserClass adiff_optimal_class;
+extern const AdiffDenoiserClass adiff_analytic_class;
+extern const AdiffDenoiserClass adiff_patch_class;
+
+/* Wiener gains: g_i − s_r for each component and s_r = r/(r+σ²). */
+void adiff_wiener_gains (const AdiffBundle *bundle, double sigma,
+                         double *gains, double *rest_gain);
+
+/* Checks shared by entry points. */
+gboolean adiff_check_finite (const float *v, gsize n, const char *what,
+                             GError **error);

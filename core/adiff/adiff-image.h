@@ -1,0 +1,70 @@
+/* adiff-image.h — apply a window denoiser to an image of any size.
+ *
+ * The image is cut into overlapping windows of the bundle's size (stride at
+ * most half a window), each window is denoised, and the results are blended
+ * with a smooth weight that falls towards the window's edges, normalised by
+ * the summed weights.  Borders are handled by mirror padding, so there are
+ * no seams.  Work proceeds in horizontal strips: peak memory depends on the
+ * image width and the window height, never on the image height.
+ */
+#pragma once
+
+#include <glib.h>
+#include "adiff-denoiser.h"
+
+G_BEGIN_DECLS
+
+/* Return FALSE to cancel (the call then fails with ADIFF_ERROR_CANCELLED). */
+typedef gboolean (*AdiffProgressFunc) (double fraction, gpointer user_data);
+
+/* Fill rows [y, y+n_rows) of the input, interleaved floats with
+ * `channels` values per pixel, into buf (n_rows·width·channels floats). */
+typedef gboolean (*AdiffReadRowsFunc)  (guint y, guint n_rows, float *buf,
+                                        gpointer user_data, GError **error);
+/* Receive finished output rows [y, y+n_rows). */
+typedef gboolean (*AdiffWriteRowsFunc) (guint y, guint n_rows, const float *buf,
+                                        gpointer user_data, GError **error);
+
+/* Streaming form: rows are read in increasing order, each at most once;
+ * written in increasing order, each exactly once.  A gray bundle on an
+ * image with more channels is applied to each channel; a bundle with more
+ * channels than the image is refused (ADIFF_ERROR_MISMATCH).  channels
+ * counts only the colour channels (no alpha).  Images smaller than the
+ * window are mirror-padded up to it. */
+gboolean adiff_denoise_rows  (AdiffDenoiser     *denoiser,
+                              guint              width,
+                              guint              height,
+                              guint              channels,
+                              AdiffReadRowsFunc  read_rows,
+                              AdiffWriteRowsFunc write_rows,
+                              gpointer           user_data,
+                              AdiffProgressFunc  progress,
+                              gpointer           progress_data,
+                              GError           **error);
+
+/* In-memory form: in and out hold height·width·channels floats
+ * (they may be the same buffer). */
+gboolean adiff_denoise_image (AdiffDenoiser     *denoiser,
+                              const float       *in,
+                              float             *out,
+                              guint              width,
+                              guint              height,
+                              guint              channels,
+                              AdiffProgressFunc  progress,
+                              gpointer           progress_data,
+                              GError           **error);
+
+/* Where the tiler puts the window that holds pixel (x, y) for a sensitivity
+ * overlay: the top-left corner of a window-sized region inside the image
+ * (clamped), so the pixel is as central as possible. */
+void     adiff_window_for_pixel (guint image_width, guint image_height,
+                                 guint window_width, guint window_height,
+                                 guint x, guint y,
+                                 guint *left, guint *top);
+
+/* A robust estimate of the noise σ ([0,1] units) of an image: the median
+ * absolute deviation of the finest diagonal Haar detail band / 0.6745. */
+double   adiff_estimate_sigma   (const float *image, guint width, guint height,
+                                 guint channels);
+
+G_END_DECLS

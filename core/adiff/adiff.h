@@ -1,0 +1,10 @@
+/* adiff.h — libadiff, analytic diffusion denoisers.  Include this. */
+#pragma once
+
+#include "adiff-error.h"
+#include "adiff-bundle.h"
+#include "adiff-denoiser.h"
+#include "adiff-image.h"
+#include "adiff-sensitivity.h"
+#include "adiff-sample.h"
+#include "adiff-version.h"

@@ -1,0 +1,19 @@
+/* pending.c — entry points not implemented yet.  Each helper removes its
+ * functions from here as it lands the real implementation. */
+#include "adiff-private.h"
+
+static gboolean
+not_yet (GError **error, const char *what)
+{
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               "%s is not implemented yet", what);
+  return FALSE;
+}
+
+static gpointer pending_prepare (AdiffDenoiser *d, GError **e) { not_yet (e, "this method"); return NULL; }
+static gboolean pending_apply (AdiffDenoiser *d, const float *i, gsize n, float *o, GError **e) { return not_yet (e, "this method"); }
+static void pending_finalize (gpointer s) {}
+
+const AdiffDenoiserClass adiff_optimal_class = { pending_prepare, pending_apply, pending_finalize };
+const AdiffDenoiserClass adiff_analytic_class = { pending_prepare, pending_apply, pending_finalize };
+const AdiffDenoiserClass adiff_patch_class = { pending_prepare, pending_apply, pending_finalize };
