@@ -1,0 +1,49 @@
+/* blend.c — the window grid and blending weights of the tiler.
+ *
+ * Weight: w(i) = sin²(π(i + ½)/n) for i in [0, n), a Hann window sampled at
+ * pixel centres: smooth, largest in the middle where a window denoiser has
+ * the most context, and strictly positive at the edges so that every pixel
+ * has a non-zero total weight whatever the stride.  With stride n/2 and n
+ * even the shifted copies sum to exactly 1 (sin² + cos²); the tiler still
+ * divides by the sum, which keeps it exact for odd n.  A 2-D window uses the
+ * product w(x)·w(y), so the normalisation is separable too.
+ */
+#include <math.h>
+#include "tile.h"
+
+void
+adiff_axis_init (AdiffAxis *axis, guint size, guint length)
+{
+  g_return_if_fail (size > 0 && length > 0);
+  axis->size = size;
+  axis->length = length;
+  axis->stride = MAX (1u, size / 2);
+  axis->first = -(gint64) ((size - 1) / axis->stride) * axis->stride;
+  axis->count = (guint) ((length - 1 - axis->first) / axis->stride + 1);
+
+  axis->weight = g_new (float, size);
+  for (guint i = 0; i < size; i++)
+    {
+      double s = sin (G_PI * (i + 0.5) / size);
+      axis->weight[i] = (float) (s * s);
+    }
+
+  /* The grid is periodic with the stride, so the summed weight at x only
+   * depends on x mod stride (origins are multiples of the stride). */
+  axis->inv_sum = g_new (float, axis->stride);
+  for (guint x = 0; x < axis->stride; x++)
+    {
+      double sum = 0;
+      for (guint i = 0; i < size; i++)
+        if (((gint64) x - i) % axis->stride == 0)   /* x − i is an origin */
+          sum += axis->weight[i];
+      axis->inv_sum[x] = (float) (1.0 / sum);
+    }
+}
+
+void
+adiff_axis_clear (AdiffAxis *axis)
+{
+  g_clear_pointer (&axis->weight, g_free);
+  g_clear_pointer (&axis->inv_sum, g_free);
+}

@@ -1,0 +1,384 @@
+/* image.c — a window denoiser applied to an image of any size.
+ *
+ * The windows of tile.h are processed one grid row (a "strip") at a time:
+ *
+ *   1. drop input rows no later strip needs, read the new rows the strip
+ *      needs (rows arrive in increasing order, each once);
+ *   2. cut the strip's windows out of the buffered rows (mirroring at the
+ *      borders) and denoise them with one adiff_denoiser_apply call, so a
+ *      BLAS-backed denoiser sees one large batch;
+ *   3. add each result, times its blending weight, into an accumulator of
+ *      one window height;
+ *   4. rows above the next strip's origin are complete: divide by the summed
+ *      weight and hand them to the writer.
+ *
+ * Buffers: input ≤ window height + stride rows, accumulator = window height
+ * rows, windows of one strip ≈ 2·width·window height·channels floats —
+ * proportional to width × window height and independent of image height.
+ *
+ * A gray bundle on a colour image is applied to every channel separately
+ * (one window per channel per position); a bundle with more channels than
+ * the image is refused.
+ */
+#include "adiff-private.h"
+#include "tile.h"
+
+typedef struct
+{
+  AdiffDenoiser     *den;
+  guint              width, height, channels;   /* image */
+  guint              win_channels;              /* bundle channels */
+  guint              groups;                    /* windows per grid position */
+  gsize              dim;                       /* values per window */
+  gsize              row_len;                   /* floats per image row */
+  AdiffAxis          ax, ay;
+  guint             *mirror_x;                  /* padded x → image x */
+
+  float             *in;                        /* rows [in_lo, in_hi) */
+  guint              in_lo, in_hi, in_cap;
+  float             *acc;                       /* rows [out_lo, out_lo + ay.size) */
+  guint              out_lo;
+  float             *windows;                   /* one strip of windows */
+  gsize              n_windows;
+
+  AdiffReadRowsFunc  read_rows;
+  AdiffWriteRowsFunc write_rows;
+  gpointer           user_data;
+} Tiler;
+
+static gboolean
+check_geometry (AdiffBundle *b, guint width, guint height, guint channels,
+                GError **error)
+{
+  if (width == 0 || height == 0 || channels == 0)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   "image of %u×%u pixels with %u channels is empty",
+                   width, height, channels);
+      return FALSE;
+    }
+  if (b->channels != channels && b->channels != 1)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+                   "%s: the bundle has %u channels and the image %u; "
+                   "a %u-channel bundle only applies to %u-channel images "
+                   "(a gray bundle applies to any image, channel by channel)",
+                   b->name, b->channels, channels, b->channels, b->channels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Allocate every buffer, with overflow-checked sizes. */
+static gboolean
+tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
+            guint channels, GError **error)
+{
+  AdiffBundle *b = den->bundle;
+  memset (t, 0, sizeof *t);
+  t->den = den;
+  t->width = width;
+  t->height = height;
+  t->channels = channels;
+  t->win_channels = b->channels;
+  t->groups = channels / b->channels;
+  t->dim = b->dim;
+  adiff_axis_init (&t->ax, b->width, width);
+  adiff_axis_init (&t->ay, b->height, height);
+
+  gsize row_len, in_size, acc_size, n_windows, win_size, padded_w;
+  guint in_rows = MIN (height, b->height + t->ay.stride);
+  padded_w = (gsize) (t->ax.count - 1) * t->ax.stride + b->width;
+  if (!g_size_checked_mul (&row_len, width, channels) ||
+      !g_size_checked_mul (&in_size, row_len, in_rows) ||
+      !g_size_checked_mul (&acc_size, row_len, b->height) ||
+      !g_size_checked_mul (&n_windows, t->ax.count, t->groups) ||
+      !g_size_checked_mul (&win_size, n_windows, b->dim) ||
+      win_size > G_MAXSIZE / sizeof (float) || in_size > G_MAXSIZE / sizeof (float) ||
+      acc_size > G_MAXSIZE / sizeof (float))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   "image of %u×%u pixels with %u channels is too large to tile",
+                   width, height, channels);
+      return FALSE;
+    }
+  t->row_len = row_len;
+  t->in_cap = in_rows;
+  t->n_windows = n_windows;
+  t->in = g_try_new (float, in_size);
+  t->acc = g_try_new0 (float, acc_size);
+  t->windows = g_try_new (float, win_size);
+  t->mirror_x = g_try_new (guint, padded_w);
+  if (!t->in || !t->acc || !t->windows || !t->mirror_x)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   "out of memory for the strip buffers of a %u-pixel wide image",
+                   width);
+      return FALSE;
+    }
+  for (gsize i = 0; i < padded_w; i++)
+    t->mirror_x[i] = adiff_mirror (t->ax.first + (gint64) i, width);
+  return TRUE;
+}
+
+static void
+tiler_clear (Tiler *t)
+{
+  adiff_axis_clear (&t->ax);
+  adiff_axis_clear (&t->ay);
+  g_free (t->in);
+  g_free (t->acc);
+  g_free (t->windows);
+  g_free (t->mirror_x);
+}
+
+/* Image rows [*lo, *hi) that window row j reads (after mirroring). */
+static void
+strip_rows (const Tiler *t, guint j, guint *lo, guint *hi)
+{
+  gint64 oy = adiff_axis_origin (&t->ay, j);
+  guint mn = G_MAXUINT, mx = 0;
+  for (guint wy = 0; wy < t->ay.size; wy++)
+    {
+      guint r = adiff_mirror (oy + wy, t->height);
+      mn = MIN (mn, r);
+      mx = MAX (mx, r);
+    }
+  *lo = mn;
+  *hi = mx + 1;
+}
+
+/* The lowest row strip j or any later strip reads.  Strips lying inside the
+ * image read from their own origin, which only grows; only the last few
+ * strips, which cross the bottom border, mirror back above it. */
+static guint
+keep_from (const Tiler *t, guint j)
+{
+  guint lo, hi;
+  strip_rows (t, j, &lo, &hi);
+  for (guint k = j + 1; k < t->ay.count; k++)
+    if (adiff_axis_origin (&t->ay, k) + t->ay.size > t->height)
+      {
+        guint l, h;
+        strip_rows (t, k, &l, &h);
+        lo = MIN (lo, l);
+      }
+  return lo;
+}
+
+/* Make the input buffer hold rows [keep_from(j), hi of strip j). */
+static gboolean
+fetch_rows (Tiler *t, guint j, GError **error)
+{
+  guint lo, hi;
+  strip_rows (t, j, &lo, &hi);
+  guint keep = keep_from (t, j);
+  if (t->in_hi == 0)
+    t->in_lo = 0;
+  if (keep > t->in_lo)
+    {
+      guint drop = MIN (keep, t->in_hi) - t->in_lo;
+      memmove (t->in, t->in + drop * t->row_len,
+               (t->in_hi - t->in_lo - drop) * t->row_len * sizeof (float));
+      t->in_lo += drop;
+    }
+  if (hi <= t->in_hi)
+    return TRUE;
+  if (hi - t->in_lo > t->in_cap)      /* not expected: the bound is proven above */
+    {
+      t->in_cap = hi - t->in_lo;
+      t->in = g_renew (float, t->in, (gsize) t->in_cap * t->row_len);
+    }
+  guint n = hi - t->in_hi;
+  if (!t->read_rows (t->in_hi, n, t->in + (gsize) (t->in_hi - t->in_lo) * t->row_len,
+                     t->user_data, error))
+    return FALSE;
+  t->in_hi = hi;
+  return TRUE;
+}
+
+/* Copy the strip's windows out of the buffered rows. */
+static void
+cut_windows (Tiler *t, guint j)
+{
+  gint64 oy = adiff_axis_origin (&t->ay, j);
+  guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
+  for (guint i = 0; i < t->ax.count; i++)
+    for (guint g = 0; g < t->groups; g++)
+      {
+        float *w = t->windows + ((gsize) i * t->groups + g) * t->dim;
+        const guint *mx = t->mirror_x + (gsize) i * t->ax.stride;
+        for (guint wy = 0; wy < wh; wy++)
+          {
+            guint r = adiff_mirror (oy + wy, t->height) - t->in_lo;
+            const float *row = t->in + (gsize) r * t->row_len + g;
+            for (guint wx = 0; wx < ww; wx++)
+              {
+                const float *px = row + (gsize) mx[wx] * t->channels;
+                for (guint c = 0; c < wc; c++)
+                  *w++ = px[c];
+              }
+          }
+      }
+}
+
+/* Add the denoised windows, weighted, into the accumulator. */
+static void
+blend_windows (Tiler *t, guint j)
+{
+  gint64 oy = adiff_axis_origin (&t->ay, j);
+  guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
+  for (guint i = 0; i < t->ax.count; i++)
+    {
+      gint64 ox = adiff_axis_origin (&t->ax, i);
+      for (guint g = 0; g < t->groups; g++)
+        {
+          const float *w = t->windows + ((gsize) i * t->groups + g) * t->dim;
+          for (guint wy = 0; wy < wh; wy++)
+            {
+              gint64 y = oy + wy;
+              if (y < 0 || y >= t->height)
+                continue;
+              float *row = t->acc + (gsize) (y - t->out_lo) * t->row_len + g;
+              float fy = t->ay.weight[wy];
+              for (guint wx = 0; wx < ww; wx++)
+                {
+                  gint64 x = ox + wx;
+                  if (x < 0 || x >= t->width)
+                    continue;
+                  float f = fy * t->ax.weight[wx];
+                  const float *src = w + ((gsize) wy * ww + wx) * wc;
+                  float *dst = row + (gsize) x * t->channels;
+                  for (guint c = 0; c < wc; c++)
+                    dst[c] += f * src[c];
+                }
+            }
+        }
+    }
+}
+
+/* Normalise and write the rows above the next strip, then shift them out. */
+static gboolean
+emit_rows (Tiler *t, guint j, GError **error)
+{
+  gint64 next = adiff_axis_origin (&t->ay, j + 1);
+  guint end = (guint) CLAMP (next, 0, (gint64) t->height);
+  if (end <= t->out_lo)
+    return TRUE;
+  guint n = end - t->out_lo;
+  for (guint r = 0; r < n; r++)
+    {
+      float *row = t->acc + (gsize) r * t->row_len;
+      float fy = adiff_axis_norm (&t->ay, t->out_lo + r);
+      for (guint x = 0; x < t->width; x++)
+        {
+          float f = fy * adiff_axis_norm (&t->ax, x);
+          for (guint c = 0; c < t->channels; c++)
+            row[(gsize) x * t->channels + c] *= f;
+        }
+    }
+  if (!t->write_rows (t->out_lo, n, t->acc, t->user_data, error))
+    return FALSE;
+  gsize keep = (gsize) (t->ay.size - n) * t->row_len;
+  memmove (t->acc, t->acc + (gsize) n * t->row_len, keep * sizeof (float));
+  memset (t->acc + keep, 0, (gsize) n * t->row_len * sizeof (float));
+  t->out_lo = end;
+  return TRUE;
+}
+
+static gboolean
+run_strips (Tiler *t, AdiffProgressFunc progress, gpointer progress_data,
+            GError **error)
+{
+  for (guint j = 0; j < t->ay.count; j++)
+    {
+      if (!fetch_rows (t, j, error))
+        return FALSE;
+      cut_windows (t, j);
+      if (!adiff_denoiser_apply (t->den, t->windows, t->n_windows, t->windows, error))
+        return FALSE;
+      blend_windows (t, j);
+      if (!emit_rows (t, j, error))
+        return FALSE;
+      if (progress && !progress ((double) (j + 1) / t->ay.count, progress_data))
+        {
+          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED,
+                       "denoising cancelled at row %u of %u", t->out_lo, t->height);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+ADIFF_EXPORT gboolean
+adiff_denoise_rows (AdiffDenoiser *denoiser, guint width, guint height,
+                    guint channels, AdiffReadRowsFunc read_rows,
+                    AdiffWriteRowsFunc write_rows, gpointer user_data,
+                    AdiffProgressFunc progress, gpointer progress_data,
+                    GError **error)
+{
+  g_return_val_if_fail (denoiser != NULL && read_rows != NULL && write_rows != NULL, FALSE);
+  if (!check_geometry (denoiser->bundle, width, height, channels, error))
+    return FALSE;
+  Tiler t;
+  gboolean ok = tiler_init (&t, denoiser, width, height, channels, error);
+  if (ok)
+    {
+      t.read_rows = read_rows;
+      t.write_rows = write_rows;
+      t.user_data = user_data;
+      ok = run_strips (&t, progress, progress_data, error);
+    }
+  tiler_clear (&t);
+  return ok;
+}
+
+typedef struct
+{
+  const float *in;
+  float       *out;
+  gsize        row_len;
+} MemoryRows;
+
+static gboolean
+memory_read (guint y, guint n, float *buf, gpointer data, GError **error)
+{
+  MemoryRows *m = data;
+  memcpy (buf, m->in + (gsize) y * m->row_len, (gsize) n * m->row_len * sizeof (float));
+  return TRUE;
+}
+
+static gboolean
+memory_write (guint y, guint n, const float *buf, gpointer data, GError **error)
+{
+  MemoryRows *m = data;
+  memcpy (m->out + (gsize) y * m->row_len, buf, (gsize) n * m->row_len * sizeof (float));
+  return TRUE;
+}
+
+/* in == out is safe: the tiler writes row y only after it has read it, and
+ * keeps every row it still needs in its own buffer. */
+ADIFF_EXPORT gboolean
+adiff_denoise_image (AdiffDenoiser *denoiser, const float *in, float *out,
+                     guint width, guint height, guint channels,
+                     AdiffProgressFunc progress, gpointer progress_data,
+                     GError **error)
+{
+  g_return_val_if_fail (in != NULL && out != NULL, FALSE);
+  MemoryRows m = { in, out, (gsize) width * channels };
+  return adiff_denoise_rows (denoiser, width, height, channels, memory_read,
+                             memory_write, &m, progress, progress_data, error);
+}
+
+ADIFF_EXPORT void
+adiff_window_for_pixel (guint image_width, guint image_height,
+                        guint window_width, guint window_height,
+                        guint x, guint y, guint *left, guint *top)
+{
+  gint64 l = (gint64) x - window_width / 2;
+  gint64 t = (gint64) y - window_height / 2;
+  gint64 max_l = (gint64) image_width - window_width;
+  gint64 max_t = (gint64) image_height - window_height;
+  *left = (guint) CLAMP (l, 0, MAX (max_l, 0));
+  *top = (guint) CLAMP (t, 0, MAX (max_t, 0));
+}

@@ -1,0 +1,539 @@
+/* test-image.c — the tiler (adiff_denoise_rows / adiff_denoise_image) and
+ * the noise estimator.
+ *
+ * Bundles are synthetic: a stationary Gaussian model with covariance
+ * C_pq = v·ρ^(|Δx|+|Δy|) (×½ across channels), turned into eigenpairs with
+ * LAPACK.  Images of that model are drawn with a separable AR(1) filter,
+ * whose covariance is exactly that separable exponential.
+ */
+#include <lapacke.h>
+#include <math.h>
+#include "adiff/adiff.h"
+
+#define VAR 0.04
+#define RHO 0.8
+
+/* ---- synthetic data ------------------------------------------------------ */
+
+static AdiffBundle *
+make_bundle (guint w, guint h, guint c)
+{
+  gsize d = (gsize) w * h * c;
+  double *a = g_new (double, d * d), *ev = g_new (double, d);
+  for (gsize p = 0; p < d; p++)
+    for (gsize q = 0; q < d; q++)
+      {
+        gint px = (p / c) % w, py = (p / c) / w, qx = (q / c) % w, qy = (q / c) / w;
+        double chan = p % c == q % c ? 1.0 : 0.5;
+        a[p * d + q] = VAR * chan * pow (RHO, abs (px - qx) + abs (py - qy));
+      }
+  g_assert_cmpint (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'V', 'U', d, a, d, ev), ==, 0);
+  double *vals = g_new (double, d), *vecs = g_new (double, d * d), *mean = g_new (double, d);
+  for (gsize i = 0; i < d; i++)
+    {
+      gsize src = d - 1 - i;                 /* dsyev sorts ascending */
+      vals[i] = MAX (ev[src], 0.0);
+      for (gsize p = 0; p < d; p++)
+        vecs[i * d + p] = a[p * d + src];
+      mean[i] = 0.5;
+    }
+  AdiffBundleData data = {
+    .width = w, .height = h, .channels = c, .n_items = 1000, .mean = mean,
+    .n_components = d, .eigenvalues = vals, .eigenvectors = vecs,
+  };
+  GError *error = NULL;
+  AdiffBundle *b = adiff_bundle_new_from_data (&data, &error);
+  g_assert_no_error (error);
+  g_free (a); g_free (ev); g_free (vals); g_free (vecs); g_free (mean);
+  return b;
+}
+
+static double
+gauss (GRand *r)
+{
+  double u = g_rand_double_range (r, 1e-12, 1.0), v = g_rand_double (r);
+  return sqrt (-2 * log (u)) * cos (2 * G_PI * v);
+}
+
+/* A stationary field with covariance VAR·ρ^(|Δx|+|Δy|) per channel, mean ½. */
+static float *
+make_field (guint w, guint h, guint c, GRand *r)
+{
+  gsize n = (gsize) w * h * c;
+  double *f = g_new (double, n);
+  double s = sqrt (1 - RHO * RHO);
+  for (gsize i = 0; i < n; i++)
+    f[i] = gauss (r);
+  for (guint y = 0; y < h; y++)            /* AR(1) along x */
+    for (guint x = 1; x < w; x++)
+      for (guint k = 0; k < c; k++)
+        {
+          gsize i = ((gsize) y * w + x) * c + k;
+          f[i] = RHO * f[i - c] + s * f[i];
+        }
+  for (guint y = 1; y < h; y++)            /* AR(1) along y */
+    for (guint x = 0; x < w; x++)
+      for (guint k = 0; k < c; k++)
+        {
+          gsize i = ((gsize) y * w + x) * c + k;
+          f[i] = RHO * f[i - (gsize) w * c] + s * f[i];
+        }
+  float *img = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    img[i] = (float) (0.5 + sqrt (VAR) * f[i]);
+  g_free (f);
+  return img;
+}
+
+static float *
+random_image (guint w, guint h, guint c, GRand *r)
+{
+  gsize n = (gsize) w * h * c;
+  float *img = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    img[i] = (float) g_rand_double (r);
+  return img;
+}
+
+static AdiffDenoiser *
+wiener (AdiffBundle *b, double sigma)
+{
+  AdiffParams p;
+  adiff_params_init (&p);
+  p.sigma = sigma;
+  GError *error = NULL;
+  AdiffDenoiser *d = adiff_denoiser_new (b, &p, &error);
+  g_assert_no_error (error);
+  return d;
+}
+
+/* ---- brute-force reference tiling --------------------------------------- */
+
+static gint
+mirror (gint i, gint n)
+{
+  while (i < 0 || i >= n)
+    i = i < 0 ? -1 - i : 2 * n - 1 - i;
+  return i;
+}
+
+static double
+hann (guint i, guint n)
+{
+  double s = sin (G_PI * (i + 0.5) / n);
+  return s * s;
+}
+
+/* Every window origin that is a multiple of stride = size/2 and touches the
+ * image; each window denoised alone; weights accumulated per pixel. */
+static float *
+reference_tiling (AdiffDenoiser *den, const float *in, guint w, guint h, guint c)
+{
+  AdiffBundle *b = adiff_denoiser_get_bundle (den);
+  guint ww = adiff_bundle_get_width (b), wh = adiff_bundle_get_height (b);
+  guint bc = adiff_bundle_get_channels (b);
+  gint sx = MAX (1, ww / 2), sy = MAX (1, wh / 2);
+  gsize n = (gsize) w * h * c;
+  double *acc = g_new0 (double, n), *wsum = g_new0 (double, n);
+  float *win = g_new (float, (gsize) ww * wh * bc);
+  GError *error = NULL;
+  for (gint oy = -(gint) wh + 1; oy < (gint) h; oy++)
+    for (gint ox = -(gint) ww + 1; ox < (gint) w; ox++)
+      {
+        if (((oy % sy) + sy) % sy || ((ox % sx) + sx) % sx)
+          continue;
+        for (guint g = 0; g < c / bc; g++)
+          {
+            for (guint y = 0; y < wh; y++)
+              for (guint x = 0; x < ww; x++)
+                for (guint k = 0; k < bc; k++)
+                  win[(y * ww + x) * bc + k] =
+                    in[((gsize) mirror (oy + y, h) * w + mirror (ox + x, w)) * c + g + k];
+            g_assert_true (adiff_denoiser_apply (den, win, 1, win, &error));
+            g_assert_no_error (error);
+            for (guint y = 0; y < wh; y++)
+              for (guint x = 0; x < ww; x++)
+                {
+                  gint iy = oy + y, ix = ox + x;
+                  if (iy < 0 || iy >= (gint) h || ix < 0 || ix >= (gint) w)
+                    continue;
+                  double f = hann (x, ww) * hann (y, wh);
+                  for (guint k = 0; k < bc; k++)
+                    {
+                      gsize i = ((gsize) iy * w + ix) * c + g + k;
+                      acc[i] += f * win[(y * ww + x) * bc + k];
+                      wsum[i] += f;
+                    }
+                }
+          }
+      }
+  float *out = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    out[i] = (float) (acc[i] / wsum[i]);
+  g_free (acc); g_free (wsum); g_free (win);
+  return out;
+}
+
+/* ---- streaming instrumentation ------------------------------------------ */
+
+typedef struct
+{
+  const float *in;
+  float       *out;
+  guint        width, height, channels;
+  guint        next_read, next_write;   /* first row not yet read / written */
+  guint        max_ahead;               /* max (rows read − rows written) */
+  guint        cancel_after;            /* progress calls before cancelling, 0 = never */
+  guint        progress_calls;
+} Stream;
+
+static gboolean
+stream_read (guint y, guint n, float *buf, gpointer data, GError **error)
+{
+  Stream *s = data;
+  gsize row = (gsize) s->width * s->channels;
+  /* Rows come in increasing order, each once: exactly the next unread rows. */
+  g_assert_cmpuint (y, ==, s->next_read);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (y + n, <=, s->height);
+  memcpy (buf, s->in + y * row, n * row * sizeof (float));
+  s->next_read = y + n;
+  s->max_ahead = MAX (s->max_ahead, s->next_read - s->next_write);
+  return TRUE;
+}
+
+static gboolean
+stream_write (guint y, guint n, const float *buf, gpointer data, GError **error)
+{
+  Stream *s = data;
+  gsize row = (gsize) s->width * s->channels;
+  g_assert_cmpuint (y, ==, s->next_write);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (y + n, <=, s->next_read);   /* never ahead of the input */
+  memcpy (s->out + y * row, buf, n * row * sizeof (float));
+  s->next_write = y + n;
+  return TRUE;
+}
+
+static gboolean
+stream_progress (double fraction, gpointer data)
+{
+  Stream *s = data;
+  g_assert_true (fraction > 0 && fraction <= 1);
+  s->progress_calls++;
+  return s->cancel_after == 0 || s->progress_calls < s->cancel_after;
+}
+
+static void
+assert_close (const float *a, const float *b, gsize n, double tol)
+{
+  double worst = 0;
+  for (gsize i = 0; i < n; i++)
+    worst = MAX (worst, fabs ((double) a[i] - b[i]));
+  if (worst > tol)
+    g_error ("largest difference %g exceeds %g", worst, tol);
+}
+
+/* ---- cases ----------------------------------------------------------------- */
+
+typedef struct
+{
+  guint bw, bh, bc;   /* bundle window */
+  guint w, h, c;      /* image */
+} Geometry;
+
+static const Geometry geometries[] = {
+  { 8, 8, 1, 37, 29, 1 },      /* odd sizes, several windows */
+  { 8, 8, 1, 5, 3, 1 },        /* smaller than the window */
+  { 8, 8, 1, 8, 8, 1 },        /* exactly one window */
+  { 6, 4, 3, 21, 13, 3 },      /* RGB bundle, non-square window */
+  { 4, 4, 1, 19, 11, 3 },      /* gray bundle on RGB, per channel */
+  { 5, 7, 1, 23, 16, 1 },      /* odd window sizes */
+  { 1, 1, 1, 4, 3, 1 },        /* degenerate 1×1 window */
+};
+
+/* σ → 0: the Wiener filter is the identity, so the blend must be too,
+ * borders included. */
+static void
+test_identity (gconstpointer data)
+{
+  const Geometry *t = data;
+  GRand *r = g_rand_new_with_seed (1);
+  AdiffBundle *b = make_bundle (t->bw, t->bh, t->bc);
+  AdiffDenoiser *den = wiener (b, 1e-6);
+  gsize n = (gsize) t->w * t->h * t->c;
+  float *in = random_image (t->w, t->h, t->c, r), *out = g_new (float, n);
+  GError *error = NULL;
+  g_assert_true (adiff_denoise_image (den, in, out, t->w, t->h, t->c, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_close (in, out, n, 2e-4);
+  g_free (in); g_free (out);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
+/* Streaming, in-memory and in-place all equal a brute-force tiling written
+ * independently here; the reader and writer see rows in order, once each,
+ * and the rows in flight never exceed window height + stride. */
+static void
+test_streaming (gconstpointer data)
+{
+  const Geometry *t = data;
+  GRand *r = g_rand_new_with_seed (2);
+  AdiffBundle *b = make_bundle (t->bw, t->bh, t->bc);
+  AdiffDenoiser *den = wiener (b, 0.1);
+  gsize n = (gsize) t->w * t->h * t->c;
+  float *in = random_image (t->w, t->h, t->c, r);
+  float *ref = reference_tiling (den, in, t->w, t->h, t->c);
+  GError *error = NULL;
+
+  Stream s = { in, g_new (float, n), t->w, t->h, t->c };
+  g_assert_true (adiff_denoise_rows (den, t->w, t->h, t->c, stream_read, stream_write, &s,
+                                     stream_progress, &s, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (s.next_read, ==, t->h);
+  g_assert_cmpuint (s.next_write, ==, t->h);
+  g_assert_cmpuint (s.max_ahead, <=, t->bh + MAX (1, t->bh / 2));
+  g_test_message ("%ux%u image, %u-row window: at most %u rows in flight",
+                  t->w, t->h, t->bh, s.max_ahead);
+  assert_close (s.out, ref, n, 1e-5);
+
+  float *mem = g_new (float, n), *inplace = g_memdup2 (in, n * sizeof (float));
+  g_assert_true (adiff_denoise_image (den, in, mem, t->w, t->h, t->c, NULL, NULL, &error));
+  g_assert_true (adiff_denoise_image (den, inplace, inplace, t->w, t->h, t->c, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (mem, n * sizeof (float), s.out, n * sizeof (float));
+  g_assert_cmpmem (inplace, n * sizeof (float), s.out, n * sizeof (float));
+
+  g_free (s.out); g_free (mem); g_free (inplace); g_free (in); g_free (ref);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
+/* A tall image: the rows in flight stay bounded by the window, whatever the
+ * height. */
+static void
+test_memory_bound (void)
+{
+  AdiffBundle *b = make_bundle (8, 8, 1);
+  AdiffDenoiser *den = wiener (b, 0.1);
+  guint w = 16, h = 2000;
+  GRand *r = g_rand_new_with_seed (3);
+  float *in = random_image (w, h, 1, r);
+  Stream s = { in, g_new (float, (gsize) w * h), w, h, 1 };
+  GError *error = NULL;
+  g_assert_true (adiff_denoise_rows (den, w, h, 1, stream_read, stream_write, &s,
+                                     NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (s.max_ahead, <=, 8 + 4);
+  g_test_message ("2000-row image, 8-row window: at most %u rows in flight", s.max_ahead);
+  g_free (in); g_free (s.out);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
+/* Squared error averaged over the phases (x mod period, y mod period) of a
+ * tiling, away from the image border: pixels on a phase next to a window
+ * edge (0 or period − 1 along either axis) against all other phases. */
+static double
+edge_ratio (const float *out, const float *clean, guint w, guint h, guint period,
+            guint margin, double *mse)
+{
+  double edge = 0, inner = 0;
+  gsize n_edge = 0, n_inner = 0;
+  for (guint y = margin; y < h - margin; y++)
+    for (guint x = margin; x < w - margin; x++)
+      {
+        double e = out[(gsize) y * w + x] - clean[(gsize) y * w + x];
+        guint px = x % period, py = y % period;
+        if (px == 0 || py == 0 || px == period - 1 || py == period - 1)
+          edge += e * e, n_edge++;
+        else
+          inner += e * e, n_inner++;
+      }
+  *mse = (edge + inner) / (n_edge + n_inner);
+  return (edge / n_edge) / (inner / n_inner);
+}
+
+/* Seamlessness.  A 512×512 field from the bundle's own stationary model,
+ * noise σ = 0.1, denoised with 16×16 windows (stride 8).  Statistic: the
+ * MSE on pixels at window edges (phase 0 or 7 of the stride along either
+ * axis, ≈44 % of the pixels) over the MSE of all other pixels, must stay
+ * below 1.02.  Control showing the statistic sees seams: the same image cut
+ * into plain non-overlapping 16×16 tiles gives a ratio well above that. */
+static void
+test_seamless (void)
+{
+  guint w = 512, h = 512, ww = 16;
+  double sigma = 0.1, mse, plain_mse;
+  GRand *r = g_rand_new_with_seed (4);
+  AdiffBundle *b = make_bundle (ww, ww, 1);
+  AdiffDenoiser *den = wiener (b, sigma);
+  float *clean = make_field (w, h, 1, r);
+  gsize n = (gsize) w * h;
+  float *noisy = g_new (float, n), *out = g_new (float, n), *tile = g_new (float, ww * ww);
+  for (gsize i = 0; i < n; i++)
+    noisy[i] = clean[i] + (float) (sigma * gauss (r));
+  GError *error = NULL;
+  g_assert_true (adiff_denoise_image (den, noisy, out, w, h, 1, NULL, NULL, &error));
+  g_assert_no_error (error);
+  double ratio = edge_ratio (out, clean, w, h, ww / 2, ww, &mse);
+
+  for (guint ty = 0; ty < h; ty += ww)          /* the control: plain tiles */
+    for (guint tx = 0; tx < w; tx += ww)
+      {
+        for (guint y = 0; y < ww; y++)
+          memcpy (tile + y * ww, noisy + (gsize) (ty + y) * w + tx, ww * sizeof (float));
+        g_assert_true (adiff_denoiser_apply (den, tile, 1, tile, &error));
+        for (guint y = 0; y < ww; y++)
+          memcpy (out + (gsize) (ty + y) * w + tx, tile + y * ww, ww * sizeof (float));
+      }
+  double plain = edge_ratio (out, clean, w, h, ww, ww, &plain_mse);
+
+  g_test_message ("blended: MSE %.4g (noise %.4g), window-edge / other MSE %.4f; "
+                  "plain tiles: MSE %.4g, ratio %.4f", mse, sigma * sigma, ratio,
+                  plain_mse, plain);
+  g_assert_cmpfloat (mse, <, 0.5 * sigma * sigma);       /* it did denoise */
+  g_assert_cmpfloat (ratio, <, 1.02);
+  g_assert_cmpfloat (plain, >, 1.10);
+  g_free (clean); g_free (noisy); g_free (out); g_free (tile);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
+static void
+test_mismatch (void)
+{
+  AdiffBundle *b = make_bundle (4, 4, 3);
+  AdiffDenoiser *den = wiener (b, 0.1);
+  float img[16 * 16 * 4] = { 0 };
+  GError *error = NULL;
+  for (guint c = 1; c <= 4; c++)
+    {
+      if (c == 3)
+        continue;
+      g_assert_false (adiff_denoise_image (den, img, img, 16, 16, c, NULL, NULL, &error));
+      g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH);
+      g_assert_nonnull (strstr (error->message, "3 channels"));
+      g_clear_error (&error);
+    }
+  g_assert_false (adiff_denoise_image (den, img, img, 0, 16, 3, NULL, NULL, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+}
+
+static void
+test_cancel (void)
+{
+  AdiffBundle *b = make_bundle (8, 8, 1);
+  AdiffDenoiser *den = wiener (b, 0.1);
+  guint w = 20, h = 40;
+  GRand *r = g_rand_new_with_seed (5);
+  float *in = random_image (w, h, 1, r);
+  Stream s = { in, g_new (float, (gsize) w * h), w, h, 1 };
+  s.cancel_after = 3;
+  GError *error = NULL;
+  g_assert_false (adiff_denoise_rows (den, w, h, 1, stream_read, stream_write, &s,
+                                      stream_progress, &s, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED);
+  g_assert_cmpuint (s.progress_calls, ==, 3);
+  g_assert_cmpuint (s.next_write, <, h);
+  g_clear_error (&error);
+  g_free (in); g_free (s.out);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
+/* A non-finite pixel is reported, not propagated. */
+static void
+test_non_finite (void)
+{
+  AdiffBundle *b = make_bundle (4, 4, 1);
+  AdiffDenoiser *den = wiener (b, 0.1);
+  float img[10 * 10] = { 0 };
+  img[57] = NAN;
+  GError *error = NULL;
+  g_assert_false (adiff_denoise_image (den, img, img, 10, 10, 1, NULL, NULL, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC);
+  g_clear_error (&error);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+}
+
+static void
+test_window_for_pixel (void)
+{
+  static const struct { guint iw, ih, ww, wh, x, y, left, top; } cases[] = {
+    { 100, 80, 32, 32, 50, 40, 34, 24 },    /* centred */
+    { 100, 80, 32, 32, 3, 2, 0, 0 },        /* clamped at the top left */
+    { 100, 80, 32, 32, 99, 79, 68, 48 },    /* clamped at the bottom right */
+    { 20, 10, 32, 32, 5, 5, 0, 0 },         /* image smaller than the window */
+    { 32, 32, 32, 32, 31, 0, 0, 0 },        /* exactly one window */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint l, t;
+      adiff_window_for_pixel (cases[i].iw, cases[i].ih, cases[i].ww, cases[i].wh,
+                              cases[i].x, cases[i].y, &l, &t);
+      g_assert_cmpuint (l, ==, cases[i].left);
+      g_assert_cmpuint (t, ==, cases[i].top);
+    }
+}
+
+/* Known σ on a smooth image: within 10 %. */
+static void
+test_estimate_sigma (void)
+{
+  static const double sigmas[] = { 5 / 255.0, 0.05, 0.1, 0.2 };
+  guint w = 256, h = 192, c = 3;
+  GRand *r = g_rand_new_with_seed (6);
+  float *img = g_new (float, (gsize) w * h * c);
+  for (guint i = 0; i < G_N_ELEMENTS (sigmas); i++)
+    {
+      for (guint y = 0; y < h; y++)
+        for (guint x = 0; x < w; x++)
+          for (guint k = 0; k < c; k++)
+            img[((gsize) y * w + x) * c + k] =
+              (float) (0.5 + 0.3 * sin (x / 17.0 + k) * cos (y / 23.0)
+                       + sigmas[i] * gauss (r));
+      double est = adiff_estimate_sigma (img, w, h, c);
+      g_test_message ("sigma %.4f estimated %.4f", sigmas[i], est);
+      g_assert_cmpfloat (fabs (est / sigmas[i] - 1), <, 0.10);
+    }
+  g_assert_cmpfloat (adiff_estimate_sigma (img, 1, 1, 1), ==, 0.0);
+  g_free (img);
+  g_rand_free (r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (geometries); i++)
+    {
+      const Geometry *t = &geometries[i];
+      char *name = g_strdup_printf ("/image/identity/%ux%ux%u-on-%ux%ux%u",
+                                    t->bw, t->bh, t->bc, t->w, t->h, t->c);
+      g_test_add_data_func (name, t, test_identity);
+      g_free (name);
+      name = g_strdup_printf ("/image/streaming/%ux%ux%u-on-%ux%ux%u",
+                              t->bw, t->bh, t->bc, t->w, t->h, t->c);
+      g_test_add_data_func (name, t, test_streaming);
+      g_free (name);
+    }
+  g_test_add_func ("/image/memory-bound", test_memory_bound);
+  g_test_add_func ("/image/seamless", test_seamless);
+  g_test_add_func ("/image/mismatch", test_mismatch);
+  g_test_add_func ("/image/cancel", test_cancel);
+  g_test_add_func ("/image/non-finite", test_non_finite);
+  g_test_add_func ("/image/window-for-pixel", test_window_for_pixel);
+  g_test_add_func ("/image/estimate-sigma", test_estimate_sigma);
+  return g_test_run ();
+}
