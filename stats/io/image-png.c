@@ -1,0 +1,226 @@
+/* image-png.c — PNG through libpng: every colour type and bit depth is
+ * read (palette and low bit depths expanded to 8 bit, tRNS to alpha), 16-bit
+ * samples keep their full precision; written as 8- or 16-bit gray, gray +
+ * alpha, RGB or RGBA.  No gamma transform either way: values are the
+ * sRGB-encoded samples as stored. */
+#include <setjmp.h>
+#include <string.h>
+#include <png.h>
+#include "io-private.h"
+
+/* libpng reports errors through a callback that must not return: we keep
+ * the message and jump back to the caller's setjmp. */
+typedef struct
+{
+  jmp_buf jump;
+  char    message[256];
+} PngFailure;
+
+static void
+on_png_error (png_structp png, png_const_charp message)
+{
+  PngFailure *failure = png_get_error_ptr (png);
+  g_strlcpy (failure->message, message, sizeof failure->message);
+  longjmp (failure->jump, 1);
+}
+
+static void
+on_png_warning (png_structp png, png_const_charp message)
+{
+  /* Warnings (bad ancillary chunks, …) do not stop reading. */
+}
+
+/* Split interleaved 8/16-bit samples into colour floats and alpha floats. */
+static void
+unpack_rows (const guint8 *pixels, gsize rowbytes, guint depth, guint n_samples,
+             AdiffIoImage *image)
+{
+  guint colors = image->channels;
+  float scale = depth == 16 ? 1.0f / 65535.0f : 1.0f / 255.0f;
+
+  for (guint y = 0; y < image->height; y++)
+    {
+      const guint8 *row = pixels + (gsize) y * rowbytes;
+      for (guint x = 0; x < image->width; x++)
+        for (guint s = 0; s < n_samples; s++)
+          {
+            gsize k = (gsize) x * n_samples + s;
+            guint v = depth == 16 ? ((guint) row[2 * k] << 8) | row[2 * k + 1] : row[k];
+            gsize pixel = (gsize) y * image->width + x;
+            if (s < colors)
+              image->data[pixel * colors + s] = v * scale;
+            else
+              image->alpha[pixel] = v * scale;
+          }
+    }
+}
+
+/* Returns FALSE with failure->message set by longjmp, or TRUE. */
+static gboolean
+read_png (png_structp png, png_infop info, FILE *f, const char *path,
+          AdiffIoImage *image, GError **error)
+{
+  guint8 *volatile pixels = NULL;
+  png_bytep *volatile rows = NULL;
+  PngFailure *failure = png_get_error_ptr (png);
+
+  if (setjmp (failure->jump))
+    {
+      g_free (pixels);
+      g_free (rows);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
+                   _("Cannot read the PNG file “%s”: %s"), path, failure->message);
+      return FALSE;
+    }
+  png_init_io (png, f);
+  png_read_info (png, info);
+  png_set_expand (png);               /* palette → RGB, <8 bit → 8, tRNS → alpha */
+  png_set_interlace_handling (png);
+  png_read_update_info (png, info);
+
+  guint width = png_get_image_width (png, info);
+  guint height = png_get_image_height (png, info);
+  guint depth = png_get_bit_depth (png, info);
+  guint n_samples = png_get_channels (png, info);
+  gsize rowbytes = png_get_rowbytes (png, info), total;
+  if (!g_size_checked_mul (&total, rowbytes, height) ||
+      !g_size_checked_mul (&(gsize){0}, (gsize) width * height, n_samples * sizeof (float)))
+    png_error (png, "image too large");
+
+  pixels = g_try_malloc (total);
+  rows = g_try_new (png_bytep, height);
+  if (!pixels || !rows)
+    png_error (png, "not enough memory");
+  for (guint y = 0; y < height; y++)
+    rows[y] = pixels + (gsize) y * rowbytes;
+  png_read_image (png, rows);
+
+  image->width = width;
+  image->height = height;
+  image->bit_depth = depth == 16 ? 16 : 8;
+  image->channels = n_samples >= 3 ? 3 : 1;
+  image->data = g_new (float, (gsize) width * height * image->channels);
+  image->alpha = (n_samples == 2 || n_samples == 4) ?
+                 g_new (float, (gsize) width * height) : NULL;
+  unpack_rows (pixels, rowbytes, depth, n_samples, image);
+  g_free (pixels);
+  g_free (rows);
+  return TRUE;
+}
+
+gboolean
+adiff_io_png_load (const char *path, AdiffIoImage *image, GError **error)
+{
+  PngFailure failure = { 0 };
+  FILE *f = adiff_io_open_read (path, error);
+
+  if (!f)
+    return FALSE;
+  png_structp png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &failure,
+                                            on_png_error, on_png_warning);
+  png_infop info = png ? png_create_info_struct (png) : NULL;
+  gboolean ok = FALSE;
+  if (!info)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("Cannot read “%s”: libpng could not start"), path);
+  else
+    ok = read_png (png, info, f, path, image, error);
+  png_destroy_read_struct (&png, &info, NULL);
+  fclose (f);
+  return ok;
+}
+
+/* ---- Writing --------------------------------------------------------------- */
+
+static void
+append_bytes (png_structp png, png_bytep data, png_size_t length)
+{
+  g_byte_array_append (png_get_io_ptr (png), data, (guint) length);
+}
+
+static void
+flush_nothing (png_structp png)
+{
+}
+
+/* One row of interleaved big-endian samples (colour, then alpha). */
+static void
+pack_row (const AdiffIoImage *image, guint y, guint depth, guint8 *row)
+{
+  guint colors = image->channels;
+  guint n_samples = colors + (image->alpha ? 1 : 0);
+  guint max = depth == 16 ? 65535 : 255;
+
+  for (guint x = 0; x < image->width; x++)
+    {
+      gsize pixel = (gsize) y * image->width + x;
+      for (guint s = 0; s < n_samples; s++)
+        {
+          float v = s < colors ? image->data[pixel * colors + s] : image->alpha[pixel];
+          guint q = adiff_io_quantize (v, max);
+          gsize k = (gsize) x * n_samples + s;
+          if (depth == 16)
+            {
+              row[2 * k] = (guint8) (q >> 8);
+              row[2 * k + 1] = (guint8) (q & 0xff);
+            }
+          else
+            row[k] = (guint8) q;
+        }
+    }
+}
+
+static gboolean
+encode_png (png_structp png, png_infop info, const AdiffIoImage *image, guint depth,
+            GByteArray *bytes, const char *path, GError **error)
+{
+  guint8 *volatile row = NULL;
+  PngFailure *failure = png_get_error_ptr (png);
+  guint n_samples = image->channels + (image->alpha ? 1 : 0);
+  static const int color_types[] = { 0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
+                                     PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA };
+
+  if (setjmp (failure->jump))
+    {
+      g_free (row);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("Cannot write the PNG file “%s”: %s"), path, failure->message);
+      return FALSE;
+    }
+  png_set_write_fn (png, bytes, append_bytes, flush_nothing);
+  png_set_IHDR (png, info, image->width, image->height, (int) depth,
+                color_types[n_samples], PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  /* Values are sRGB-encoded: say so, so that viewers do not guess. */
+  png_set_sRGB (png, info, PNG_sRGB_INTENT_PERCEPTUAL);
+  png_write_info (png, info);
+  row = g_malloc ((gsize) image->width * n_samples * (depth / 8));
+  for (guint y = 0; y < image->height; y++)
+    {
+      pack_row (image, y, depth, row);
+      png_write_row (png, row);
+    }
+  png_write_end (png, info);
+  g_free (row);
+  return TRUE;
+}
+
+gboolean
+adiff_io_png_save (const char *path, const AdiffIoImage *image, guint bit_depth,
+                   GError **error)
+{
+  PngFailure failure = { 0 };
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &failure,
+                                             on_png_error, on_png_warning);
+  png_infop info = png ? png_create_info_struct (png) : NULL;
+  gboolean ok = FALSE;
+  if (!info)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("Cannot write “%s”: libpng could not start"), path);
+  else
+    ok = encode_png (png, info, image, bit_depth, bytes, path, error);
+  png_destroy_write_struct (&png, &info);
+  return ok && adiff_io_atomic_save (path, bytes->data, bytes->len, error);
+}

@@ -1,0 +1,131 @@
+/* image.c — adiff_io_image_load/save: pick the back end by the file's magic
+ * bytes when reading (the extension may lie) and by the extension when
+ * writing. */
+#include <string.h>
+#include "io-private.h"
+
+typedef enum { KIND_PNG, KIND_NPY, KIND_PNM, KIND_OTHER } Kind;
+
+static gboolean
+sniff (const char *path, Kind *kind, GError **error)
+{
+  guint8 head[8] = { 0 };
+  FILE *f = adiff_io_open_read (path, error);
+
+  if (!f)
+    return FALSE;
+  gsize n = fread (head, 1, sizeof head, f);
+  fclose (f);
+  if (n == 0)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT, _("“%s” is empty"), path);
+      return FALSE;
+    }
+  if (n >= 8 && memcmp (head, "\x89PNG\r\n\x1a\n", 8) == 0)
+    *kind = KIND_PNG;
+  else if (n >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
+    *kind = KIND_NPY;
+  else if (n >= 2 && head[0] == 'P' && strchr ("2356", head[1]) && head[1])
+    *kind = KIND_PNM;
+  else
+    *kind = KIND_OTHER;
+  return TRUE;
+}
+
+gboolean
+adiff_io_image_load (const char *path, AdiffIoImage *image, GError **error)
+{
+  Kind kind;
+  gboolean ok;
+
+  g_return_val_if_fail (path && image, FALSE);
+  memset (image, 0, sizeof *image);
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("“%s” is a folder, not an image"), path);
+      return FALSE;
+    }
+  if (!sniff (path, &kind, error))
+    return FALSE;
+  switch (kind)
+    {
+    case KIND_PNG: ok = adiff_io_png_load (path, image, error); break;
+    case KIND_NPY: ok = adiff_io_npy_image_load (path, image, error); break;
+    case KIND_PNM: ok = adiff_io_pnm_load (path, image, error); break;
+    default:       ok = adiff_io_pixbuf_load (path, image, error); break;
+    }
+  if (!ok)
+    adiff_io_image_clear (image);
+  return ok;
+}
+
+static gboolean
+check_image (const char *path, const AdiffIoImage *image, GError **error)
+{
+  if (!image->data || image->width == 0 || image->height == 0 ||
+      (image->channels != 1 && image->channels != 3) ||
+      (guint64) image->width * image->height > ((guint64) 1 << 40))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("Cannot write “%s”: the image is empty or has %u channels "
+                     "(1 or 3 are supported)"), path, image->channels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* bit_depth 0 = 16 when the image came from a deeper source, else 8. */
+static guint
+choose_depth (const AdiffIoImage *image, guint bit_depth)
+{
+  if (bit_depth == 0)
+    return image->bit_depth > 8 ? 16 : 8;
+  return bit_depth;
+}
+
+gboolean
+adiff_io_image_save (const char *path, const AdiffIoImage *image, guint bit_depth,
+                     GError **error)
+{
+  g_return_val_if_fail (path && image, FALSE);
+  if (!check_image (path, image, error))
+    return FALSE;
+  guint depth = choose_depth (image, bit_depth);
+  if (depth != 8 && depth != 16)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("Cannot write “%s”: bit depth %u (8 or 16 are supported)"),
+                   path, bit_depth);
+      return FALSE;
+    }
+  const char *dot = strrchr (path, '.');
+  g_autofree char *ext = g_ascii_strdown (dot && !strchr (dot, G_DIR_SEPARATOR) ?
+                                          dot + 1 : "", -1);
+  if (strcmp (ext, "png") == 0)
+    return adiff_io_png_save (path, image, depth, error);
+  if (strcmp (ext, "npy") == 0)
+    return adiff_io_npy_image_save (path, image, error);
+  if (strcmp (ext, "pgm") == 0 || strcmp (ext, "ppm") == 0 || strcmp (ext, "pnm") == 0)
+    return adiff_io_pnm_save (path, image, depth, error);
+  if (strcmp (ext, "jpg") == 0 || strcmp (ext, "jpeg") == 0)
+    return adiff_io_pixbuf_save (path, image, "jpeg", error);
+  if (strcmp (ext, "bmp") == 0)
+    return adiff_io_pixbuf_save (path, image, "bmp", error);
+  if (strcmp (ext, "tif") == 0 || strcmp (ext, "tiff") == 0)
+    return adiff_io_pixbuf_save (path, image, "tiff", error);
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               _("Cannot write “%s”: unknown output format (use .png, .npy, .pgm, "
+                 ".ppm, .jpg, .bmp or .tif)"), path);
+  return FALSE;
+}
+
+void
+adiff_io_image_clear (AdiffIoImage *image)
+{
+  if (!image)
+    return;
+  g_clear_pointer (&image->data, g_free);
+  g_clear_pointer (&image->alpha, g_free);
+  image->width = image->height = image->channels = 0;
+}

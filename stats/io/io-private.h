@@ -1,0 +1,91 @@
+/* io-private.h — helpers shared by the files of libadiff-io. */
+#pragma once
+
+#include <stdio.h>
+#include <glib.h>
+#include <glib/gi18n.h>
+#include "adiff-io.h"
+
+/* ---- Atomic output: a temporary file beside the target, renamed at the
+ * end, so that a failed or interrupted save never leaves a partial file. */
+typedef struct
+{
+  char *path;      /* the final name */
+  char *tmp_path;  /* the temporary name, in the same folder */
+  int   fd;
+} AdiffIoAtomic;
+
+gboolean adiff_io_atomic_begin  (AdiffIoAtomic *out, const char *path, GError **error);
+gboolean adiff_io_atomic_write  (AdiffIoAtomic *out, const void *data, gsize size,
+                                 GError **error);
+/* fsync + rename; on failure the temporary file is removed. */
+gboolean adiff_io_atomic_commit (AdiffIoAtomic *out, GError **error);
+/* Remove the temporary file (safe after a failed commit or begin). */
+void     adiff_io_atomic_abort  (AdiffIoAtomic *out);
+/* The whole of data to path, atomically. */
+gboolean adiff_io_atomic_save   (const char *path, const void *data, gsize size,
+                                 GError **error);
+
+/* ---- Reading helpers ---------------------------------------------------- */
+
+/* fopen for reading with an ADIFF_ERROR_IO naming the file on failure. */
+FILE    *adiff_io_open_read     (const char *path, GError **error);
+/* Exactly size bytes or an error naming the file ("truncated"). */
+gboolean adiff_io_read_exact    (FILE *f, const char *path, void *buffer, gsize size,
+                                 GError **error);
+/* Size of an open file in bytes. */
+gboolean adiff_io_file_size     (FILE *f, const char *path, guint64 *size, GError **error);
+/* NaN/Inf check for float input, ADIFF_ERROR_NUMERIC naming the file. */
+gboolean adiff_io_check_finite  (const float *v, gsize n, const char *path, GError **error);
+/* a·b·… without overflow of gsize; FALSE when it would overflow. */
+gboolean adiff_io_mul_checked   (gsize *result, gsize a, gsize b);
+
+/* ---- Image back ends ---------------------------------------------------- */
+
+gboolean adiff_io_png_load     (const char *path, AdiffIoImage *image, GError **error);
+gboolean adiff_io_png_save     (const char *path, const AdiffIoImage *image,
+                                guint bit_depth, GError **error);
+gboolean adiff_io_pixbuf_load  (const char *path, AdiffIoImage *image, GError **error);
+/* type: a gdk-pixbuf saver name ("jpeg", "bmp", "tiff", "png"). */
+gboolean adiff_io_pixbuf_save  (const char *path, const AdiffIoImage *image,
+                                const char *type, GError **error);
+gboolean adiff_io_pnm_load     (const char *path, AdiffIoImage *image, GError **error);
+gboolean adiff_io_pnm_save     (const char *path, const AdiffIoImage *image,
+                                guint bit_depth, GError **error);
+gboolean adiff_io_npy_image_load (const char *path, AdiffIoImage *image, GError **error);
+gboolean adiff_io_npy_image_save (const char *path, const AdiffIoImage *image,
+                                  GError **error);
+
+/* Quantise v ∈ [0,1] to 0..max with rounding; out-of-range values clip. */
+static inline guint
+adiff_io_quantize (float v, guint max)
+{
+  if (!(v > 0.0f))          /* also NaN */
+    return 0;
+  if (v >= 1.0f)
+    return max;
+  return (guint) (v * (float) max + 0.5f);
+}
+
+/* ---- NumPy header, for streaming readers --------------------------------- */
+
+typedef enum { ADIFF_NPY_U1, ADIFF_NPY_F4 } AdiffNpyType;
+
+typedef struct
+{
+  AdiffNpyType type;
+  guint        ndim;
+  guint64      shape[4];
+  guint64      n_values;     /* product of shape */
+  guint64      data_offset;  /* bytes from the start of the file */
+} AdiffNpyHeader;
+
+/* Parse and check the header of an open .npy file (positioned at 0); on
+ * success the file is positioned at the data, whose length matches the
+ * shape exactly. */
+gboolean adiff_io_npy_read_header (FILE *f, const char *path, AdiffNpyHeader *header,
+                                   GError **error);
+/* Read n values of an open .npy (at its current position) as floats in
+ * [0,1] (uint8 / 255) or as stored (float32, checked finite). */
+gboolean adiff_io_npy_read_values (FILE *f, const char *path, const AdiffNpyHeader *header,
+                                   float *out, gsize n, GError **error);

@@ -1,0 +1,76 @@
+/* util.c — small reading helpers shared by the readers. */
+#include <errno.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include "io-private.h"
+
+FILE *
+adiff_io_open_read (const char *path, GError **error)
+{
+  FILE *f = g_fopen (path, "rb");
+
+  if (!f)
+    {
+      int saved = errno;
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("Cannot open “%s”: %s"), path, g_strerror (saved));
+    }
+  return f;
+}
+
+gboolean
+adiff_io_read_exact (FILE *f, const char *path, void *buffer, gsize size, GError **error)
+{
+  if (size == 0 || fread (buffer, 1, size, f) == size)
+    return TRUE;
+  if (ferror (f))
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("Cannot read “%s”: %s"), path, g_strerror (errno));
+  else
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
+                 _("“%s” is truncated"), path);
+  return FALSE;
+}
+
+gboolean
+adiff_io_file_size (FILE *f, const char *path, guint64 *size, GError **error)
+{
+  GStatBuf st;
+
+  if (fstat (fileno (f), &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("Cannot read “%s”: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("“%s” is not a regular file"), path);
+      return FALSE;
+    }
+  *size = (guint64) st.st_size;
+  return TRUE;
+}
+
+gboolean
+adiff_io_check_finite (const float *v, gsize n, const char *path, GError **error)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      {
+        g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
+                     _("“%s” contains a non-finite value (NaN or infinity) at index %"
+                       G_GSIZE_FORMAT), path, i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+adiff_io_mul_checked (gsize *result, gsize a, gsize b)
+{
+  return g_size_checked_mul (result, a, b);
+}
