@@ -1,0 +1,70 @@
+/* models-private.h — helpers shared by the exemplar-based denoisers
+ * (optimal, analytic, patch), the sensitivity fields and the sampler. */
+#pragma once
+
+#include <float.h>
+#include "adiff-private.h"
+
+/* Hot loops get an AVX2/FMA clone chosen at load time, and O3 so that
+ * GCC vectorises them; other compilers get plain code. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define ADIFF_HOT __attribute__ ((optimize ("O3"), target_clones ("arch=haswell", "default")))
+#else
+#define ADIFF_HOT
+#endif
+
+/* Logits more than this below the running maximum weigh < e^-40 ≈ 4e-18
+ * relative to the best exemplar: below float and double resolution of the
+ * weighted sums. */
+#define ADIFF_LOGIT_CUTOFF 40.0
+
+/* Worker threads to use for `requested` (0 = all cores). */
+guint    adiff_thread_count   (guint requested);
+
+typedef void (*AdiffTaskFunc) (guint task, guint worker, gpointer data);
+
+/* Run fn(task, worker, data) for task = 0..n_tasks−1 on up to n_workers
+ * threads (the caller's thread is worker 0); tasks are handed out in
+ * order through an atomic counter.  Returns when all are done. */
+void     adiff_parallel_for   (guint n_tasks, guint n_workers,
+                               AdiffTaskFunc fn, gpointer data);
+
+/* Allocate count·size bytes or fail with ADIFF_ERROR_LIMIT naming what. */
+gpointer adiff_try_alloc      (gsize count, gsize size, const char *what,
+                               GError **error);
+
+/* exp(x) for x ≤ 0 in float, vectorisable, relative error < 3e-7;
+ * returns 0 below −87. */
+static inline float
+adiff_exp_neg (float x)
+{
+  x = x < -87.0f ? -87.0f : x;
+  float n = x * 1.44269504f - 0.5f;
+  int ni = (int) n;                       /* ≈ round(x·log2 e), x ≤ 0 */
+  float r = x - (float) ni * 0.693145752f;
+  r = r - (float) ni * 1.42860677e-6f;    /* Cody–Waite: ln 2 in two parts */
+  float p = 1.0f / 5040;
+  p = p * r + 1.0f / 720;
+  p = p * r + 1.0f / 120;
+  p = p * r + 1.0f / 24;
+  p = p * r + 1.0f / 6;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  union { guint32 u; float f; } s = { .u = (guint32) (ni + 127) << 23 };
+  return x <= -87.0f ? 0.0f : p * s.f;
+}
+
+/* Candidate pruning for the fast modes: the indices of the `keep`
+ * exemplars nearest to each of m windows in the space of the bundle's
+ * leading principal components (see candidates.c). */
+typedef struct _AdiffCandidates AdiffCandidates;
+AdiffCandidates *adiff_candidates_new   (AdiffBundle *bundle, guint n_components,
+                                         GError **error);
+void             adiff_candidates_free  (AdiffCandidates *c);
+/* idx: m·keep indices; windows are d floats each. */
+void             adiff_candidates_select (AdiffCandidates *c, const float *windows,
+                                          gsize m, guint keep, guint32 *idx);
+
+/* ᾱ_t of the DDPM schedule (schedule.c). */
+double   adiff_ddpm_alpha_bar (guint t);
