@@ -62,6 +62,10 @@ typedef struct
  * Caps checked before any allocation while loading an untrusted file.
  * Zero fields mean the library defaults (ADIFF_DEFAULT_MAX_*).
  */
+#define ADIFF_DEFAULT_MAX_DIM        G_GUINT64_CONSTANT (65536)
+#define ADIFF_DEFAULT_MAX_EXEMPLARS  G_GUINT64_CONSTANT (10000000)
+#define ADIFF_DEFAULT_MAX_BYTES      (G_GUINT64_CONSTANT (8) << 30)
+
 typedef struct
 {
   guint64 max_dim;                /* d, default 65536 */
