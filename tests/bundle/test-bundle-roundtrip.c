@@ -142,7 +142,9 @@ test_default_metadata (void)
   GKeyFile *kf = g_key_file_new ();
   g_assert_true (g_key_file_load_from_data (kf, adiff_bundle_get_metadata (b), -1, 0, NULL));
   g_assert_cmpint (g_key_file_get_integer (kf, "bundle", "width", NULL), ==, 2);
-  g_assert_cmpstr (g_key_file_get_value (kf, "bundle", "color-encoding", NULL), ==, "sRGB");
+  char *enc = g_key_file_get_value (kf, "bundle", "color-encoding", NULL);
+  g_assert_cmpstr (enc, ==, "sRGB");
+  g_free (enc);
   g_key_file_free (kf);
   adiff_bundle_unref (b);
   g_free (path);
