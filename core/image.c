@@ -19,6 +19,12 @@
  * A gray bundle on a colour image is applied to every channel separately
  * (one window per channel per position); a bundle with more channels than
  * the image is refused.
+ *
+ * For the Wiener filter the same tiling is folded into one matrix per
+ * stride-sized output block (tile-linear.c); a strip is then a strip of
+ * blocks, each computed from its footprint of the input, with no
+ * accumulator.  Both paths share the row streaming below: a "strip" is a
+ * band of strip_height rows starting at strip_first + j·stride.
  */
 #include "adiff-private.h"
 #include "tile.h"
@@ -32,13 +38,21 @@ typedef struct
   gsize              dim;                       /* values per window */
   gsize              row_len;                   /* floats per image row */
   AdiffAxis          ax, ay;
-  guint             *mirror_x;                  /* padded x → image x */
+  guint             *mirror_x;                  /* padded x − x0 → image x */
+  gint64             x0;                        /* first padded x */
+
+  gint64             strip_first;               /* origin of strip 0 */
+  guint              strip_height, n_strips;
+  gboolean           folded;                    /* the linear path */
+  AdiffLinearTiles   lt;
+  guint              n_blocks;                  /* blocks per strip (folded) */
+  float             *blocks;                    /* their values (folded) */
 
   float             *in;                        /* rows [in_lo, in_hi) */
   guint              in_lo, in_hi, in_cap;
   float             *acc;                       /* rows [out_lo, out_lo + ay.size) */
   guint              out_lo;
-  float             *windows;                   /* one strip of windows */
+  float             *windows;                   /* one strip of windows/footprints */
   gsize              n_windows;
 
   AdiffReadRowsFunc  read_rows;
@@ -69,10 +83,62 @@ check_geometry (AdiffBundle *b, guint width, guint height, guint channels,
   return TRUE;
 }
 
+/* Should the tiling of this Wiener denoiser be folded?  Compares flops:
+ * window by window costs 4·d·k per window (two products with the k×d
+ * eigenbasis); folded costs 2·d²·k once to build W, then
+ * 2·block·footprint per block.  K must also stay below 256 MiB. */
+static gboolean
+prefer_folded (const Tiler *t, AdiffTilePath path)
+{
+  AdiffDenoiser *den = t->den;
+  if (path == ADIFF_TILE_WINDOWS || den->params.method != ADIFF_METHOD_WIENER)
+    return FALSE;
+  AdiffLinearTiles lt;
+  adiff_linear_tiles_shape (&t->ax, &t->ay, t->win_channels, &lt);
+  if ((double) lt.out_len * lt.in_len > 64.0 * 1024 * 1024)
+    return FALSE;
+  if (path == ADIFF_TILE_FOLDED)
+    return TRUE;
+  double d = t->dim, k = den->bundle->n_components;
+  double windows = (double) t->ax.count * t->ay.count * t->groups * 4 * d * k;
+  double blocks = (double) ((t->width + t->ax.stride - 1) / t->ax.stride) *
+                  ((t->height + t->ay.stride - 1) / t->ay.stride) * t->groups;
+  double folded = 2 * d * d * k + blocks * 2 * lt.out_len * lt.in_len;
+  return folded < windows;
+}
+
+/* The strips and the padded x range of the chosen path. */
+static void
+plan_strips (Tiler *t, gsize *padded_w, gsize *per_strip, gsize *patch_len)
+{
+  if (t->folded)
+    {
+      AdiffLinearTiles *lt = &t->lt;
+      t->n_blocks = (t->width + t->ax.stride - 1) / t->ax.stride;
+      t->strip_first = -(gint64) lt->my * t->ay.stride;
+      t->strip_height = lt->fh;
+      t->n_strips = (t->height + t->ay.stride - 1) / t->ay.stride;
+      t->x0 = -(gint64) lt->mx * t->ax.stride;
+      *padded_w = (gsize) (t->n_blocks - 1) * t->ax.stride + lt->fw;
+      *per_strip = (gsize) t->n_blocks * t->groups;
+      *patch_len = lt->in_len;
+    }
+  else
+    {
+      t->strip_first = t->ay.first;
+      t->strip_height = t->ay.size;
+      t->n_strips = t->ay.count;
+      t->x0 = t->ax.first;
+      *padded_w = (gsize) (t->ax.count - 1) * t->ax.stride + t->ax.size;
+      *per_strip = (gsize) t->ax.count * t->groups;
+      *patch_len = t->dim;
+    }
+}
+
 /* Allocate every buffer, with overflow-checked sizes. */
 static gboolean
 tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
-            guint channels, GError **error)
+            guint channels, AdiffTilePath path, GError **error)
 {
   AdiffBundle *b = den->bundle;
   memset (t, 0, sizeof *t);
@@ -85,17 +151,22 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
   t->dim = b->dim;
   adiff_axis_init (&t->ax, b->width, width);
   adiff_axis_init (&t->ay, b->height, height);
+  t->folded = prefer_folded (t, path);
+  if (t->folded && !adiff_linear_tiles_init (&t->lt, den, &t->ax, &t->ay, error))
+    return FALSE;
 
-  gsize row_len, in_size, acc_size, n_windows, win_size, padded_w;
-  guint in_rows = MIN (height, b->height + t->ay.stride);
-  padded_w = (gsize) (t->ax.count - 1) * t->ax.stride + b->width;
+  gsize padded_w, per_strip, patch_len;
+  plan_strips (t, &padded_w, &per_strip, &patch_len);
+  gsize row_len, in_size, acc_size, win_size, blk_size = 0;
+  guint in_rows = MIN (height, t->strip_height + t->ay.stride);
   if (!g_size_checked_mul (&row_len, width, channels) ||
       !g_size_checked_mul (&in_size, row_len, in_rows) ||
       !g_size_checked_mul (&acc_size, row_len, b->height) ||
-      !g_size_checked_mul (&n_windows, t->ax.count, t->groups) ||
-      !g_size_checked_mul (&win_size, n_windows, b->dim) ||
+      !g_size_checked_mul (&win_size, per_strip, patch_len) ||
+      (t->folded && !g_size_checked_mul (&blk_size, per_strip, t->lt.out_len)) ||
       win_size > G_MAXSIZE / sizeof (float) || in_size > G_MAXSIZE / sizeof (float) ||
-      acc_size > G_MAXSIZE / sizeof (float))
+      acc_size > G_MAXSIZE / sizeof (float) || blk_size > G_MAXSIZE / sizeof (float) ||
+      per_strip > G_MAXINT)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
                    "image of %u×%u pixels with %u channels is too large to tile",
@@ -104,12 +175,13 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
     }
   t->row_len = row_len;
   t->in_cap = in_rows;
-  t->n_windows = n_windows;
+  t->n_windows = per_strip;
   t->in = g_try_new (float, in_size);
   t->acc = g_try_new0 (float, acc_size);
   t->windows = g_try_new (float, win_size);
+  t->blocks = t->folded ? g_try_new (float, blk_size) : NULL;
   t->mirror_x = g_try_new (guint, padded_w);
-  if (!t->in || !t->acc || !t->windows || !t->mirror_x)
+  if (!t->in || !t->acc || !t->windows || !t->mirror_x || (t->folded && !t->blocks))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
                    "out of memory for the strip buffers of a %u-pixel wide image",
@@ -117,7 +189,7 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
       return FALSE;
     }
   for (gsize i = 0; i < padded_w; i++)
-    t->mirror_x[i] = adiff_mirror (t->ax.first + (gint64) i, width);
+    t->mirror_x[i] = adiff_mirror (t->x0 + (gint64) i, width);
   return TRUE;
 }
 
@@ -126,19 +198,27 @@ tiler_clear (Tiler *t)
 {
   adiff_axis_clear (&t->ax);
   adiff_axis_clear (&t->ay);
+  adiff_linear_tiles_clear (&t->lt);
   g_free (t->in);
   g_free (t->acc);
   g_free (t->windows);
+  g_free (t->blocks);
   g_free (t->mirror_x);
 }
 
-/* Image rows [*lo, *hi) that window row j reads (after mirroring). */
+static gint64
+strip_origin (const Tiler *t, guint j)
+{
+  return t->strip_first + (gint64) j * t->ay.stride;
+}
+
+/* Image rows [*lo, *hi) that strip j reads (after mirroring). */
 static void
 strip_rows (const Tiler *t, guint j, guint *lo, guint *hi)
 {
-  gint64 oy = adiff_axis_origin (&t->ay, j);
+  gint64 oy = strip_origin (t, j);
   guint mn = G_MAXUINT, mx = 0;
-  for (guint wy = 0; wy < t->ay.size; wy++)
+  for (guint wy = 0; wy < t->strip_height; wy++)
     {
       guint r = adiff_mirror (oy + wy, t->height);
       mn = MIN (mn, r);
@@ -156,8 +236,8 @@ keep_from (const Tiler *t, guint j)
 {
   guint lo, hi;
   strip_rows (t, j, &lo, &hi);
-  for (guint k = j + 1; k < t->ay.count; k++)
-    if (adiff_axis_origin (&t->ay, k) + t->ay.size > t->height)
+  for (guint k = j + 1; k < t->n_strips; k++)
+    if (strip_origin (t, k) + t->strip_height > t->height)
       {
         guint l, h;
         strip_rows (t, k, &l, &h);
@@ -173,8 +253,6 @@ fetch_rows (Tiler *t, guint j, GError **error)
   guint lo, hi;
   strip_rows (t, j, &lo, &hi);
   guint keep = keep_from (t, j);
-  if (t->in_hi == 0)
-    t->in_lo = 0;
   if (keep > t->in_lo)
     {
       guint drop = MIN (keep, t->in_hi) - t->in_lo;
@@ -184,7 +262,7 @@ fetch_rows (Tiler *t, guint j, GError **error)
     }
   if (hi <= t->in_hi)
     return TRUE;
-  if (hi - t->in_lo > t->in_cap)      /* not expected: the bound is proven above */
+  if (hi - t->in_lo > t->in_cap)      /* not expected: strips are shorter */
     {
       t->in_cap = hi - t->in_lo;
       t->in = g_renew (float, t->in, (gsize) t->in_cap * t->row_len);
@@ -197,36 +275,46 @@ fetch_rows (Tiler *t, guint j, GError **error)
   return TRUE;
 }
 
-/* Copy the strip's windows out of the buffered rows. */
+/* Copy the pw × ph region at padded (ox, oy), channels g.., out of the
+ * buffered rows into dst. */
 static void
-cut_windows (Tiler *t, guint j)
+cut_patch (const Tiler *t, gint64 ox, gint64 oy, guint pw, guint ph, guint g,
+           float *dst)
 {
-  gint64 oy = adiff_axis_origin (&t->ay, j);
-  guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
-  for (guint i = 0; i < t->ax.count; i++)
+  guint wc = t->win_channels;
+  const guint *mx = t->mirror_x + (ox - t->x0);
+  for (guint wy = 0; wy < ph; wy++)
+    {
+      guint r = adiff_mirror (oy + wy, t->height) - t->in_lo;
+      const float *row = t->in + (gsize) r * t->row_len + g;
+      for (guint wx = 0; wx < pw; wx++)
+        {
+          const float *px = row + (gsize) mx[wx] * t->channels;
+          for (guint c = 0; c < wc; c++)
+            *dst++ = px[c];
+        }
+    }
+}
+
+/* Copy the strip's windows (or footprints) out of the buffered rows. */
+static void
+cut_strip (Tiler *t, guint j)
+{
+  gint64 oy = strip_origin (t, j);
+  guint n = t->folded ? t->n_blocks : t->ax.count;
+  guint pw = t->folded ? t->lt.fw : t->ax.size;
+  gsize len = t->folded ? t->lt.in_len : t->dim;
+  for (guint i = 0; i < n; i++)
     for (guint g = 0; g < t->groups; g++)
-      {
-        float *w = t->windows + ((gsize) i * t->groups + g) * t->dim;
-        const guint *mx = t->mirror_x + (gsize) i * t->ax.stride;
-        for (guint wy = 0; wy < wh; wy++)
-          {
-            guint r = adiff_mirror (oy + wy, t->height) - t->in_lo;
-            const float *row = t->in + (gsize) r * t->row_len + g;
-            for (guint wx = 0; wx < ww; wx++)
-              {
-                const float *px = row + (gsize) mx[wx] * t->channels;
-                for (guint c = 0; c < wc; c++)
-                  *w++ = px[c];
-              }
-          }
-      }
+      cut_patch (t, t->x0 + (gint64) i * t->ax.stride, oy, pw, t->strip_height, g,
+                 t->windows + ((gsize) i * t->groups + g) * len);
 }
 
 /* Add the denoised windows, weighted, into the accumulator. */
 static void
 blend_windows (Tiler *t, guint j)
 {
-  gint64 oy = adiff_axis_origin (&t->ay, j);
+  gint64 oy = strip_origin (t, j);
   guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
   for (guint i = 0; i < t->ax.count; i++)
     {
@@ -261,7 +349,7 @@ blend_windows (Tiler *t, guint j)
 static gboolean
 emit_rows (Tiler *t, guint j, GError **error)
 {
-  gint64 next = adiff_axis_origin (&t->ay, j + 1);
+  gint64 next = strip_origin (t, j + 1);
   guint end = (guint) CLAMP (next, 0, (gint64) t->height);
   if (end <= t->out_lo)
     return TRUE;
@@ -286,42 +374,79 @@ emit_rows (Tiler *t, guint j, GError **error)
   return TRUE;
 }
 
+/* Folded path: the strip's blocks are final; lay them out as rows. */
+static gboolean
+emit_blocks (Tiler *t, guint j, GError **error)
+{
+  guint sx = t->ax.stride, sy = t->ay.stride, wc = t->win_channels;
+  guint y0 = j * sy, n = MIN (sy, t->height - y0);
+  for (guint i = 0; i < t->n_blocks; i++)
+    for (guint g = 0; g < t->groups; g++)
+      {
+        const float *blk = t->blocks + ((gsize) i * t->groups + g) * t->lt.out_len;
+        guint nx = MIN (sx, t->width - i * sx);
+        for (guint py = 0; py < n; py++)
+          {
+            float *dst = t->acc + (gsize) py * t->row_len + (gsize) i * sx * t->channels + g;
+            const float *src = blk + (gsize) py * sx * wc;
+            for (guint px = 0; px < nx; px++)
+              for (guint c = 0; c < wc; c++)
+                dst[(gsize) px * t->channels + c] = src[(gsize) px * wc + c];
+          }
+      }
+  return t->write_rows (y0, n, t->acc, t->user_data, error);
+}
+
+static gboolean
+process_strip (Tiler *t, guint j, GError **error)
+{
+  if (!fetch_rows (t, j, error))
+    return FALSE;
+  cut_strip (t, j);
+  if (t->folded)
+    {
+      if (!adiff_check_finite (t->windows, t->n_windows * t->lt.in_len,
+                               "the noisy input", error))
+        return FALSE;
+      adiff_linear_tiles_apply (&t->lt, t->windows, t->n_windows, t->blocks);
+      return emit_blocks (t, j, error);
+    }
+  if (!adiff_denoiser_apply (t->den, t->windows, t->n_windows, t->windows, error))
+    return FALSE;
+  blend_windows (t, j);
+  return emit_rows (t, j, error);
+}
+
 static gboolean
 run_strips (Tiler *t, AdiffProgressFunc progress, gpointer progress_data,
             GError **error)
 {
-  for (guint j = 0; j < t->ay.count; j++)
+  for (guint j = 0; j < t->n_strips; j++)
     {
-      if (!fetch_rows (t, j, error))
+      if (!process_strip (t, j, error))
         return FALSE;
-      cut_windows (t, j);
-      if (!adiff_denoiser_apply (t->den, t->windows, t->n_windows, t->windows, error))
-        return FALSE;
-      blend_windows (t, j);
-      if (!emit_rows (t, j, error))
-        return FALSE;
-      if (progress && !progress ((double) (j + 1) / t->ay.count, progress_data))
+      if (progress && !progress ((double) (j + 1) / t->n_strips, progress_data))
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED,
-                       "denoising cancelled at row %u of %u", t->out_lo, t->height);
+                       "denoising cancelled after strip %u of %u", j + 1, t->n_strips);
           return FALSE;
         }
     }
   return TRUE;
 }
 
-ADIFF_EXPORT gboolean
-adiff_denoise_rows (AdiffDenoiser *denoiser, guint width, guint height,
-                    guint channels, AdiffReadRowsFunc read_rows,
-                    AdiffWriteRowsFunc write_rows, gpointer user_data,
-                    AdiffProgressFunc progress, gpointer progress_data,
-                    GError **error)
+gboolean
+adiff_denoise_rows_full (AdiffDenoiser *denoiser, guint width, guint height,
+                         guint channels, AdiffTilePath path,
+                         AdiffReadRowsFunc read_rows, AdiffWriteRowsFunc write_rows,
+                         gpointer user_data, AdiffProgressFunc progress,
+                         gpointer progress_data, GError **error)
 {
   g_return_val_if_fail (denoiser != NULL && read_rows != NULL && write_rows != NULL, FALSE);
   if (!check_geometry (denoiser->bundle, width, height, channels, error))
     return FALSE;
   Tiler t;
-  gboolean ok = tiler_init (&t, denoiser, width, height, channels, error);
+  gboolean ok = tiler_init (&t, denoiser, width, height, channels, path, error);
   if (ok)
     {
       t.read_rows = read_rows;
@@ -331,6 +456,18 @@ adiff_denoise_rows (AdiffDenoiser *denoiser, guint width, guint height,
     }
   tiler_clear (&t);
   return ok;
+}
+
+ADIFF_EXPORT gboolean
+adiff_denoise_rows (AdiffDenoiser *denoiser, guint width, guint height,
+                    guint channels, AdiffReadRowsFunc read_rows,
+                    AdiffWriteRowsFunc write_rows, gpointer user_data,
+                    AdiffProgressFunc progress, gpointer progress_data,
+                    GError **error)
+{
+  return adiff_denoise_rows_full (denoiser, width, height, channels, ADIFF_TILE_AUTO,
+                                  read_rows, write_rows, user_data, progress,
+                                  progress_data, error);
 }
 
 typedef struct

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include "adiff/adiff.h"
 
 typedef struct
 {
@@ -51,3 +52,43 @@ adiff_mirror (gint64 i, guint n)
     m += period;
   return (guint) (m < n ? m : period - 1 - m);
 }
+
+/* The tiling of a linear denoiser folded into one matrix per output block
+ * of stride_x × stride_y pixels (tile-linear.c). */
+typedef struct
+{
+  guint  mx, my;        /* window origins before the block's own that reach it */
+  guint  fw, fh;        /* footprint: M·stride + size along each axis */
+  guint  channels;      /* of the bundle */
+  gsize  out_len;       /* values per block: stride_x·stride_y·channels */
+  gsize  in_len;        /* values per footprint: fw·fh·channels */
+  float *kernel;        /* [out_len × in_len] */
+  float *bias;          /* [out_len] */
+} AdiffLinearTiles;
+
+/* Only the geometry fields (no allocation). */
+void     adiff_linear_tiles_shape (const AdiffAxis *ax, const AdiffAxis *ay,
+                                   guint channels, AdiffLinearTiles *lt);
+/* Build K and the bias for the Wiener denoiser den. */
+gboolean adiff_linear_tiles_init  (AdiffLinearTiles *lt, AdiffDenoiser *den,
+                                   const AdiffAxis *ax, const AdiffAxis *ay,
+                                   GError **error);
+/* out (n × out_len) = blocks of the n footprints in patches (n × in_len). */
+void     adiff_linear_tiles_apply (const AdiffLinearTiles *lt, const float *patches,
+                                   gsize n, float *out);
+void     adiff_linear_tiles_clear (AdiffLinearTiles *lt);
+
+typedef enum
+{
+  ADIFF_TILE_AUTO,      /* folded for Wiener when it costs fewer flops */
+  ADIFF_TILE_WINDOWS,   /* denoise window by window (any method) */
+  ADIFF_TILE_FOLDED,    /* folded whenever the method is Wiener */
+} AdiffTilePath;
+
+/* adiff_denoise_rows with the path chosen by the caller (tests force each). */
+gboolean adiff_denoise_rows_full  (AdiffDenoiser *den, guint width, guint height,
+                                   guint channels, AdiffTilePath path,
+                                   AdiffReadRowsFunc read_rows,
+                                   AdiffWriteRowsFunc write_rows, gpointer user_data,
+                                   AdiffProgressFunc progress, gpointer progress_data,
+                                   GError **error);
