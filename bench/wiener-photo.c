@@ -125,10 +125,10 @@ static AdiffDenoiser *
 make_denoiser (const char *path, guint n, guint channels)
 {
   GError *error = NULL;
-  /* TODO: path → adiff_bundle_open () once bundle files land. */
-  if (path)
-    g_error ("bundle files are not supported yet: %s", path);
-  AdiffBundle *b = synthetic_bundle (n, channels);
+  AdiffBundle *b = path ? adiff_bundle_open (path, NULL, &error)
+                        : synthetic_bundle (n, channels);
+  if (!b)
+    g_error ("%s", error->message);
   AdiffParams p;
   adiff_params_init (&p);
   p.sigma = 25.0 / 255.0;
