@@ -1,0 +1,147 @@
+/* args.c — the arguments several procedures share, declared once so every
+ * procedure names, ranges and documents them the same way, and the checks
+ * on the drawables a procedure is called with. */
+#include "config.h"
+#include "plugin.h"
+
+static gint
+compare_files (gconstpointer a, gconstpointer b)
+{
+  g_autofree char *pa = g_file_get_path ((GFile *) a);
+  g_autofree char *pb = g_file_get_path ((GFile *) b);
+  return g_strcmp0 (pa, pb);
+}
+
+static GList *
+bundles_in (const char *dir, GList *list)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return list;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".adstats"))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        list = g_list_insert_sorted (list, g_file_new_for_path (path), compare_files);
+      }
+  return list;
+}
+
+/* Bundles ship in the package data folder; a per-user install may also
+ * keep them in data/ beside the executable.  $ADIFF_BUNDLE_DIR comes first
+ * so tests and users can point the chooser elsewhere. */
+GList *
+adiff_installed_bundles (void)
+{
+  GList *list = NULL;
+  const char *env = g_getenv ("ADIFF_BUNDLE_DIR");
+
+  if (env != NULL && *env != '\0')
+    list = bundles_in (env, list);
+  if (gimp_get_progname () != NULL)
+    {
+      g_autofree char *exe_dir = g_path_get_dirname (gimp_get_progname ());
+      g_autofree char *local = g_build_filename (exe_dir, "data", NULL);
+      list = g_list_concat (list, bundles_in (local, NULL));
+    }
+  return g_list_concat (list, bundles_in (ADIFF_DATADIR, NULL));
+}
+
+/* ACTION_ANY, not OPEN: for OPEN, GIMP itself replaces a file that does
+ * not exist by the default and fails with a message that does not name the
+ * file; we prefer to open it and report exactly what is wrong. */
+void
+adiff_args_add_bundle (GimpProcedure *procedure)
+{
+  GList *installed = adiff_installed_bundles ();
+  GFile *fallback = installed != NULL ? installed->data : NULL;
+
+  gimp_procedure_add_file_argument (procedure, "bundle", _("_Bundle"),
+                                    _("Statistics bundle (.adstats) of the kind of "
+                                      "images to denoise; made by adiff-stats"),
+                                    GIMP_FILE_CHOOSER_ACTION_ANY, TRUE, fallback,
+                                    G_PARAM_READWRITE);
+  g_list_free_full (installed, g_object_unref);
+}
+
+void
+adiff_args_add_sigma (GimpProcedure *procedure)
+{
+  /* 0 is allowed by the range so that a script passing it gets our clear
+   * message instead of a silently clamped value. */
+  gimp_procedure_add_double_argument (procedure, "sigma", _("Noise _σ"),
+                                      _("Standard deviation of the noise on the 0–255 "
+                                        "scale (must be > 0)"),
+                                      0.0, 255.0, 25.0, G_PARAM_READWRITE);
+}
+
+AdiffBundle *
+adiff_args_open_bundle (GimpProcedureConfig *config, GError **error)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  g_object_get (config, "bundle", &file, NULL);
+  if (file == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
+      return NULL;
+    }
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("%s: bundles must be local files"), uri);
+      return NULL;
+    }
+  return adiff_bundle_open (path, NULL, error);
+}
+
+gboolean
+adiff_check_drawables (GimpImage *image, GimpDrawable **drawables,
+                       GimpDrawable **drawable, GError **error)
+{
+  gsize n = drawables != NULL ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
+
+  if (n != 1)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("Select exactly one layer (got %zu)"), n);
+      return FALSE;
+    }
+  if (gimp_drawable_is_indexed (drawables[0]))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+                   _("Indexed images are not supported: convert the image to RGB or "
+                     "grayscale first (Image ▸ Mode)"));
+      return FALSE;
+    }
+  *drawable = drawables[0];
+  return TRUE;
+}
+
+GimpPDBStatusType
+adiff_status_for_error (const GError *error)
+{
+  if (error == NULL)
+    return GIMP_PDB_EXECUTION_ERROR;
+  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED))
+    return GIMP_PDB_CANCEL;
+  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT) ||
+      g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH))
+    return GIMP_PDB_CALLING_ERROR;
+  return GIMP_PDB_EXECUTION_ERROR;
+}
+
+void
+adiff_args_add_strength (GimpProcedure *procedure)
+{
+  gimp_procedure_add_double_argument (procedure, "strength", _("S_trength"),
+                                      _("How much of the denoised result to keep: "
+                                        "0 = original, 1 = fully denoised"),
+                                      0.0, 1.0, 1.0, G_PARAM_READWRITE);
+}

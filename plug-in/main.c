@@ -1,0 +1,77 @@
+/* main.c — the analytic-diffusion GIMP 3 plug-in: a GimpPlugIn subclass
+ * that names its procedures and hands each one to the file that builds it.
+ * All work happens in the per-procedure files; this one only registers. */
+#include "config.h"
+#include "plugin.h"
+
+#define ADIFF_TYPE_PLUG_IN (adiff_plug_in_get_type ())
+G_DECLARE_FINAL_TYPE (AdiffPlugIn, adiff_plug_in, ADIFF, PLUG_IN, GimpPlugIn)
+
+struct _AdiffPlugIn
+{
+  GimpPlugIn parent_instance;
+};
+
+G_DEFINE_TYPE (AdiffPlugIn, adiff_plug_in, GIMP_TYPE_PLUG_IN)
+
+typedef GimpProcedure *(*ProcedureNew) (GimpPlugIn *plug_in);
+
+/* The registry: PDB name → constructor, in menu order. */
+static const struct
+{
+  const char  *name;
+  ProcedureNew create;
+} procedures[] = {
+  { PROC_WIENER, adiff_wiener_procedure_new },
+};
+
+static GList *
+adiff_plug_in_query_procedures (GimpPlugIn *plug_in)
+{
+  GList *list = NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (procedures); i++)
+    list = g_list_append (list, g_strdup (procedures[i].name));
+  return list;
+}
+
+static GimpProcedure *
+adiff_plug_in_create_procedure (GimpPlugIn *plug_in, const gchar *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (procedures); i++)
+    if (g_strcmp0 (name, procedures[i].name) == 0)
+      return procedures[i].create (plug_in);
+  return NULL;
+}
+
+/* Our catalogs live in the system locale folder (meson's i18n module puts
+ * them there), or in locale/ beside the executable for a per-user install;
+ * GIMP's default only knows the latter, so bind the domain ourselves. */
+static gboolean
+adiff_plug_in_set_i18n (GimpPlugIn *plug_in, const gchar *name,
+                        gchar **gettext_domain, gchar **catalog_dir)
+{
+  g_autofree char *dir = g_path_get_dirname (gimp_get_progname ());
+  g_autofree char *local = g_build_filename (dir, "locale", NULL);
+  const char *where = g_file_test (local, G_FILE_TEST_IS_DIR) ? local : LOCALEDIR;
+
+  bindtextdomain (GETTEXT_PACKAGE, where);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  return FALSE;  /* we translate our strings ourselves */
+}
+
+static void
+adiff_plug_in_class_init (AdiffPlugInClass *klass)
+{
+  GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
+
+  plug_in_class->query_procedures = adiff_plug_in_query_procedures;
+  plug_in_class->create_procedure = adiff_plug_in_create_procedure;
+  plug_in_class->set_i18n = adiff_plug_in_set_i18n;
+}
+
+static void
+adiff_plug_in_init (AdiffPlugIn *plug_in)
+{
+}
+
+GIMP_MAIN (ADIFF_TYPE_PLUG_IN)

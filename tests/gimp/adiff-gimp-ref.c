@@ -1,0 +1,169 @@
+/* adiff-gimp-ref — the libadiff side of the headless GIMP tests.
+ *
+ *   adiff-gimp-ref bundle OUT CHANNELS [N_EXEMPLARS]
+ *       write a tiny synthetic bundle: an 8×8 window of a Gaussian with
+ *       spatial correlation (so the Wiener filter really denoises smooth
+ *       images), mean 0.5, all eigenpairs kept, plus exemplars drawn from
+ *       it (seeded, clamped to [0,1]).
+ *   adiff-gimp-ref denoise BUNDLE SIGMA255 WIDTH HEIGHT CHANNELS IN OUT
+ *                  [METHOD [STRENGTH]]
+ *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
+ *       adiff_denoise_image, blend with STRENGTH, write floats to OUT.
+ *
+ * The GIMP test exports layer pixels as floats, calls this, and compares. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+#include <lapacke.h>
+#include <adiff/adiff.h>
+
+#define WIN 8
+
+static int
+fail (GError *error)
+{
+  fprintf (stderr, "adiff-gimp-ref: %s\n", error->message);
+  g_error_free (error);
+  return 1;
+}
+
+/* Squared-exponential covariance over positions, fixed correlation between
+ * channels, a small nugget so every eigenvalue is positive. */
+static double *
+model_covariance (guint channels, gsize d)
+{
+  const double var = 0.04, len = 1.5, rho = 0.8, nugget = 1e-4;
+  double *cov = g_new (double, d * d);
+
+  for (gsize i = 0; i < d; i++)
+    for (gsize j = 0; j < d; j++)
+      {
+        guint pi = i / channels, pj = j / channels;
+        double dx = (double) (pi % WIN) - (pj % WIN), dy = (double) (pi / WIN) - (pj / WIN);
+        double k = var * exp (-(dx * dx + dy * dy) / (2 * len * len));
+        cov[i * d + j] = k * (i % channels == j % channels ? 1.0 : rho) + (i == j ? nugget : 0.0);
+      }
+  return cov;
+}
+
+static int
+cmd_bundle (const char *out, guint channels, guint n_exemplars)
+{
+  gsize d = (gsize) WIN * WIN * channels;
+  double *cov = model_covariance (channels, d);
+  double *w = g_new (double, d), *vals = g_new (double, d), *vecs = g_new (double, d * d);
+  double *mean = g_new (double, d);
+  float *ex = g_new (float, (gsize) n_exemplars * d + 1);
+  GRand *rand = g_rand_new_with_seed (1234);
+  GError *error = NULL;
+
+  if (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'V', 'U', (int) d, cov, (int) d, w) != 0)
+    {
+      fprintf (stderr, "adiff-gimp-ref: dsyev failed\n");
+      return 1;
+    }
+  /* LAPACK sorts ascending with eigenvectors in columns; bundles want
+   * descending order with eigenvectors in rows. */
+  for (gsize i = 0; i < d; i++)
+    {
+      vals[i] = w[d - 1 - i];
+      for (gsize p = 0; p < d; p++)
+        vecs[i * d + p] = cov[p * d + (d - 1 - i)];
+      mean[i] = 0.5;
+    }
+  for (guint n = 0; n < n_exemplars; n++)
+    {
+      double *g = g_new (double, d);
+      for (gsize i = 0; i < d; i++)
+        g[i] = g_rand_double (rand) - 0.5 + g_rand_double (rand) - 0.5 +
+               g_rand_double (rand) - 0.5 + g_rand_double (rand) - 0.5;  /* ≈ N(0, 1/3) */
+      for (gsize p = 0; p < d; p++)
+        {
+          double v = mean[p];
+          for (gsize i = 0; i < d; i++)
+            v += vecs[i * d + p] * sqrt (vals[i] * 3.0) * g[i];
+          ex[(gsize) n * d + p] = (float) CLAMP (v, 0.0, 1.0);
+        }
+      g_free (g);
+    }
+
+  AdiffBundleData data = {
+    .width = WIN, .height = WIN, .channels = channels, .n_items = 1000,
+    .mean = mean, .n_components = (guint) d, .eigenvalues = vals,
+    .eigenvectors = vecs, .residual_variance = 0.0,
+    .n_exemplars = n_exemplars, .exemplars = n_exemplars ? ex : NULL,
+    .metadata = "[bundle]\nsource=synthetic Gaussian for the GIMP tests\n",
+  };
+  gboolean ok = adiff_bundle_write (out, &data, NULL, &error);
+  g_rand_free (rand);
+  g_free (cov); g_free (w); g_free (vals); g_free (vecs); g_free (mean); g_free (ex);
+  return ok ? 0 : fail (error);
+}
+
+static float *
+read_floats (const char *path, gsize n, GError **error)
+{
+  gchar *bytes;
+  gsize len;
+
+  if (! g_file_get_contents (path, &bytes, &len, error))
+    return NULL;
+  if (len != n * sizeof (float))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
+                   "%s: %zu bytes, expected %zu", path, len, n * sizeof (float));
+      g_free (bytes);
+      return NULL;
+    }
+  return (float *) bytes;
+}
+
+static int
+cmd_denoise (char **argv, int argc)
+{
+  guint width = atoi (argv[3]), height = atoi (argv[4]), channels = atoi (argv[5]);
+  gsize n = (gsize) width * height * channels;
+  double strength = argc > 9 ? g_ascii_strtod (argv[9], NULL) : 1.0;
+  GError *error = NULL;
+  AdiffParams params;
+  AdiffBundle *bundle;
+  AdiffDenoiser *den;
+  float *in, *out;
+
+  adiff_params_init (&params);
+  params.sigma = g_ascii_strtod (argv[2], NULL) / 255.0;
+  if (argc > 8 && ! adiff_method_from_string (argv[8], &params.method))
+    {
+      fprintf (stderr, "adiff-gimp-ref: unknown method %s\n", argv[8]);
+      return 1;
+    }
+  if ((bundle = adiff_bundle_open (argv[1], NULL, &error)) == NULL ||
+      (den = adiff_denoiser_new (bundle, &params, &error)) == NULL ||
+      (in = read_floats (argv[6], n, &error)) == NULL)
+    return fail (error);
+  out = g_new (float, n);
+  if (! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
+    return fail (error);
+  for (gsize i = 0; i < n; i++)
+    out[i] = (float) (in[i] + strength * (out[i] - in[i]));
+  if (! g_file_set_contents (argv[7], (const char *) out, n * sizeof (float), &error))
+    return fail (error);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (bundle);
+  g_free (in);
+  g_free (out);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc >= 4 && strcmp (argv[1], "bundle") == 0)
+    return cmd_bundle (argv[2], atoi (argv[3]), argc > 4 ? atoi (argv[4]) : 0);
+  if (argc >= 8 && strcmp (argv[1], "denoise") == 0)
+    return cmd_denoise (argv + 1, argc - 1);
+  fprintf (stderr, "usage: adiff-gimp-ref bundle OUT CHANNELS [N_EXEMPLARS]\n"
+                   "       adiff-gimp-ref denoise BUNDLE SIGMA255 W H C IN OUT [METHOD [STRENGTH]]\n");
+  return 2;
+}

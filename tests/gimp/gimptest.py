@@ -1,0 +1,165 @@
+"""gimptest — helpers for the headless GIMP 3 tests (run inside
+gimp-console-3.0's python-fu-eval interpreter by run_all.py).
+
+Pixels cross between GIMP and the libadiff reference program as native
+float32 files; images are built from known clean pixels plus seeded noise.
+"""
+import array
+import math
+import os
+import random
+import subprocess
+
+import gi
+gi.require_version('Gimp', '3.0')
+gi.require_version('Gegl', '0.4')
+from gi.repository import Gimp, Gegl, Gio  # noqa: E402
+
+SCRATCH = os.environ['ADIFF_GIMP_SCRATCH']
+REF = os.environ['ADIFF_GIMP_REF']
+
+
+class Tap:
+    """TAP producer; a test body that raises counts as a failure."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print(('ok' if cond else 'not ok') + ' %d - %s' % (self.n, desc), flush=True)
+        if diag is not None:
+            for line in str(diag).splitlines():
+                print('#   ' + line, flush=True)
+        return cond
+
+    def diag(self, msg):
+        print('# ' + msg, flush=True)
+
+
+PRECISIONS = {
+    'u8': Gimp.Precision.U8_NON_LINEAR,
+    'u16': Gimp.Precision.U16_NON_LINEAR,
+    'f32': Gimp.Precision.FLOAT_NON_LINEAR,
+    'f32-linear': Gimp.Precision.FLOAT_LINEAR,
+}
+
+# Largest |GIMP − reference| accepted per precision: the reference sees the
+# very pixels GIMP stored, so the only difference is rounding the result to
+# the layer's precision (½ step; one step allowed for float noise right at a
+# rounding boundary) or float round-off in the colour conversions.
+TOLERANCE = {
+    'u8': 1.0 / 255 + 1e-6,
+    'u16': 1.0 / 65535 + 1e-6,
+    'f32': 1e-5,
+    'f32-linear': 1e-4,
+}
+
+
+def clean_value(x, y, c):
+    """A smooth test image (values in [0.2, 0.8])."""
+    return 0.5 + 0.15 * math.sin(0.31 * x + 1.7 * c) * math.cos(0.23 * y - 0.4 * c) \
+        + 0.15 * math.sin(0.11 * (x + y) + c)
+
+
+def clean_pixels(width, height, channels):
+    return array.array('f', [clean_value(x, y, c)
+                             for y in range(height) for x in range(width)
+                             for c in range(channels)])
+
+
+def noisy(pixels, sigma255, seed):
+    rng = random.Random(seed)
+    s = sigma255 / 255.0
+    return array.array('f', [v + rng.gauss(0.0, s) for v in pixels])
+
+
+def color_format(drawable, alpha=False):
+    base = "Y'" if drawable.is_gray() else "R'G'B'"
+    return base + ('A' if alpha else '') + ' float'
+
+
+def new_image(width, height, gray=False, precision='u8', alpha=False):
+    base = Gimp.ImageBaseType.GRAY if gray else Gimp.ImageBaseType.RGB
+    image = Gimp.Image.new_with_precision(width, height, base, PRECISIONS[precision])
+    if gray:
+        kind = Gimp.ImageType.GRAYA_IMAGE if alpha else Gimp.ImageType.GRAY_IMAGE
+    else:
+        kind = Gimp.ImageType.RGBA_IMAGE if alpha else Gimp.ImageType.RGB_IMAGE
+    layer = Gimp.Layer.new(image, 'test', width, height, kind, 100.0,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    return image, layer
+
+
+def get_pixels(drawable, fmt=None, rect=None):
+    fmt = fmt or color_format(drawable)
+    if rect is None:
+        rect = (0, 0, drawable.get_width(), drawable.get_height())
+    buf = drawable.get_buffer()
+    data = buf.get(Gegl.Rectangle.new(*rect), 1.0, fmt, Gegl.AbyssPolicy.NONE)
+    return array.array('f', bytes(data))
+
+
+def set_pixels(drawable, pixels, fmt=None):
+    fmt = fmt or color_format(drawable)
+    w, h = drawable.get_width(), drawable.get_height()
+    buf = drawable.get_buffer()
+    buf.set(Gegl.Rectangle.new(0, 0, w, h), fmt, pixels.tobytes())
+    buf.flush()
+    drawable.update(0, 0, w, h)
+
+
+def run_procedure(name, image, drawables, **args):
+    """Run a PDB procedure non-interactively; return (status, message)."""
+    proc = Gimp.get_pdb().lookup_procedure(name)
+    if proc is None:
+        raise RuntimeError('procedure %s is not registered' % name)
+    config = proc.create_config()
+    config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', drawables)
+    for key, value in args.items():
+        key = key.replace('_', '-')
+        if isinstance(value, str) and key == 'bundle':
+            value = Gio.File.new_for_path(value)
+        config.set_property(key, value)
+    result = proc.run(config)
+    status = result.index(0)
+    message = ''
+    if status != Gimp.PDBStatusType.SUCCESS:
+        if result.length() > 1 and isinstance(result.index(1), str):
+            message = result.index(1)
+        else:
+            message = Gimp.get_pdb().get_last_error() or ''
+    return status, message
+
+
+def scratch(name):
+    return os.path.join(SCRATCH, name)
+
+
+def reference_denoise(bundle, sigma255, width, height, channels, pixels,
+                      method='wiener', strength=1.0, tag='ref'):
+    """What libadiff alone computes for these pixels."""
+    src, dst = scratch(tag + '-in.f32'), scratch(tag + '-out.f32')
+    with open(src, 'wb') as f:
+        f.write(pixels.tobytes())
+    subprocess.run([REF, 'denoise', bundle, repr(float(sigma255)), str(width),
+                    str(height), str(channels), src, dst, method, repr(float(strength))],
+                   check=True)
+    with open(dst, 'rb') as f:
+        return array.array('f', f.read())
+
+
+def max_abs_diff(a, b):
+    if len(a) != len(b):
+        return float('inf')
+    return max((abs(x - y) for x, y in zip(a, b)), default=0.0)
+
+
+def mse(a, b):
+    return sum((x - y) ** 2 for x, y in zip(a, b)) / max(1, len(a))

@@ -1,0 +1,57 @@
+"""Wiener Denoise… through the PDB: pixels equal libadiff's, noise goes
+down, bad input returns an error and changes nothing."""
+from gimptest import (Gimp, Tap, TOLERANCE, clean_pixels, noisy, new_image,  # noqa: F401
+                      get_pixels, set_pixels, run_procedure, reference_denoise,
+                      max_abs_diff, mse, scratch)
+
+PROC = 'plug-in-adiff-wiener'
+W, H, SIGMA = 37, 29, 25.0
+
+
+def noisy_layer(gray, precision='u8', seed=1):
+    channels = 1 if gray else 3
+    clean = clean_pixels(W, H, channels)
+    image, layer = new_image(W, H, gray=gray, precision=precision)
+    set_pixels(layer, noisy(clean, SIGMA, seed))
+    return image, layer, clean, channels
+
+
+def check_denoise(tap, bundles, gray, precision='u8'):
+    kind = '%s %s' % ('gray' if gray else 'RGB', precision)
+    image, layer, clean, channels = noisy_layer(gray, precision)
+    before = get_pixels(layer)
+    bundle = bundles['gray' if gray else 'rgb']
+    status, msg = run_procedure(PROC, image, [layer], bundle=bundle, sigma=SIGMA)
+    if not tap.ok(status == Gimp.PDBStatusType.SUCCESS, 'wiener %s runs' % kind, msg):
+        return
+    after = get_pixels(layer)
+    ref = reference_denoise(bundle, SIGMA, W, H, channels, before)
+    diff = max_abs_diff(after, ref)
+    tap.ok(diff <= TOLERANCE[precision],
+           'wiener %s equals libadiff (max diff %.3g <= %.3g)' % (kind, diff, TOLERANCE[precision]))
+    m0, m1 = mse(before, clean), mse(after, clean)
+    tap.ok(m1 < 0.5 * m0, 'wiener %s halves the MSE to the clean image (%.5f -> %.5f)' % (kind, m0, m1))
+    image.delete()
+
+
+def check_refused(tap, what, gray, expect_in_msg, **args):
+    image, layer, clean, channels = noisy_layer(gray)
+    before = get_pixels(layer)
+    status, msg = run_procedure(PROC, image, [layer], **args)
+    tap.ok(status != Gimp.PDBStatusType.SUCCESS, '%s: error status (%s)' % (what, status.value_nick), msg)
+    tap.ok(expect_in_msg in msg, '%s: message names %r' % (what, expect_in_msg), msg)
+    tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0, '%s: layer unchanged' % what)
+    image.delete()
+
+
+def run(tap, bundles):
+    for gray in (True, False):
+        check_denoise(tap, bundles, gray)
+    missing = scratch('no-such-bundle.adstats')
+    check_refused(tap, 'missing bundle', True, 'no-such-bundle.adstats', bundle=missing, sigma=SIGMA)
+    corrupt = scratch('corrupt.adstats')
+    with open(corrupt, 'wb') as f:
+        f.write(b'this is not a bundle' * 10)
+    check_refused(tap, 'corrupt bundle', False, 'corrupt.adstats', bundle=corrupt, sigma=SIGMA)
+    check_refused(tap, 'sigma 0', False, 'σ', bundle=bundles['rgb'], sigma=0.0)
+    check_refused(tap, 'RGB bundle on gray layer', True, 'channels', bundle=bundles['rgb'], sigma=SIGMA)
