@@ -63,9 +63,9 @@ pixbuf_to_image (GdkPixbuf *pixbuf, AdiffIoImage *image)
         const guint8 *p = pixels + y * stride + (gsize) x * n;
         gsize pixel = (gsize) y * image->width + x;
         for (guint c = 0; c < image->channels; c++)
-          image->data[pixel * image->channels + c] = p[c] * (1.0f / 255.0f);
+          image->data[pixel * image->channels + c] = p[c] / 255.0f;
         if (has_alpha)
-          image->alpha[pixel] = p[3] * (1.0f / 255.0f);
+          image->alpha[pixel] = p[3] / 255.0f;
       }
 }
 

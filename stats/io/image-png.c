@@ -36,7 +36,7 @@ unpack_rows (const guint8 *pixels, gsize rowbytes, guint depth, guint n_samples,
              AdiffIoImage *image)
 {
   guint colors = image->channels;
-  float scale = depth == 16 ? 1.0f / 65535.0f : 1.0f / 255.0f;
+  float max = depth == 16 ? 65535.0f : 255.0f;  /* divide, for exact v/max */
 
   for (guint y = 0; y < image->height; y++)
     {
@@ -48,9 +48,9 @@ unpack_rows (const guint8 *pixels, gsize rowbytes, guint depth, guint n_samples,
             guint v = depth == 16 ? ((guint) row[2 * k] << 8) | row[2 * k + 1] : row[k];
             gsize pixel = (gsize) y * image->width + x;
             if (s < colors)
-              image->data[pixel * colors + s] = v * scale;
+              image->data[pixel * colors + s] = v / max;
             else
-              image->alpha[pixel] = v * scale;
+              image->alpha[pixel] = v / max;
           }
     }
 }

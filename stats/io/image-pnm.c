@@ -56,7 +56,7 @@ static gboolean
 read_samples (Scan *s, gboolean ascii, guint maxval, gsize n, float *out,
               const char *path, GError **error)
 {
-  float scale = 1.0f / (float) maxval;
+  float max = (float) maxval;
   guint bytes = maxval > 255 ? 2 : 1;
 
   if (!ascii)
@@ -66,7 +66,7 @@ read_samples (Scan *s, gboolean ascii, guint maxval, gsize n, float *out,
       for (gsize i = 0; i < n; i++)
         {
           guint v = bytes == 2 ? ((guint) s->p[2 * i] << 8) | s->p[2 * i + 1] : s->p[i];
-          out[i] = MIN (v, maxval) * scale;
+          out[i] = MIN (v, maxval) / max;
         }
       return TRUE;
     }
@@ -75,7 +75,7 @@ read_samples (Scan *s, gboolean ascii, guint maxval, gsize n, float *out,
       guint v;
       if (!scan_uint (s, maxval, &v))
         return pnm_fail (path, _("a sample is missing or out of range"), error);
-      out[i] = v * scale;
+      out[i] = v / max;
     }
   return TRUE;
 }

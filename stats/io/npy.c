@@ -353,7 +353,7 @@ adiff_io_npy_read_values (FILE *f, const char *path, const AdiffNpyHeader *h,
       if (!adiff_io_read_exact (f, path, buffer, chunk, error))
         return FALSE;
       for (gsize i = 0; i < chunk; i++)
-        out[done + i] = buffer[i] * (1.0f / 255.0f);
+        out[done + i] = buffer[i] / 255.0f;
       done += chunk;
     }
   return TRUE;
