@@ -55,6 +55,10 @@ adiff_exp_neg (float x)
   return x <= -87.0f ? 0.0f : p * s.f;
 }
 
+/* Partial sort of keys with their indices: afterwards idx[0..keep) hold
+ * the indices of the `keep` smallest keys (in no particular order). */
+void     adiff_select_smallest (float *key, guint32 *idx, gsize n, gsize keep);
+
 /* Candidate pruning for the fast modes: the indices of the `keep`
  * exemplars nearest to each of m windows in the space of the bundle's
  * leading principal components (see candidates.c). */

@@ -14,5 +14,4 @@ static gpointer pending_prepare (AdiffDenoiser *d, GError **e) { not_yet (e, "th
 static gboolean pending_apply (AdiffDenoiser *d, const float *i, gsize n, float *o, GError **e) { return not_yet (e, "this method"); }
 static void pending_finalize (gpointer s) {}
 
-const AdiffDenoiserClass adiff_analytic_class = { pending_prepare, pending_apply, pending_finalize };
 const AdiffDenoiserClass adiff_patch_class = { pending_prepare, pending_apply, pending_finalize };

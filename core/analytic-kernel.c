@@ -1,0 +1,170 @@
+/* analytic-kernel.c — the exact kernel of the analytic denoiser: one
+ * window against blocks of exemplars, with an online log-sum-exp per mask
+ * group (see analytic.c for the model).
+ *
+ * For a block, e_{p,i} = (z_p − x^(i)_p)² is stored coordinate-major
+ * (row p holds the block's exemplars), so a group's masked distance is a
+ * sum of |M| contiguous rows: vector adds.  Logits are −dist/2σ² in float
+ * (dist is a sum of positive terms, so no cancellation); the running sums
+ * are kept in double.
+ */
+#include "analytic-private.h"
+
+void
+ana_accum_init (AnaAccum *a, const AnalyticState *s)
+{
+  a->gmax = g_new (float, s->n_groups);
+  a->gsum = g_new0 (double, s->n_groups);
+  a->acc = g_new0 (double, s->d);
+  a->e = g_new (float, s->d * ANA_BLOCK);
+  a->xt = g_new (float, s->d * ANA_BLOCK);
+  a->dist = g_new (float, ANA_BLOCK);
+  a->w = g_new (float, ANA_BLOCK);
+  ana_accum_reset (a, s);
+}
+
+void
+ana_accum_reset (AnaAccum *a, const AnalyticState *s)
+{
+  memset (a->gsum, 0, s->n_groups * sizeof (double));
+  memset (a->acc, 0, s->d * sizeof (double));
+  for (guint g = 0; g < s->n_groups; g++)
+    a->gmax[g] = -G_MAXFLOAT;
+}
+
+void
+ana_accum_clear (AnaAccum *a)
+{
+  g_free (a->gmax); g_free (a->gsum); g_free (a->acc);
+  g_free (a->e); g_free (a->xt); g_free (a->dist); g_free (a->w);
+}
+
+/* Fill e on the region's coordinates and xt on its members for nb
+ * exemplars; pad to ANA_BLOCK with far-away zero exemplars. */
+ADIFF_HOT static void
+fill_block (gsize d, const float *ex, const float *z, const guint32 *idx,
+            gsize i0, gsize nb, const guint32 *coords, gsize n_coords,
+            const guint32 *members, gsize n_members, float *e, float *xt)
+{
+  for (gsize i = 0; i < ANA_BLOCK; i++)
+    {
+      if (i >= nb)
+        {
+          for (gsize j = 0; j < n_coords; j++)
+            e[coords[j] * ANA_BLOCK + i] = 1e30f;
+          for (gsize j = 0; j < n_members; j++)
+            xt[members[j] * ANA_BLOCK + i] = 0.0f;
+          continue;
+        }
+      const float *x = ex + (idx ? idx[i0 + i] : i0 + i) * d;
+      for (gsize j = 0; j < n_coords; j++)
+        {
+          gsize p = coords[j];
+          float t = z[p] - x[p];
+          e[p * ANA_BLOCK + i] = t * t;
+        }
+      for (gsize j = 0; j < n_members; j++)
+        xt[members[j] * ANA_BLOCK + i] = x[members[j]];
+    }
+}
+/* dist = Σ of the mask's rows of e. */
+ADIFF_HOT static void
+masked_distance (const float *e, const guint32 *mask, gsize len, float *dist)
+{
+  const float *r0 = e + (gsize) mask[0] * ANA_BLOCK;
+  for (int i = 0; i < ANA_BLOCK; i++)
+    dist[i] = r0[i];
+  for (gsize j = 1; j < len; j++)
+    {
+      const float *r = e + (gsize) mask[j] * ANA_BLOCK;
+      for (int i = 0; i < ANA_BLOCK; i++)
+        dist[i] += r[i];
+    }
+}
+
+/* w = exp(−dist/2σ² − m) with m the new running maximum; returns Σ w. */
+ADIFF_HOT static float
+block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, float *w)
+{
+  float mn = dist[0];
+  for (int i = 1; i < ANA_BLOCK; i++)
+    mn = dist[i] < mn ? dist[i] : mn;
+  float m = MAX (*gmax, -mn * inv_2s2);
+  *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
+  *gmax = m;
+  float lanes[8] = { 0 };
+  for (int i = 0; i < ANA_BLOCK; i += 8)
+    for (int k = 0; k < 8; k++)
+      {
+        w[i + k] = adiff_exp_neg (-dist[i + k] * inv_2s2 - m);
+        lanes[k] += w[i + k];
+      }
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+         + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+ADIFF_HOT static float
+dot_block (const float *w, const float *x)
+{
+  float lanes[8] = { 0 };
+  for (int i = 0; i < ANA_BLOCK; i += 8)
+    for (int k = 0; k < 8; k++)
+      lanes[k] += w[i + k] * x[i + k];
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+         + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+void
+ana_accum_block (const AnalyticState *s, const AnaRegion *r, const float *ex,
+                 const float *z, const guint32 *idx, gsize i0, gsize nb, AnaAccum *a)
+{
+  gsize m0 = s->member_start[r->g0], m1 = s->member_start[r->g1];
+  fill_block (s->d, ex, z, idx, i0, nb, r->coords, r->n_coords,
+              s->members + m0, m1 - m0, a->e, a->xt);
+  for (guint g = r->g0; g < r->g1; g++)
+    {
+      gsize m0 = s->mask_start[g];
+      masked_distance (a->e, s->mask_idx + m0, s->mask_start[g + 1] - m0, a->dist);
+      float scale;
+      float sum = block_weights (a->dist, s->inv_2s2, &a->gmax[g], &scale, a->w);
+      a->gsum[g] = a->gsum[g] * scale + sum;
+      for (gsize j = s->member_start[g]; j < s->member_start[g + 1]; j++)
+        {
+          guint32 q = s->members[j];
+          a->acc[q] = a->acc[q] * scale + dot_block (a->w, a->xt + (gsize) q * ANA_BLOCK);
+        }
+    }
+}
+
+void
+ana_accum_merge (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src)
+{
+  for (guint g = 0; g < s->n_groups; g++)
+    {
+      if (src->gmax[g] == -G_MAXFLOAT)
+        continue;
+      float m = MAX (dst->gmax[g], src->gmax[g]);
+      double sd = dst->gmax[g] == -G_MAXFLOAT ? 0.0 : exp ((double) dst->gmax[g] - m);
+      double ss = exp ((double) src->gmax[g] - m);
+      dst->gmax[g] = m;
+      dst->gsum[g] = dst->gsum[g] * sd + src->gsum[g] * ss;
+      for (gsize j = s->member_start[g]; j < s->member_start[g + 1]; j++)
+        {
+          guint32 q = s->members[j];
+          dst->acc[q] = dst->acc[q] * sd + src->acc[q] * ss;
+        }
+    }
+}
+
+void
+ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out)
+{
+  for (guint g = 0; g < s->n_groups; g++)
+    for (gsize j = s->member_start[g]; j < s->member_start[g + 1]; j++)
+      {
+        guint32 q = s->members[j];
+        out[q] = (float) (a->acc[q] / a->gsum[g]);
+      }
+}
+
+

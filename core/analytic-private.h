@@ -1,0 +1,73 @@
+/* analytic-private.h — state shared by analytic.c (masks, dispatch),
+ * analytic-kernel.c (the exact softmax kernel) and analytic-fast.c (the
+ * regional candidate pruning of fast mode). */
+#pragma once
+
+#include "models-private.h"
+
+/* Exemplars per block: ANA_BLOCK·d floats of differences should sit in L2.
+ * A multiple of 8 (the kernels use eight lanes). */
+#define ANA_BLOCK 64
+
+/* A set of mask groups handled together.  Exact mode has one region with
+ * every group; fast mode cuts the window into tiles, and each region ranks
+ * the exemplars by their distance on its own coordinates (the union of its
+ * groups' masks) in a local principal basis. */
+typedef struct
+{
+  guint    g0, g1;       /* groups [g0, g1) */
+  guint32 *coords;       /* union of the groups' masks, sorted */
+  gsize    n_coords;
+  /* fast mode only */
+  guint    k;            /* local principal components */
+  float   *basis;        /* [k·n_coords] rows = local eigenvectors */
+  double  *mean;         /* [n_coords] μ on coords */
+  float   *proj;         /* [n·k] projections of the exemplars */
+  float   *norms;        /* [n] ‖proj‖² */
+} AnaRegion;
+
+typedef struct
+{
+  gsize      d;
+  gsize     *mask_start;   /* [n_groups + 1] into mask_idx */
+  guint32   *mask_idx;     /* coordinates p of each group's mask */
+  gsize     *member_start; /* [n_groups + 1] into members */
+  guint32   *members;      /* coordinates q of each group */
+  guint      n_groups;
+  double     sigma;
+  float      inv_2s2;      /* 1 / 2σ² */
+  guint      n_threads;
+  AnaRegion *regions;
+  guint      n_regions;
+  gboolean   fast;
+} AnalyticState;
+
+/* Online softmax state of one window, per group. */
+typedef struct
+{
+  float  *gmax;     /* [n_groups] running maximum logit */
+  double *gsum;     /* [n_groups] Σ exp(l − gmax) */
+  double *acc;      /* [d] Σ exp(l − gmax) x_q */
+  float  *e;        /* [d·ANA_BLOCK] squared differences, coordinate-major */
+  float  *xt;       /* [d·ANA_BLOCK] exemplar values, coordinate-major */
+  float  *dist;     /* [ANA_BLOCK] */
+  float  *w;        /* [ANA_BLOCK] */
+} AnaAccum;
+
+void ana_accum_init   (AnaAccum *a, const AnalyticState *s);
+void ana_accum_reset  (AnaAccum *a, const AnalyticState *s);
+void ana_accum_clear  (AnaAccum *a);
+/* Fold nb exemplars (rows idx[i0..], or i0.. when idx is NULL) into the
+ * groups of region r. */
+void ana_accum_block  (const AnalyticState *s, const AnaRegion *r,
+                       const float *ex, const float *z, const guint32 *idx,
+                       gsize i0, gsize nb, AnaAccum *a);
+/* dst ← dst ⊕ src, a log-sum-exp merge over all groups. */
+void ana_accum_merge  (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src);
+void ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
+
+/* Fast mode (analytic-fast.c). */
+gboolean ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
+void     ana_region_free  (AnaRegion *r);
+gboolean ana_fast_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
+                           gsize n, float *out, GError **error);

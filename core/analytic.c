@@ -1,0 +1,342 @@
+/* analytic.c — the analytic denoiser of the paper, eq. 8:
+ *
+ *   M_q   = { p : |W_σ[q,p]| ≥ τ · max_p' |W_σ[q,p']| }
+ *   w^q   = softmax_i( −Σ_{p∈M_q} (z_p − x^(i)_p)² / 2σ² )   over ALL exemplars
+ *   x̂_q  = Σ_i w^q_i x^(i)_q
+ *
+ * Prepare: W_σ = Uᵀ diag(g − s_r) U + s_r I in double, by row blocks
+ * (DGEMM), thresholded into index lists (CSR).  Coordinates whose masks
+ * are identical (e.g. the channels of one pixel of an RGB bundle) form a
+ * group: their distances and softmax weights are the same, so each group
+ * costs one distance sum and one exp per exemplar; only the final weighted
+ * sums differ.  This sharing is exact.
+ *
+ * Apply, exact mode: exemplars are processed in blocks of ANA_BLOCK.  For
+ * a block the squared differences e_{p,i} = (z_p − x^(i)_p)² are laid out
+ * coordinate-major (row p holds the block's exemplars), so a group's
+ * masked distance is a sum of |M| contiguous rows — plain vector adds.
+ * Each group keeps an online log-sum-exp (running maximum, rescaled sum)
+ * across blocks; worker threads take blocks and their partial states are
+ * merged at the end, so the softmax is one over all exemplars.
+ *
+ * Fast mode (analytic-fast.c): the window is cut into tiles; each tile's
+ * groups use only the exemplars that are near on the tile's coordinates
+ * (ranked in a local principal basis); windows run in parallel.  Its error
+ * against exact mode is measured in bench/models and docs/models.md.
+ */
+#include <cblas.h>
+#include "analytic-private.h"
+
+/* Rows of W_σ computed per DGEMM at prepare. */
+#define ANA_ROWS 128
+
+/* Rows [q0, q0+nr) of W_σ into rows (nr·d doubles). */
+static void
+wiener_rows (AdiffBundle *b, double sigma, gsize q0, gsize nr, const double *gu,
+             double sr, double *rows)
+{
+  gsize d = b->dim;
+  guint k = b->n_components;
+  memset (rows, 0, nr * d * sizeof (double));
+  if (k > 0)
+    {
+      /* rows = U[:, q0:q0+nr]ᵀ · (diag(g − s_r) U), U as doubles in gu's twin. */
+      const double *u = gu + (gsize) k * d;
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) nr, (int) d, (int) k,
+                   1.0, u + q0, (int) d, gu, (int) d, 0.0, rows, (int) d);
+    }
+  for (gsize r = 0; r < nr; r++)
+    rows[r * d + q0 + r] += sr;
+}
+
+/* diag(g − s_r)·U followed by U itself, both k×d doubles; s_r out. */
+static double *
+scaled_basis (AdiffBundle *b, double sigma, double *sr, GError **error)
+{
+  gsize d = b->dim;
+  guint k = b->n_components;
+  double *gu = adiff_try_alloc (2 * (gsize) k * d + 1, sizeof (double), "the Wiener basis", error);
+  if (!gu)
+    return NULL;
+  double *g = g_new (double, k + 1);
+  adiff_wiener_gains (b, sigma, g, sr);
+  for (guint i = 0; i < k; i++)
+    for (gsize p = 0; p < d; p++)
+      {
+        double u = b->eigenvectors[(gsize) i * d + p];
+        gu[(gsize) i * d + p] = g[i] * u;
+        gu[(gsize) (k + i) * d + p] = u;
+      }
+  g_free (g);
+  return gu;
+}
+
+/* The mask of one row: indices p with |row[p]| ≥ τ·max|row|. */
+static gsize
+row_mask (const double *row, gsize d, double tau, guint32 *idx)
+{
+  double mx = 0;
+  for (gsize p = 0; p < d; p++)
+    mx = MAX (mx, fabs (row[p]));
+  gsize n = 0;
+  for (gsize p = 0; p < d; p++)
+    if (fabs (row[p]) >= tau * mx)
+      idx[n++] = (guint32) p;
+  return n;
+}
+
+ADIFF_EXPORT gboolean
+adiff_analytic_mask (AdiffBundle *bundle, double sigma, double tau, gsize q,
+                     guint8 *mask, GError **error)
+{
+  g_return_val_if_fail (bundle != NULL && mask != NULL, FALSE);
+  gsize d = bundle->dim;
+  if (!isfinite (sigma) || sigma <= 0 || !isfinite (tau) || tau <= 0 || tau > 1 || q >= d)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   "analytic mask: σ = %g, τ = %g, coordinate %" G_GSIZE_FORMAT
+                   " (need σ > 0, τ in (0,1], coordinate < %" G_GSIZE_FORMAT ")",
+                   sigma, tau, q, d);
+      return FALSE;
+    }
+  double sr;
+  double *gu = scaled_basis (bundle, sigma, &sr, error);
+  if (!gu)
+    return FALSE;
+  double *row = g_new (double, d);
+  guint32 *idx = g_new (guint32, d);
+  wiener_rows (bundle, sigma, q, 1, gu, sr, row);
+  gsize n = row_mask (row, d, tau, idx);
+  memset (mask, 0, d);
+  for (gsize j = 0; j < n; j++)
+    mask[idx[j]] = 1;
+  g_free (gu); g_free (row); g_free (idx);
+  return TRUE;
+}
+
+/* Sort key for grouping identical masks. */
+typedef struct
+{
+  const gsize   *start;   /* per-coordinate CSR */
+  const guint32 *idx;
+} MaskSet;
+
+static gint
+compare_masks (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const MaskSet *ms = data;
+  guint32 qa = *(const guint32 *) a, qb = *(const guint32 *) b;
+  gsize na = ms->start[qa + 1] - ms->start[qa], nb = ms->start[qb + 1] - ms->start[qb];
+  if (na != nb)
+    return na < nb ? -1 : 1;
+  int c = memcmp (ms->idx + ms->start[qa], ms->idx + ms->start[qb], na * sizeof (guint32));
+  if (c != 0)
+    return c;
+  return qa < qb ? -1 : qa > qb;
+}
+
+static gboolean
+same_mask (const MaskSet *ms, guint32 qa, guint32 qb)
+{
+  gsize na = ms->start[qa + 1] - ms->start[qa], nb = ms->start[qb + 1] - ms->start[qb];
+  return na == nb && memcmp (ms->idx + ms->start[qa], ms->idx + ms->start[qb],
+                             na * sizeof (guint32)) == 0;
+}
+
+/* Per-coordinate CSR → groups of identical masks (state fields). */
+static void
+build_groups (AnalyticState *s, const gsize *start, const guint32 *idx)
+{
+  gsize d = s->d;
+  MaskSet ms = { start, idx };
+  guint32 *order = g_new (guint32, d);
+  for (gsize q = 0; q < d; q++)
+    order[q] = (guint32) q;
+  g_qsort_with_data (order, (gint) d, sizeof (guint32), compare_masks, &ms);
+  s->members = order;
+  s->member_start = g_new (gsize, d + 1);
+  s->mask_start = g_new (gsize, d + 1);
+  s->mask_idx = g_new (guint32, start[d] + 1);
+  guint g = 0;
+  gsize nm = 0;
+  for (gsize j = 0; j < d; j++)
+    {
+      if (j > 0 && same_mask (&ms, order[j - 1], order[j]))
+        continue;
+      guint32 q = order[j];
+      s->member_start[g] = j;
+      s->mask_start[g] = nm;
+      gsize len = start[q + 1] - start[q];
+      memcpy (s->mask_idx + nm, idx + start[q], len * sizeof (guint32));
+      nm += len;
+      g++;
+    }
+  s->member_start[g] = d;
+  s->mask_start[g] = nm;
+  s->n_groups = g;
+}
+
+static void
+analytic_finalize (gpointer state)
+{
+  AnalyticState *s = state;
+  if (!s)
+    return;
+  g_free (s->mask_start);
+  g_free (s->mask_idx);
+  g_free (s->member_start);
+  g_free (s->members);
+  for (guint r = 0; r < s->n_regions; r++)
+    ana_region_free (&s->regions[r]);
+  g_free (s->regions);
+  g_free (s);
+}
+
+/* Exact mode: one region with every group and every coordinate. */
+static void
+single_region (AnalyticState *s)
+{
+  s->n_regions = 1;
+  s->regions = g_new0 (AnaRegion, 1);
+  AnaRegion *r = &s->regions[0];
+  r->g0 = 0;
+  r->g1 = s->n_groups;
+  r->n_coords = s->d;
+  r->coords = g_new (guint32, s->d);
+  for (gsize p = 0; p < s->d; p++)
+    r->coords[p] = (guint32) p;
+}
+
+/* Per-coordinate masks (CSR) of W_σ's rows, thresholded at τ. */
+static gboolean
+compute_masks (AdiffBundle *b, double sigma, double tau, gsize **start_out,
+               guint32 **idx_out, GError **error)
+{
+  gsize d = b->dim;
+  double sr;
+  double *gu = scaled_basis (b, sigma, &sr, error);
+  double *rows = gu ? adiff_try_alloc ((gsize) ANA_ROWS * d, sizeof (double), "Wiener rows", error) : NULL;
+  if (!rows)
+    {
+      g_free (gu);
+      return FALSE;
+    }
+  gsize *start = g_new (gsize, d + 1);
+  gsize cap = d * 8, nnz = 0;
+  guint32 *idx = g_new (guint32, cap);
+  for (gsize q0 = 0; q0 < d; q0 += ANA_ROWS)
+    {
+      gsize nr = MIN (ANA_ROWS, d - q0);
+      wiener_rows (b, sigma, q0, nr, gu, sr, rows);
+      for (gsize r = 0; r < nr; r++)
+        {
+          if (nnz + d > cap)
+            {
+              cap = MAX (2 * cap, nnz + d);
+              idx = g_renew (guint32, idx, cap);
+            }
+          start[q0 + r] = nnz;
+          nnz += row_mask (rows + r * d, d, tau, idx + nnz);
+        }
+    }
+  start[d] = nnz;
+  g_free (gu);
+  g_free (rows);
+  *start_out = start;
+  *idx_out = idx;
+  return TRUE;
+}
+
+static gpointer
+analytic_prepare (AdiffDenoiser *den, GError **error)
+{
+  AdiffBundle *b = den->bundle;
+  gsize *start;
+  guint32 *idx;
+  if (!compute_masks (b, den->params.sigma, den->params.tau, &start, &idx, error))
+    return NULL;
+  AnalyticState *s = g_new0 (AnalyticState, 1);
+  s->d = b->dim;
+  s->sigma = den->params.sigma;
+  /* Beyond 1e30 the nearest exemplar takes all the weight anyway; the cap
+   * keeps −dist/2σ² finite. */
+  s->inv_2s2 = (float) MIN (1.0 / (2 * s->sigma * s->sigma), 1e30);
+  s->n_threads = adiff_thread_count (den->params.n_threads);
+  build_groups (s, start, idx);
+  g_free (start);
+  g_free (idx);
+  s->fast = !den->params.exact && b->n_components > 0;
+  if (!s->fast)
+    single_region (s);
+  else if (!ana_fast_prepare (s, b, error))
+    {
+      analytic_finalize (s);
+      return NULL;
+    }
+  return s;
+}
+
+/* ---- exact mode: one window, threads over exemplar blocks ---- */
+
+typedef struct
+{
+  const AnalyticState *s;
+  const float *ex;
+  gsize        n;
+  const float *z;
+  AnaAccum    *acc;     /* one per worker */
+} ExactJob;
+
+static void
+exact_task (guint task, guint worker, gpointer data)
+{
+  ExactJob *j = data;
+  gsize i0 = (gsize) task * ANA_BLOCK;
+  ana_accum_block (j->s, &j->s->regions[0], j->ex, j->z, NULL, i0,
+                   MIN (ANA_BLOCK, j->n - i0), &j->acc[worker]);
+}
+
+static void
+exact_window (const AnalyticState *s, AdiffBundle *b, const float *z, AnaAccum *acc,
+              guint n_workers, float *out)
+{
+  ExactJob job = { s, b->exemplars, b->n_exemplars, z, acc };
+  guint n_tasks = (guint) ((b->n_exemplars + ANA_BLOCK - 1) / ANA_BLOCK);
+  n_workers = MIN (n_workers, n_tasks);
+  for (guint w = 0; w < n_workers; w++)
+    ana_accum_reset (&acc[w], s);
+  adiff_parallel_for (n_tasks, n_workers, exact_task, &job);
+  for (guint w = 1; w < n_workers; w++)
+    ana_accum_merge (s, &acc[0], &acc[w]);
+  ana_accum_finish (s, &acc[0], out);
+}
+
+static gboolean
+analytic_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
+                GError **error)
+{
+  const AnalyticState *s = den->state;
+  AdiffBundle *b = den->bundle;
+  if (s->fast)
+    return ana_fast_apply (s, b, in, n, out, error);
+  gsize d = s->d;
+  guint workers = s->n_threads;
+  AnaAccum *acc = g_new (AnaAccum, workers);
+  for (guint w = 0; w < workers; w++)
+    ana_accum_init (&acc[w], s);
+  float *t = g_new (float, d);
+  for (gsize j = 0; j < n; j++)
+    {
+      exact_window (s, b, in + j * d, acc, workers, t);
+      memcpy (out + j * d, t, d * sizeof (float));
+    }
+  g_free (t);
+  for (guint w = 0; w < workers; w++)
+    ana_accum_clear (&acc[w]);
+  g_free (acc);
+  return TRUE;
+}
+
+const AdiffDenoiserClass adiff_analytic_class = {
+  analytic_prepare, analytic_apply, analytic_finalize
+};

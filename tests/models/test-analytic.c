@@ -1,0 +1,195 @@
+/* test-analytic.c — the analytic denoiser (eq. 8) against a brute-force
+ * double reference; its invariants (σ → 0 masks, τ → 0 equals optimal);
+ * fast mode's error against exact mode. */
+#include "synth.h"
+
+typedef struct
+{
+  const char *name;
+  guint w, h, c, n, k;
+  double sigma, tau;
+  guint threads;
+} Case;
+
+static const Case cases[] = {
+  { "gray-4x3-low",   4, 3, 1,  80,  0, 0.05, 0.02, 0 },
+  { "gray-4x3-mid",   4, 3, 1, 200,  0, 0.2,  0.02, 1 },
+  { "gray-6x6-tau",   6, 6, 1, 150,  0, 0.1,  0.3,  2 },
+  { "rgb-4x4-low",    4, 4, 3, 120,  0, 0.03, 0.02, 2 },
+  { "rgb-4x4-high",   4, 4, 3, 130, 12, 1.0,  0.02, 0 },
+  { "rgb-4x4-compact",4, 4, 3, 100,  8, 0.1,  0.1,  3 },
+};
+
+static AdiffDenoiser *
+make (AdiffBundle *b, AdiffMethod m, double sigma, double tau, gboolean exact, guint threads)
+{
+  AdiffParams p;
+  adiff_params_init (&p);
+  p.method = m;
+  p.sigma = sigma;
+  p.tau = tau;
+  p.exact = exact;
+  p.n_threads = threads;
+  GError *error = NULL;
+  AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
+  g_assert_no_error (error);
+  return den;
+}
+
+static void
+test_case (gconstpointer data)
+{
+  const Case *tc = data;
+  AdiffBundle *b = synth_bundle (tc->w, tc->h, tc->c, tc->n, tc->k, 11);
+  gsize d = b->dim;
+  enum { NW = 3 };
+  AdiffDenoiser *den = make (b, ADIFF_METHOD_ANALYTIC, tc->sigma, tc->tau, TRUE, tc->threads);
+  float *z = g_new (float, NW * d), *x = g_new (float, NW * d);
+  double *ref = g_new (double, d);
+  for (guint j = 0; j < NW; j++)
+    synth_noisy (b, tc->sigma, 200 + j, z + j * d);
+  g_assert_true (adiff_denoiser_apply (den, z, NW, x, NULL));
+  for (guint j = 0; j < NW; j++)
+    {
+      ref_analytic (b, tc->sigma, tc->tau, z + j * d, ref);
+      double err = max_abs_diff (x + j * d, ref, d);
+      g_test_message ("%s window %u: max error %g", tc->name, j, err);
+      g_assert_cmpfloat (err, <=, 1e-5);
+    }
+  g_free (z); g_free (x); g_free (ref);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+}
+
+/* The masks of the library equal the reference's and contain q. */
+static void
+test_masks (void)
+{
+  AdiffBundle *b = synth_bundle (5, 4, 3, 10, 0, 2);
+  gsize d = b->dim;
+  static const double sigmas[] = { 0.01, 0.1, 0.5 };
+  guint8 *mask = g_new (guint8, d);
+  for (guint s = 0; s < G_N_ELEMENTS (sigmas); s++)
+    {
+      guint8 *ref = ref_masks (b, sigmas[s], 0.02);
+      gsize total = 0;
+      for (gsize q = 0; q < d; q++)
+        {
+          g_assert_true (adiff_analytic_mask (b, sigmas[s], 0.02, q, mask, NULL));
+          g_assert_cmpmem (mask, d, ref + q * d, d);
+          g_assert_cmpint (mask[q], ==, 1);
+          for (gsize p = 0; p < d; p++)
+            total += mask[p];
+        }
+      g_test_message ("σ = %g: mean mask size %.1f of %zu", sigmas[s], (double) total / d, d);
+      g_free (ref);
+    }
+  GError *error = NULL;
+  g_assert_false (adiff_analytic_mask (b, 0.1, 0.02, d, mask, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (adiff_analytic_mask (b, 0.1, 0.0, 0, mask, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_free (mask);
+  adiff_bundle_unref (b);
+}
+
+/* σ → 0: W_σ → I, so every mask shrinks to the coordinate itself. */
+static void
+test_masks_shrink (void)
+{
+  for (guint k = 0; k <= 20; k += 20)   /* full, then compact bundle */
+    {
+      AdiffBundle *b = synth_bundle (4, 4, 3, 5, k, 4);
+      gsize d = b->dim;
+      guint8 *mask = g_new (guint8, d);
+      for (gsize q = 0; q < d; q++)
+        {
+          g_assert_true (adiff_analytic_mask (b, 1e-5, 0.02, q, mask, NULL));
+          for (gsize p = 0; p < d; p++)
+            g_assert_cmpint (mask[p], ==, p == q);
+        }
+      g_free (mask);
+      adiff_bundle_unref (b);
+    }
+}
+
+/* τ → 0: every mask is the whole window, so eq. 8 is eq. 3. */
+static void
+test_tau_zero_is_optimal (void)
+{
+  AdiffBundle *b = synth_bundle (4, 4, 3, 150, 0, 8);
+  gsize d = b->dim;
+  for (double sigma = 0.05; sigma < 1; sigma *= 4)
+    {
+      AdiffDenoiser *an = make (b, ADIFF_METHOD_ANALYTIC, sigma, 1e-12, TRUE, 0);
+      AdiffDenoiser *op = make (b, ADIFF_METHOD_OPTIMAL, sigma, 0.02, TRUE, 0);
+      float *z = g_new (float, d), *xa = g_new (float, d), *xo = g_new (float, d);
+      synth_noisy (b, sigma, 5, z);
+      g_assert_true (adiff_denoiser_apply (an, z, 1, xa, NULL));
+      g_assert_true (adiff_denoiser_apply (op, z, 1, xo, NULL));
+      for (gsize q = 0; q < d; q++)
+        g_assert_cmpfloat (fabs (xa[q] - xo[q]), <=, 1e-5);
+      g_free (z); g_free (xa); g_free (xo);
+      adiff_denoiser_free (an);
+      adiff_denoiser_free (op);
+    }
+  adiff_bundle_unref (b);
+}
+
+/* Fast mode prunes exemplars per region of the window (analytic-fast.c):
+ * its error against exact mode stays within the documented RMSE of 1e-3. */
+static void
+test_fast_mode (void)
+{
+  static const guint counts[] = { 500, 6000 };
+  for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+    {
+      AdiffBundle *b = synth_bundle (4, 4, 1, counts[c], 0, 21);
+      gsize d = b->dim;
+      enum { NW = 40 };
+      for (double sigma = 0.05; sigma < 0.5; sigma *= 3)
+        {
+          AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
+          AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 0);
+          float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
+          for (guint j = 0; j < NW; j++)
+            synth_noisy (b, sigma, 300 + j, z + j * d);
+          g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
+          g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
+          double se = 0, mx = 0;
+          for (gsize i = 0; i < NW * d; i++)
+            {
+              double e = xe[i] - xf[i];
+              se += e * e;
+              mx = MAX (mx, fabs (e));
+            }
+          double rmse = sqrt (se / (NW * d));
+          g_test_message ("n = %u σ = %g: fast vs exact RMSE %g, max %g",
+                          counts[c], sigma, rmse, mx);
+          g_assert_cmpfloat (rmse, <=, 1e-3);
+          g_free (z); g_free (xe); g_free (xf);
+          adiff_denoiser_free (ex);
+          adiff_denoiser_free (fa);
+        }
+      adiff_bundle_unref (b);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *path = g_strdup_printf ("/analytic/%s", cases[i].name);
+      g_test_add_data_func (path, &cases[i], test_case);
+      g_free (path);
+    }
+  g_test_add_func ("/analytic/masks", test_masks);
+  g_test_add_func ("/analytic/masks-shrink", test_masks_shrink);
+  g_test_add_func ("/analytic/tau-zero-is-optimal", test_tau_zero_is_optimal);
+  g_test_add_func ("/analytic/fast-mode", test_fast_mode);
+  return g_test_run ();
+}
