@@ -43,8 +43,9 @@ pixbuf_has_useful_alpha (GdkPixbuf *pixbuf)
   return FALSE;
 }
 
-static void
-pixbuf_to_image (GdkPixbuf *pixbuf, AdiffIoImage *image)
+static gboolean
+pixbuf_to_image (GdkPixbuf *pixbuf, AdiffIoImage *image, const char *path,
+                 GError **error)
 {
   guint n = gdk_pixbuf_get_n_channels (pixbuf);
   gsize stride = gdk_pixbuf_get_rowstride (pixbuf);
@@ -55,8 +56,15 @@ pixbuf_to_image (GdkPixbuf *pixbuf, AdiffIoImage *image)
   image->height = gdk_pixbuf_get_height (pixbuf);
   image->bit_depth = 8;
   image->channels = pixbuf_is_gray (pixbuf) ? 1 : 3;
-  image->data = g_new (float, (gsize) image->width * image->height * image->channels);
-  image->alpha = has_alpha ? g_new (float, (gsize) image->width * image->height) : NULL;
+  image->data = g_try_new (float, (gsize) image->width * image->height * image->channels);
+  image->alpha = has_alpha ? g_try_new (float, (gsize) image->width * image->height) : NULL;
+  if (!image->data || (has_alpha && !image->alpha))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("“%s”: not enough memory for %u×%u pixels"), path,
+                   image->width, image->height);
+      return FALSE;                   /* the caller clears image */
+    }
   for (guint y = 0; y < image->height; y++)
     for (guint x = 0; x < image->width; x++)
       {
@@ -67,12 +75,20 @@ pixbuf_to_image (GdkPixbuf *pixbuf, AdiffIoImage *image)
         if (has_alpha)
           image->alpha[pixel] = p[3] / 255.0f;
       }
+  return TRUE;
 }
 
 gboolean
 adiff_io_pixbuf_load (const char *path, AdiffIoImage *image, GError **error)
 {
   g_autoptr (GError) local = NULL;
+  int width = 0, height = 0;
+
+  /* The header alone gives the size: refuse a decompression bomb before
+   * gdk-pixbuf allocates its pixels. */
+  if (gdk_pixbuf_get_file_info (path, &width, &height) &&
+      !adiff_io_check_pixels (path, MAX (width, 0), MAX (height, 0), error))
+    return FALSE;
   g_autoptr (GdkPixbuf) loaded = gdk_pixbuf_new_from_file (path, &local);
 
   if (!loaded)
@@ -97,8 +113,7 @@ adiff_io_pixbuf_load (const char *path, AdiffIoImage *image, GError **error)
                    _("Cannot read the image “%s”: unexpected pixel layout"), path);
       return FALSE;
     }
-  pixbuf_to_image (pixbuf, image);
-  return TRUE;
+  return pixbuf_to_image (pixbuf, image, path, error);
 }
 
 /* 8-bit RGB(A) pixbuf of the image, gray replicated; alpha kept if asked. */

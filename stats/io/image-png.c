@@ -83,6 +83,8 @@ read_png (png_structp png, png_infop info, FILE *f, const char *path,
   guint depth = png_get_bit_depth (png, info);
   guint n_samples = png_get_channels (png, info);
   gsize rowbytes = png_get_rowbytes (png, info), total;
+  if (!adiff_io_check_pixels (path, width, height, error))
+    return FALSE;                     /* nothing allocated yet */
   if (!g_size_checked_mul (&total, rowbytes, height) ||
       !g_size_checked_mul (&(gsize){0}, (gsize) width * height, n_samples * sizeof (float)))
     png_error (png, "image too large");
@@ -99,9 +101,17 @@ read_png (png_structp png, png_infop info, FILE *f, const char *path,
   image->height = height;
   image->bit_depth = depth == 16 ? 16 : 8;
   image->channels = n_samples >= 3 ? 3 : 1;
-  image->data = g_new (float, (gsize) width * height * image->channels);
+  image->data = g_try_new (float, (gsize) width * height * image->channels);
   image->alpha = (n_samples == 2 || n_samples == 4) ?
-                 g_new (float, (gsize) width * height) : NULL;
+                 g_try_new (float, (gsize) width * height) : NULL;
+  if (!image->data || ((n_samples == 2 || n_samples == 4) && !image->alpha))
+    {
+      g_free (pixels);
+      g_free (rows);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("“%s”: not enough memory for %u×%u pixels"), path, width, height);
+      return FALSE;                   /* the caller clears image */
+    }
   unpack_rows (pixels, rowbytes, depth, n_samples, image);
   g_free (pixels);
   g_free (rows);

@@ -39,6 +39,13 @@ gboolean adiff_io_file_size     (FILE *f, const char *path, guint64 *size, GErro
 gboolean adiff_io_check_finite  (const float *v, gsize n, const char *path, GError **error);
 /* a·b·… without overflow of gsize; FALSE when it would overflow. */
 gboolean adiff_io_mul_checked   (gsize *result, gsize a, gsize b);
+/* Largest image decoded (2^28 pixels: 3 GiB as RGB floats).  A tiny
+ * compressed file can declare any size; refusing before decoding keeps
+ * such a file from exhausting memory (docs/limits.md). */
+#define ADIFF_IO_MAX_PIXELS ((guint64) 1 << 28)
+/* ADIFF_ERROR_LIMIT naming the file when width·height is over the cap. */
+gboolean adiff_io_check_pixels  (const char *path, guint64 width, guint64 height,
+                                 GError **error);
 
 /* ---- Image back ends ---------------------------------------------------- */
 

@@ -74,3 +74,15 @@ adiff_io_mul_checked (gsize *result, gsize a, gsize b)
 {
   return g_size_checked_mul (result, a, b);
 }
+
+gboolean
+adiff_io_check_pixels (const char *path, guint64 width, guint64 height, GError **error)
+{
+  if (width <= G_MAXUINT32 && height <= G_MAXUINT32 && width * height <= ADIFF_IO_MAX_PIXELS)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+               _("“%s”: %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " pixels exceed the "
+                 "limit of %" G_GUINT64_FORMAT " megapixels"),
+               path, width, height, ADIFF_IO_MAX_PIXELS >> 20);
+  return FALSE;
+}
