@@ -275,8 +275,10 @@ adiff_dataset_free (AdiffDataset *ds)
 {
   if (!ds)
     return;
+  adiff_dataset_finish_batch (ds);
   if (ds->pool)
     g_thread_pool_free (ds->pool, FALSE, TRUE);
+  g_clear_error (&ds->deferred);
   g_ptr_array_unref (ds->sources);
   g_ptr_array_unref (ds->skipped);
   g_free (ds->starts);

@@ -60,8 +60,14 @@ struct _AdiffDataset
   GThreadPool *pool;
   GMutex      lock;
   GCond       done;
-  guint       remaining;
+  guint       remaining;      /* jobs on the pool not yet done */
+  struct _Job *batch;         /* the batch in flight, or NULL */
+  guint       batch_n;
+  GError     *deferred;       /* a fetch error to report when its batch is due */
 };
+
+/* Wait for and drop the batch in flight (before freeing the dataset). */
+void adiff_dataset_finish_batch (AdiffDataset *ds);
 
 /* Each returns a source with klass, path, description and geometry set. */
 AdiffSource *adiff_source_folder_open (const char *path, const AdiffDatasetOptions *options,

@@ -15,7 +15,7 @@
 #define MAX_BATCH_BYTES ((gsize) 256 << 20)
 #define MAX_BATCH_ITEMS 256
 
-typedef struct
+typedef struct _Job
 {
   AdiffDataset *dataset;
   guint64       raw_index;
@@ -246,24 +246,32 @@ fetch_job (AdiffDataset *ds, guint64 raw, Job *job, GError **error)
   return TRUE;
 }
 
+/* Start the jobs: on the pool when there is decoding to do (folders), else
+ * right here.  Threads only pay off for decoding. */
 static void
-run_jobs (AdiffDataset *ds, Job *jobs, guint n)
+start_jobs (AdiffDataset *ds, Job *jobs, guint n)
 {
-  /* Threads only pay off when there is decoding to do (folders). */
   gboolean decoding = FALSE;
   for (guint i = 0; i < n; i++)
     decoding |= jobs[i].path != NULL;
-  if (!ds->pool && ds->n_threads > 1 && n > 1 && decoding)
+  if (!ds->pool && ds->n_threads > 1 && decoding)
     ds->pool = g_thread_pool_new (pool_worker, ds, (gint) ds->n_threads, FALSE, NULL);
-  if (!ds->pool || n == 1)
+  if (!ds->pool || !decoding)
     {
       for (guint i = 0; i < n; i++)
         run_job (&jobs[i]);
       return;
     }
-  ds->remaining = n;
+  g_mutex_lock (&ds->lock);
+  ds->remaining += n;
+  g_mutex_unlock (&ds->lock);
   for (guint i = 0; i < n; i++)
     g_thread_pool_push (ds->pool, &jobs[i], NULL);
+}
+
+static void
+wait_jobs (AdiffDataset *ds)
+{
   g_mutex_lock (&ds->lock);
   while (ds->remaining > 0)
     g_cond_wait (&ds->done, &ds->lock);
@@ -309,28 +317,73 @@ batch_size (AdiffDataset *ds, gsize wanted)
   return (guint) MIN (n, ds->n_raw - ds->next_raw);
 }
 
-static gboolean
-run_batch (AdiffDataset *ds, gsize wanted, GError **error)
+static void
+free_jobs (Job *jobs, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    job_clear (&jobs[i]);
+  g_free (jobs);
+}
+
+/* Fetch the next batch (serially, in order) and start decoding it.  A
+ * fetch error is kept in ds->deferred and reported when the batch is due,
+ * so that items before it are still delivered. */
+static void
+start_batch (AdiffDataset *ds, gsize wanted)
 {
   guint n = batch_size (ds, wanted), fetched = 0;
   Job *jobs = g_new0 (Job, n);
-  gboolean ok = TRUE;
 
-  for (; fetched < n && ok; fetched++)
-    ok = fetch_job (ds, ds->next_raw + fetched, &jobs[fetched], error);
-  if (ok)
+  for (; fetched < n; fetched++)
+    if (!fetch_job (ds, ds->next_raw + fetched, &jobs[fetched], &ds->deferred))
+      break;
+  start_jobs (ds, jobs, fetched);
+  ds->next_raw += fetched;
+  ds->batch = jobs;
+  ds->batch_n = fetched;
+}
+
+void
+adiff_dataset_finish_batch (AdiffDataset *ds)
+{
+  if (!ds->batch)
+    return;
+  wait_jobs (ds);
+  free_jobs (ds->batch, ds->batch_n);
+  ds->batch = NULL;
+  ds->batch_n = 0;
+}
+
+/* Deliver the batch in flight (starting one if none) to the pending
+ * buffer, then start decoding the next one in the background so that it
+ * overlaps with whatever the caller does with these items. */
+static gboolean
+run_batch (AdiffDataset *ds, gsize wanted, GError **error)
+{
+  if (!ds->batch && !ds->deferred)
+    start_batch (ds, wanted);
+  wait_jobs (ds);
+  Job *jobs = ds->batch;
+  guint n = ds->batch_n;
+  ds->batch = NULL;
+  ds->batch_n = 0;
+
+  g_free (ds->pending);
+  g_free (ds->pending_labels);
+  ds->pending = g_new (float, (gsize) n * ds->outs_per_raw * ds->dim);
+  ds->pending_labels = g_new (gint32, (gsize) n * ds->outs_per_raw);
+  gboolean ok = collect (ds, jobs, n, error);
+  free_jobs (jobs, n);
+  if (ok && ds->deferred)
     {
-      run_jobs (ds, jobs, n);
-      g_free (ds->pending);
-      g_free (ds->pending_labels);
-      ds->pending = g_new (float, (gsize) n * ds->outs_per_raw * ds->dim);
-      ds->pending_labels = g_new (gint32, (gsize) n * ds->outs_per_raw);
-      ok = collect (ds, jobs, n, error);
-      ds->next_raw += n;
+      /* Items before the failure have been collected: deliver them first. */
+      if (ds->pending_n > 0)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&ds->deferred));
+      return FALSE;
     }
-  for (guint i = 0; i < fetched; i++)
-    job_clear (&jobs[i]);
-  g_free (jobs);
+  if (ok && ds->pool && ds->next_raw < ds->n_raw)
+    start_batch (ds, wanted);
   return ok;
 }
 
@@ -360,7 +413,7 @@ adiff_dataset_read (AdiffDataset *ds, float *items, gint32 *labels, gsize max,
           ds->pending_pos += n;
           continue;
         }
-      if (ds->next_raw >= ds->n_raw)
+      if (ds->next_raw >= ds->n_raw && !ds->batch && !ds->deferred)
         break;
       if (!run_batch (ds, max - done, error))
         {
