@@ -143,7 +143,10 @@ probe_first (FolderSource *self, const AdiffDatasetOptions *options, GError **er
         {
           source->width = image.width;
           source->height = image.height;
-          source->channels = image.channels;
+          /* gdk-pixbuf reports a colour JPEG whose pixels happen to be
+           * gray as gray; the folder's colour must follow what the file
+           * declares, or every later colour image would be refused. */
+          source->channels = adiff_io_jpeg_components (first) >= 3 ? 3 : image.channels;
           source->bit_depth = image.bit_depth;
           adiff_io_image_clear (&image);
           return TRUE;

@@ -2,10 +2,46 @@
  * decodes to 8-bit RGB(A) whatever the file holds.  A file whose pixels all
  * have R = G = B (a grayscale JPEG, say) is reported as one channel, since
  * gdk-pixbuf expands gray to RGB and we want gray files to stay gray.  An
- * alpha channel that is opaque everywhere is dropped. */
+ * alpha channel that is opaque everywhere is dropped.  The number of
+ * components a JPEG declares is available separately, for callers that
+ * must know what the file holds rather than what its pixels look like. */
 #include <string.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include "io-private.h"
+
+/* Components of a JPEG's frame (SOFn) header: 1, 3, 4, or 0 when the file
+ * is not a JPEG or the header is not found.  Walks the marker segments from
+ * the start; every length is bounded by the file. */
+guint
+adiff_io_jpeg_components (const char *path)
+{
+  FILE *f = fopen (path, "rb");
+  guint8 b[8];
+  guint result = 0;
+
+  if (!f)
+    return 0;
+  if (fread (b, 1, 2, f) == 2 && b[0] == 0xff && b[1] == 0xd8)
+    for (guint segment = 0; segment < 1000; segment++)
+      {
+        if (fread (b, 1, 4, f) != 4 || b[0] != 0xff)
+          break;
+        guint marker = b[1], length = ((guint) b[2] << 8) | b[3];
+        gboolean sof = marker >= 0xc0 && marker <= 0xcf &&
+                       marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+        if (sof)
+          {
+            /* precision, height (2), width (2), components */
+            if (fread (b, 1, 6, f) == 6)
+              result = b[5];
+            break;
+          }
+        if (length < 2 || marker == 0xda || fseek (f, (long) length - 2, SEEK_CUR) != 0)
+          break;
+      }
+  fclose (f);
+  return result;
+}
 
 static gboolean
 pixbuf_is_gray (GdkPixbuf *pixbuf)

@@ -56,6 +56,9 @@ gboolean adiff_io_pixbuf_load  (const char *path, AdiffIoImage *image, GError **
 /* type: a gdk-pixbuf saver name ("jpeg", "bmp", "tiff", "png"). */
 gboolean adiff_io_pixbuf_save  (const char *path, const AdiffIoImage *image,
                                 const char *type, GError **error);
+/* Components in a JPEG's frame header (1 gray, 3 YCbCr/RGB, 4 CMYK), or 0
+ * when path is not a JPEG or has no frame header before its data. */
+guint    adiff_io_jpeg_components (const char *path);
 gboolean adiff_io_pnm_load     (const char *path, AdiffIoImage *image, GError **error);
 gboolean adiff_io_pnm_save     (const char *path, const AdiffIoImage *image,
                                 guint bit_depth, GError **error);

@@ -428,6 +428,33 @@ test_folder_color_modes (void)
   adiff_dataset_free (ds);
 }
 
+/* A colour JPEG whose pixels are gray comes first: gdk-pixbuf reports it
+ * as gray, but the folder follows the three components the file declares,
+ * so the colour image after it is read, not refused. */
+static void
+test_folder_gray_looking_jpeg (void)
+{
+  g_autofree char *root = make_folder ("jpegs");
+  g_autofree char *p1 = folder_file (root, "a.jpg");
+  g_autofree char *p2 = folder_file (root, "b.jpg");
+  save_image (p1, 1, 8, 8, 1, 8);   /* gdk-pixbuf writes 3-component JPEGs */
+  save_image (p2, 2, 8, 8, 3, 8);
+  AdiffIoImage im;
+  g_assert_true (adiff_io_image_load (p1, &im, NULL));
+  g_assert_cmpuint (im.channels, ==, 1);
+  adiff_io_image_clear (&im);
+
+  AdiffDatasetOptions o;
+  adiff_dataset_options_init (&o);
+  g_autoptr (GError) error = NULL;
+  AdiffDataset *ds = open_one (root, &o, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (adiff_dataset_get_channels (ds), ==, 3);
+  g_autofree float *items = read_all (ds, NULL, 2);
+  g_assert_cmpfloat (items[0], ==, items[1]);
+  adiff_dataset_free (ds);
+}
+
 static void
 test_folder_sizes (void)
 {
@@ -841,6 +868,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/npy-bad", test_npy_bad);
   g_test_add_func ("/dataset/folder-labels-order", test_folder_labels_and_order);
   g_test_add_func ("/dataset/folder-colors", test_folder_color_modes);
+  g_test_add_func ("/dataset/folder-gray-looking-jpeg", test_folder_gray_looking_jpeg);
   g_test_add_func ("/dataset/folder-sizes", test_folder_sizes);
   g_test_add_func ("/dataset/folder-bad-files", test_folder_bad_files);
   g_test_add_func ("/dataset/empty-and-unknown", test_empty_and_unknown);
