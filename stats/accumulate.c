@@ -1,0 +1,189 @@
+/* accumulate.c — streaming mean and scatter in double precision.
+ *
+ * Items are shifted by a reference item r (the first one) before they are
+ * summed: with y = x − r,
+ *
+ *   mean = r + Σy / n,     scatter = Σ y yᵀ − (Σy)(Σy)ᵀ / n.
+ *
+ * Without the shift, Σ x xᵀ − n μμᵀ cancels catastrophically when the mean
+ * is large against the spread; with it, the subtracted term is of the
+ * order of the spread itself.  Items are gathered in blocks of B so that
+ * Σ y yᵀ is one DSYRK (a rank-B update, BLAS-3 speed) per block.  Memory is
+ * one dim×dim matrix plus a B×dim block, independent of the item count.
+ */
+#include <cblas.h>
+#include "stats-private.h"
+
+struct _AdiffAccum
+{
+  gsize    dim, block;
+  guint64  n;
+  double  *ref;      /* [dim] shift: the first item */
+  double  *sum;      /* [dim] Σ y */
+  double  *scatter;  /* [dim·dim] Σ y yᵀ, lower triangle (column-major) */
+  double  *y;        /* [block·dim] shifted items, item j in column j */
+  gsize    fill;     /* items in y */
+  double   syrk_seconds, seconds, flops;
+};
+
+/* Aim for ~8 MB of block: large enough for DSYRK to run near peak. */
+static gsize
+default_block (gsize dim)
+{
+  gsize b = ((gsize) 1 << 20) / MAX (dim, 1);
+  return CLAMP (b, 64, 4096);
+}
+
+AdiffAccum *
+adiff_accum_new (gsize dim, gsize block)
+{
+  AdiffAccum *acc = g_new0 (AdiffAccum, 1);
+  acc->dim = dim;
+  acc->block = block ? block : default_block (dim);
+  acc->ref = g_new0 (double, dim);
+  acc->sum = g_new0 (double, dim);
+  acc->scatter = g_new0 (double, dim * dim);
+  acc->y = g_new (double, acc->block * dim);
+  return acc;
+}
+
+static void
+flush (AdiffAccum *acc)
+{
+  gsize d = acc->dim, m = acc->fill;
+  if (m == 0)
+    return;
+  for (gsize j = 0; j < m; j++)
+    cblas_daxpy ((int) d, 1.0, acc->y + j * d, 1, acc->sum, 1);
+  gint64 t0 = g_get_monotonic_time ();
+  cblas_dsyrk (CblasColMajor, CblasLower, CblasNoTrans, (int) d, (int) m,
+               1.0, acc->y, (int) d, 1.0, acc->scatter, (int) d);
+  acc->syrk_seconds += (g_get_monotonic_time () - t0) / 1e6;
+  acc->flops += (double) d * (double) (d + 1) * (double) m;
+  acc->fill = 0;
+}
+
+gboolean
+adiff_accum_add (AdiffAccum *acc, const float *items, gsize n, const char *what,
+                 GError **error)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  gsize d = acc->dim;
+  for (gsize j = 0; j < n; j++)
+    {
+      const float *x = items + j * d;
+      if (acc->n == 0)
+        for (gsize p = 0; p < d; p++)
+          acc->ref[p] = x[p];
+      double *y = acc->y + acc->fill * d;
+      for (gsize p = 0; p < d; p++)
+        {
+          if (!isfinite (x[p]))
+            {
+              g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
+                           "%s: item %" G_GUINT64_FORMAT " has a non-finite value (NaN or Inf)",
+                           what, acc->n);
+              return FALSE;
+            }
+          y[p] = (double) x[p] - acc->ref[p];
+        }
+      acc->n++;
+      if (++acc->fill == acc->block)
+        flush (acc);
+    }
+  acc->seconds += (g_get_monotonic_time () - t0) / 1e6;
+  return TRUE;
+}
+
+guint64
+adiff_accum_count (const AdiffAccum *acc)
+{
+  return acc->n;
+}
+
+void
+adiff_accum_timing (const AdiffAccum *acc, double *syrk_seconds, double *seconds,
+                    double *flops)
+{
+  *syrk_seconds = acc->syrk_seconds;
+  *seconds = acc->seconds;
+  *flops = acc->flops;
+}
+
+void
+adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out)
+{
+  flush (acc);
+  gsize d = acc->dim;
+  double n = (double) acc->n;
+  double *s = acc->scatter;
+  memset (out, 0, sizeof *out);
+  out->dim = d;
+  out->n = acc->n;
+  out->mean = g_new (double, d);
+  for (gsize p = 0; p < d; p++)
+    out->mean[p] = acc->ref[p] + (acc->n ? acc->sum[p] / n : 0.0);
+  /* Centre (lower triangle), then mirror to a full symmetric matrix. */
+  for (gsize c = 0; c < d; c++)
+    for (gsize r = c; r < d; r++)
+      {
+        double v = s[c * d + r] - (acc->n ? acc->sum[r] * acc->sum[c] / n : 0.0);
+        s[c * d + r] = v;
+        s[r * d + c] = v;
+      }
+  out->scatter = s;
+  acc->scatter = NULL;
+  adiff_accum_free (acc);
+}
+
+void
+adiff_accum_free (AdiffAccum *acc)
+{
+  if (!acc)
+    return;
+  g_free (acc->ref);
+  g_free (acc->sum);
+  g_free (acc->scatter);
+  g_free (acc->y);
+  g_free (acc);
+}
+
+void
+adiff_moments_clear (AdiffMoments *m)
+{
+  g_clear_pointer (&m->mean, g_free);
+  g_clear_pointer (&m->scatter, g_free);
+  m->n = 0;
+}
+
+/* Chan, Golub & LeVeque (1979): with δ = μ_b − μ_a and n = n_a + n_b,
+ *   μ = μ_a + δ·n_b/n,   M = M_a + M_b + δδᵀ·n_a·n_b/n. */
+void
+adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n, const double *mean,
+                     const double *scatter)
+{
+  if (n == 0)
+    return;
+  if (into->n == 0)
+    {
+      adiff_moments_clear (into);
+      into->dim = dim;
+      into->n = n;
+      into->mean = g_memdup2 (mean, dim * sizeof (double));
+      into->scatter = g_memdup2 (scatter, dim * dim * sizeof (double));
+      return;
+    }
+  g_return_if_fail (into->dim == dim);
+  double na = (double) into->n, nb = (double) n, nt = na + nb;
+  double *delta = g_new (double, dim);
+  for (gsize p = 0; p < dim; p++)
+    delta[p] = mean[p] - into->mean[p];
+  for (gsize i = 0; i < dim * dim; i++)
+    into->scatter[i] += scatter[i];
+  cblas_dger (CblasRowMajor, (int) dim, (int) dim, na * nb / nt, delta, 1, delta, 1,
+              into->scatter, (int) dim);
+  for (gsize p = 0; p < dim; p++)
+    into->mean[p] += delta[p] * (nb / nt);
+  into->n += n;
+  g_free (delta);
+}

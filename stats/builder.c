@@ -1,0 +1,169 @@
+/* builder.c — one pass over a stream of items: moments and exemplars.
+ *
+ * A reader thread fills chunks of items (decoding images, reading files)
+ * while this thread accumulates the previous chunk, so decoding overlaps
+ * the DSYRK work.  Three chunks circulate between two queues: free → reader
+ * → full → accumulator → free.  Memory: those chunks, the accumulator's
+ * d×d matrix and block, and the exemplar reservoir — never O(N·d).
+ */
+#include <glib/gi18n.h>
+#include "stats-private.h"
+
+#define N_CHUNKS 3
+
+typedef struct
+{
+  float   *items;
+  gint32  *labels;
+  gsize    n;
+  gboolean end;
+  GError  *error;
+} Chunk;
+
+typedef struct
+{
+  AdiffReadItems read;
+  gpointer       user;
+  gsize          capacity;   /* items per chunk */
+  GAsyncQueue   *free_q, *full_q;
+  gint           stop;       /* set by the accumulator after an error */
+} Pipe;
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Pipe *pipe = data;
+  for (;;)
+    {
+      Chunk *c = g_async_queue_pop (pipe->free_q);
+      if (g_atomic_int_get (&pipe->stop))
+        {
+          c->end = TRUE;
+          g_async_queue_push (pipe->full_q, c);
+          return NULL;
+        }
+      c->n = pipe->read (pipe->user, c->items, c->labels, pipe->capacity, &c->error);
+      c->end = c->n == 0;
+      g_async_queue_push (pipe->full_q, c);
+      if (c->end)
+        return NULL;
+    }
+}
+
+static gboolean
+consume (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffReservoir *res,
+         AdiffProgress *progress, Chunk *c, GError **error)
+{
+  if (!adiff_accum_add (acc, c->items, c->n, cfg->what, error))
+    return FALSE;
+  if (res && !adiff_reservoir_add (res, c->items, cfg->labels ? c->labels : NULL, c->n,
+                                   error))
+    return FALSE;
+  adiff_progress_update (progress, adiff_accum_count (acc));
+  return TRUE;
+}
+
+/* Accumulate until the reader reports the end; after a local error keep
+ * draining so the reader thread can finish. */
+static gboolean
+run_pipe (const AdiffBuildConfig *cfg, Pipe *pipe, AdiffAccum *acc, AdiffReservoir *res,
+          GError **error)
+{
+  AdiffProgress *progress = adiff_progress_new (_("reading"), cfg->expected_items,
+                                                cfg->quiet);
+  GError *local = NULL;
+  for (;;)
+    {
+      Chunk *c = g_async_queue_pop (pipe->full_q);
+      if (c->end)
+        {
+          if (c->error && !local)
+            local = g_steal_pointer (&c->error);
+          g_clear_error (&c->error);
+          break;
+        }
+      if (!local && !consume (cfg, acc, res, progress, c, &local))
+        g_atomic_int_set (&pipe->stop, 1);
+      g_async_queue_push (pipe->free_q, c);
+    }
+  adiff_progress_finish (progress);
+  if (local)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffReservoir *res,
+         AdiffBuildResult *result, GError **error)
+{
+  guint64 n = adiff_accum_count (acc);
+  if (n < 2)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("%s: %" G_GUINT64_FORMAT " item(s); statistics need at least 2"),
+                   cfg->what, n);
+      return FALSE;
+    }
+  adiff_accum_timing (acc, &result->syrk_seconds, &result->accum_seconds, &result->flops);
+  if (res && adiff_reservoir_count (res) > 0)
+    {
+      result->n_exemplars = adiff_reservoir_count (res);
+      result->exemplars = adiff_reservoir_dup_items (res);
+      result->labels = cfg->labels ? adiff_reservoir_dup_labels (res) : NULL;
+    }
+  return TRUE;
+}
+
+gboolean
+adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer user,
+                    AdiffBuildResult *result, GError **error)
+{
+  memset (result, 0, sizeof *result);
+  gint64 t0 = g_get_monotonic_time ();
+  AdiffAccum *acc = adiff_accum_new (cfg->dim, cfg->block);
+  AdiffReservoir *res = cfg->n_exemplars ?
+    adiff_reservoir_new (cfg->dim, cfg->n_exemplars, cfg->exemplars_u8, cfg->seed) : NULL;
+  Pipe pipe = { read, user, 0, g_async_queue_new (), g_async_queue_new (), 0 };
+  /* Chunks as large as the accumulator's block. */
+  pipe.capacity = cfg->block ? cfg->block : MAX ((gsize) 64, ((gsize) 1 << 20) / cfg->dim);
+  pipe.capacity = MIN (pipe.capacity, (gsize) 4096);
+  Chunk chunks[N_CHUNKS];
+  for (guint i = 0; i < N_CHUNKS; i++)
+    {
+      chunks[i] = (Chunk) { g_new (float, pipe.capacity * cfg->dim),
+                            g_new (gint32, pipe.capacity), 0, FALSE, NULL };
+      g_async_queue_push (pipe.free_q, &chunks[i]);
+    }
+
+  GThread *thread = g_thread_new ("adiff-reader", reader_thread, &pipe);
+  gboolean ok = run_pipe (cfg, &pipe, acc, res, error);
+  g_thread_join (thread);
+  for (guint i = 0; i < N_CHUNKS; i++)
+    {
+      g_free (chunks[i].items);
+      g_free (chunks[i].labels);
+    }
+  g_async_queue_unref (pipe.free_q);
+  g_async_queue_unref (pipe.full_q);
+
+  ok = ok && collect (cfg, acc, res, result, error);
+  adiff_reservoir_free (res);
+  if (ok)
+    adiff_accum_finish (acc, &result->moments);
+  else
+    adiff_accum_free (acc);
+  result->seconds = (g_get_monotonic_time () - t0) / 1e6;
+  return ok;
+}
+
+void
+adiff_build_result_clear (AdiffBuildResult *r)
+{
+  adiff_moments_clear (&r->moments);
+  g_clear_pointer (&r->exemplars, g_free);
+  g_clear_pointer (&r->labels, g_free);
+  r->n_exemplars = 0;
+}

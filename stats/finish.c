@@ -1,0 +1,131 @@
+/* finish.c — from moments to a bundle: covariance = scatter / n (the
+ * empirical covariance of the training items, as the paper's Gaussian
+ * model uses), eigendecomposition, metadata; or, for a partial bundle, the
+ * scatter itself so that shards can be merged exactly later.
+ */
+#include <glib/gi18n.h>
+#include "stats-private.h"
+
+static char *
+complete_metadata (const AdiffFinishConfig *cfg, const AdiffMoments *m,
+                   const AdiffEigen *eig)
+{
+  GKeyFile *kf = g_key_file_new ();
+  if (cfg->metadata)
+    g_key_file_load_from_data (kf, cfg->metadata, (gsize) -1, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  const char *g = "bundle";
+  g_key_file_set_uint64 (kf, g, "items", m->n);
+  g_key_file_set_integer (kf, g, "width", (gint) cfg->width);
+  g_key_file_set_integer (kf, g, "height", (gint) cfg->height);
+  g_key_file_set_integer (kf, g, "channels", (gint) cfg->channels);
+  g_key_file_set_string (kf, g, "value-range", "0 1");
+  g_key_file_set_string (kf, g, "color-encoding", "sRGB");
+  g_key_file_set_string (kf, g, "covariance", "scatter / items");
+  if (!g_key_file_has_key (kf, g, "tool", NULL))
+    g_key_file_set_string (kf, g, "tool", "adiff-stats " ADIFF_VERSION);
+  if (eig)
+    {
+      double kept = 0;
+      for (guint i = 0; i < eig->k; i++)
+        kept += eig->spectrum[i];
+      g_key_file_set_double (kf, g, "total-variance", eig->total);
+      g_key_file_set_double (kf, g, "explained-variance",
+                             eig->total > 0 ? kept / eig->total : 1.0);
+    }
+  g_key_file_set_boolean (kf, g, "partial", cfg->partial);
+  char *text = g_key_file_to_data (kf, NULL, NULL);
+  g_key_file_free (kf);
+  return text;
+}
+
+typedef gboolean (*Sink) (const AdiffBundleData *data, gpointer user, GError **error);
+
+static gboolean
+finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *ex,
+        const gint32 *labels, Sink sink, gpointer user, GError **error)
+{
+  gsize d = m->dim;
+  if (d != (gsize) cfg->width * cfg->height * cfg->channels || m->n < 1)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+                   "statistics of %" G_GSIZE_FORMAT " values do not fit a %u×%u×%u window",
+                   d, cfg->width, cfg->height, cfg->channels);
+      return FALSE;
+    }
+  AdiffBundleData data = {
+    .width = cfg->width, .height = cfg->height, .channels = cfg->channels,
+    .n_items = m->n, .mean = m->mean, .n_exemplars = n_ex, .exemplars = ex,
+    .labels = labels,
+  };
+  AdiffEigen eig = { 0 };
+  gboolean ok;
+  if (cfg->partial)
+    {
+      /* Isotropic model of the same total variance: still a usable bundle. */
+      double trace = 0;
+      for (gsize p = 0; p < d; p++)
+        trace += m->scatter[p * d + p];
+      data.residual_variance = MAX (trace, 0.0) / ((double) m->n * d);
+      data.scatter = m->scatter;
+    }
+  else
+    {
+      for (gsize i = 0; i < d * d; i++)
+        m->scatter[i] /= (double) m->n;
+      AdiffProgress *progress = adiff_progress_new (_("eigendecomposition"), 0, cfg->quiet);
+      ok = adiff_eigen_compute (m->scatter, d, &cfg->components, &eig, error);
+      adiff_progress_finish (progress);
+      g_clear_pointer (&m->scatter, g_free);   /* destroyed by the decomposition */
+      if (!ok)
+        return FALSE;
+      data.n_components = eig.k;
+      data.eigenvalues = eig.eigenvalues;
+      data.eigenvectors = eig.eigenvectors;
+      data.residual_variance = eig.residual;
+    }
+  char *meta = complete_metadata (cfg, m, cfg->partial ? NULL : &eig);
+  data.metadata = meta;
+  ok = sink (&data, user, error);
+  g_free (meta);
+  adiff_eigen_clear (&eig);
+  return ok;
+}
+
+typedef struct
+{
+  const char *path;
+  const AdiffWriteOptions *storage;
+} FileSink;
+
+static gboolean
+to_file (const AdiffBundleData *data, gpointer user, GError **error)
+{
+  FileSink *s = user;
+  return adiff_bundle_write (s->path, data, s->storage, error);
+}
+
+static gboolean
+to_memory (const AdiffBundleData *data, gpointer user, GError **error)
+{
+  AdiffBundle **out = user;
+  *out = adiff_bundle_new_from_data (data, error);
+  return *out != NULL;
+}
+
+gboolean
+adiff_finish_bundle (const char *path, const AdiffFinishConfig *cfg, AdiffMoments *m,
+                     guint n_ex, const float *ex, const gint32 *labels, GError **error)
+{
+  FileSink s = { path, &cfg->storage };
+  return finish (cfg, m, n_ex, ex, labels, to_file, &s, error);
+}
+
+AdiffBundle *
+adiff_finish_in_memory (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex,
+                        const float *ex, const gint32 *labels, GError **error)
+{
+  AdiffBundle *b = NULL;
+  if (!finish (cfg, m, n_ex, ex, labels, to_memory, &b, error))
+    return NULL;
+  return b;
+}

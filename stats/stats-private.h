@@ -1,0 +1,181 @@
+/* stats-private.h — the statistics behind adiff-stats: streaming moments,
+ * exemplar sampling, eigendecomposition and bundle assembly.  Built as the
+ * static library libadiff-statcore, used by the tool, its tests and bench/.
+ * Nothing here reads files of a dataset: items arrive through a callback
+ * (cmd-build.c connects it to the io library's AdiffDataset).
+ */
+#pragma once
+
+#include <math.h>
+#include <string.h>
+#include <glib.h>
+#include "adiff/adiff.h"
+
+G_BEGIN_DECLS
+
+/* ---- accumulate.c: streaming mean and scatter ------------------------- */
+
+/* Centered moments of a set of items: the merge unit. */
+typedef struct
+{
+  gsize    dim;
+  guint64  n;
+  double  *mean;      /* [dim] */
+  double  *scatter;   /* [dim·dim] Σ (x−mean)(x−mean)ᵀ, full symmetric */
+} AdiffMoments;
+
+void     adiff_moments_clear (AdiffMoments *m);
+/* Chan et al.'s pairwise update: into ← into ∪ (n, mean, scatter).
+ * into may be empty (n = 0, arrays NULL): it then takes copies. */
+void     adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n,
+                              const double *mean, const double *scatter);
+
+typedef struct _AdiffAccum AdiffAccum;
+
+/* block: items per DSYRK call (0 = a default that depends on dim). */
+AdiffAccum *adiff_accum_new    (gsize dim, gsize block);
+/* Add n items (n·dim floats).  Non-finite values are an error naming
+ * `what` and the item's index. */
+gboolean    adiff_accum_add    (AdiffAccum *acc, const float *items, gsize n,
+                                const char *what, GError **error);
+guint64     adiff_accum_count  (const AdiffAccum *acc);
+/* Seconds spent in DSYRK and the floating-point operations it did
+ * (dim·(dim+1)·items, counting a multiply-add as two). */
+void        adiff_accum_timing (const AdiffAccum *acc, double *syrk_seconds,
+                                double *seconds, double *flops);
+/* Finish into out (takes ownership of the scatter buffer) and free acc. */
+void        adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out);
+void        adiff_accum_free   (AdiffAccum *acc);
+
+/* ---- exemplars.c: seeded uniform random subset (reservoir) ------------ */
+
+typedef struct _AdiffReservoir AdiffReservoir;
+
+#define ADIFF_EXEMPLARS_ALL G_MAXUINT64
+
+/* capacity: items to keep (ADIFF_EXEMPLARS_ALL = every item).  as_u8 keeps
+ * them as bytes (value·255 rounded), a quarter of the memory, for 8-bit
+ * sources. */
+AdiffReservoir *adiff_reservoir_new   (gsize dim, guint64 capacity, gboolean as_u8,
+                                       guint64 seed);
+gboolean        adiff_reservoir_add   (AdiffReservoir *r, const float *items,
+                                       const gint32 *labels, gsize n, GError **error);
+guint           adiff_reservoir_count (const AdiffReservoir *r);
+/* Kept items as floats (count·dim) and labels (count), newly allocated. */
+float          *adiff_reservoir_dup_items  (const AdiffReservoir *r);
+gint32         *adiff_reservoir_dup_labels (const AdiffReservoir *r);
+void            adiff_reservoir_free  (AdiffReservoir *r);
+
+/* ---- eigen.c: eigenpairs of a covariance -------------------------------- */
+
+typedef enum { ADIFF_COMPONENTS_ALL, ADIFF_COMPONENTS_FIXED, ADIFF_COMPONENTS_AUTO } AdiffComponentsMode;
+
+typedef struct
+{
+  AdiffComponentsMode mode;
+  guint   k;          /* FIXED: components to keep (capped at dim) */
+  double  share;      /* AUTO: smallest k whose eigenvalues hold this share of the variance */
+} AdiffComponents;
+
+#define ADIFF_DEFAULT_VARIANCE_SHARE 0.999
+
+typedef struct
+{
+  gsize   dim;
+  guint   k;
+  double *eigenvalues;   /* [k] descending, ≥ 0 */
+  double *eigenvectors;  /* [k·dim] row i = unit eigenvector i */
+  double *spectrum;      /* [dim] all eigenvalues, descending, clipped at 0 */
+  double  residual;      /* mean variance of the dim−k discarded directions */
+  double  total;         /* Σ spectrum */
+} AdiffEigen;
+
+/* cov (dim×dim symmetric) is destroyed.  Memory beyond cov: dim·k doubles
+ * plus O(dim). */
+gboolean adiff_eigen_compute (double *cov, gsize dim, const AdiffComponents *choice,
+                              AdiffEigen *out, GError **error);
+void     adiff_eigen_clear   (AdiffEigen *e);
+/* Components needed for a share of the variance, from a descending spectrum. */
+guint    adiff_eigen_components_for_share (const double *spectrum, gsize dim, double share);
+
+/* ---- progress.c: a progress line on a terminal only -------------------- */
+
+typedef struct _AdiffProgress AdiffProgress;
+
+/* NULL (and every call a no-op) unless stderr is a terminal and !quiet. */
+AdiffProgress *adiff_progress_new    (const char *what, guint64 total, gboolean quiet);
+void           adiff_progress_update (AdiffProgress *p, guint64 done);
+void           adiff_progress_finish (AdiffProgress *p);
+
+/* ---- builder.c: stream items into moments and exemplars ----------------- */
+
+/* Fill up to max items (max·dim floats) and labels (may be NULL); return
+ * the count, 0 at the end; on error 0 and set error.  Runs on the reader
+ * thread. */
+typedef gsize (*AdiffReadItems) (gpointer user, float *items, gint32 *labels,
+                                 gsize max, GError **error);
+
+typedef struct
+{
+  gsize     dim;
+  guint64   expected_items;  /* for the progress line; 0 if unknown */
+  guint64   n_exemplars;     /* 0, N or ADIFF_EXEMPLARS_ALL */
+  gboolean  exemplars_u8;
+  gboolean  labels;          /* the source has labels */
+  guint64   seed;
+  gsize     block;           /* items per block (0 = default) */
+  const char *what;          /* source description for messages */
+  gboolean  quiet;
+} AdiffBuildConfig;
+
+typedef struct
+{
+  AdiffMoments moments;
+  guint    n_exemplars;
+  float   *exemplars;        /* [n·dim] or NULL */
+  gint32  *labels;           /* [n] or NULL */
+  double   seconds;          /* wall time of the streaming pass */
+  double   accum_seconds;    /* time the accumulating thread was busy */
+  double   syrk_seconds, flops;
+} AdiffBuildResult;
+
+/* Decoding (read) runs on its own thread, overlapped with accumulation. */
+gboolean adiff_build_stream (const AdiffBuildConfig *config, AdiffReadItems read,
+                             gpointer user, AdiffBuildResult *result, GError **error);
+void     adiff_build_result_clear (AdiffBuildResult *result);
+
+/* ---- finish.c: moments (+ exemplars) → bundle file ---------------------- */
+
+typedef struct
+{
+  guint     width, height, channels;
+  AdiffComponents components;
+  gboolean  partial;          /* write the scatter, no eigendecomposition */
+  AdiffWriteOptions storage;
+  const char *metadata;       /* GKeyFile text; explained variance is added */
+  gboolean  quiet;
+} AdiffFinishConfig;
+
+/* moments->scatter is consumed (destroyed) unless partial. */
+gboolean adiff_finish_bundle (const char *path, const AdiffFinishConfig *config,
+                              AdiffMoments *moments, guint n_exemplars,
+                              const float *exemplars, const gint32 *labels,
+                              GError **error);
+
+/* Build the in-memory bundle instead of writing a file (for tests and
+ * comparisons); same consumption rules. */
+AdiffBundle *adiff_finish_in_memory (const AdiffFinishConfig *config,
+                                     AdiffMoments *moments, guint n_exemplars,
+                                     const float *exemplars, const gint32 *labels,
+                                     GError **error);
+
+/* ---- exemplar merging (merge.c) ----------------------------------------- */
+
+/* How many exemplars to take from each of n parts so that the union is a
+ * uniform random subset of all their items: a multivariate hypergeometric
+ * draw of `want` from populations items[i], capped at have[i]. */
+void adiff_merge_exemplar_counts (guint n_parts, const guint64 *items,
+                                  const guint64 *have, guint64 want, GRand *rand,
+                                  guint64 *take);
+
+G_END_DECLS
