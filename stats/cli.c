@@ -1,0 +1,171 @@
+/* cli.c — helpers shared by the adiff-stats subcommands. */
+#include <stdio.h>
+#include <glib/gi18n.h>
+#include "cli.h"
+
+GOptionContext *
+cli_context_new (const char *parameter_string, const char *summary)
+{
+  GOptionContext *ctx = g_option_context_new (parameter_string);
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_set_description (ctx,
+    _("Exit status: 0 success; 1 error (unreadable input, bad data, output not "
+      "written); 2 usage error; 3 (verify) the bundle failed a check.\n"
+      "Documentation: docs/adiff-stats.md, docs/bundle-format.md."));
+  return ctx;
+}
+
+gboolean
+cli_parse (GOptionContext *ctx, int *argc, char ***argv)
+{
+  GError *error = NULL;
+  if (g_option_context_parse (ctx, argc, argv, &error))
+    return TRUE;
+  fprintf (stderr, "adiff-stats: %s\n", error->message);
+  fprintf (stderr, _("Try “adiff-stats %s --help”.\n"), (*argv)[0]);
+  g_error_free (error);
+  return FALSE;
+}
+
+int
+cli_fail (GError *error, int code)
+{
+  fprintf (stderr, "adiff-stats: %s\n", error ? error->message : _("unknown error"));
+  g_clear_error (&error);
+  return code;
+}
+
+int
+cli_usage_error (const char *command, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  char *msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  fprintf (stderr, "adiff-stats %s: %s\n", command, msg);
+  fprintf (stderr, _("Try “adiff-stats %s --help”.\n"), command);
+  g_free (msg);
+  return CLI_EXIT_USAGE;
+}
+
+int
+cli_usage_gerror (const char *command, GError *error)
+{
+  int rc = cli_usage_error (command, "%s", error->message);
+  g_error_free (error);
+  return rc;
+}
+
+static gboolean
+parse_count (const char *text, guint64 *out)
+{
+  char *end = NULL;
+  if (!text || !g_ascii_isdigit (*text))
+    return FALSE;
+  guint64 v = g_ascii_strtoull (text, &end, 10);
+  if (*end != 0 || (v == G_MAXUINT64))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+cli_parse_components (const char *text, double share, AdiffComponents *out,
+                      GError **error)
+{
+  guint64 k;
+  memset (out, 0, sizeof *out);
+  out->share = share;
+  if (!text || g_strcmp0 (text, "all") == 0)
+    out->mode = ADIFF_COMPONENTS_ALL;
+  else if (g_strcmp0 (text, "auto") == 0)
+    out->mode = ADIFF_COMPONENTS_AUTO;
+  else if (parse_count (text, &k) && k > 0 && k <= G_MAXUINT)
+    {
+      out->mode = ADIFF_COMPONENTS_FIXED;
+      out->k = (guint) k;
+    }
+  else
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("--components: “%s” is not a positive number, “all” or “auto”"), text);
+      return FALSE;
+    }
+  if (!(share > 0 && share <= 1))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("--variance-share: %g is not in (0, 1]"), share);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cli_parse_exemplars (const char *text, guint64 *out, GError **error)
+{
+  if (g_strcmp0 (text, "all") == 0)
+    {
+      *out = ADIFF_EXEMPLARS_ALL;
+      return TRUE;
+    }
+  if (parse_count (text, out))
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               _("--exemplars: “%s” is not a number, “all” or 0"), text);
+  return FALSE;
+}
+
+gboolean
+cli_parse_exemplar_storage (const char *text, guint bit_depth, gboolean off_grid,
+                            AdiffStorage *out, GError **error)
+{
+  if (!text || g_strcmp0 (text, "auto") == 0)
+    *out = bit_depth == 8 && !off_grid ? ADIFF_STORE_U8 :
+           bit_depth <= 16 ? ADIFF_STORE_F16 : ADIFF_STORE_F32;
+  else if (g_strcmp0 (text, "u8") == 0)
+    *out = ADIFF_STORE_U8;
+  else if (g_strcmp0 (text, "f16") == 0)
+    *out = ADIFF_STORE_F16;
+  else if (g_strcmp0 (text, "f32") == 0)
+    *out = ADIFF_STORE_F32;
+  else
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("--exemplar-storage: “%s” is not auto, u8, f16 or f32"), text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cli_check_output (const char *path, GError **error)
+{
+  char *dir = g_path_get_dirname (path);
+  gboolean ok = g_file_test (dir, G_FILE_TEST_IS_DIR);
+  if (!ok)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("%s: cannot write the bundle: folder “%s” does not exist"), path, dir);
+  else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("%s: is a folder, not a bundle file name"), path);
+      ok = FALSE;
+    }
+  g_free (dir);
+  return ok;
+}
+
+char *
+cli_command_line (int argc, char **argv)
+{
+  GString *s = g_string_new ("adiff-stats");
+  for (int i = 0; i < argc; i++)
+    {
+      char *q = g_shell_quote (argv[i]);
+      g_string_append_c (s, ' ');
+      g_string_append (s, q);
+      g_free (q);
+    }
+  return g_string_free (s, FALSE);
+}
