@@ -15,3 +15,18 @@ static gboolean pending_apply (AdiffDenoiser *d, const float *i, gsize n, float 
 static void pending_finalize (gpointer s) {}
 
 const AdiffDenoiserClass adiff_patch_class = { pending_prepare, pending_apply, pending_finalize };
+
+/* Sensitivity fields (helper `models`: sensitivity.c). */
+ADIFF_EXPORT gboolean
+adiff_sensitivity (AdiffDenoiser *denoiser, const float *z, gsize q, double *field,
+                   GError **error)
+{
+  return not_yet (error, "the sensitivity field of this model");
+}
+
+ADIFF_EXPORT gboolean
+adiff_analytic_mask (AdiffBundle *bundle, double sigma, double tau, gsize q,
+                     guint8 *mask, GError **error)
+{
+  return not_yet (error, "the analytic mask");
+}
