@@ -77,7 +77,6 @@ void
 cli_model_options_init (CliModelOptions *o)
 {
   memset (o, 0, sizeof *o);
-  o->sigma = NAN;
   o->t = -1;
   o->tau = 0.02;
   o->patch = 0;
@@ -89,6 +88,7 @@ cli_model_options_clear (CliModelOptions *o)
 {
   g_free (o->bundle);
   g_free (o->method);
+  g_free (o->sigma);
 }
 
 GOptionEntry *
@@ -111,7 +111,7 @@ cli_model_entries (CliModelOptions *o, gboolean with_sigma)
       N_("Worker threads (default: all cores)"), N_("N") },
   };
   const GOptionEntry sigma[] = {
-    { "sigma", 's', 0, G_OPTION_ARG_DOUBLE, &o->sigma,
+    { "sigma", 's', 0, G_OPTION_ARG_STRING, &o->sigma,
       N_("Noise level σ on the 0–255 scale"), N_("S") },
     { "t", 0, 0, G_OPTION_ARG_INT, &o->t,
       N_("Noise level as a DDPM timestep t in 0–999 (linear β schedule)"), N_("T") },
@@ -172,9 +172,15 @@ cli_check_sigma255 (double s, const char *name, GError **error)
 }
 
 gboolean
+cli_model_has_sigma (const CliModelOptions *o)
+{
+  return o->sigma != NULL || o->t != -1;
+}
+
+gboolean
 cli_model_sigma (const CliModelOptions *o, double *sigma, GError **error)
 {
-  gboolean has_sigma = !isnan (o->sigma), has_t = o->t != -1;
+  gboolean has_sigma = o->sigma != NULL, has_t = o->t != -1;
   if (has_sigma && has_t)
     return bad_option (error, _("give either --sigma or --t, not both"));
   if (has_t)
@@ -186,9 +192,13 @@ cli_model_sigma (const CliModelOptions *o, double *sigma, GError **error)
     }
   if (!has_sigma)
     return bad_option (error, _("a noise level is required: --sigma S (0–255) or --t T"));
-  if (!cli_check_sigma255 (o->sigma, "--sigma", error))
+  char *end;
+  double s = g_ascii_strtod (o->sigma, &end);
+  if (end == o->sigma || *end)
+    return bad_option (error, _("--sigma “%s” is not a number"), o->sigma);
+  if (!cli_check_sigma255 (s, "--sigma", error))
     return FALSE;
-  *sigma = o->sigma / 255.0;
+  *sigma = s / 255.0;
   return TRUE;
 }
 
@@ -222,6 +232,13 @@ cli_catch_signals (void)
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  /* A parent may have blocked them (the mask survives exec); a signal
+   * already pending is then delivered here, to the handler. */
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  sigprocmask (SIG_UNBLOCK, &set, NULL);
 }
 
 gboolean

@@ -48,7 +48,7 @@ typedef struct
 {
   char    *bundle;
   char    *method;
-  double   sigma;          /* 0–255 scale; NAN when not given */
+  char    *sigma;          /* --sigma as given (0–255 scale), or NULL */
   gint     t;              /* DDPM timestep; −1 when not given */
   double   tau;
   gint     patch;
@@ -59,6 +59,8 @@ typedef struct
 
 void     cli_model_options_init  (CliModelOptions *o);
 void     cli_model_options_clear (CliModelOptions *o);
+/* Was a noise level given (--sigma or --t)? */
+gboolean      cli_model_has_sigma (const CliModelOptions *o);
 /* Entries for --bundle --method --tau --patch --exact --non-equivariant
  * --threads, and (with_sigma) --sigma --t.  Terminated; free with g_free. */
 GOptionEntry *cli_model_entries  (CliModelOptions *o, gboolean with_sigma);
@@ -91,7 +93,8 @@ gboolean cli_images_load  (const char *path, CliImages *images, GError **error);
 gboolean cli_images_save  (const char *path, const CliImages *images, GError **error);
 void     cli_images_clear (CliImages *images);
 gboolean cli_path_is_npy  (const char *path);
-/* Refuse an output path that names the input file (or an existing folder). */
+/* Refuse an output path that names the input file, an existing folder, or
+ * has no known image/.npy extension. */
 gboolean cli_check_output (const char *in, const char *out, GError **error);
 
 /* ---- progress and interruption ------------------------------------------ */

@@ -85,6 +85,11 @@ denoise_items (const Options *o, const char *in, AdiffBundle *bundle, AdiffParam
                ? CLI_EXIT_INPUT : CLI_EXIT_PROCESSING;
     }
   cli_progress_done (&progress);
+  if (code == CLI_EXIT_OK && cli_interrupted ())
+    {
+      g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("interrupted"));
+      code = CLI_EXIT_CANCELLED;
+    }
   adiff_denoiser_free (den);
   if (code != CLI_EXIT_OK)
     code = cli_fail_error (COMMAND, error, code);
@@ -102,7 +107,7 @@ run (Options *o)
     return cli_fail (COMMAND, CLI_EXIT_USAGE,
                      _("expected an input and an output file (IN OUT); see --help"));
   const char *in = o->files[0], *out = o->files[1];
-  if (o->estimate && (!isnan (o->model.sigma) || o->model.t != -1))
+  if (o->estimate && cli_model_has_sigma (&o->model))
     return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--estimate-sigma excludes --sigma and --t"));
   if (!cli_model_params (&o->model, &params, &error) ||
       (!o->estimate && !cli_model_sigma (&o->model, &sigma, &error)) ||
@@ -116,6 +121,13 @@ run (Options *o)
   int code = CLI_EXIT_OK;
   if (!cli_images_load (in, &img, &error) || !check_channels (in, &img, bundle, &error))
     code = cli_input_code (error);
+  else if (img.n > 1 && !cli_path_is_npy (out))
+    {
+      g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("“%s” holds %u images: write them to a .npy file, not “%s”"),
+                   in, img.n, out);
+      code = CLI_EXIT_USAGE;
+    }
   else
     {
       code = denoise_items (o, in, bundle, &params, sigma, &img);

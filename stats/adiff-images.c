@@ -189,6 +189,20 @@ cli_check_output (const char *in, const char *out, GError **error)
                    _("the output “%s” is the input file; choose another name"), out);
       return FALSE;
     }
+  static const char *const known[] = { ".png", ".npy", ".pgm", ".ppm", ".pnm", ".jpg",
+                                       ".jpeg", ".bmp", ".tif", ".tiff" };
+  char *lower = g_ascii_strdown (out, -1);
+  gboolean ok = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    ok |= g_str_has_suffix (lower, known[i]);
+  g_free (lower);
+  if (!ok)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("the output “%s” has no known extension (.png, .npy, .pgm, .ppm, "
+                     ".jpg, .bmp or .tif)"), out);
+      return FALSE;
+    }
   if (g_file_test (out, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,

@@ -104,7 +104,7 @@ parse_sigmas (const Options *o, Job *job, GError **error)
       job->sigmas = g_new (double, 1);
       return cli_model_sigma (&o->model, job->sigmas, error);
     }
-  if (!isnan (o->model.sigma) || o->model.t != -1)
+  if (cli_model_has_sigma (&o->model))
     return bad (error, _("give either --sigmas or --sigma/--t, not both"));
   char **parts = g_strsplit (o->sigmas, ",", -1);
   job->n = g_strv_length (parts);
