@@ -23,10 +23,3 @@ adiff_sensitivity (AdiffDenoiser *denoiser, const float *z, gsize q, double *fie
 {
   return not_yet (error, "the sensitivity field of this model");
 }
-
-ADIFF_EXPORT gboolean
-adiff_analytic_mask (AdiffBundle *bundle, double sigma, double tau, gsize q,
-                     guint8 *mask, GError **error)
-{
-  return not_yet (error, "the analytic mask");
-}
