@@ -41,7 +41,7 @@ bundle_data (guint n, guint c, guint n_exemplars)
   };
   gsize d = (gsize) n * n * c;
   double *mean = g_new (double, d), *vals = g_new (double, d), *vecs = g_new (double, d * d);
-  float *ex = g_new (float, n_exemplars * d + 1);
+  float *ex = n_exemplars ? g_new (float, n_exemplars * d) : NULL;
   guint i = 0;
   /* Ordered by total frequency, so eigenvalues can descend. */
   for (guint f = 0; f <= 2 * (n - 1); f++)
@@ -79,7 +79,7 @@ bundle_data (guint n, guint c, guint n_exemplars)
   return (AdiffBundleData) {
     .width = n, .height = n, .channels = c, .n_items = 100, .mean = mean,
     .n_components = d, .eigenvalues = vals, .eigenvectors = vecs,
-    .n_exemplars = n_exemplars, .exemplars = n_exemplars ? ex : NULL,
+    .n_exemplars = n_exemplars, .exemplars = ex,
   };
 }
 
@@ -159,7 +159,7 @@ make_fixtures (void)
   g_free (v);
   v = noise_values (6 * 16, 12, 0, 1);
   write_npy ("windows-z.npy", v, 4, win);
-  guint64 win5[4] = { 5, 4, 4, 1 }, bad_win[4] = { 6, 5, 4, 1 };
+  guint64 win5[4] = { 5, 4, 4, 1 }, bad_win[4] = { 3, 4, 8, 1 };
   write_npy ("windows-5.npy", v, 4, win5);
   write_npy ("windows-badshape.npy", v, 4, bad_win);
   v[7] = NAN;
