@@ -58,6 +58,7 @@ typedef struct
   AdiffReadRowsFunc  read_rows;
   AdiffWriteRowsFunc write_rows;
   gpointer           user_data;
+  AdiffTileStats     stats;
 } Tiler;
 
 static gboolean
@@ -92,6 +93,10 @@ prefer_folded (const Tiler *t, AdiffTilePath path)
 {
   AdiffDenoiser *den = t->den;
   if (path == ADIFF_TILE_WINDOWS || den->params.method != ADIFF_METHOD_WIENER)
+    return FALSE;
+  /* Odd window sizes reach two strides back: the footprint would exceed the
+   * window height + stride rows that the streaming contract promises. */
+  if ((t->ax.size - 1) / t->ax.stride > 1 || (t->ay.size - 1) / t->ay.stride > 1)
     return FALSE;
   AdiffLinearTiles lt;
   adiff_linear_tiles_shape (&t->ax, &t->ay, t->win_channels, &lt);
@@ -190,6 +195,8 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
     }
   for (gsize i = 0; i < padded_w; i++)
     t->mirror_x[i] = adiff_mirror (t->x0 + (gint64) i, width);
+  t->stats.folded = t->folded;
+  t->stats.strip_floats = in_size + acc_size + win_size + blk_size;
   return TRUE;
 }
 
@@ -272,6 +279,7 @@ fetch_rows (Tiler *t, guint j, GError **error)
                      t->user_data, error))
     return FALSE;
   t->in_hi = hi;
+  t->stats.peak_input_rows = MAX (t->stats.peak_input_rows, t->in_hi - t->in_lo);
   return TRUE;
 }
 
@@ -437,7 +445,7 @@ run_strips (Tiler *t, AdiffProgressFunc progress, gpointer progress_data,
 
 gboolean
 adiff_denoise_rows_full (AdiffDenoiser *denoiser, guint width, guint height,
-                         guint channels, AdiffTilePath path,
+                         guint channels, AdiffTilePath path, AdiffTileStats *stats,
                          AdiffReadRowsFunc read_rows, AdiffWriteRowsFunc write_rows,
                          gpointer user_data, AdiffProgressFunc progress,
                          gpointer progress_data, GError **error)
@@ -454,6 +462,8 @@ adiff_denoise_rows_full (AdiffDenoiser *denoiser, guint width, guint height,
       t.user_data = user_data;
       ok = run_strips (&t, progress, progress_data, error);
     }
+  if (stats)
+    *stats = t.stats;
   tiler_clear (&t);
   return ok;
 }
@@ -465,7 +475,7 @@ adiff_denoise_rows (AdiffDenoiser *denoiser, guint width, guint height,
                     AdiffProgressFunc progress, gpointer progress_data,
                     GError **error)
 {
-  return adiff_denoise_rows_full (denoiser, width, height, channels, ADIFF_TILE_AUTO,
+  return adiff_denoise_rows_full (denoiser, width, height, channels, ADIFF_TILE_AUTO, NULL,
                                   read_rows, write_rows, user_data, progress,
                                   progress_data, error);
 }

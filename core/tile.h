@@ -85,9 +85,20 @@ typedef enum
   ADIFF_TILE_FOLDED,    /* folded whenever the method is Wiener */
 } AdiffTilePath;
 
-/* adiff_denoise_rows with the path chosen by the caller (tests force each). */
+/* What a run buffered, for tests. */
+typedef struct
+{
+  gboolean folded;              /* the folded path ran */
+  guint    peak_input_rows;     /* most input rows held at once */
+  gsize    strip_floats;        /* floats in the strip buffers (input, accumulator,
+                                 * windows, blocks; not the folded matrix) */
+} AdiffTileStats;
+
+/* adiff_denoise_rows with the path chosen by the caller (tests force each);
+ * stats may be NULL. */
 gboolean adiff_denoise_rows_full  (AdiffDenoiser *den, guint width, guint height,
                                    guint channels, AdiffTilePath path,
+                                   AdiffTileStats *stats,
                                    AdiffReadRowsFunc read_rows,
                                    AdiffWriteRowsFunc write_rows, gpointer user_data,
                                    AdiffProgressFunc progress, gpointer progress_data,

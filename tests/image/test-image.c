@@ -275,8 +275,9 @@ test_identity (gconstpointer data)
   for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
     {
       Stream s = { in, out, t->w, t->h, t->c };
-      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, paths[p], stream_read,
-                                              stream_write, &s, NULL, NULL, &error));
+      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, paths[p], NULL,
+                                              stream_read, stream_write, &s, NULL, NULL,
+                                              &error));
       g_assert_no_error (error);
       g_test_message ("%s path", path_names[p]);
       assert_close (in, out, n, 2e-4);
@@ -305,22 +306,28 @@ test_streaming (gconstpointer data)
   Stream s = { in, g_new (float, n), t->w, t->h, t->c };
   for (guint p = 0; p < G_N_ELEMENTS (paths) + 1; p++)
     {
-      /* Both forced paths, then the public entry point (last: its result
-       * is compared with the in-memory forms below). */
+      /* Both forced paths, then the automatic choice of the public entry
+       * points (last: compared with the in-memory forms below). */
       s.next_read = s.next_write = s.max_ahead = 0;
-      if (p < G_N_ELEMENTS (paths))
-        g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, paths[p], stream_read,
-                                                stream_write, &s, stream_progress, &s, &error));
-      else
-        g_assert_true (adiff_denoise_rows (den, t->w, t->h, t->c, stream_read, stream_write,
-                                           &s, stream_progress, &s, &error));
+      AdiffTileStats st = { 0 };
+      AdiffTilePath path = p < G_N_ELEMENTS (paths) ? paths[p] : ADIFF_TILE_AUTO;
+      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, path, &st, stream_read,
+                                              stream_write, &s, stream_progress, &s, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (s.next_read, ==, t->h);
       g_assert_cmpuint (s.next_write, ==, t->h);
-      g_assert_cmpuint (s.max_ahead, <=, t->bh + MAX (1, t->bh / 2));
-      g_test_message ("%s path, %ux%u image, %u-row window: at most %u rows in flight",
+      /* The contract: at most window height + stride rows of input held,
+       * both as the callbacks see it and inside the tiler. */
+      guint bound = t->bh + MAX (1, t->bh / 2);
+      g_assert_cmpuint (s.max_ahead, <=, bound);
+      g_assert_cmpuint (st.peak_input_rows, <=, bound);
+      g_assert_cmpuint (st.strip_floats, <=,
+                        (gsize) 4 * (t->w + 2 * t->bw) * t->c * bound + 4 * t->bw * t->bh * t->c);
+      g_test_message ("%s path%s, %ux%u image, %u-row window: at most %u rows in flight, "
+                      "%u buffered, %zu strip floats",
                       p < G_N_ELEMENTS (paths) ? path_names[p] : "auto",
-                      t->w, t->h, t->bh, s.max_ahead);
+                      st.folded ? " (folded)" : "", t->w, t->h, t->bh, s.max_ahead,
+                      st.peak_input_rows, st.strip_floats);
       assert_close (s.out, ref, n, 1e-5);
     }
 
@@ -337,7 +344,7 @@ test_streaming (gconstpointer data)
   g_rand_free (r);
 }
 
-/* A tall image: the rows in flight stay bounded by the window, whatever the
+/* A tall image: the rows held stay bounded by the window, whatever the
  * height. */
 static void
 test_memory_bound (void)
@@ -349,11 +356,18 @@ test_memory_bound (void)
   float *in = random_image (w, h, 1, r);
   Stream s = { in, g_new (float, (gsize) w * h), w, h, 1 };
   GError *error = NULL;
-  g_assert_true (adiff_denoise_rows (den, w, h, 1, stream_read, stream_write, &s,
-                                     NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (s.max_ahead, <=, 8 + 4);
-  g_test_message ("2000-row image, 8-row window: at most %u rows in flight", s.max_ahead);
+  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+    {
+      AdiffTileStats st = { 0 };
+      s.next_read = s.next_write = s.max_ahead = 0;
+      g_assert_true (adiff_denoise_rows_full (den, w, h, 1, paths[p], &st, stream_read,
+                                              stream_write, &s, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (s.max_ahead, <=, 8 + 4);
+      g_assert_cmpuint (st.peak_input_rows, <=, 8 + 4);
+      g_test_message ("%s path, 2000-row image, 8-row window: at most %u rows in flight, "
+                      "%u buffered", path_names[p], s.max_ahead, st.peak_input_rows);
+    }
   g_free (in); g_free (s.out);
   adiff_denoiser_free (den);
   adiff_bundle_unref (b);
@@ -407,7 +421,7 @@ test_seamless (void)
   for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
     {
       Stream st = { noisy, out, w, h, 1 };
-      g_assert_true (adiff_denoise_rows_full (den, w, h, 1, paths[p], stream_read,
+      g_assert_true (adiff_denoise_rows_full (den, w, h, 1, paths[p], NULL, stream_read,
                                               stream_write, &st, NULL, NULL, &error));
       g_assert_no_error (error);
       double r = edge_ratio (out, clean, w, h, ww / 2, ww, &mse);
