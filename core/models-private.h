@@ -72,3 +72,6 @@ void             adiff_candidates_select (AdiffCandidates *c, const float *windo
 
 /* ᾱ_t of the DDPM schedule (schedule.c). */
 double   adiff_ddpm_alpha_bar (guint t);
+
+/* The calibrated default patch size of the patch baseline at σ (patch.c). */
+guint    adiff_patch_default_size (double sigma);
