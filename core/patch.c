@@ -255,7 +255,8 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
   AdiffBundle *b = den->bundle;
   gsize A = (gsize) b->width * b->height, d = b->dim, ne = b->n_exemplars;
   guint C = b->channels;
-  gsize mw = MAX (1, PATCH_ROWS / A), nbx = MAX (1, PATCH_ROWS / A);
+  /* Scratch sized by the work at hand, not the largest possible pass. */
+  gsize mw = MIN (n, MAX (1, PATCH_ROWS / A)), nbx = MIN (ne, MAX (1, PATCH_ROWS / A));
   Pass p = { s, b, A };
   p.q = adiff_try_alloc (mw * A, s->P * sizeof (float), "window patches", error);
   p.xp = p.q ? adiff_try_alloc (nbx * A, s->P * sizeof (float), "exemplar patches", error) : NULL;
