@@ -60,7 +60,8 @@ typedef struct
   AdiffFit       fit;
   guint          patches_per_image;   /* 0 = whole images; K = K random windows per image */
   AdiffColorMode color;
-  guint64        limit;               /* 0 = all items */
+  guint64        limit;               /* 0 = all items; else the first N source
+                                         images (→ N·max(K,1)·(2 if hflip) items) */
   guint64        seed;
   gboolean       augment_hflip;       /* also yield each item mirrored */
   gboolean       skip_bad;            /* skip unreadable images in folders (counted) */
@@ -74,8 +75,9 @@ void adiff_dataset_options_init (AdiffDatasetOptions *options);
 typedef struct _AdiffDataset AdiffDataset;
 
 /* sources: folder of images (recursive), CIFAR-10 *.bin, IDX *-idx3-ubyte[.gz],
- * or .npy (N,H,W[,C]); several sources are concatenated (must agree in size
- * and channels after shaping).  Geometry is known after open. */
+ * or .npy (N,H,W[,C]); also a single image file (one item, e.g. for patches).
+ * Several sources are concatenated (must agree in size and channels after
+ * shaping).  Geometry is known after open. */
 AdiffDataset *adiff_dataset_open  (const char *const *sources,
                                    const AdiffDatasetOptions *options,
                                    GError **error);

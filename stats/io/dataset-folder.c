@@ -203,3 +203,31 @@ adiff_source_folder_open (const char *path, const AdiffDatasetOptions *options,
   source->description = g_strdup_printf ("folder %s", base);
   return source;
 }
+
+/* A single image file as a source of one item: useful with patches, to draw
+ * many windows from one large photo.  A bad file is an error, never
+ * skipped. */
+AdiffSource *
+adiff_source_image_open (const char *path, const AdiffDatasetOptions *options,
+                         GError **error)
+{
+  AdiffDatasetOptions strict = *options;
+  FolderSource *self = g_new0 (FolderSource, 1);
+  AdiffSource *source = &self->parent;
+
+  strict.skip_bad = FALSE;
+  source->klass = &folder_class;
+  source->path = g_strdup (path);
+  source->skipped = g_ptr_array_new_with_free_func (g_free);
+  self->files = g_ptr_array_new_full (1, g_free);
+  g_ptr_array_add (self->files, g_strdup (path));
+  if (!probe_first (self, &strict, error))
+    {
+      adiff_source_free (source);
+      return NULL;
+    }
+  source->n_items = 1;
+  g_autofree char *base = g_path_get_basename (path);
+  source->description = g_strdup_printf ("image %s", base);
+  return source;
+}

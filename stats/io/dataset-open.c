@@ -54,14 +54,18 @@ open_source (const char *path, const AdiffDatasetOptions *options, GError **erro
   if ((peek_gz (path, head) && memcmp (head, "\x00\x00\x08\x03", 4) == 0) ||
       strstr (path, "idx3-ubyte"))
     return adiff_source_idx_open (path, error);
+  g_autofree char *base = g_path_get_basename (path);
+  if (adiff_io_is_image_name (base) ||
+      (n >= 6 && memcmp (head, "\x89PNG\r\n", 6) == 0))
+    return adiff_source_image_open (path, options, error);
   if (has_extension (path, ".bin"))
     return adiff_source_cifar_open (path, error);
   if (has_extension (path, ".npy"))
     return adiff_source_npy_open (path, error);
   g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-               _("“%s” is not a dataset that can be read: give a folder of images, a "
-                 "CIFAR-10 batch (*.bin), an IDX file (*-idx3-ubyte[.gz]) or a .npy "
-                 "array (N,H,W[,C])"), path);
+               _("“%s” is not a dataset that can be read: give a folder of images, an "
+                 "image file, a CIFAR-10 batch (*.bin), an IDX file (*-idx3-ubyte[.gz]) "
+                 "or a .npy array (N,H,W[,C])"), path);
   return NULL;
 }
 
@@ -243,6 +247,16 @@ adiff_dataset_open (const char *const *sources, const AdiffDatasetOptions *optio
   if (options->limit && options->limit < ds->n_raw)
     ds->n_raw = options->limit;
   ds->outs_per_raw = MAX (options->patches_per_image, 1) * (options->augment_hflip ? 2 : 1);
+  /* The items of one image are produced together: keep them under 1 GiB. */
+  if ((guint64) ds->outs_per_raw * ds->dim * sizeof (float) > ((guint64) 1 << 30))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("%u patches of %u×%u×%u values per image exceed 1 GiB; use fewer "
+                     "patches per image"), options->patches_per_image, ds->width,
+                   ds->height, ds->channels);
+      adiff_dataset_free (ds);
+      return NULL;
+    }
   ds->has_labels = TRUE;
   for (guint i = 0; i < ds->sources->len; i++)
     ds->has_labels &= ((AdiffSource *) ds->sources->pdata[i])->has_labels;

@@ -72,6 +72,8 @@ void adiff_dataset_finish_batch (AdiffDataset *ds);
 /* Each returns a source with klass, path, description and geometry set. */
 AdiffSource *adiff_source_folder_open (const char *path, const AdiffDatasetOptions *options,
                                        GError **error);
+AdiffSource *adiff_source_image_open  (const char *path, const AdiffDatasetOptions *options,
+                                       GError **error);
 AdiffSource *adiff_source_cifar_open  (const char *path, GError **error);
 AdiffSource *adiff_source_idx_open    (const char *path, GError **error);
 AdiffSource *adiff_source_npy_open    (const char *path, GError **error);

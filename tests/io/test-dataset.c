@@ -656,6 +656,47 @@ test_patches_and_flip (void)
   adiff_dataset_free (ds);
 }
 
+/* One image file is a source of one item; with patches, of K windows.
+ * Too many patches per image for memory are refused at open. */
+static void
+test_single_image (void)
+{
+  g_autofree char *path = test_path ("photo.png");
+  save_image (path, 4, 40, 30, 1, 16);
+  AdiffDatasetOptions o;
+  adiff_dataset_options_init (&o);
+  g_autoptr (GError) error = NULL;
+  AdiffDataset *ds = open_one (path, &o, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (adiff_dataset_get_n_items (ds), ==, 1);
+  g_assert_cmpuint (adiff_dataset_get_bit_depth (ds), ==, 16);
+  adiff_dataset_free (ds);
+
+  o.width = o.height = 8;
+  o.patches_per_image = 50;
+  ds = open_one (path, &o, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (adiff_dataset_get_n_items (ds), ==, 50);
+  g_free (read_all (ds, NULL, 16));
+  adiff_dataset_free (ds);
+
+  o.width = o.height = 30;
+  o.patches_per_image = 100000;
+  o.augment_hflip = TRUE;
+  o.color = ADIFF_COLOR_RGB;   /* 2·10⁵ items of 2700 floats: 2.2 GB */
+  g_assert_null (open_one (path, &o, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT);
+  g_clear_error (&error);
+
+  /* A broken single image is an error even with skip_bad. */
+  g_autofree char *broken = test_path ("broken.png");
+  write_file (broken, "\x89PNG\r\n\x1a\n broken", 15);
+  adiff_dataset_options_init (&o);
+  o.skip_bad = TRUE;
+  g_assert_null (open_one (broken, &o, &error));
+  assert_error_names (error, ADIFF_ERROR_FORMAT, broken);
+}
+
 /* Same seed → same items whatever the thread count and read chunks;
  * another seed → other items. */
 static void
@@ -873,6 +914,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/folder-bad-files", test_folder_bad_files);
   g_test_add_func ("/dataset/empty-and-unknown", test_empty_and_unknown);
   g_test_add_func ("/dataset/patches-flip", test_patches_and_flip);
+  g_test_add_func ("/dataset/single-image", test_single_image);
   g_test_add_func ("/dataset/determinism", test_determinism);
   g_test_add_func ("/dataset/inject", test_inject);
   g_test_add_func ("/dataset/concat-limit", test_concat_and_limit);
