@@ -23,8 +23,17 @@ static const char *const path_names[] = { "windows", "folded" };
 
 /* ---- synthetic data ------------------------------------------------------ */
 
+static AdiffBundle *make_bundle_ex (guint w, guint h, guint c, guint n_exemplars);
+
 static AdiffBundle *
 make_bundle (guint w, guint h, guint c)
+{
+  return make_bundle_ex (w, h, c, 0);
+}
+
+/* With n_exemplars random exemplars for the nonparametric models. */
+static AdiffBundle *
+make_bundle_ex (guint w, guint h, guint c, guint n_exemplars)
 {
   gsize d = (gsize) w * h * c;
   double *a = g_new (double, d * d), *ev = g_new (double, d);
@@ -45,14 +54,20 @@ make_bundle (guint w, guint h, guint c)
         vecs[i * d + p] = a[p * d + src];
       mean[i] = 0.5;
     }
+  float *ex = n_exemplars ? g_new (float, n_exemplars * d) : NULL;
+  GRand *r = g_rand_new_with_seed (9);
+  for (gsize i = 0; i < n_exemplars * d; i++)
+    ex[i] = (float) g_rand_double (r);
+  g_rand_free (r);
   AdiffBundleData data = {
     .width = w, .height = h, .channels = c, .n_items = 1000, .mean = mean,
     .n_components = d, .eigenvalues = vals, .eigenvectors = vecs,
+    .n_exemplars = n_exemplars, .exemplars = ex,
   };
   GError *error = NULL;
   AdiffBundle *b = adiff_bundle_new_from_data (&data, &error);
   g_assert_no_error (error);
-  g_free (a); g_free (ev); g_free (vals); g_free (vecs); g_free (mean);
+  g_free (a); g_free (ev); g_free (vals); g_free (vecs); g_free (mean); g_free (ex);
   return b;
 }
 
@@ -344,6 +359,46 @@ test_streaming (gconstpointer data)
   g_rand_free (r);
 }
 
+/* A nonlinear model goes window by window: the same blend as the
+ * brute-force tiling, each window there denoised alone (so batching in the
+ * model is checked too). */
+static void
+test_streaming_nonlinear (gconstpointer data)
+{
+  const Geometry *t = data;
+  static const AdiffMethod methods[] = { ADIFF_METHOD_OPTIMAL, ADIFF_METHOD_ANALYTIC };
+  GRand *r = g_rand_new_with_seed (8);
+  AdiffBundle *b = make_bundle_ex (t->bw, t->bh, t->bc, 40);
+  gsize n = (gsize) t->w * t->h * t->c;
+  float *in = random_image (t->w, t->h, t->c, r), *out = g_new (float, n);
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      AdiffParams p;
+      adiff_params_init (&p);
+      p.method = methods[m];
+      p.sigma = 0.2;
+      p.exact = TRUE;
+      GError *error = NULL;
+      AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
+      g_assert_no_error (error);
+      float *ref = reference_tiling (den, in, t->w, t->h, t->c);
+      Stream s = { in, out, t->w, t->h, t->c };
+      AdiffTileStats st = { 0 };
+      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, ADIFF_TILE_AUTO, &st,
+                                              stream_read, stream_write, &s, NULL, NULL,
+                                              &error));
+      g_assert_no_error (error);
+      g_assert_false (st.folded);
+      g_assert_cmpuint (st.peak_input_rows, <=, t->bh + MAX (1, t->bh / 2));
+      assert_close (out, ref, n, 1e-5);
+      g_free (ref);
+      adiff_denoiser_free (den);
+    }
+  g_free (in); g_free (out);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
 /* A tall image: the rows held stay bounded by the window, whatever the
  * height. */
 static void
@@ -574,6 +629,12 @@ main (int argc, char **argv)
       g_test_add_data_func (name, t, test_streaming);
       g_free (name);
     }
+  g_test_add_data_func ("/image/nonlinear/8x8x1-on-37x29x1", &geometries[0],
+                        test_streaming_nonlinear);
+  g_test_add_data_func ("/image/nonlinear/4x4x1-on-19x11x3", &geometries[4],
+                        test_streaming_nonlinear);
+  g_test_add_data_func ("/image/nonlinear/6x4x3-on-21x13x3", &geometries[3],
+                        test_streaming_nonlinear);
   g_test_add_func ("/image/memory-bound", test_memory_bound);
   g_test_add_func ("/image/seamless", test_seamless);
   g_test_add_func ("/image/mismatch", test_mismatch);
