@@ -96,8 +96,8 @@ run_pipe (const AdiffBuildConfig *cfg, Pipe *pipe, AdiffAccum *acc, AdiffReservo
 }
 
 static gboolean
-collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffReservoir *res,
-         AdiffBuildResult *result, GError **error)
+collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffBuildResult *result,
+         GError **error)
 {
   guint64 n = adiff_accum_count (acc);
   if (n < 2)
@@ -108,12 +108,6 @@ collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffReservoir *res,
       return FALSE;
     }
   adiff_accum_timing (acc, &result->syrk_seconds, &result->accum_seconds, &result->flops);
-  if (res && adiff_reservoir_count (res) > 0)
-    {
-      result->n_exemplars = adiff_reservoir_count (res);
-      result->exemplars = adiff_reservoir_dup_items (res);
-      result->labels = cfg->labels ? adiff_reservoir_dup_labels (res) : NULL;
-    }
   return TRUE;
 }
 
@@ -149,12 +143,18 @@ adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer u
   g_async_queue_unref (pipe.free_q);
   g_async_queue_unref (pipe.full_q);
 
-  ok = ok && collect (cfg, acc, res, result, error);
-  adiff_reservoir_free (res);
+  ok = ok && collect (cfg, acc, result, error);
   if (ok)
-    adiff_accum_finish (acc, &result->moments);
+    {
+      adiff_accum_finish (acc, &result->moments);
+      result->reservoir = res;
+      result->labels = cfg->labels;
+    }
   else
-    adiff_accum_free (acc);
+    {
+      adiff_accum_free (acc);
+      adiff_reservoir_free (res);
+    }
   result->seconds = (g_get_monotonic_time () - t0) / 1e6;
   return ok;
 }
@@ -163,7 +163,5 @@ void
 adiff_build_result_clear (AdiffBuildResult *r)
 {
   adiff_moments_clear (&r->moments);
-  g_clear_pointer (&r->exemplars, g_free);
-  g_clear_pointer (&r->labels, g_free);
-  r->n_exemplars = 0;
+  g_clear_pointer (&r->reservoir, adiff_reservoir_free);
 }

@@ -197,11 +197,11 @@ run_build (BuildArgs *a, const char *cmdline)
     .width = w, .height = h, .channels = c, .components = comps, .partial = a->partial,
     .storage = { a->f16 ? ADIFF_STORE_F16 : ADIFF_STORE_F32, ex_store },
     .metadata = meta, .quiet = a->quiet,
+    .reservoir = res.reservoir, .reservoir_labels = res.labels,
   };
   guint64 n_items = res.moments.n;
-  ok = adiff_finish_bundle (a->output, &fc, &res.moments, res.n_exemplars, res.exemplars,
-                            res.labels, &error);
-  guint n_exemplars = res.n_exemplars;
+  ok = adiff_finish_bundle (a->output, &fc, &res.moments, 0, NULL, NULL, &error);
+  guint n_exemplars = res.reservoir ? adiff_reservoir_count (res.reservoir) : 0;
   double seconds = res.seconds;
   adiff_build_result_clear (&res);
   g_free (meta);

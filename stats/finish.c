@@ -83,10 +83,22 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
       data.eigenvectors = eig.eigenvectors;
       data.residual_variance = eig.residual;
     }
+  /* Only now, with the covariance gone, expand sampled exemplars to floats. */
+  float *owned_ex = NULL;
+  gint32 *owned_labels = NULL;
+  if (!ex && cfg->reservoir && adiff_reservoir_count (cfg->reservoir))
+    {
+      data.n_exemplars = adiff_reservoir_count (cfg->reservoir);
+      data.exemplars = owned_ex = adiff_reservoir_dup_items (cfg->reservoir);
+      if (cfg->reservoir_labels)
+        data.labels = owned_labels = adiff_reservoir_dup_labels (cfg->reservoir);
+    }
   char *meta = complete_metadata (cfg, m, cfg->partial ? NULL : &eig);
   data.metadata = meta;
   ok = sink (&data, user, error);
   g_free (meta);
+  g_free (owned_ex);
+  g_free (owned_labels);
   adiff_eigen_clear (&eig);
   return ok;
 }

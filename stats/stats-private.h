@@ -131,9 +131,11 @@ typedef struct
 typedef struct
 {
   AdiffMoments moments;
-  guint    n_exemplars;
-  float   *exemplars;        /* [n·dim] or NULL */
-  gint32  *labels;           /* [n] or NULL */
+  /* Exemplars as sampled (8-bit when exemplars_u8), or NULL; converted to
+   * floats only when written, after the eigendecomposition freed the
+   * covariance (adiff_finish_* with AdiffFinishConfig.reservoir). */
+  AdiffReservoir *reservoir;
+  gboolean labels;
   double   seconds;          /* wall time of the streaming pass */
   double   accum_seconds;    /* time the accumulating thread was busy */
   double   syrk_seconds, flops;
@@ -154,6 +156,9 @@ typedef struct
   AdiffWriteOptions storage;
   const char *metadata;       /* GKeyFile text; explained variance is added */
   gboolean  quiet;
+  /* Exemplars from a build: used when the exemplars argument is NULL. */
+  const AdiffReservoir *reservoir;
+  gboolean  reservoir_labels;
 } AdiffFinishConfig;
 
 /* moments->scatter is consumed (destroyed) unless partial. */

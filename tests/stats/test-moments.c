@@ -427,9 +427,11 @@ test_finish (void)
                            .what = "synthetic", .quiet = TRUE };
   AdiffBuildResult res;
   g_assert_true (adiff_build_stream (&cfg, mem_read, &src, &res, NULL));
-  g_assert_cmpuint (res.n_exemplars, ==, 20);
+  g_assert_cmpuint (adiff_reservoir_count (res.reservoir), ==, 20);
+  float *ex = adiff_reservoir_dup_items (res.reservoir);
+  gint32 *lab = adiff_reservoir_dup_labels (res.reservoir);
   for (int j = 0; j < 20; j++)
-    g_assert_cmpmem (res.exemplars + j * D, D * 4, x + res.labels[j] * D, D * 4);
+    g_assert_cmpmem (ex + j * D, D * 4, x + lab[j] * D, D * 4);
 
   double trace = 0;
   for (int p = 0; p < D; p++)
@@ -437,24 +439,32 @@ test_finish (void)
   AdiffFinishConfig fc = { .width = 4, .height = 3, .channels = 1, .partial = TRUE,
                            .quiet = TRUE };
   GError *error = NULL;
-  AdiffBundle *b = adiff_finish_in_memory (&fc, &res.moments, res.n_exemplars,
-                                           res.exemplars, res.labels, &error);
+  AdiffBundle *b = adiff_finish_in_memory (&fc, &res.moments, 20, ex, lab, &error);
   g_assert_no_error (error);
   g_assert_nonnull (adiff_bundle_get_scatter (b));
   g_assert_cmpuint (adiff_bundle_get_n_components (b), ==, 0);
   g_assert_cmpfloat (fabs (adiff_bundle_get_residual_variance (b) - trace / N / D), <=,
                      1e-15);
   g_assert_cmpuint (adiff_bundle_get_n_exemplars (b), ==, 20);
+  g_assert_cmpmem (adiff_bundle_get_labels (b), 20 * 4, lab, 20 * 4);
   adiff_bundle_unref (b);
 
+  /* From the reservoir, expanded after the eigendecomposition. */
   fc.partial = FALSE;
+  fc.reservoir = res.reservoir;
+  fc.reservoir_labels = TRUE;
   b = adiff_finish_in_memory (&fc, &res.moments, 0, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (adiff_bundle_get_n_components (b), ==, D);
+  g_assert_cmpuint (adiff_bundle_get_n_exemplars (b), ==, 20);
+  g_assert_cmpmem (adiff_bundle_get_exemplars (b), 20 * D * 4, ex, 20 * D * 4);
+  g_assert_cmpmem (adiff_bundle_get_labels (b), 20 * 4, lab, 20 * 4);
   g_assert_null (adiff_bundle_get_scatter (b));
   g_assert_nonnull (strstr (adiff_bundle_get_metadata (b), "explained-variance=1"));
   adiff_bundle_unref (b);
   adiff_build_result_clear (&res);
+  g_free (ex);
+  g_free (lab);
   g_free (labels);
   g_free (x);
 }
