@@ -11,7 +11,33 @@ typedef struct
 {
   double total;       /* Σλ + (d−k)·r */
   double *cumulative; /* [k+1] Σ_{i<j} λ_i */
+  double lo, hi;      /* range of the mean and exemplar values */
+  char  *range;       /* declared value range (metadata), never NULL */
+  char  *encoding;    /* declared colour encoding, never NULL */
 } Variance;
+
+static void
+value_range (Variance *v, AdiffBundle *b)
+{
+  gsize d = adiff_bundle_get_dim (b);
+  gsize n = (gsize) adiff_bundle_get_n_exemplars (b) * d;
+  const double *mean = adiff_bundle_get_mean (b);
+  const float *x = adiff_bundle_get_exemplars (b);
+  v->lo = v->hi = mean[0];
+  for (gsize i = 0; i < d; i++)
+    v->lo = MIN (v->lo, mean[i]), v->hi = MAX (v->hi, mean[i]);
+  for (gsize i = 0; i < n; i++)
+    v->lo = MIN (v->lo, x[i]), v->hi = MAX (v->hi, x[i]);
+  GKeyFile *kf = g_key_file_new ();
+  g_key_file_load_from_data (kf, adiff_bundle_get_metadata (b), (gsize) -1, 0, NULL);
+  v->range = g_key_file_get_string (kf, "bundle", "value-range", NULL);
+  v->encoding = g_key_file_get_string (kf, "bundle", "color-encoding", NULL);
+  if (!v->range)
+    v->range = g_strdup ("0 1");
+  if (!v->encoding)
+    v->encoding = g_strdup ("sRGB");
+  g_key_file_free (kf);
+}
 
 static void
 variance_init (Variance *v, AdiffBundle *b)
@@ -23,6 +49,7 @@ variance_init (Variance *v, AdiffBundle *b)
     v->cumulative[i + 1] = v->cumulative[i] + lam[i];
   v->total = v->cumulative[k] +
              (adiff_bundle_get_dim (b) - k) * adiff_bundle_get_residual_variance (b);
+  value_range (v, b);
 }
 
 static double
@@ -118,6 +145,14 @@ print_json (const char *path, AdiffBundle *b, const CliLayout *l, const Variance
                           adiff_bundle_get_width (b), adiff_bundle_get_height (b),
                           adiff_bundle_get_channels (b), adiff_bundle_get_dim (b),
                           adiff_bundle_get_n_items (b), k);
+  g_string_append (s, ", \"value_range\": ");
+  json_string (s, v->range);
+  g_string_append (s, ", \"color_encoding\": ");
+  json_string (s, v->encoding);
+  g_string_append (s, ", \"values_min\": ");
+  json_number (s, v->lo);
+  g_string_append (s, ", \"values_max\": ");
+  json_number (s, v->hi);
   g_string_append_printf (s, ", \"eigenvector_storage\": \"%s\", \"residual_variance\": ",
                           section_type (l, "EVEC"));
   json_number (s, adiff_bundle_get_residual_variance (b));
@@ -175,6 +210,8 @@ print_text (const char *path, AdiffBundle *b, const CliLayout *l, const Variance
           adiff_bundle_get_width (b), adiff_bundle_get_height (b),
           adiff_bundle_get_channels (b), d);
   printf (_("items:           %" G_GUINT64_FORMAT "\n"), adiff_bundle_get_n_items (b));
+  printf (_("values:          range [%s] (%s); mean and exemplars span [%.4g, %.4g]\n"),
+          v->range, v->encoding, v->lo, v->hi);
   printf (_("components:      %u of %" G_GSIZE_FORMAT " (eigenvectors %s), residual "
             "variance %.4g per remaining dimension\n"),
           k, d, section_type (l, "EVEC"), adiff_bundle_get_residual_variance (b));
@@ -243,6 +280,8 @@ cmd_info (int argc, char **argv)
   else
     print_text (argv[1], b, &layout, &v);
   g_free (v.cumulative);
+  g_free (v.range);
+  g_free (v.encoding);
   adiff_bundle_unref (b);
   return CLI_EXIT_OK;
 }

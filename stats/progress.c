@@ -58,6 +58,8 @@ draw (AdiffProgress *p, gint64 now)
                          " items, %.0f items/s, ETA %s   "),
                p->what, bar, p->done, p->total, rate, eta);
     }
+  else if (p->done == 0)
+    fprintf (stderr, _("\r%s… %.1f s   "), p->what, elapsed);
   else
     fprintf (stderr, _("\r%s %" G_GUINT64_FORMAT " items, %.0f items/s   "),
              p->what, p->done, rate);

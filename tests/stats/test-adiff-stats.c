@@ -282,6 +282,7 @@ test_info_compact_compare (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"file\": "));
   g_assert_nonnull (strstr (r.out, "\"dim\": 12"));
+  g_assert_nonnull (strstr (r.out, "\"value_range\": \"0 1\""));
   g_assert_nonnull (strstr (r.out, "\"items\": 300"));
   g_assert_nonnull (strstr (r.out, "\"components\": 12"));
   g_assert_nonnull (strstr (r.out, "\"exemplars\": 0"));
