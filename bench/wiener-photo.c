@@ -77,6 +77,31 @@ synthetic_bundle (guint n, guint channels)
   return b;
 }
 
+/* User + system CPU seconds of the process so far: with the wall time it
+ * shows whether the machine was busy with other work during the run. */
+static double
+cpu_seconds (void)
+{
+  struct rusage u;
+  getrusage (RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
+}
+
+static double
+load_average (void)
+{
+  double l = 0;
+  FILE *f = fopen ("/proc/loadavg", "r");
+  if (f)
+    {
+      if (fscanf (f, "%lf", &l) != 1)
+        l = 0;
+      fclose (f);
+    }
+  return l;
+}
+
 static double
 peak_rss_mib (void)
 {
@@ -147,6 +172,7 @@ run (const char *what, AdiffDenoiser *den, guint width, guint height, guint chan
   GError *error = NULL;
   double rss0 = peak_rss_mib ();
   gint64 t0 = g_get_monotonic_time ();
+  double cpu0 = cpu_seconds ();
   gboolean ok;
   double checksum = 0;
   if (in_memory)
@@ -156,6 +182,7 @@ run (const char *what, AdiffDenoiser *den, guint width, guint height, guint chan
       for (guint y = 0; y < height; y++)
         pattern_row (y, width, channels, img + y * row);
       t0 = g_get_monotonic_time ();
+      cpu0 = cpu_seconds ();
       ok = adiff_denoise_image (den, img, img, width, height, channels, NULL, NULL, &error);
       for (gsize i = 0; ok && i < row * height; i++)
         checksum += img[i];
@@ -168,14 +195,16 @@ run (const char *what, AdiffDenoiser *den, guint width, guint height, guint chan
                                NULL, NULL, &error);
       checksum = s.checksum;
     }
-  double secs = (g_get_monotonic_time () - t0) / 1e6;
+  double secs = (g_get_monotonic_time () - t0) / 1e6, cpu = cpu_seconds () - cpu0;
   if (!ok)
     g_error ("%s", error->message);
-  printf ("%s: %u×%u×%u image, %u×%u×%u bundle (%u components): %.2f s, "
-          "%.1f Mpixel/s, peak RSS %.0f MiB (%.0f MiB before), mean %.4f\n",
+  printf ("%s: %u×%u×%u image, %u×%u×%u bundle (%u components): %.2f s "
+          "(%.1f CPU s on %d cores, load average %.1f), %.1f Mpixel/s, "
+          "peak RSS %.0f MiB (%.0f MiB before), mean %.4f\n",
           what, width, height, channels, adiff_bundle_get_width (b),
           adiff_bundle_get_height (b), adiff_bundle_get_channels (b),
-          adiff_bundle_get_n_components (b), secs, width * (double) height / secs / 1e6,
+          adiff_bundle_get_n_components (b), secs, cpu, g_get_num_processors (), load_average (),
+          width * (double) height / secs / 1e6,
           peak_rss_mib (), rss0, checksum / ((double) width * height * channels));
 }
 
