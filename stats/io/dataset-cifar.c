@@ -69,9 +69,9 @@ adiff_source_cifar_open (const char *path, GError **error)
   if (size == 0 || size % CIFAR_ROW != 0)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   _("“%s” is not a CIFAR-10 batch: its length (%" G_GUINT64_FORMAT
-                     " bytes) is not a positive multiple of %d (1 label byte + "
-                     "3072 pixel bytes per image)"), path, size, CIFAR_ROW);
+                   _("“%s” is not a CIFAR-10 batch: its length (%llu bytes) is not a "
+                     "positive multiple of %d (1 label byte + 3072 pixel bytes per "
+                     "image)"), path, (unsigned long long) size, CIFAR_ROW);
       fclose (f);
       return NULL;
     }

@@ -83,8 +83,8 @@ read_labels (const char *path, guint64 count, GError **error)
     {
       if (error && !*error)
         g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                     _("“%s” does not hold one label per image (%" G_GUINT64_FORMAT
-                       " expected)"), path, count);
+                     _("“%s” does not hold one label per image (%llu expected)"),
+                     path, (unsigned long long) count);
       gzclose (f);
       return NULL;
     }
@@ -193,9 +193,9 @@ check_header (gzFile f, const char *path, guint32 dims[3], GError **error)
   if (rest != expect)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   _("“%s”: the header announces %u images of %u×%u (%" G_GUINT64_FORMAT
-                     " bytes) but the data holds %" G_GUINT64_FORMAT " bytes"),
-                   path, dims[0], dims[1], dims[2], expect, rest);
+                   _("“%s”: the header announces %u images of %u×%u (%llu bytes) but "
+                     "the data holds %llu bytes"), path, dims[0], dims[1], dims[2],
+                   (unsigned long long) expect, (unsigned long long) rest);
       return FALSE;
     }
   return TRUE;

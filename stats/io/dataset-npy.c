@@ -65,8 +65,8 @@ check_shape (const AdiffNpyHeader *h, const char *path, GError **error)
   if (h->shape[1] * h->shape[2] * channels > ADIFF_DATASET_MAX_ITEM_VALUES)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   _("“%s”: items of %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT
-                     " are too large"), path, h->shape[2], h->shape[1]);
+                   _("“%s”: items of %llu×%llu are too large"), path,
+                   (unsigned long long) h->shape[2], (unsigned long long) h->shape[1]);
       return FALSE;
     }
   return TRUE;

@@ -241,7 +241,7 @@ fetch_job (AdiffDataset *ds, guint64 raw, Job *job, GError **error)
   if (!source->klass->fetch (source, local, &job->image, &job->path, &job->label, error))
     return FALSE;
   job->name = job->path ? g_strdup (job->path) :
-    g_strdup_printf (_("%s, item %" G_GUINT64_FORMAT), source->path, local);
+    g_strdup_printf (_("%s, item %llu"), source->path, (unsigned long long) local);
   job->out = g_new (float, (gsize) ds->outs_per_raw * ds->dim);
   return TRUE;
 }

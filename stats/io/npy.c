@@ -293,10 +293,10 @@ check_data_size (FILE *f, const char *path, AdiffNpyHeader *h, GError **error)
   if (file_size < h->data_offset || file_size - h->data_offset != bytes)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   _("“%s”: the header announces %" G_GUINT64_FORMAT " bytes of data "
-                     "but the file holds %" G_GUINT64_FORMAT " (truncated or corrupt)"),
-                   path, bytes,
-                   file_size > h->data_offset ? file_size - h->data_offset : 0);
+                   _("“%s”: the header announces %llu bytes of data but the file holds "
+                     "%llu (truncated or corrupt)"), path, (unsigned long long) bytes,
+                   (unsigned long long) (file_size > h->data_offset ?
+                                         file_size - h->data_offset : 0));
       return FALSE;
     }
   h->n_values = n;
@@ -377,8 +377,8 @@ adiff_io_npy_load (const char *path, AdiffNpy *npy, GError **error)
       if (!data)
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                       _("“%s”: not enough memory for %" G_GUINT64_FORMAT " values"),
-                       path, h.n_values);
+                       _("“%s”: not enough memory for %llu values"),
+                       path, (unsigned long long) h.n_values);
           ok = FALSE;
         }
       else if (!adiff_io_npy_read_values (f, path, &h, data, (gsize) h.n_values, error))

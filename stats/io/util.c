@@ -62,8 +62,8 @@ adiff_io_check_finite (const float *v, gsize n, const char *path, GError **error
     if (!isfinite (v[i]))
       {
         g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                     _("“%s” contains a non-finite value (NaN or infinity) at index %"
-                       G_GSIZE_FORMAT), path, i);
+                     _("“%s” contains a non-finite value (NaN or infinity) at index %zu"),
+                     path, (size_t) i);
         return FALSE;
       }
   return TRUE;
@@ -81,8 +81,8 @@ adiff_io_check_pixels (const char *path, guint64 width, guint64 height, GError *
   if (width <= G_MAXUINT32 && height <= G_MAXUINT32 && width * height <= ADIFF_IO_MAX_PIXELS)
     return TRUE;
   g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-               _("“%s”: %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " pixels exceed the "
-                 "limit of %" G_GUINT64_FORMAT " megapixels"),
-               path, width, height, ADIFF_IO_MAX_PIXELS >> 20);
+               _("“%s”: %llu×%llu pixels exceed the limit of %llu megapixels"),
+               path, (unsigned long long) width, (unsigned long long) height,
+               (unsigned long long) (ADIFF_IO_MAX_PIXELS >> 20));
   return FALSE;
 }
