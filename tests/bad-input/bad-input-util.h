@@ -104,14 +104,14 @@ bad_write (const char *dir, const char *name, const void *data, gsize len)
 }
 
 /* Little helpers to build binary inputs. */
-static void
+static inline void
 bad_put_le32 (GByteArray *b, guint32 v)
 {
   guint8 x[4] = { v, v >> 8, v >> 16, v >> 24 };
   g_byte_array_append (b, x, 4);
 }
 
-static void
+static inline void
 bad_put_be32 (GByteArray *b, guint32 v)
 {
   guint8 x[4] = { v >> 24, v >> 16, v >> 8, v };
