@@ -78,9 +78,9 @@ use_bundle (AdiffBundle *b)
   if (n)
     fuzz_check_floats (adiff_bundle_get_exemplars (b), (size_t) n * d, "exemplars");
   const gint32 *labels = adiff_bundle_get_labels (b);
-  volatile gint32 sink = 0;
+  volatile guint32 sink = 0;          /* unsigned: labels are arbitrary */
   for (guint i = 0; labels && i < n; i++)
-    sink += labels[i];
+    sink += (guint32) labels[i];
   const double *scatter = adiff_bundle_get_scatter (b);
   for (gsize i = 0; scatter && i < d * d; i++)
     if (!isfinite (scatter[i]))

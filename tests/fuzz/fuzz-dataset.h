@@ -11,7 +11,7 @@
 #define FUZZ_CHUNK 64
 #define FUZZ_MAX_ITEMS 4096
 
-static void
+static inline void
 fuzz_dataset_file (const char *path, gboolean gray)
 {
   AdiffDatasetOptions options;

@@ -1,12 +1,13 @@
-/* fuzz-image.c — fuzz target for the image path for one file:
- * adiff_io_image_load() on a file.
+/* fuzz-image.c — fuzz target for the image-folder path for one file:
+ * adiff_io_image_load() on a file, then the same file as the only item of
+ * an image folder read through adiff_dataset_open() (resize to a small
+ * window, gray), which is what `adiff-stats build FOLDER` does per file.
  *
  * The file's extension follows its first bytes, as a real file's would;
  * unknown content is named .png (the decoder must refuse it cleanly).
  */
 #include <string.h>
-#include "fuzz-common.h"
-#include "adiff-io.h"
+#include "fuzz-dataset.h"
 
 static const char *
 extension_for (const uint8_t *data, size_t size)
@@ -50,12 +51,44 @@ check_image (const char *path)
   return TRUE;
 }
 
+static void
+check_folder (const char *folder)
+{
+  AdiffDatasetOptions options;
+  adiff_dataset_options_init (&options);
+  options.n_threads = 1;
+  options.width = 8;
+  options.height = 8;
+  options.fit = ADIFF_FIT_RESIZE;
+  options.color = ADIFF_COLOR_GRAY;
+  const char *sources[] = { folder, NULL };
+  GError *error = NULL;
+  AdiffDataset *ds = adiff_dataset_open (sources, &options, &error);
+  if (!ds)
+    {
+      fuzz_check_error (error);
+      return;
+    }
+  float items[2 * 64];
+  gsize got;
+  while ((got = adiff_dataset_read (ds, items, NULL, 2, &error)) > 0)
+    fuzz_check_floats (items, got * 64, "folder item");
+  if (error)
+    fuzz_check_error (error);
+  adiff_dataset_free (ds);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   char *name = g_strdup_printf ("folder/input.%s", extension_for (data, size));
   char *path = fuzz_write (name, data, size);
-  check_image (path);
+  if (check_image (path))
+    {
+      char *folder = g_path_get_dirname (path);
+      check_folder (folder);
+      g_free (folder);
+    }
   g_unlink (path);
   g_free (path);
   g_free (name);

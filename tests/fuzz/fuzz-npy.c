@@ -1,8 +1,7 @@
-/* fuzz-npy.c — fuzz target for the NumPy .npy reader: adiff_io_npy_load()
- * and the image path for .npy files (adiff_io_image_load()). */
-#include <math.h>
-#include "fuzz-common.h"
-#include "adiff-io.h"
+/* fuzz-npy.c — fuzz target for the NumPy .npy readers: adiff_io_npy_load(),
+ * the image path for .npy files (adiff_io_image_load()) and the streaming
+ * dataset reader (adiff_dataset_open() on an (N,H,W[,C]) array). */
+#include "fuzz-dataset.h"
 
 static void
 check_npy (const char *path)
@@ -47,6 +46,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   char *path = fuzz_write ("input.npy", data, size);
   check_npy (path);
   check_image (path);
+  fuzz_dataset_file (path, FALSE);
   g_free (path);
   return 0;
 }
