@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include "cli.h"
+#include "adiff-io.h"
 
 GOptionContext *
 cli_context_new (const char *parameter_string, const char *summary)
@@ -154,6 +155,21 @@ cli_check_output (const char *path, GError **error)
     }
   g_free (dir);
   return ok;
+}
+
+gboolean
+cli_check_not_input (const char *output, char **inputs, GError **error)
+{
+  for (guint i = 0; inputs && inputs[i]; i++)
+    if (adiff_io_same_file (output, inputs[i]))
+      {
+        g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                     _("%s: the output is also an input (%s); writing it would "
+                       "destroy the input, choose another output name"),
+                     output, inputs[i]);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 char *

@@ -42,6 +42,8 @@ gboolean cli_parse_exemplar_storage (const char *text, guint bit_depth,
                                      GError **error);
 /* The output's folder must exist: checked before hours of work. */
 gboolean cli_check_output (const char *path, GError **error);
+/* The output must not be one of the inputs (the rename would destroy it). */
+gboolean cli_check_not_input (const char *output, char **inputs, GError **error);
 /* The command line, shell-quoted, for the metadata. */
 char    *cli_command_line (int argc, char **argv);
 

@@ -162,6 +162,10 @@ run_build (BuildArgs *a, const char *cmdline)
     return cli_usage_gerror ("build", error);
   if (!cli_check_output (a->output, &error))
     return cli_fail (error, CLI_EXIT_ERROR);
+  if (!cli_check_not_input (a->output, a->sources, &error))
+    return cli_usage_gerror ("build", error);
+  /* Interrupted, leave neither a partial bundle nor a temporary file. */
+  adiff_io_cleanup_on_signal (a->output);
 
   AdiffDataset *ds = adiff_dataset_open ((const char *const *) a->sources, &dopt, &error);
   if (!ds)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include "cli.h"
+#include "adiff-io.h"
 
 typedef struct
 {
@@ -161,6 +162,10 @@ run_merge (MergeArgs *a, const char *cmdline)
     return cli_usage_gerror ("merge", error);
   if (!cli_check_output (a->output, &error))
     return cli_fail (error, CLI_EXIT_ERROR);
+  if (!cli_check_not_input (a->output, a->parts, &error))
+    return cli_usage_gerror ("merge", error);
+  /* Interrupted, leave neither a partial bundle nor a temporary file. */
+  adiff_io_cleanup_on_signal (a->output);
 
   guint n = g_strv_length (a->parts);
   CliLayout *layouts = g_new0 (CliLayout, n);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* A fresh scratch folder; remove it with bad_rmtree(). */
-static char *
+static inline char *
 bad_scratch (void)
 {
   GError *error = NULL;
@@ -18,7 +18,7 @@ bad_scratch (void)
   return dir;
 }
 
-static void
+static inline void
 bad_rmtree (const char *path)
 {
   if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
@@ -40,14 +40,14 @@ bad_rmtree (const char *path)
     g_unlink (path);
 }
 
-static gint
+static inline gint
 bad_compare_strings (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 /* "name sha256\n" for every file under dir (recursive, sorted). */
-static void
+static inline void
 bad_fingerprint_into (const char *dir, const char *prefix, GPtrArray *lines)
 {
   GDir *d = g_dir_open (dir, 0, NULL);
@@ -81,7 +81,7 @@ bad_fingerprint_into (const char *dir, const char *prefix, GPtrArray *lines)
     g_dir_close (d);
 }
 
-static char *
+static inline char *
 bad_fingerprint (const char *dir)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
@@ -93,7 +93,7 @@ bad_fingerprint (const char *dir)
   return joined;
 }
 
-static char *
+static inline char *
 bad_write (const char *dir, const char *name, const void *data, gsize len)
 {
   char *path = g_build_filename (dir, name, NULL);
