@@ -11,12 +11,16 @@
  * after the final rename finds a finished bundle), and the input must be
  * unchanged.
  *
- * The same for `adiff denoise` when the tool is built (tests/cli).
+ * `adiff denoise` on a 1600×1600 image: the tool catches the signals and
+ * cancels cooperatively (exit 4, no output) or, interrupted while saving,
+ * completes the file (exit 0); never a partial file or a temporary.
  */
+#include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include "adiff/adiff.h"
+#include "adiff-io.h"
 #include "../bad-input/bad-input-util.h"
 
 #define N_ITEMS 8000
@@ -215,10 +219,138 @@ build_interrupted (void)
   g_free (f.dir);
 }
 
+/* ---- adiff denoise ---------------------------------------------------------- */
+
+#define IMG_SIDE 1600
+#define WIN 8
+
+static void
+write_bundle (const char *path)
+{
+  double mean[WIN * WIN], eval[WIN * WIN], evec[WIN * WIN * WIN * WIN];
+  const int d = WIN * WIN;
+  for (int i = 0; i < d; i++)
+    {
+      mean[i] = 0.5;
+      eval[i] = 0.05 / (i + 1);
+      for (int p = 0; p < d; p++)
+        evec[i * d + p] = (i == 0 ? sqrt (1.0 / d) : sqrt (2.0 / d)) *
+                          cos (G_PI * i * (p + 0.5) / d);
+    }
+  AdiffBundleData data = { .width = WIN, .height = WIN, .channels = 1, .n_items = 100,
+                           .mean = mean, .n_components = d, .eigenvalues = eval,
+                           .eigenvectors = evec };
+  GError *error = NULL;
+  g_assert_true (adiff_bundle_write (path, &data, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+write_image (const char *path)
+{
+  GString *s = g_string_new (NULL);
+  g_string_printf (s, "P5\n%d %d\n255\n", IMG_SIDE, IMG_SIDE);
+  guint32 x = 777;
+  for (gsize i = 0; i < (gsize) IMG_SIDE * IMG_SIDE; i++)
+    {
+      x = x * 1664525u + 1013904223u;
+      g_string_append_c (s, (char) (x >> 24));
+    }
+  g_assert_true (g_file_set_contents (path, s->str, s->len, NULL));
+  g_string_free (s, TRUE);
+}
+
+/* Exit 0 with a complete image, or cancelled (exit 4, or killed before
+ * the handler was installed) with no output. */
+static void
+check_after_denoise (Fixture *f, int status, const char *how)
+{
+  g_assert_cmpuint (count_temporaries (f->dir), ==, 0);
+  gboolean present = g_file_test (f->output, G_FILE_TEST_EXISTS);
+  if (present)
+    {
+      AdiffIoImage im;
+      GError *error = NULL;
+      g_assert_true (adiff_io_image_load (f->output, &im, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (im.width, ==, IMG_SIDE);
+      g_assert_cmpuint (im.height, ==, IMG_SIDE);
+      adiff_io_image_clear (&im);
+    }
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    g_assert_true (present);
+  else
+    {
+      g_assert_true ((WIFEXITED (status) && WEXITSTATUS (status) == 4) || WIFSIGNALED (status));
+      g_assert_false (present);
+    }
+  char *sum = file_sum (f->input);
+  g_assert_cmpstr (sum, ==, f->input_sum);
+  g_free (sum);
+  g_test_message ("%s: %s, output %s", how,
+                  WIFSIGNALED (status) ? g_strsignal (WTERMSIG (status))
+                  : WEXITSTATUS (status) == 4 ? "cancelled (exit 4)" : "finished",
+                  present ? "complete" : "absent");
+  g_unlink (f->output);
+}
+
+static void
+denoise_interrupted (void)
+{
+  Fixture f = { 0 };
+  f.dir = bad_scratch ();
+  f.input = g_build_filename (f.dir, "noisy.pgm", NULL);
+  f.output = g_build_filename (f.dir, "clean.png", NULL);
+  f.tool = tool_path ("stats/adiff");
+  char *bundle = g_build_filename (f.dir, "b.adstats", NULL);
+  write_bundle (bundle);
+  write_image (f.input);
+  f.input_sum = file_sum (f.input);
+  char *argv[] = { f.tool, "denoise", "--bundle", bundle, "--sigma", "25", "--threads", "1",
+                   f.input, f.output, NULL };
+
+  gint64 t0 = g_get_monotonic_time ();
+  int status = finish (start (argv));
+  gint64 took = g_get_monotonic_time () - t0;
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  check_after_denoise (&f, status, "calibration");
+  g_test_message ("one denoise takes %.2f s", took / 1e6);
+
+  for (int i = 0; i < RANDOM_KILLS; i++)
+    {
+      GPid pid = start (argv);
+      gint64 delay = g_test_rand_int_range (0, (gint32) MIN (took * 11 / 10, G_MAXINT32));
+      g_usleep (delay);
+      kill (pid, i % 2 ? SIGINT : SIGTERM);
+      char *how = g_strdup_printf ("%s after %.3f s", i % 2 ? "SIGINT" : "SIGTERM", delay / 1e6);
+      check_after_denoise (&f, finish (pid), how);
+      g_free (how);
+    }
+
+  /* Interrupted while the output is being written. */
+  GPid pid = start (argv);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!temporary_exists (f.dir) && g_get_monotonic_time () < deadline &&
+         waitpid (pid, NULL, WNOHANG) == 0)
+    g_usleep (200);
+  g_assert_true (temporary_exists (f.dir));
+  kill (pid, SIGINT);
+  check_after_denoise (&f, finish (pid), "SIGINT while writing");
+
+  g_free (bundle);
+  g_free (f.input_sum);
+  g_free (f.input);
+  g_free (f.output);
+  g_free (f.tool);
+  bad_rmtree (f.dir);
+  g_free (f.dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/signals/adiff-stats-build", build_interrupted);
+  g_test_add_func ("/signals/adiff-denoise", denoise_interrupted);
   return g_test_run ();
 }
