@@ -173,6 +173,45 @@ test_png_palette_and_low_depth (void)
   adiff_io_image_clear (&im);
 }
 
+/* An interlaced (Adam7) 16-bit RGB PNG reads like a plain one. */
+static void
+test_png_interlaced (void)
+{
+  const guint w = 9, h = 7;
+  g_autofree char *path = test_path ("interlaced.png");
+  g_autofree guint8 *pixels = g_new (guint8, (gsize) w * h * 6);
+  g_autofree png_bytep *rows = g_new (png_bytep, h);
+  for (guint i = 0; i < w * h * 3; i++)
+    {
+      guint v = (i * 2749u) & 0xffff;
+      pixels[2 * i] = (guint8) (v >> 8);
+      pixels[2 * i + 1] = (guint8) (v & 0xff);
+    }
+  for (guint y = 0; y < h; y++)
+    rows[y] = pixels + (gsize) y * w * 6;
+  FILE *f = fopen (path, "wb");
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+  png_init_io (png, f);
+  png_set_IHDR (png, info, w, h, 16, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_ADAM7,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info (png, info);
+  png_write_image (png, rows);
+  png_write_end (png, info);
+  png_destroy_write_struct (&png, &info);
+  fclose (f);
+
+  AdiffIoImage im;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (adiff_io_image_load (path, &im, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (im.bit_depth, ==, 16);
+  g_assert_cmpuint (im.channels, ==, 3);
+  for (guint i = 0; i < w * h * 3; i++)
+    g_assert_cmpfloat (im.data[i], ==, ((i * 2749u) & 0xffff) / 65535.0f);
+  adiff_io_image_clear (&im);
+}
+
 static void
 test_ascii_pgm (void)
 {
@@ -310,6 +349,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/image/png16-precision", test_png16_precision);
   g_test_add_func ("/image/png-palette-low-depth", test_png_palette_and_low_depth);
+  g_test_add_func ("/image/png-interlaced", test_png_interlaced);
   g_test_add_func ("/image/ascii-pgm", test_ascii_pgm);
   g_test_add_func ("/image/npy-uint8", test_npy_uint8_image);
   g_test_add_func ("/image/npy-unclipped", test_unclipped_npy);
