@@ -12,13 +12,12 @@
  *    pixels); each mask group belongs to the tile of its pixel, and a
  *    region's coordinates U are the union of its groups' masks;
  *  - exemplars are ranked by their distance to z on U, approximated in the
- *    K leading eigenvectors of the bundle's covariance restricted to U
- *    (computed at prepare; one SGEMM per batch of windows);
- *  - a region keeps every exemplar whose approximate logit is within
- *    FAST_CUTOFF·|U|/min|M| of the best (the factor undoes the dilution of
- *    a mask's distance in the larger region); when more than FAST_MAX_KEEP
- *    qualify the softmax is broad and the region runs exact for that
- *    window;
+ *    K leading eigenvectors of the bundle's covariance restricted to U;
+ *    to avoid touching all n exemplars per window, each region clusters
+ *    its exemplars at prepare (k-means in those K coordinates, about 2√n
+ *    clusters), and a window takes the exemplars of the clusters whose
+ *    centres are nearest to its own projection, about FAST_TARGET of them
+ *    (an inverted-file index, as in approximate nearest-neighbour search);
  *  - the exact kernel then runs on each region's candidates.
  *
  * The error against exact mode is measured, not guaranteed: bench/models
@@ -29,11 +28,16 @@
 #include "analytic-private.h"
 
 #define FAST_COMPONENTS 12
+/* Logit margin (nats) of the candidates, before the dilution factor. */
 #define FAST_CUTOFF 24.0
-#define FAST_MAX_KEEP 2048
+/* Below this many exemplars a region does not cluster. */
+#define FAST_TARGET 1024
+/* Most candidates per region and window (whole clusters are taken until
+ * this is reached): bounds the cost when the softmax is broad. */
+#define FAST_BUDGET 2048
+#define FAST_MAX_CLUSTERS 512
+#define FAST_KMEANS_ITERS 6
 #define FAST_MAX_REGIONS 256
-/* Candidate count meaning "every exemplar". */
-#define ALL_EXEMPLARS G_MAXUINT
 /* Windows per ranking SGEMM. */
 #define FAST_BATCH 64
 /* Projections of all regions may use at most this many bytes. */
@@ -47,6 +51,11 @@ ana_region_free (AnaRegion *r)
   g_free (r->mean);
   g_free (r->proj);
   g_free (r->norms);
+  g_free (r->centroids);
+  g_free (r->cnorms);
+  g_free (r->cl_start);
+  g_free (r->cl_members);
+  g_free (r->radius);
 }
 
 /* Reorder the groups so that each tile's groups are contiguous; returns
@@ -191,6 +200,120 @@ region_project (AdiffBundle *b, AnaRegion *r, GError **error)
   return TRUE;
 }
 
+#define KM_BLOCK 4096
+
+/* Nearest centre of each exemplar (keys: KM_BLOCK·C scratch). */
+static void
+assign_clusters (const AnaRegion *r, gsize n, guint32 *assign, float *keys)
+{
+  guint C = r->n_clusters, k = r->k;
+  for (gsize i0 = 0; i0 < n; i0 += KM_BLOCK)
+    {
+      gsize nb = MIN (KM_BLOCK, n - i0);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nb, (int) C, (int) k,
+                   -2.0f, r->proj + i0 * k, (int) k, r->centroids, (int) k, 0.0f, keys, (int) C);
+      for (gsize i = 0; i < nb; i++)
+        {
+          guint best = 0;
+          float bk = G_MAXFLOAT;
+          for (guint c = 0; c < C; c++)
+            {
+              float v = keys[i * C + c] + r->cnorms[c];
+              if (v < bk)
+                {
+                  bk = v;
+                  best = c;
+                }
+            }
+          assign[i0 + i] = best;
+        }
+    }
+}
+
+static void
+centre_norms (AnaRegion *r)
+{
+  for (guint c = 0; c < r->n_clusters; c++)
+    {
+      double s = 0;
+      for (guint j = 0; j < r->k; j++)
+        s += (double) r->centroids[c * r->k + j] * r->centroids[c * r->k + j];
+      r->cnorms[c] = (float) s;
+    }
+}
+
+/* k-means of the projections, then the inverted lists; frees proj. */
+static void
+region_cluster (AnaRegion *r, gsize n)
+{
+  guint k = r->k;
+  guint C = (guint) CLAMP (lround (2 * sqrt ((double) n)), 1, FAST_MAX_CLUSTERS);
+  if (n <= FAST_TARGET)
+    C = 1;
+  r->n_clusters = C;
+  r->centroids = g_new (float, (gsize) C * k);
+  r->cnorms = g_new (float, C);
+  for (guint c = 0; c < C; c++)   /* evenly spaced exemplars as seeds */
+    memcpy (r->centroids + (gsize) c * k, r->proj + ((gsize) c * n / C) * k, k * sizeof (float));
+  guint32 *assign = g_new (guint32, n);
+  float *keys = g_new (float, (gsize) KM_BLOCK * C);
+  double *sum = g_new (double, (gsize) C * k);
+  guint *count = g_new (guint, C);
+  for (int it = 0; it < FAST_KMEANS_ITERS && C > 1; it++)
+    {
+      centre_norms (r);
+      assign_clusters (r, n, assign, keys);
+      memset (sum, 0, (gsize) C * k * sizeof (double));
+      memset (count, 0, C * sizeof (guint));
+      for (gsize i = 0; i < n; i++)
+        {
+          count[assign[i]]++;
+          for (guint j = 0; j < k; j++)
+            sum[(gsize) assign[i] * k + j] += r->proj[i * k + j];
+        }
+      for (guint c = 0; c < C; c++)
+        if (count[c])   /* an empty cluster keeps its old centre */
+          for (guint j = 0; j < k; j++)
+            r->centroids[(gsize) c * k + j] = (float) (sum[(gsize) c * k + j] / count[c]);
+    }
+  centre_norms (r);
+  if (C > 1)
+    assign_clusters (r, n, assign, keys);
+  else
+    memset (assign, 0, n * sizeof (guint32));
+  /* Cluster radii: the farthest member from its centre. */
+  r->radius = g_new0 (float, C);
+  for (gsize i = 0; i < n; i++)
+    {
+      double e = 0;
+      for (guint j = 0; j < k; j++)
+        {
+          double t = r->proj[i * k + j] - r->centroids[(gsize) assign[i] * k + j];
+          e += t * t;
+        }
+      r->radius[assign[i]] = MAX (r->radius[assign[i]], (float) (sqrt (e) * 1.0001 + 1e-6));
+    }
+  /* Inverted lists by counting sort. */
+  r->cl_start = g_new0 (guint32, C + 1);
+  r->cl_members = g_new (guint32, n);
+  for (gsize i = 0; i < n; i++)
+    r->cl_start[assign[i] + 1]++;
+  for (guint c = 0; c < C; c++)
+    r->cl_start[c + 1] += r->cl_start[c];
+  guint32 *fill = g_memdup2 (r->cl_start, (C + 1) * sizeof (guint32));
+  for (gsize i = 0; i < n; i++)
+    r->cl_members[fill[assign[i]]++] = (guint32) i;
+  /* Clusters a window may take: enough for the budget even when they are
+   * a quarter of the mean size. */
+  r->probe = (guint) MIN ((gsize) C, 4 * (gsize) FAST_BUDGET * C / MAX (n, 1) + 4);
+  g_free (fill);
+  g_free (assign); g_free (keys); g_free (sum); g_free (count);
+  g_free (r->proj);
+  g_free (r->norms);
+  r->proj = NULL;
+  r->norms = NULL;
+}
+
 /* Tile side in pixels from the mean mask size. */
 static guint
 tile_side (const AnalyticState *s, guint channels)
@@ -231,6 +354,8 @@ ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error)
       while (k > 1 && (gsize) n_tiles * b->n_exemplars * k * sizeof (float) > FAST_MAX_BYTES)
         k--;
       ok = region_basis (b, r, k, error) && region_project (b, r, error);
+      if (ok)
+        region_cluster (r, b->n_exemplars);
     }
   g_free (mark);
   g_free (tile);
@@ -240,47 +365,7 @@ ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error)
 
 /* ---- apply ---- */
 
-typedef struct
-{
-  const AnalyticState *s;
-  AdiffBundle   *b;
-  const float   *z;        /* batch of windows */
-  float         *out;
-  const guint32 *cand;     /* [n_regions][m][FAST_MAX_KEEP] */
-  const guint   *count;    /* [n_regions][m] */
-  gsize          m;
-  AnaAccum      *acc;      /* per worker */
-  float         *tmp;      /* [workers·d] */
-} FastJob;
-
-static void
-fast_task (guint task, guint worker, gpointer data)
-{
-  FastJob *j = data;
-  const AnalyticState *s = j->s;
-  AnaAccum *a = &j->acc[worker];
-  const float *z = j->z + (gsize) task * s->d;
-  ana_accum_reset (a, s);
-  for (guint r = 0; r < s->n_regions; r++)
-    {
-      gsize slot = (gsize) r * j->m + task;
-      const guint32 *idx = j->cand + slot * FAST_MAX_KEEP;
-      gsize cnt = j->count[slot];
-      if (cnt == ALL_EXEMPLARS)
-        {
-          idx = NULL;
-          cnt = j->b->n_exemplars;
-        }
-      for (gsize i0 = 0; i0 < cnt; i0 += ANA_BLOCK)
-        ana_accum_block (s, &s->regions[r], j->b->exemplars, z, idx, i0,
-                         MIN (ANA_BLOCK, cnt - i0), a);
-    }
-  float *t = j->tmp + (gsize) worker * s->d;
-  ana_accum_finish (s, a, t);
-  memcpy (j->out + (gsize) task * s->d, t, s->d * sizeof (float));
-}
-
-/* Smallest mask of the region, for the dilution factor of the cutoff. */
+/* Smallest mask of the region, for the dilution factor of the margin. */
 static gsize
 min_mask (const AnalyticState *s, const AnaRegion *r)
 {
@@ -290,83 +375,154 @@ min_mask (const AnalyticState *s, const AnaRegion *r)
   return MAX (m, 1);
 }
 
-/* Rank the exemplars for each window of the batch on region r. */
+/* Insertion sort of a few keys with their indices. */
 static void
-region_candidates (const AnalyticState *s, AdiffBundle *b, const AnaRegion *r,
-                   const float *z, gsize m, float *zc, float *pz, float *keys,
-                   guint32 *idx, guint32 *cand, guint *count)
+sort_by_key (float *key, guint32 *idx, guint n)
 {
-  gsize n = b->n_exemplars, nc = r->n_coords;
-  gather (r, z, NULL, m, s->d, zc);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) r->k, (int) nc,
-               1.0f, zc, (int) nc, r->basis, (int) nc, 0.0f, pz, (int) r->k);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) r->k,
-               -2.0f, pz, (int) r->k, r->proj, (int) r->k, 0.0f, keys, (int) n);
-  double margin = 2 * s->sigma * s->sigma * FAST_CUTOFF * (double) nc / min_mask (s, r);
-  for (gsize j = 0; j < m; j++)
+  for (guint i = 1; i < n; i++)
     {
-      float *key = keys + j * n;
-      float lo = G_MAXFLOAT;
-      for (gsize i = 0; i < n; i++)
+      float k = key[i];
+      guint32 v = idx[i];
+      guint j = i;
+      for (; j > 0 && key[j - 1] > k; j--)
         {
-          key[i] += r->norms[i];
-          lo = MIN (lo, key[i]);
+          key[j] = key[j - 1];
+          idx[j] = idx[j - 1];
         }
-      float thr = (float) (lo + margin);
-      gsize c = 0;
-      for (gsize i = 0; i < n; i++)
-        if (key[i] <= thr)
-          {
-            keys[j * n + c] = key[i];   /* compact in place: c ≤ i */
-            idx[c++] = (guint32) i;
-          }
-      /* Too many candidates: the softmax is broad and pruning would drop
-       * real weight, so this region of this window runs exact. */
-      if (c > FAST_MAX_KEEP)
-        c = ALL_EXEMPLARS;
-      else
-        memcpy (cand + j * FAST_MAX_KEEP, idx, c * sizeof (guint32));
-      count[j] = (guint) c;
+      key[j] = k;
+      idx[j] = v;
     }
+}
+
+typedef struct
+{
+  guint32 *ord;     /* [max clusters] */
+  float   *pz;      /* [FAST_COMPONENTS] */
+  float   *dist;    /* [max clusters] */
+  guint32 *cand;    /* [n] */
+} Scratch;
+
+/* The candidates of window z on region r: members of every cluster that
+ * can hold an exemplar within the margin of the nearest one (triangle
+ * inequality with the cluster radii, in the projected metric). */
+static gsize
+window_candidates (const AnalyticState *s, const AnaRegion *r, const float *z,
+                   double margin, Scratch *sc)
+{
+  guint k = r->k, C = r->n_clusters;
+  for (guint i = 0; i < k; i++)
+    {
+      double v = 0;
+      for (gsize c = 0; c < r->n_coords; c++)
+        v += r->basis[(gsize) i * r->n_coords + c] * (z[r->coords[c]] - r->mean[c]);
+      sc->pz[i] = (float) v;
+    }
+  double upper = G_MAXDOUBLE;
+  for (guint c = 0; c < C; c++)
+    {
+      double e = 0;
+      for (guint i = 0; i < k; i++)
+        {
+          double t = sc->pz[i] - r->centroids[(gsize) c * k + i];
+          e += t * t;
+        }
+      sc->dist[c] = (float) sqrt (e);
+      double far = sc->dist[c] + r->radius[c];
+      upper = MIN (upper, far * far);
+    }
+  /* Clusters whose lower bound is within the margin, nearest centres
+   * first, while the budget lasts (the nearest cluster always). */
+  guint nsel = 0;
+  for (guint c = 0; c < C; c++)
+    {
+      double near = MAX (0.0, sc->dist[c] - r->radius[c]);
+      if (near * near <= upper + margin)
+        {
+          sc->dist[nsel] = sc->dist[c];   /* order by centre distance; nsel ≤ c */
+          sc->ord[nsel++] = c;
+        }
+    }
+  guint want = MIN (nsel, r->probe);
+  if (want < nsel)
+    adiff_select_smallest (sc->dist, sc->ord, nsel, want);
+  sort_by_key (sc->dist, sc->ord, want);
+  gsize n = 0;
+  for (guint j = 0; j < want && (j == 0 || n < FAST_BUDGET); j++)
+    {
+      guint32 c = sc->ord[j], len = r->cl_start[c + 1] - r->cl_start[c];
+      memcpy (sc->cand + n, r->cl_members + r->cl_start[c], len * sizeof (guint32));
+      n += len;
+    }
+  return n;
+}
+
+typedef struct
+{
+  const AnalyticState *s;
+  AdiffBundle *b;
+  const float *z;
+  float       *out;      /* may alias z: each window is written after its reads */
+  AnaAccum    *acc;      /* per worker */
+  Scratch     *sc;       /* per worker */
+  float       *tmp;      /* [workers·d] */
+  double      *margin;   /* [n_regions] */
+  gsize        candidates;  /* atomic-free statistics: summed per worker */
+} FastJob;
+
+static void
+fast_task (guint task, guint worker, gpointer data)
+{
+  FastJob *j = data;
+  const AnalyticState *s = j->s;
+  AnaAccum *a = &j->acc[worker];
+  Scratch *sc = &j->sc[worker];
+  const float *z = j->z + (gsize) task * s->d;
+  ana_accum_reset (a, s);
+  for (guint r = 0; r < s->n_regions; r++)
+    {
+      const AnaRegion *reg = &s->regions[r];
+      gsize cnt = window_candidates (s, reg, z, j->margin[r], sc);
+      for (gsize i0 = 0; i0 < cnt; i0 += ANA_BLOCK)
+        ana_accum_block (s, reg, j->b->exemplars, z, sc->cand, i0,
+                         MIN (ANA_BLOCK, cnt - i0), a);
+    }
+  float *t = j->tmp + (gsize) worker * s->d;
+  ana_accum_finish (s, a, t);
+  memcpy (j->out + (gsize) task * s->d, t, s->d * sizeof (float));
 }
 
 gboolean
 ana_fast_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
                 float *out, GError **error)
 {
-  gsize d = s->d, ne = b->n_exemplars, max_nc = 0;
-  guint workers = s->n_threads, nr = s->n_regions;
+  gsize d = s->d;
+  guint workers = s->n_threads, nr = s->n_regions, max_c = 1;
+  double *margin = g_new (double, nr);
   for (guint r = 0; r < nr; r++)
-    max_nc = MAX (max_nc, s->regions[r].n_coords);
-  float *keys = adiff_try_alloc ((gsize) FAST_BATCH * ne, sizeof (float), "ranking keys", error);
-  guint32 *cand = keys ? adiff_try_alloc ((gsize) nr * FAST_BATCH * FAST_MAX_KEEP,
-                                          sizeof (guint32), "candidate lists", error) : NULL;
-  if (!cand)
     {
-      g_free (keys);
-      return FALSE;
+      const AnaRegion *reg = &s->regions[r];
+      max_c = MAX (max_c, reg->n_clusters);
+      margin[r] = 2 * s->sigma * s->sigma * FAST_CUTOFF * (double) reg->n_coords
+                  / min_mask (s, reg);
     }
-  guint *count = g_new (guint, (gsize) nr * FAST_BATCH);
-  guint32 *idx = g_new (guint32, ne);
-  float *zc = g_new (float, FAST_BATCH * max_nc), *pz = g_new (float, FAST_BATCH * FAST_COMPONENTS);
-  float *tmp = g_new (float, (gsize) workers * d);
   AnaAccum *acc = g_new (AnaAccum, workers);
+  Scratch *sc = g_new (Scratch, workers);
   for (guint w = 0; w < workers; w++)
-    ana_accum_init (&acc[w], s);
-
-  for (gsize j0 = 0; j0 < n; j0 += FAST_BATCH)
     {
-      gsize m = MIN (FAST_BATCH, n - j0);
-      for (guint r = 0; r < nr; r++)
-        region_candidates (s, b, &s->regions[r], in + j0 * d, m, zc, pz, keys, idx,
-                           cand + (gsize) r * m * FAST_MAX_KEEP, count + (gsize) r * m);
-      FastJob job = { s, b, in + j0 * d, out + j0 * d, cand, count, m, acc, tmp };
-      adiff_parallel_for ((guint) m, workers, fast_task, &job);
+      ana_accum_init (&acc[w], s);
+      sc[w].pz = g_new (float, FAST_COMPONENTS);
+      sc[w].dist = g_new (float, max_c);
+      sc[w].ord = g_new (guint32, max_c);
+      sc[w].cand = g_new (guint32, b->n_exemplars);
     }
-
+  float *tmp = g_new (float, (gsize) workers * d);
+  FastJob job = { s, b, in, out, acc, sc, tmp, margin, 0 };
+  adiff_parallel_for ((guint) n, workers, fast_task, &job);
   for (guint w = 0; w < workers; w++)
-    ana_accum_clear (&acc[w]);
-  g_free (acc); g_free (tmp); g_free (zc); g_free (pz);
-  g_free (idx); g_free (count); g_free (cand); g_free (keys);
+    {
+      ana_accum_clear (&acc[w]);
+      g_free (sc[w].pz); g_free (sc[w].dist); g_free (sc[w].cand); g_free (sc[w].ord);
+    }
+  g_free (acc); g_free (sc); g_free (tmp); g_free (margin);
   return TRUE;
 }

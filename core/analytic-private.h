@@ -22,8 +22,15 @@ typedef struct
   guint    k;            /* local principal components */
   float   *basis;        /* [k·n_coords] rows = local eigenvectors */
   double  *mean;         /* [n_coords] μ on coords */
-  float   *proj;         /* [n·k] projections of the exemplars */
-  float   *norms;        /* [n] ‖proj‖² */
+  float   *proj;         /* [n·k] projections of the exemplars (prepare only) */
+  float   *norms;        /* [n] ‖proj‖² (prepare only) */
+  guint    n_clusters;   /* inverted file: k-means clusters of the projections */
+  float   *centroids;    /* [n_clusters·k] */
+  float   *cnorms;       /* [n_clusters] ‖centroid‖² */
+  guint32 *cl_start;     /* [n_clusters + 1] into cl_members */
+  guint32 *cl_members;   /* [n] exemplar indices grouped by cluster */
+  float   *radius;       /* [n_clusters] largest member distance from the centre */
+  guint    probe;        /* most clusters a window considers */
 } AnaRegion;
 
 typedef struct

@@ -1,0 +1,432 @@
+/* models.c — speed of every denoiser per window, achieved GFLOP/s of the
+ * exact modes against a plain SGEMM of similar shape on this machine, and
+ * the error of the fast modes against exact mode.
+ *
+ *   models [--bundle B] [--windows N] [--sigma S]        window benchmarks
+ *   models --photo IMG --gray-bundle G [--size 1000]     1-megapixel photo:
+ *          analytic fast mode through the tiler, and RMSE of fast against
+ *          exact mode on a crop
+ *
+ * Without --bundle the bundle is synthetic: 32×32×3 with a separable DCT
+ * eigenbasis, power-law eigenvalues and --exemplars draws from that
+ * Gaussian (default 50 000), so the run needs no data files.  σ is on the
+ * 0–255 scale (default 25).  Targets (issue #4): exact analytic on one
+ * 32×32×3 window with 50 000 exemplars < 2 s; fast analytic on a 1-megapixel
+ * gray photo with 50 000 exemplars < 20 s with RMSE vs exact ≤ 1/1000.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "adiff/adiff.h"
+#include "io/adiff-io.h"
+
+static double
+now (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+static double
+gaussian (GRand *r)
+{
+  double u = 1.0 - g_rand_double (r), v = g_rand_double (r);
+  return sqrt (-2 * log (u)) * cos (2 * G_PI * v);
+}
+
+/* ---- synthetic 32×32×3 bundle ---- */
+
+static double
+dct (guint f, guint x, guint n)
+{
+  return (f ? sqrt (2.0 / n) : sqrt (1.0 / n)) * cos (G_PI * (x + 0.5) * f / n);
+}
+
+typedef struct { double lambda; guint fx, fy, fc; } Mode;
+
+static int
+by_lambda (const void *a, const void *b)
+{
+  double x = ((const Mode *) a)->lambda, y = ((const Mode *) b)->lambda;
+  return (x < y) - (x > y);
+}
+
+static AdiffBundle *
+synthetic_bundle (guint side, guint n_exemplars)
+{
+  static const double colour[3][3] = {
+    { 0.5773502692, 0.5773502692, 0.5773502692 },
+    { 0.7071067812, 0.0, -0.7071067812 },
+    { 0.4082482905, -0.8164965809, 0.4082482905 },
+  };
+  const guint C = 3;
+  gsize d = (gsize) side * side * C;
+  Mode *modes = g_new (Mode, d);
+  gsize m = 0;
+  for (guint fy = 0; fy < side; fy++)
+    for (guint fx = 0; fx < side; fx++)
+      for (guint fc = 0; fc < C; fc++)
+        modes[m++] = (Mode) { 0.04 / pow (1.0 + fx * fx + fy * fy, 1.1) * (fc ? 0.15 : 1.0),
+                              fx, fy, fc };
+  qsort (modes, d, sizeof (Mode), by_lambda);
+  double *vals = g_new (double, d), *vecs = g_new (double, d * d), *mean = g_new (double, d);
+  for (gsize i = 0; i < d; i++)
+    {
+      vals[i] = modes[i].lambda;
+      mean[i] = 0.45;
+      for (guint y = 0; y < side; y++)
+        for (guint x = 0; x < side; x++)
+          for (guint c = 0; c < C; c++)
+            vecs[i * d + ((gsize) y * side + x) * C + c] =
+              dct (modes[i].fy, y, side) * dct (modes[i].fx, x, side) * colour[modes[i].fc][c];
+    }
+  /* Exemplars: coefficients → pixels through the separable inverse DCT. */
+  float *ex = g_new (float, (gsize) n_exemplars * d);
+  double *coef = g_new (double, d), *tmp = g_new (double, d);
+  GRand *r = g_rand_new_with_seed (5);
+  for (guint e = 0; e < n_exemplars; e++)
+    {
+      memset (coef, 0, d * sizeof (double));
+      for (gsize i = 0; i < d; i++)
+        coef[((gsize) modes[i].fy * side + modes[i].fx) * C + modes[i].fc] = sqrt (vals[i]) * gaussian (r);
+      /* along x, then y, then colour */
+      for (guint fy = 0; fy < side; fy++)
+        for (guint x = 0; x < side; x++)
+          for (guint c = 0; c < C; c++)
+            {
+              double s = 0;
+              for (guint fx = 0; fx < side; fx++)
+                s += coef[((gsize) fy * side + fx) * C + c] * dct (fx, x, side);
+              tmp[((gsize) fy * side + x) * C + c] = s;
+            }
+      for (guint y = 0; y < side; y++)
+        for (guint x = 0; x < side; x++)
+          for (guint c = 0; c < C; c++)
+            {
+              double s = 0;
+              for (guint fy = 0; fy < side; fy++)
+                s += tmp[((gsize) fy * side + x) * C + c] * dct (fy, y, side);
+              coef[((gsize) y * side + x) * C + c] = s;   /* reuse as output */
+            }
+      for (gsize p = 0; p < (gsize) side * side; p++)
+        for (guint c = 0; c < C; c++)
+          {
+            double v = mean[p * C + c];
+            for (guint fc = 0; fc < C; fc++)
+              v += coef[p * C + fc] * colour[fc][c];
+            ex[(gsize) e * d + p * C + c] = (float) v;
+          }
+    }
+  AdiffBundleData data = {
+    .width = side, .height = side, .channels = C, .n_items = n_exemplars,
+    .mean = mean, .n_components = (guint) d, .eigenvalues = vals, .eigenvectors = vecs,
+    .n_exemplars = n_exemplars, .exemplars = ex,
+  };
+  GError *error = NULL;
+  AdiffBundle *b = adiff_bundle_new_from_data (&data, &error);
+  if (!b)
+    g_error ("%s", error->message);
+  g_rand_free (r);
+  g_free (modes); g_free (vals); g_free (vecs); g_free (mean);
+  g_free (ex); g_free (coef); g_free (tmp);
+  return b;
+}
+
+/* ---- helpers ---- */
+
+static double
+sgemm_gflops (int m, int n, int k)
+{
+  float *a = g_new0 (float, (gsize) m * k), *b = g_new0 (float, (gsize) n * k);
+  float *c = g_new0 (float, (gsize) m * n);
+  for (gsize i = 0; i < (gsize) m * k; i++) a[i] = (float) (i % 7) * 0.1f;
+  for (gsize i = 0; i < (gsize) n * k; i++) b[i] = (float) (i % 5) * 0.1f;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1, a, k, b, k, 0, c, n);
+  int reps = 0;
+  double t0 = now (), t;
+  do
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1, a, k, b, k, 0, c, n);
+      reps++;
+      t = now () - t0;
+    }
+  while (t < 0.5);
+  g_free (a); g_free (b); g_free (c);
+  return 2.0 * m * n * k * reps / t / 1e9;
+}
+
+static AdiffDenoiser *
+make (AdiffBundle *b, AdiffMethod method, double sigma, gboolean exact)
+{
+  AdiffParams p;
+  adiff_params_init (&p);
+  p.method = method;
+  p.sigma = sigma;
+  p.exact = exact;
+  GError *error = NULL;
+  AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
+  if (!den)
+    g_error ("%s", error->message);
+  return den;
+}
+
+/* Seconds per window of n windows. */
+static double
+time_apply (AdiffDenoiser *den, const float *z, gsize n, float *out)
+{
+  GError *error = NULL;
+  double t0 = now ();
+  if (!adiff_denoiser_apply (den, z, n, out, &error))
+    g_error ("%s", error->message);
+  return (now () - t0) / n;
+}
+
+static void
+compare (const float *a, const float *b, gsize n, double *rmse, double *max)
+{
+  double se = 0, mx = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double e = (double) a[i] - b[i];
+      se += e * e;
+      mx = MAX (mx, fabs (e));
+    }
+  *rmse = sqrt (se / n);
+  *max = mx;
+}
+
+/* Σ_q |M_q| of the analytic masks. */
+static double
+mask_total (AdiffBundle *b, double sigma, double tau)
+{
+  gsize d = adiff_bundle_get_dim (b);
+  guint8 *mask = g_new (guint8, d);
+  double total = 0;
+  for (gsize q = 0; q < d; q++)
+    {
+      adiff_analytic_mask (b, sigma, tau, q, mask, NULL);
+      for (gsize p = 0; p < d; p++)
+        total += mask[p];
+    }
+  g_free (mask);
+  return total;
+}
+
+/* ---- window benchmarks ---- */
+
+static void
+windows_bench (AdiffBundle *b, double sigma, guint nw)
+{
+  gsize d = adiff_bundle_get_dim (b);
+  guint n = adiff_bundle_get_n_exemplars (b);
+  printf ("bundle %s: %u×%u×%u (d = %zu), %u exemplars, σ = %.1f/255\n",
+          adiff_bundle_get_name (b), adiff_bundle_get_width (b), adiff_bundle_get_height (b),
+          adiff_bundle_get_channels (b), d, n, sigma * 255);
+  float *z = g_new (float, nw * d), *xe = g_new (float, nw * d), *xf = g_new (float, nw * d);
+  GRand *r = g_rand_new_with_seed (1);
+  const float *ex = adiff_bundle_get_exemplars (b);
+  for (guint j = 0; j < nw; j++)
+    {
+      /* A held-out-like input: an exemplar blended with another, plus noise. */
+      guint i1 = g_rand_int_range (r, 0, n), i2 = g_rand_int_range (r, 0, n);
+      for (gsize p = 0; p < d; p++)
+        z[j * d + p] = (float) (0.7 * ex[(gsize) i1 * d + p] + 0.3 * ex[(gsize) i2 * d + p]
+                                + sigma * gaussian (r));
+    }
+  double peak = sgemm_gflops (1024, 1024, 1024);
+  printf ("SGEMM 1024³: %.1f GFLOP/s\n\n", peak);
+  printf ("%-22s %12s %10s %10s %8s\n", "model", "s/window", "GFLOP/s", "SGEMM", "ratio");
+
+  AdiffDenoiser *den = make (b, ADIFF_METHOD_WIENER, sigma, TRUE);
+  double t = time_apply (den, z, nw, xe);
+  printf ("%-22s %12.3g\n", "wiener", t);
+  adiff_denoiser_free (den);
+
+  /* Optimal: two GEMMs of nw×n×d. */
+  den = make (b, ADIFF_METHOD_OPTIMAL, sigma, TRUE);
+  t = time_apply (den, z, nw, xe);
+  double gf = 4.0 * n * d / t / 1e9, ref = sgemm_gflops (64, 2048, (int) d);
+  printf ("%-22s %12.3g %10.1f %10.1f %7.0f%%\n", "optimal exact", t, gf, ref, 100 * gf / ref);
+  adiff_denoiser_free (den);
+  den = make (b, ADIFF_METHOD_OPTIMAL, sigma, FALSE);
+  t = time_apply (den, z, nw, xf);
+  double rmse, mx;
+  compare (xe, xf, nw * d, &rmse, &mx);
+  printf ("%-22s %12.3g %10.1f %10s %8s   vs exact: RMSE %.2g, max %.2g\n", "optimal fast", t,
+          4.0 * n * d / t / 1e9, "", "", rmse, mx);
+  adiff_denoiser_free (den);
+
+  /* Analytic exact: one window at a time (the 2-s target is per window).
+   * Operation count of a direct evaluation: per exemplar, 3 flops per mask
+   * entry (difference, square, sum) and 2 per coordinate (weighted sum). */
+  double mt = mask_total (b, sigma, 0.02);
+  guint ne = MIN (nw, 4u);
+  den = make (b, ADIFF_METHOD_ANALYTIC, sigma, TRUE);
+  t = time_apply (den, z, ne, xe);
+  gf = (double) n * (3 * mt + 2 * d) / t / 1e9;
+  ref = sgemm_gflops ((int) d, 64, (int) MAX (1, mt / d));
+  printf ("%-22s %12.3g %10.1f %10.1f %7.0f%%   mean |M_q| = %.1f\n", "analytic exact", t, gf, ref,
+          100 * gf / ref, mt / d);
+  adiff_denoiser_free (den);
+  den = make (b, ADIFF_METHOD_ANALYTIC, sigma, FALSE);
+  t = time_apply (den, z, nw, xf);
+  compare (xe, xf, ne * d, &rmse, &mx);
+  printf ("%-22s %12.3g %10s %10s %8s   vs exact: RMSE %.2g, max %.2g (%u windows)\n",
+          "analytic fast", t, "", "", "", rmse, mx, ne);
+  adiff_denoiser_free (den);
+
+  /* Patch: equivariant, calibrated k, on a subset of exemplars (its cost
+   * is linear in their number; scaled to all of them). */
+  guint sub = MIN (n, 64u);
+  AdiffBundleData data = {
+    .width = adiff_bundle_get_width (b), .height = adiff_bundle_get_height (b),
+    .channels = adiff_bundle_get_channels (b), .n_items = sub,
+    .mean = adiff_bundle_get_mean (b), .n_exemplars = sub, .exemplars = ex,
+  };
+  AdiffBundle *small = adiff_bundle_new_from_data (&data, NULL);
+  for (int equi = 1; equi >= 0; equi--)
+    {
+      AdiffParams p;
+      adiff_params_init (&p);
+      p.method = ADIFF_METHOD_PATCH;
+      p.sigma = sigma;
+      p.exact = TRUE;
+      p.equivariant = equi;
+      den = adiff_denoiser_new (small, &p, NULL);
+      t = time_apply (den, z, 1, xe);
+      printf ("%-22s %12.3g   (%u exemplars; ×%.0f for all %u: %.3g s)\n",
+              equi ? "patch equivariant" : "patch local", t, sub, (double) n / sub, n,
+              t * n / sub);
+      adiff_denoiser_free (den);
+    }
+  adiff_bundle_unref (small);
+  g_rand_free (r);
+  g_free (z); g_free (xe); g_free (xf);
+}
+
+/* ---- 1-megapixel photo ---- */
+
+static float *
+gray_crop (const AdiffIoImage *im, guint size, guint *w, guint *h)
+{
+  *w = MIN (size, im->width);
+  *h = MIN (size, im->height);
+  guint x0 = (im->width - *w) / 2, y0 = (im->height - *h) / 2;
+  float *g = g_new (float, (gsize) *w * *h);
+  for (guint y = 0; y < *h; y++)
+    for (guint x = 0; x < *w; x++)
+      {
+        const float *px = im->data + (((gsize) y + y0) * im->width + x + x0) * im->channels;
+        g[(gsize) y * *w + x] = im->channels == 3
+                                ? 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2] : px[0];
+      }
+  return g;
+}
+
+static double
+denoise_time (AdiffDenoiser *den, const float *in, float *out, guint w, guint h)
+{
+  GError *error = NULL;
+  double t0 = now ();
+  if (!adiff_denoise_image (den, in, out, w, h, 1, NULL, NULL, &error))
+    g_error ("%s", error->message);
+  return now () - t0;
+}
+
+static void
+photo_bench (const char *photo, const char *bundle_path, guint size, double sigma)
+{
+  GError *error = NULL;
+  AdiffIoImage im = { 0 };
+  if (!adiff_io_image_load (photo, &im, &error))
+    g_error ("%s", error->message);
+  AdiffBundle *b = adiff_bundle_open (bundle_path, NULL, &error);
+  if (!b)
+    g_error ("%s", error->message);
+  guint w, h;
+  float *clean = gray_crop (&im, size, &w, &h);
+  gsize np = (gsize) w * h;
+  float *z = g_new (float, np), *xf = g_new (float, np);
+  GRand *r = g_rand_new_with_seed (25);
+  for (gsize i = 0; i < np; i++)
+    z[i] = (float) (clean[i] + sigma * gaussian (r));
+  printf ("photo %s: %u×%u gray crop, bundle %s (%u×%u, %u exemplars), σ = %.1f/255\n",
+          photo, w, h, bundle_path, adiff_bundle_get_width (b), adiff_bundle_get_height (b),
+          adiff_bundle_get_n_exemplars (b), sigma * 255);
+  AdiffDenoiser *fast = make (b, ADIFF_METHOD_ANALYTIC, sigma, FALSE);
+  double t = denoise_time (fast, z, xf, w, h);
+  double se = 0, sz = 0;
+  for (gsize i = 0; i < np; i++)
+    {
+      se += (xf[i] - clean[i]) * (double) (xf[i] - clean[i]);
+      sz += (z[i] - clean[i]) * (double) (z[i] - clean[i]);
+    }
+  printf ("analytic fast, whole image: %.2f s (%.2f megapixels); PSNR noisy %.2f dB → %.2f dB\n",
+          t, np / 1e6, 10 * log10 (np / sz), 10 * log10 (np / se));
+  /* Exact mode on a crop (its cost is far larger), fast on the same crop. */
+  guint cw = MIN (w, 64u), ch = MIN (h, 64u);
+  float *cz = g_new (float, (gsize) cw * ch), *ce = g_new (float, (gsize) cw * ch);
+  float *cf = g_new (float, (gsize) cw * ch);
+  for (guint y = 0; y < ch; y++)
+    memcpy (cz + (gsize) y * cw, z + ((gsize) y + (h - ch) / 2) * w + (w - cw) / 2, cw * sizeof (float));
+  AdiffDenoiser *exact = make (b, ADIFF_METHOD_ANALYTIC, sigma, TRUE);
+  double te = denoise_time (exact, cz, ce, cw, ch);
+  double tf = denoise_time (fast, cz, cf, cw, ch);
+  double rmse, mx;
+  compare (ce, cf, (gsize) cw * ch, &rmse, &mx);
+  printf ("%u×%u centre crop: exact %.2f s, fast %.2f s; fast vs exact RMSE %.2g (= 1/%.0f), max %.2g\n",
+          cw, ch, te, tf, rmse, 1 / MAX (rmse, 1e-12), mx);
+  adiff_denoiser_free (exact);
+  adiff_denoiser_free (fast);
+  adiff_bundle_unref (b);
+  adiff_io_image_clear (&im);
+  g_rand_free (r);
+  g_free (clean); g_free (z); g_free (xf); g_free (cz); g_free (ce); g_free (cf);
+}
+
+int
+main (int argc, char **argv)
+{
+  char *bundle = NULL, *photo = NULL, *gray = NULL;
+  int windows = 64, exemplars = 50000, size = 1000;
+  double sigma255 = 25;
+  GOptionEntry entries[] = {
+    { "bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle, "Bundle for the window benchmarks", "B" },
+    { "exemplars", 0, 0, G_OPTION_ARG_INT, &exemplars, "Synthetic exemplars (default 50000)", "N" },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &windows, "Windows per batch (default 64)", "N" },
+    { "sigma", 0, 0, G_OPTION_ARG_DOUBLE, &sigma255, "Noise σ on the 0–255 scale", "S" },
+    { "photo", 0, 0, G_OPTION_ARG_FILENAME, &photo, "Photo for the 1-megapixel benchmark", "IMG" },
+    { "gray-bundle", 0, 0, G_OPTION_ARG_FILENAME, &gray, "Gray bundle for --photo", "G" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size, "Crop side for --photo (default 1000)", "N" },
+    { NULL }
+  };
+  GOptionContext *ctx = g_option_context_new ("— speed and fast-mode error of the denoisers");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  GError *error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || windows < 1 || exemplars < 1)
+    {
+      fprintf (stderr, "models: %s\n", error ? error->message : "bad numbers");
+      return 2;
+    }
+  g_option_context_free (ctx);
+  double sigma = sigma255 / 255;
+  if (photo)
+    {
+      if (!gray)
+        {
+          fprintf (stderr, "models: --photo needs --gray-bundle\n");
+          return 2;
+        }
+      photo_bench (photo, gray, (guint) size, sigma);
+      return 0;
+    }
+  double t0 = now ();
+  AdiffBundle *b = bundle ? adiff_bundle_open (bundle, NULL, &error)
+                          : synthetic_bundle (32, (guint) exemplars);
+  if (!b)
+    g_error ("%s", error->message);
+  printf ("(bundle ready in %.1f s)\n", now () - t0);
+  windows_bench (b, sigma, (guint) windows);
+  adiff_bundle_unref (b);
+  return 0;
+}
