@@ -195,21 +195,21 @@ compare (const float *a, const float *b, gsize n, double *rmse, double *max)
   *max = mx;
 }
 
-/* Σ_q |M_q| of the analytic masks. */
+/* Σ_q |M_q| of the analytic masks, estimated from every 7th coordinate. */
 static double
 mask_total (AdiffBundle *b, double sigma, double tau)
 {
-  gsize d = adiff_bundle_get_dim (b);
+  gsize d = adiff_bundle_get_dim (b), step = d > 64 ? 7 : 1, used = 0;
   guint8 *mask = g_new (guint8, d);
   double total = 0;
-  for (gsize q = 0; q < d; q++)
+  for (gsize q = 0; q < d; q += step, used++)
     {
       adiff_analytic_mask (b, sigma, tau, q, mask, NULL);
       for (gsize p = 0; p < d; p++)
         total += mask[p];
     }
   g_free (mask);
-  return total;
+  return total * d / used;
 }
 
 /* ---- window benchmarks ---- */
@@ -400,6 +400,7 @@ main (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Crop side for --photo (default 1000)", "N" },
     { NULL }
   };
+  setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *ctx = g_option_context_new ("— speed and fast-mode error of the denoisers");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *error = NULL;
