@@ -98,8 +98,10 @@ make_items (gsize n, guint32 seed)
   return x;
 }
 
+/* Two-pass mean and covariance, DSYEV eigenvalues (descending) and, when
+ * wiener is not NULL, W_σ = V diag(λ/(λ+σ²)) Vᵀ. */
 static void
-reference (const float *x, gsize n, double *mean, double *lam)
+reference (const float *x, gsize n, double *mean, double *lam, double sigma, double *wiener)
 {
   double cov[D * D] = { 0 };
   for (int p = 0; p < D; p++)
@@ -114,9 +116,24 @@ reference (const float *x, gsize n, double *mean, double *lam)
       for (int q = 0; q < D; q++)
         cov[p * D + q] += (x[t * D + p] - mean[p]) * (x[t * D + q] - mean[q]) / n;
   double w[D];
-  g_assert_cmpint (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', D, cov, D, w), ==, 0);
+  g_assert_cmpint (LAPACKE_dsyev (LAPACK_ROW_MAJOR, wiener ? 'V' : 'N', 'U', D, cov, D, w),
+                   ==, 0);
   for (int i = 0; i < D; i++)
     lam[i] = MAX (w[D - 1 - i], 0);
+  if (!wiener)
+    return;
+  /* Row-major: column i of cov is the eigenvector of w[i]. */
+  for (int p = 0; p < D; p++)
+    for (int q = 0; q < D; q++)
+      {
+        double v = 0;
+        for (int i = 0; i < D; i++)
+          {
+            double l = MAX (w[i], 0);
+            v += l / (l + sigma * sigma) * cov[p * D + i] * cov[q * D + i];
+          }
+        wiener[p * D + q] = v;
+      }
 }
 
 static AdiffBundle *
@@ -138,8 +155,8 @@ test_build_matches_reference (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
 
-  double mean[D], lam[D];
-  reference (x, 500, mean, lam);
+  double mean[D], lam[D], wref[D * D], sigma = 10.0 / 255;
+  reference (x, 500, mean, lam, sigma, wref);
   AdiffBundle *b = open_bundle (out);
   g_assert_cmpuint (adiff_bundle_get_n_items (b), ==, 500);
   g_assert_cmpuint (adiff_bundle_get_n_components (b), ==, D);
@@ -148,6 +165,16 @@ test_build_matches_reference (void)
     g_assert_cmpfloat (fabs (adiff_bundle_get_mean (b)[p] - mean[p]), <=, 1e-9 * mean[p]);
   for (int i = 0; i < D; i++)
     g_assert_cmpfloat (fabs (adiff_bundle_get_eigenvalues (b)[i] - lam[i]), <=, 1e-9 * lam[0]);
+  /* The Wiener matrix of the loaded bundle: its eigenvectors are stored as
+   * float32, so here agreement is to float precision (the double-precision
+   * pipeline is checked to 1e-9 in test-moments). */
+  double row[D];
+  for (int q = 0; q < D; q++)
+    {
+      adiff_wiener_row (b, sigma, q, row);
+      for (int p = 0; p < D; p++)
+        g_assert_cmpfloat (fabs (row[p] - wref[q * D + p]), <=, 1e-6);
+    }
   /* Exemplars are items of the source (float32 source: stored f32, exact). */
   const float *ex = adiff_bundle_get_exemplars (b);
   for (int j = 0; j < 50; j++)
