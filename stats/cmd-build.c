@@ -173,7 +173,8 @@ run_build (BuildArgs *a, const char *cmdline)
   guint w = adiff_dataset_get_width (ds), h = adiff_dataset_get_height (ds);
   guint c = adiff_dataset_get_channels (ds);
   AdiffStorage ex_store;
-  /* Resizing or an injected pattern puts values off the 8-bit grid. */
+  /* An injected pattern moves values off the 8-bit grid (and out of [0,1]);
+   * resized 8-bit images are rounded back to it, within 1/510. */
   gboolean off_grid = a->inject != NULL;
   if (!cli_parse_exemplar_storage (a->storage, adiff_dataset_get_bit_depth (ds), off_grid,
                                    &ex_store, &error))
