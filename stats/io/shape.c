@@ -21,6 +21,9 @@ taps_init (Taps *t, guint src, guint dst)
   t->taps = (guint) ceil (support) * 2 + 3;
   t->first = g_new (guint, dst);
   t->weight = g_new0 (float, (gsize) dst * t->taps);
+  /* On the heap: taps grows with the reduction (a 2^22-pixel-wide image
+   * shrunk to 8 needs a million), far beyond what a stack holds. */
+  double *w = g_new (double, t->taps);
   for (guint i = 0; i < dst; i++)
     {
       double center = (i + 0.5) * scale;
@@ -28,7 +31,7 @@ taps_init (Taps *t, guint src, guint dst)
       lo = MAX (lo, 0);
       hi = MIN (hi, (gint64) src - 1);
       hi = MIN (hi, lo + t->taps - 1);
-      double sum = 0, w[t->taps];
+      double sum = 0;
       for (gint64 j = lo; j <= hi; j++)
         sum += w[j - lo] = MAX (0.0, 1.0 - fabs (j + 0.5 - center) / support);
       if (sum <= 0)  /* cannot happen with support ≥ 1, but never divide by 0 */
@@ -40,6 +43,7 @@ taps_init (Taps *t, guint src, guint dst)
       for (gint64 j = lo; j <= hi; j++)
         t->weight[(gsize) i * t->taps + (j - lo)] = (float) (w[j - lo] / sum);
     }
+  g_free (w);
 }
 
 static void
