@@ -272,7 +272,7 @@ cli_compare (int argc, char **argv)
       "windows: R² = 1 − Σ(x − y)²/(D·var(y)) and MSE per sample, averaged (the paper’s "
       "benchmark).  Noisy inputs are in [0,1] units: z = x0 + σε; with --t, σ = "
       "½·√((1−ᾱ_t)/ᾱ_t).\n\n"
-      "Example:\n  adiff compare --bundle cifar.adstats --reference unet.npy --noisy z.npy "
+      "Example:\n  adiff compare --bundle data/cifar10-rgb-32.adstats --reference unet.npy --noisy z.npy "
       "--t 500 --methods wiener,analytic"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

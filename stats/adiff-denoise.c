@@ -160,7 +160,7 @@ cli_denoise (int argc, char **argv)
       "Images of any size are cut into overlapping windows of the bundle’s size, "
       "denoised and blended.  .npy output is unclipped float32; image output is "
       "clipped to [0,1] and keeps the input’s bit depth; alpha passes through.\n\n"
-      "Example:\n  adiff denoise --bundle photo-gray-8.adstats --sigma 25 noisy.png clean.png"),
+      "Example:\n  adiff denoise --bundle natural-gray-8x8.adstats --sigma 25 noisy.png clean.png"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   int code = cli_parse (context, COMMAND, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;

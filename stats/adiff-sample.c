@@ -133,7 +133,7 @@ cli_sample (int argc, char **argv)
     _("Generate images of the bundle’s window size from pure noise with a DDIM sampler "
       "(linear β schedule, T = 1000, evenly spaced steps) using one of the models as "
       "the denoiser.\n\n"
-      "Example:\n  adiff sample --bundle cifar.adstats --method analytic --steps 10 "
+      "Example:\n  adiff sample --bundle data/natural-gray-8x8.adstats --method analytic --steps 10 "
       "--seed 1 --count 16 grid.png"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

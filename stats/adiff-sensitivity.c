@@ -410,8 +410,8 @@ cli_sensitivity (int argc, char **argv)
       "pixel outlined, a colour bar); OUT.npy holds the raw values, shape (H,W,C) or "
       "(S,H,W,C).\n\n"
       "Examples:\n"
-      "  adiff sensitivity --bundle cifar.adstats --sigmas 5,25,80 --pixel 16,16 field.png\n"
-      "  adiff sensitivity --bundle cifar.adstats --method analytic --input cat.png \\\n"
+      "  adiff sensitivity --bundle data/cifar10-rgb-32.adstats --sigmas 5,25,80 --pixel 16,16 field.png\n"
+      "  adiff sensitivity --bundle data/cifar10-rgb-32.adstats --method analytic --input cat.png \\\n"
       "        --sigma 25 --pixel 10,12 --signed field.png"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
