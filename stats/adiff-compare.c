@@ -55,9 +55,8 @@ load_windows (const char *path, AdiffBundle *b, AdiffNpy *npy, guint *n, GError 
         g_string_append_printf (shape, i ? ",%" G_GUINT64_FORMAT : "%" G_GUINT64_FORMAT, s[i]);
       g_string_append (shape, ")");
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   _("“%s” has shape %s; the bundle’s windows need (N,%" G_GUINT64_FORMAT
-                     ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ")"),
-                   path, shape->str, h, w, c);
+                   _("“%s” has shape %s; the bundle’s windows need (N,%u,%u,%u)"),
+                   path, shape->str, (guint) h, (guint) w, (guint) c);
       g_string_free (shape, TRUE);
       adiff_io_npy_clear (npy);
       return FALSE;
@@ -67,7 +66,7 @@ load_windows (const char *path, AdiffBundle *b, AdiffNpy *npy, guint *n, GError 
     if (!isfinite (npy->data[i]))
       {
         g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                     _("“%s” holds a non-finite value at index %" G_GSIZE_FORMAT), path, i);
+                     _("“%s” holds a non-finite value at index %lu"), path, (gulong) i);
         adiff_io_npy_clear (npy);
         return FALSE;
       }

@@ -69,8 +69,8 @@ check_values (const char *path, const CliImages *img, GError **error)
     if (!isfinite (img->data[i]))
       {
         g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                     _("“%s” holds a non-finite value (NaN or infinity) at index %"
-                       G_GSIZE_FORMAT), path, i);
+                     _("“%s” holds a non-finite value (NaN or infinity) at index %lu"),
+                     path, (gulong) i);
         return FALSE;
       }
   return TRUE;
