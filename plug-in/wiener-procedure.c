@@ -45,6 +45,7 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_menu_label (procedure, _("_Wiener Denoise…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
+  /* The paper URL is spelled out, not ADIFF_PAPER_URL: xgettext cannot expand macros. */
   gimp_procedure_set_documentation
     (procedure,
      _("Remove Gaussian noise with the linear (Wiener) denoiser of a statistics bundle"),
@@ -57,7 +58,7 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
        "Strength blends the result with the original (1 = full effect).  "
        "The bundle's window is slid over the image with overlapping, blended "
        "windows.  See Lukoianov et al., \"Locality in Image Diffusion Models "
-       "Emerges from Data Statistics\", " ADIFF_PAPER_URL),
+       "Emerges from Data Statistics\", https://arxiv.org/abs/2509.09672"),
      PROC_WIENER);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
 

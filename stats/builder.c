@@ -6,6 +6,7 @@
  * → full → accumulator → free.  Memory: those chunks, the accumulator's
  * d×d matrix and block, and the exemplar reservoir — never O(N·d).
  */
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include "stats-private.h"
 
@@ -103,7 +104,7 @@ collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffBuildResult *result,
   if (n < 2)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("%s: %" G_GUINT64_FORMAT " item(s); statistics need at least 2"),
+                   _("%s: %" PRIu64 " item(s); statistics need at least 2"),
                    cfg->what, n);
       return FALSE;
     }

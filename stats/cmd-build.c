@@ -2,12 +2,13 @@
  *
  * The options that shape items go to the io library's dataset reader
  * (AdiffDatasetOptions); the statistics are builder.c and finish.c. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include "cli.h"
 #include "adiff-io.h"
 
-#define DEFAULT_EXEMPLARS "2000"
+#define DEFAULT_EXEMPLARS "2000"  /* also spelled out in the --exemplars help (gettext) */
 
 typedef struct
 {
@@ -213,7 +214,7 @@ run_build (BuildArgs *a, const char *cmdline)
   if (!ok)
     return cli_fail (error, CLI_EXIT_ERROR);
   if (!a->quiet)
-    printf (_("%s: %" G_GUINT64_FORMAT " items of %u×%u×%u, %u exemplars%s "
+    printf (_("%s: %" PRIu64 " items of %u×%u×%u, %u exemplars%s "
               "(read and accumulated in %.1f s)\n"),
             a->output, n_items, w, h, c, n_exemplars,
             a->partial ? _(", partial") : "", seconds);
@@ -259,7 +260,7 @@ cmd_build (int argc, char **argv)
       N_("Store eigenvectors as float16 (half the size)"), NULL },
     { "exemplars", 'e', 0, G_OPTION_ARG_STRING, &a.exemplars,
       N_("Training items to store for the nonparametric denoisers: a number "
-         "(seeded random subset, default " DEFAULT_EXEMPLARS "), all, or 0"), N_("N|all|0") },
+         "(seeded random subset, default 2000), all, or 0"), N_("N|all|0") },
     { "exemplar-storage", 0, 0, G_OPTION_ARG_STRING, &a.storage,
       N_("u8, f16, f32 or auto (default: u8 for 8-bit sources, f16 for 16-bit ones, "
          "f32 for float sources and injected patterns)"), N_("TYPE") },

@@ -1,4 +1,5 @@
 /* cmd-info.c — adiff-stats info: what a bundle holds, as text or JSON. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include "cli.h"
@@ -206,13 +207,13 @@ print_text (const char *path, AdiffBundle *b, const CliLayout *l, const Variance
   char *size = g_format_size (l->file_size);
   printf (_("file:            %s (%s, format version %u)\n"), path, size, l->version);
   g_free (size);
-  printf (_("window:          %u×%u, %u channel(s), d = %" G_GSIZE_FORMAT "\n"),
+  printf (_("window:          %u×%u, %u channel(s), d = %zu\n"),
           adiff_bundle_get_width (b), adiff_bundle_get_height (b),
           adiff_bundle_get_channels (b), d);
-  printf (_("items:           %" G_GUINT64_FORMAT "\n"), adiff_bundle_get_n_items (b));
+  printf (_("items:           %" PRIu64 "\n"), adiff_bundle_get_n_items (b));
   printf (_("values:          range [%s] (%s); mean and exemplars span [%.4g, %.4g]\n"),
           v->range, v->encoding, v->lo, v->hi);
-  printf (_("components:      %u of %" G_GSIZE_FORMAT " (eigenvectors %s), residual "
+  printf (_("components:      %u of %zu (eigenvectors %s), residual "
             "variance %.4g per remaining dimension\n"),
           k, d, section_type (l, "EVEC"), adiff_bundle_get_residual_variance (b));
   printf (_("total variance:  %.6g (stored components explain %.4f%%)\n"), v->total,

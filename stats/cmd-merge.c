@@ -4,6 +4,7 @@
  * Moments combine with Chan's pairwise update (accumulate.c); exemplars by
  * a hypergeometric draw over the parts (merge.c).  Parts are loaded one at
  * a time: memory is the merged d×d scatter plus one part. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include "cli.h"
@@ -192,7 +193,7 @@ run_merge (MergeArgs *a, const char *cmdline)
                                 n_ex && m.all_labels ? (const gint32 *) m.labels->data : NULL,
                                 &error);
       if (ok && !a->quiet)
-        printf (_("%s: %" G_GUINT64_FORMAT " items from %u parts, %u exemplars%s\n"),
+        printf (_("%s: %" PRIu64 " items from %u parts, %u exemplars%s\n"),
                 a->output, m.moments.n, n, n_ex, a->partial ? _(", partial") : "");
       g_free (meta);
     }

@@ -5,6 +5,7 @@
  * result depends only on the seed and the item order, and the total item
  * count need not be known in advance.
  */
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include "stats-private.h"
 
@@ -84,7 +85,7 @@ adiff_reservoir_add (AdiffReservoir *r, const float *items, const gint32 *labels
           if (r->seen >= MAX_KEPT)
             {
               g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                           _("more than %" G_GUINT64_FORMAT " exemplars requested; "
+                           _("more than %" PRIu64 " exemplars requested; "
                              "use --exemplars N with a smaller N"), (guint64) MAX_KEPT);
               return FALSE;
             }

@@ -1,6 +1,7 @@
 /* progress.c — one self-rewriting status line on stderr, shown only on a
  * terminal (logs and pipes stay clean): a bar, items done, items/s, ETA.
  * Redrawn at most five times a second. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
@@ -45,6 +46,7 @@ draw (AdiffProgress *p, gint64 now)
   char eta[32] = "?";
   if (p->total && rate > 0 && p->done <= p->total)
     format_duration (eta, sizeof eta, (p->total - p->done) / rate);
+  fputc ('\r', stderr);  /* outside the messages: translators need not keep it */
   if (p->total)
     {
       const int width = 24;
@@ -54,14 +56,14 @@ draw (AdiffProgress *p, gint64 now)
       memset (bar + fill, '-', width - fill);
       bar[width] = 0;
       /* TRANSLATORS: progress line: what, bar, done/total, rate, remaining time */
-      fprintf (stderr, _("\r%s [%s] %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+      fprintf (stderr, _("%s [%s] %" PRIu64 "/%" PRIu64
                          " items, %.0f items/s, ETA %s   "),
                p->what, bar, p->done, p->total, rate, eta);
     }
   else if (p->done == 0)
-    fprintf (stderr, _("\r%s… %.1f s   "), p->what, elapsed);
+    fprintf (stderr, _("%s… %.1f s   "), p->what, elapsed);
   else
-    fprintf (stderr, _("\r%s %" G_GUINT64_FORMAT " items, %.0f items/s   "),
+    fprintf (stderr, _("%s %" PRIu64 " items, %.0f items/s   "),
              p->what, p->done, rate);
   fflush (stderr);
   p->last_draw = now;
