@@ -24,7 +24,7 @@ static const Command commands[] = {
 static void
 print_help (FILE *f)
 {
-  fprintf (f, "%s\n  adiff COMMAND [OPTION…]\n\n", _("Usage:"));
+  fprintf (f, "%s\n  %s\n\n", _("Usage:"), _("adiff COMMAND [OPTION…]"));
   fprintf (f, "%s\n", _("Analytic diffusion denoisers (Lukoianov et al. 2025): Wiener, optimal,\n"
                         "analytic (eq. 8) and patch models built from a statistics bundle."));
   fprintf (f, "\n%s\n", _("Commands:"));
