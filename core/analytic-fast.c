@@ -26,6 +26,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include "analytic-private.h"
+#include <glib/gi18n-lib.h>
 
 #define FAST_COMPONENTS 12
 /* Logit margin (nats) of the candidates, before the dilution factor. */
@@ -141,7 +142,7 @@ region_basis (AdiffBundle *b, AnaRegion *r, guint k, GError **error)
   gboolean ok = info == 0 && found == (lapack_int) k;
   if (!ok)
     g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                 "%s: local eigen-decomposition failed (LAPACK dsyevr info %d)",
+                 _("%s: local eigen-decomposition failed (LAPACK dsyevr info %d)"),
                  b->name, (int) info);
   else
     {

@@ -13,6 +13,8 @@
 #include "adiff-private.h"
 #include "bundle-format.h"
 #include "half.h"
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
 
 typedef struct
 {
@@ -87,21 +89,21 @@ check_magic_and_version (Reader *r, GError **error)
   if (r->size < ADIFF_BUNDLE_MAGIC_LEN ||
       memcmp (r->data, ADIFF_BUNDLE_MAGIC, ADIFF_BUNDLE_MAGIC_LEN) != 0)
     return fail (error, ADIFF_ERROR_FORMAT, r,
-                 "not a statistic bundle (bad magic; expected “ADSTATS”)");
+                 _("not a statistic bundle (bad magic; expected “ADSTATS”)"));
   if (r->size < HDR_HEADER_SIZE)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "truncated header");
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated header"));
   guint32 version = adiff_le32 (r->data + HDR_VERSION);
   if (version != ADIFF_BUNDLE_VERSION)
     return fail (error, ADIFF_ERROR_VERSION, r,
-                 "bundle format version %u; this program reads version %d only%s",
+                 _("bundle format version %u; this program reads version %d only%s"),
                  version, ADIFF_BUNDLE_VERSION,
-                 version > ADIFF_BUNDLE_VERSION ? " (it was written by a newer program)" :
-                 " (rebuild it with adiff-stats build)");
+                 version > ADIFF_BUNDLE_VERSION ? _(" (it was written by a newer program)") :
+                 _(" (rebuild it with adiff-stats build)"));
   if (r->size < ADIFF_BUNDLE_HEADER_SIZE)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "truncated header (%" G_GSIZE_FORMAT
-                 " of %d bytes)", r->size, ADIFF_BUNDLE_HEADER_SIZE);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated header (%zu of %d bytes)"),
+                 r->size, ADIFF_BUNDLE_HEADER_SIZE);
   if (crc_of (r->data, HDR_HEADER_CRC) != adiff_le32 (r->data + HDR_HEADER_CRC))
-    return fail (error, ADIFF_ERROR_CHECKSUM, r, "header checksum mismatch (corrupt file)");
+    return fail (error, ADIFF_ERROR_CHECKSUM, r, _("header checksum mismatch (corrupt file)"));
   return TRUE;
 }
 
@@ -120,43 +122,43 @@ parse_header (Reader *r, GError **error)
   r->flags = adiff_le32 (h + HDR_FLAGS);
 
   if (adiff_le32 (h + HDR_HEADER_SIZE) != ADIFF_BUNDLE_HEADER_SIZE)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "header size %u, expected %d",
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("header size %u, expected %d"),
                  adiff_le32 (h + HDR_HEADER_SIZE), ADIFF_BUNDLE_HEADER_SIZE);
   for (guint i = HDR_RESERVED; i < HDR_HEADER_CRC; i++)
     if (h[i] != 0)
-      return fail (error, ADIFF_ERROR_FORMAT, r, "reserved header byte %u is not zero", i);
+      return fail (error, ADIFF_ERROR_FORMAT, r, _("reserved header byte %u is not zero"), i);
   if (r->flags & ~ADIFF_BUNDLE_FLAG_PARTIAL)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "unknown flags 0x%x", r->flags);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("unknown flags 0x%x"), r->flags);
   if (r->width == 0 || r->height == 0 || (r->channels != 1 && r->channels != 3))
     return fail (error, ADIFF_ERROR_FORMAT, r,
-                 "window %u×%u with %u channels is not valid", r->width, r->height,
+                 _("window %u×%u with %u channels is not valid"), r->width, r->height,
                  r->channels);
   /* Each factor < 2^32, channels ≤ 3: the product can still overflow, so check. */
   guint64 wh;
   if (!g_uint64_checked_mul (&wh, r->width, r->height) ||
       !g_uint64_checked_mul (&r->dim, wh, r->channels) || r->dim > r->max_dim)
-    return fail (error, ADIFF_ERROR_LIMIT, r, "window %u×%u×%u exceeds the limit of %"
-                 G_GUINT64_FORMAT " values", r->width, r->height, r->channels, r->max_dim);
+    return fail (error, ADIFF_ERROR_LIMIT, r, _("window %u×%u×%u exceeds the limit of %"
+                 PRIu64 " values"), r->width, r->height, r->channels, r->max_dim);
   if (r->n_components > r->dim)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "%" G_GUINT64_FORMAT " components for a "
-                 "window of %" G_GUINT64_FORMAT " values", r->n_components, r->dim);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("%" PRIu64 " components for a "
+                 "window of %" PRIu64 " values"), r->n_components, r->dim);
   if (r->n_exemplars > r->max_exemplars)
-    return fail (error, ADIFF_ERROR_LIMIT, r, "%" G_GUINT64_FORMAT " exemplars exceed the "
-                 "limit of %" G_GUINT64_FORMAT, r->n_exemplars, r->max_exemplars);
+    return fail (error, ADIFF_ERROR_LIMIT, r, _("%" PRIu64 " exemplars exceed the "
+                 "limit of %" PRIu64), r->n_exemplars, r->max_exemplars);
   if (!isfinite (r->residual) || r->residual < 0)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "residual variance %g is not a finite "
-                 "value ≥ 0", r->residual);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("residual variance %g is not a finite "
+                 "value ≥ 0"), r->residual);
   if (r->n_sections == 0 || r->n_sections > ADIFF_BUNDLE_MAX_SECTIONS)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "%u sections (expected 1 to %d)",
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("%u sections (expected 1 to %d)"),
                  r->n_sections, ADIFF_BUNDLE_MAX_SECTIONS);
   guint64 table_end = ADIFF_BUNDLE_HEADER_SIZE +
                       (guint64) r->n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
   if (table_end > r->size)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "truncated section table");
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated section table"));
   if (crc_of (h + ADIFF_BUNDLE_HEADER_SIZE, table_end - ADIFF_BUNDLE_HEADER_SIZE) !=
       adiff_le32 (h + HDR_TABLE_CRC))
     return fail (error, ADIFF_ERROR_CHECKSUM, r,
-                 "section table checksum mismatch (corrupt file)");
+                 _("section table checksum mismatch (corrupt file)"));
   return TRUE;
 }
 
@@ -194,11 +196,11 @@ parse_entry (Reader *r, const guint8 *e, GError **error)
   guint32 tag = adiff_le32 (e + ENT_TAG);
   int kind = kind_of_tag (tag);
   if (kind < 0)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "unknown section tag 0x%08x", tag);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("unknown section tag 0x%08x"), tag);
   Section *s = &r->sec[kind];
   const char *nm = kinds[kind].name;
   if (s->present)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "section %s appears twice", nm);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s appears twice"), nm);
   s->present = TRUE;
   s->tag = tag;
   s->type = adiff_le32 (e + ENT_TYPE);
@@ -210,16 +212,16 @@ parse_entry (Reader *r, const guint8 *e, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (kinds[kind].types) && kinds[kind].types[i]; i++)
     type_ok |= kinds[kind].types[i] == s->type;
   if (!type_ok || adiff_le32 (e + ENT_RESERVED) != 0)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "section %s has element type %u, "
-                 "which it cannot have", nm, s->type);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s has element type %u, "
+                 "which it cannot have"), nm, s->type);
   guint64 end;
   if (s->offset % ADIFF_BUNDLE_ALIGN != 0)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "section %s at offset %" G_GUINT64_FORMAT
-                 " is not %d-byte aligned", nm, s->offset, ADIFF_BUNDLE_ALIGN);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s at offset %" PRIu64
+                 " is not %d-byte aligned"), nm, s->offset, ADIFF_BUNDLE_ALIGN);
   if (!g_uint64_checked_add (&end, s->offset, s->length) || end > r->size)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "section %s (offset %" G_GUINT64_FORMAT
-                 ", %" G_GUINT64_FORMAT " bytes) extends past the end of the file "
-                 "(%" G_GSIZE_FORMAT " bytes): truncated or corrupt", nm, s->offset,
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s (offset %" PRIu64
+                 ", %" PRIu64 " bytes) extends past the end of the file "
+                 "(%zu bytes): truncated or corrupt"), nm, s->offset,
                  s->length, r->size);
   if (kind != S_META)
     {
@@ -227,8 +229,8 @@ parse_entry (Reader *r, const guint8 *e, GError **error)
       guint64 count = expected_count (r, (guint) kind, &ok), bytes;
       if (!ok || !g_uint64_checked_mul (&bytes, count, adiff_elem_size (s->type)) ||
           bytes != s->length)
-        return fail (error, ADIFF_ERROR_FORMAT, r, "section %s holds %" G_GUINT64_FORMAT
-                     " bytes; the header implies %" G_GUINT64_FORMAT " values", nm,
+        return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s holds %" PRIu64
+                     " bytes; the header implies %" PRIu64 " values"), nm,
                      s->length, count);
     }
   return TRUE;
@@ -267,17 +269,17 @@ check_placement (Reader *r, GError **error)
     {
       const Section *s = order[i];
       if (s->offset < pos)
-        return fail (error, ADIFF_ERROR_FORMAT, r, "section %s overlaps %s",
+        return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s overlaps %s"),
                      kinds[kind_of_tag (s->tag)].name,
-                     i ? kinds[kind_of_tag (order[i - 1]->tag)].name : "the section table");
+                     i ? kinds[kind_of_tag (order[i - 1]->tag)].name : _("the section table"));
       if (!all_zero (r->data + pos, s->offset - pos))
-        return fail (error, ADIFF_ERROR_CHECKSUM, r, "non-zero padding before offset %"
-                     G_GUINT64_FORMAT " (corrupt file)", s->offset);
+        return fail (error, ADIFF_ERROR_CHECKSUM, r, _("non-zero padding before offset %"
+                     PRIu64 " (corrupt file)"), s->offset);
       pos = s->offset + s->length;
     }
   if (pos != r->size)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "%" G_GUINT64_FORMAT " unexpected bytes "
-                 "after the last section", (guint64) r->size - pos);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("%" PRIu64 " unexpected bytes "
+                 "after the last section"), (guint64) r->size - pos);
   return TRUE;
 }
 
@@ -292,15 +294,15 @@ parse_table (Reader *r, GError **error)
   gboolean has_k = r->n_components > 0, has_n = r->n_exemplars > 0;
   gboolean partial = (r->flags & ADIFF_BUNDLE_FLAG_PARTIAL) != 0;
   if (!r->sec[S_MEAN].present)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "no MEAN section");
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("no MEAN section"));
   if (r->sec[S_EVAL].present != has_k || r->sec[S_EVEC].present != has_k)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "EVAL/EVEC sections do not match the "
-                 "%" G_GUINT64_FORMAT " components of the header", r->n_components);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("EVAL/EVEC sections do not match the "
+                 "%" PRIu64 " components of the header"), r->n_components);
   if (r->sec[S_EXEM].present != has_n || (r->sec[S_LABL].present && !has_n))
-    return fail (error, ADIFF_ERROR_FORMAT, r, "EXEM/LABL sections do not match the "
-                 "%" G_GUINT64_FORMAT " exemplars of the header", r->n_exemplars);
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("EXEM/LABL sections do not match the "
+                 "%" PRIu64 " exemplars of the header"), r->n_exemplars);
   if (r->sec[S_SCAT].present != partial)
-    return fail (error, ADIFF_ERROR_FORMAT, r, "SCAT section and partial flag disagree");
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("SCAT section and partial flag disagree"));
   return check_placement (r, error);
 }
 
@@ -323,8 +325,8 @@ check_budget (Reader *r, GError **error)
     ok = g_uint64_checked_mul (&t, d, d) && g_uint64_checked_mul (&t, t, 8) &&
          g_uint64_checked_add (&total, total, t);
   if (!ok || total > r->max_bytes || total > G_MAXSIZE / 2)
-    return fail (error, ADIFF_ERROR_LIMIT, r, "loading would take %" G_GUINT64_FORMAT
-                 " bytes, more than the limit of %" G_GUINT64_FORMAT,
+    return fail (error, ADIFF_ERROR_LIMIT, r, _("loading would take %" PRIu64
+                 " bytes, more than the limit of %" PRIu64),
                  ok ? total : G_MAXUINT64, r->max_bytes);
   return TRUE;
 }
@@ -337,7 +339,7 @@ check_crcs (Reader *r, GError **error)
       const Section *s = &r->sec[k];
       if (s->present && crc_of (r->data + s->offset, s->length) != s->crc)
         return fail (error, ADIFF_ERROR_CHECKSUM, r,
-                     "section %s checksum mismatch (corrupt file)", kinds[k].name);
+                     _("section %s checksum mismatch (corrupt file)"), kinds[k].name);
     }
   return TRUE;
 }
@@ -401,7 +403,7 @@ load_metadata (Reader *r, AdiffBundle *b, GError **error)
     return TRUE;
   const char *text = (const char *) r->data + s->offset;
   if (memchr (text, 0, s->length) || !g_utf8_validate (text, (gssize) s->length, NULL))
-    return fail (error, ADIFF_ERROR_FORMAT, r, "metadata is not valid UTF-8 text");
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("metadata is not valid UTF-8 text"));
   g_free (b->metadata);
   b->metadata = g_strndup (text, s->length);
   GKeyFile *kf = g_key_file_new ();
@@ -411,7 +413,7 @@ load_metadata (Reader *r, AdiffBundle *b, GError **error)
   g_key_file_free (kf);
   if (!ok)
     {
-      fail (error, ADIFF_ERROR_FORMAT, r, "metadata is not a valid key file: %s",
+      fail (error, ADIFF_ERROR_FORMAT, r, _("metadata is not a valid key file: %s"),
             local->message);
       g_error_free (local);
     }
@@ -424,8 +426,8 @@ check_finite_f64 (const Reader *r, const double *v, gsize n, const char *what,
 {
   for (gsize i = 0; i < n; i++)
     if (!isfinite (v[i]))
-      return fail (error, ADIFF_ERROR_NUMERIC, r, "%s has a non-finite value at index %"
-                   G_GSIZE_FORMAT, what, i);
+      return fail (error, ADIFF_ERROR_NUMERIC, r, _("%s has a non-finite value at index %zu"),
+                   what, i);
   return TRUE;
 }
 
@@ -435,8 +437,8 @@ check_finite_f32 (const Reader *r, const float *v, gsize n, const char *what,
 {
   for (gsize i = 0; i < n; i++)
     if (!isfinite (v[i]))
-      return fail (error, ADIFF_ERROR_NUMERIC, r, "%s has a non-finite value at index %"
-                   G_GSIZE_FORMAT, what, i);
+      return fail (error, ADIFF_ERROR_NUMERIC, r, _("%s has a non-finite value at index %zu"),
+                   what, i);
   return TRUE;
 }
 
@@ -454,8 +456,8 @@ validate (const Reader *r, const AdiffBundle *b, GError **error)
     return FALSE;
   for (gsize i = 0; i < k; i++)
     if (b->eigenvalues[i] < 0 || (i > 0 && b->eigenvalues[i] > b->eigenvalues[i - 1]))
-      return fail (error, ADIFF_ERROR_FORMAT, r, "eigenvalue %" G_GSIZE_FORMAT " (%g) is "
-                   "negative or out of descending order", i, b->eigenvalues[i]);
+      return fail (error, ADIFF_ERROR_FORMAT, r, _("eigenvalue %zu (%g) is "
+                   "negative or out of descending order"), i, b->eigenvalues[i]);
   return TRUE;
 }
 
@@ -529,7 +531,7 @@ adiff_bundle_open (const char *path, const AdiffLoadLimits *limits, GError **err
   GMappedFile *mf = g_mapped_file_new (path, FALSE, &local);
   if (!mf)
     {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, "%s: cannot open the bundle: %s",
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, _("%s: cannot open the bundle: %s"),
                    path, local->message);
       g_error_free (local);
       return NULL;

@@ -15,6 +15,7 @@
 #include "adiff-private.h"
 #include "bundle-format.h"
 #include "half.h"
+#include <glib/gi18n-lib.h>
 
 /* Elements converted per write() call: bounds the conversion buffer. */
 #define CHUNK_ELEMS 65536
@@ -41,7 +42,7 @@ write_all (Writer *w, const void *buf, gsize len, GError **error)
       if (n <= 0)
         {
           int err = n < 0 ? errno : ENOSPC;
-          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, "%s: cannot write: %s",
+          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, _("%s: cannot write: %s"),
                        w->path, g_strerror (err));
           return FALSE;
         }
@@ -272,7 +273,7 @@ pwrite_all (int fd, const guint8 *buf, gsize len, off_t offset, const char *path
         continue;
       if (n <= 0)
         {
-          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, "%s: cannot write: %s",
+          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, _("%s: cannot write: %s"),
                        path, g_strerror (n < 0 ? errno : ENOSPC));
           return FALSE;
         }
@@ -311,7 +312,7 @@ check_folder (const char *path, GError **error)
   gboolean ok = g_file_test (dir, G_FILE_TEST_IS_DIR);
   if (!ok)
     g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                 "%s: cannot write the bundle: folder “%s” does not exist", path, dir);
+                 _("%s: cannot write the bundle: folder “%s” does not exist"), path, dir);
   g_free (dir);
   return ok;
 }
@@ -347,7 +348,7 @@ finish_file (Writer *w, const char *tmp, GError **error)
     err = errno;
   if (err)
     {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, "%s: cannot write: %s",
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, _("%s: cannot write: %s"),
                    w->path, g_strerror (err));
       return FALSE;
     }
@@ -366,7 +367,7 @@ adiff_bundle_write (const char *path, const AdiffBundleData *data,
   if (opt.eigenvectors == ADIFF_STORE_U8)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "%s: eigenvectors cannot be stored as 8-bit values", path);
+                   _("%s: eigenvectors cannot be stored as 8-bit values"), path);
       return FALSE;
     }
   if (!adiff_bundle_data_check (data, path, error) || !check_folder (path, error))
@@ -384,7 +385,8 @@ adiff_bundle_write (const char *path, const AdiffBundleData *data,
   gboolean ok;
   if (w.fd < 0)
     {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO, "%s: cannot create a file in its folder: %s",
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("%s: cannot create a file in its folder: %s"),
                    path, g_strerror (errno));
       ok = FALSE;
     }

@@ -1,6 +1,8 @@
 /* bundle.c — the in-memory bundle: validation, construction, accessors.
  * Reading and writing files lives in bundle-read.c and bundle-write.c. */
 #include "adiff-private.h"
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
 
 /* A window larger than this is refused everywhere (d = 65536 is a 256×256
  * gray or 147×147 RGB window; its covariance alone is 32 GiB). */
@@ -14,7 +16,7 @@ check_doubles (const double *v, gsize n, const char *name, const char *what,
     if (!isfinite (v[i]))
       {
         g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                     "%s: %s has a non-finite value at index %" G_GSIZE_FORMAT,
+                     _("%s: %s has a non-finite value at index %zu"),
                      name, what, i);
         return FALSE;
       }
@@ -29,8 +31,8 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
       (data->channels != 1 && data->channels != 3))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   "%s: window %u×%u with %u channels is not valid "
-                   "(need a non-empty window with 1 or 3 channels)",
+                   _("%s: window %u×%u with %u channels is not valid "
+                   "(need a non-empty window with 1 or 3 channels)"),
                    name, data->width, data->height, data->channels);
       return FALSE;
     }
@@ -38,14 +40,14 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
   if (dim > MAX_DIM)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   "%s: window of %" G_GUINT64_FORMAT " values exceeds the limit of %d",
+                   _("%s: window of %" PRIu64 " values exceeds the limit of %d"),
                    name, dim, MAX_DIM);
       return FALSE;
     }
   if (data->n_components > dim)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   "%s: %u components for a window of %" G_GUINT64_FORMAT " values",
+                   _("%s: %u components for a window of %" PRIu64 " values"),
                    name, data->n_components, dim);
       return FALSE;
     }
@@ -53,7 +55,7 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
       (data->n_exemplars && !data->exemplars))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   "%s: missing mean, eigenpairs or exemplars", name);
+                   _("%s: missing mean, eigenpairs or exemplars"), name);
       return FALSE;
     }
   if (!check_doubles (data->mean, dim, name, "the mean", error) ||
@@ -67,7 +69,7 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
           (i > 0 && data->eigenvalues[i] > data->eigenvalues[i - 1]))
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                       "%s: eigenvalue %u (%g) is negative or out of descending order",
+                       _("%s: eigenvalue %u (%g) is negative or out of descending order"),
                        name, i, data->eigenvalues[i]);
           return FALSE;
         }
@@ -75,7 +77,7 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
   if (!isfinite (data->residual_variance) || data->residual_variance < 0)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   "%s: residual variance %g is not a finite value ≥ 0",
+                   _("%s: residual variance %g is not a finite value ≥ 0"),
                    name, data->residual_variance);
       return FALSE;
     }
@@ -87,7 +89,7 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
         if (!isfinite (x[i]))
           {
             g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                         "%s: exemplar %" G_GSIZE_FORMAT " has a non-finite value",
+                         _("%s: exemplar %zu has a non-finite value"),
                          name, i / dim);
             return FALSE;
           }

@@ -12,6 +12,7 @@
  */
 #include <cblas.h>
 #include "models-private.h"
+#include <glib/gi18n-lib.h>
 
 struct _AdiffCandidates
 {
@@ -32,7 +33,7 @@ adiff_candidates_new (AdiffBundle *b, guint n_components, GError **error)
   if (k == 0 || n == 0)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "%s: candidate pruning needs principal components and exemplars",
+                   _("%s: candidate pruning needs principal components and exemplars"),
                    b->name);
       return NULL;
     }

@@ -1,5 +1,6 @@
 /* denoiser.c — parameters, validation and dispatch to one file per method. */
 #include "adiff-private.h"
+#include <glib/gi18n-lib.h>
 
 static const char *const method_names[] = { "wiener", "optimal", "analytic", "patch" };
 
@@ -56,35 +57,35 @@ check_params (AdiffBundle *bundle, const AdiffParams *p, GError **error)
   if (!class_for (p->method))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "unknown denoising method %d", (int) p->method);
+                   _("unknown denoising method %d"), (int) p->method);
       return FALSE;
     }
   /* σ above 1e6 is meaningless for data in [0,1] and overflows σ² in float. */
   if (!isfinite (p->sigma) || p->sigma <= 0 || p->sigma > 1e6)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "noise level σ = %g is not valid (need 0 < σ ≤ 1e6 in [0,1] units)",
+                   _("noise level σ = %g is not valid (need 0 < σ ≤ 1e6 in [0,1] units)"),
                    p->sigma);
       return FALSE;
     }
   if (!isfinite (p->tau) || p->tau <= 0 || p->tau > 1)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "mask threshold τ = %g is outside (0, 1]", p->tau);
+                   _("mask threshold τ = %g is outside (0, 1]"), p->tau);
       return FALSE;
     }
   if (adiff_method_needs_exemplars (p->method) && bundle->n_exemplars == 0)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NO_EXEMPLARS,
-                   "%s: the %s denoiser needs exemplars, and this bundle has none "
-                   "(rebuild it with adiff-stats build --exemplars N)",
+                   _("%s: the %s denoiser needs exemplars, and this bundle has none "
+                   "(rebuild it with adiff-stats build --exemplars N)"),
                    bundle->name, adiff_method_to_string (p->method));
       return FALSE;
     }
   if (p->method == ADIFF_METHOD_PATCH && p->patch_size != 0 && p->patch_size % 2 == 0)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "patch size %u must be odd", p->patch_size);
+                   _("patch size %u must be odd"), p->patch_size);
       return FALSE;
     }
   return TRUE;
@@ -138,7 +139,7 @@ adiff_denoiser_apply (AdiffDenoiser *denoiser, const float *in, gsize n,
                       float *out, GError **error)
 {
   g_return_val_if_fail (denoiser != NULL && in != NULL && out != NULL, FALSE);
-  if (!adiff_check_finite (in, n * denoiser->bundle->dim, "the noisy input", error))
+  if (!adiff_check_finite (in, n * denoiser->bundle->dim, _("the noisy input"), error))
     return FALSE;
   return denoiser->klass->apply (denoiser, in, n, out, error);
 }

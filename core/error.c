@@ -1,5 +1,6 @@
 /* error.c — the ADIFF_ERROR domain and the version string. */
 #include "adiff-private.h"
+#include <glib/gi18n-lib.h>
 
 ADIFF_EXPORT G_DEFINE_QUARK (adiff-error-quark, adiff_error)
 
@@ -16,7 +17,7 @@ adiff_check_finite (const float *v, gsize n, const char *what, GError **error)
     if (!isfinite (v[i]))
       {
         g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC,
-                     "%s contains a non-finite value at index %" G_GSIZE_FORMAT,
+                     _("%s contains a non-finite value at index %zu"),
                      what, i);
         return FALSE;
       }

@@ -28,6 +28,7 @@
  */
 #include "adiff-private.h"
 #include "tile.h"
+#include <glib/gi18n-lib.h>
 
 typedef struct
 {
@@ -68,16 +69,16 @@ check_geometry (AdiffBundle *b, guint width, guint height, guint channels,
   if (width == 0 || height == 0 || channels == 0)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "image of %u×%u pixels with %u channels is empty",
+                   _("image of %u×%u pixels with %u channels is empty"),
                    width, height, channels);
       return FALSE;
     }
   if (b->channels != channels && b->channels != 1)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   "%s: the bundle has %u channels and the image %u; "
+                   _("%s: the bundle has %u channels and the image %u; "
                    "a %u-channel bundle only applies to %u-channel images "
-                   "(a gray bundle applies to any image, channel by channel)",
+                   "(a gray bundle applies to any image, channel by channel)"),
                    b->name, b->channels, channels, b->channels, b->channels);
       return FALSE;
     }
@@ -174,7 +175,7 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
       per_strip > G_MAXINT)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   "image of %u×%u pixels with %u channels is too large to tile",
+                   _("image of %u×%u pixels with %u channels is too large to tile"),
                    width, height, channels);
       return FALSE;
     }
@@ -189,7 +190,7 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
   if (!t->in || !t->acc || !t->windows || !t->mirror_x || (t->folded && !t->blocks))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   "out of memory for the strip buffers of a %u-pixel wide image",
+                   _("out of memory for the strip buffers of a %u-pixel wide image"),
                    width);
       return FALSE;
     }
@@ -414,7 +415,7 @@ process_strip (Tiler *t, guint j, GError **error)
   if (t->folded)
     {
       if (!adiff_check_finite (t->windows, t->n_windows * t->lt.in_len,
-                               "the noisy input", error))
+                               _("the noisy input"), error))
         return FALSE;
       adiff_linear_tiles_apply (&t->lt, t->windows, t->n_windows, t->blocks);
       return emit_blocks (t, j, error);
@@ -436,7 +437,7 @@ run_strips (Tiler *t, AdiffProgressFunc progress, gpointer progress_data,
       if (progress && !progress ((double) (j + 1) / t->n_strips, progress_data))
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED,
-                       "denoising cancelled after strip %u of %u", j + 1, t->n_strips);
+                       _("denoising cancelled after strip %u of %u"), j + 1, t->n_strips);
           return FALSE;
         }
     }

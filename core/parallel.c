@@ -2,6 +2,7 @@
  * allocator.  BLAS calls stay on the caller's thread (OpenBLAS threads
  * itself); these workers run the plain-C kernels. */
 #include "models-private.h"
+#include <glib/gi18n-lib.h>
 
 guint
 adiff_thread_count (guint requested)
@@ -75,7 +76,6 @@ adiff_try_alloc (gsize count, gsize size, const char *what, GError **error)
     p = g_try_malloc (MAX (bytes, 1));
   if (!p)
     g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                 "cannot allocate %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
-                 " bytes for %s", count, size, what);
+                 _("cannot allocate %zu × %zu bytes for %s"), count, size, what);
   return p;
 }

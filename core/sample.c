@@ -14,6 +14,7 @@
  * our units is z = ½ + ½·ξ/√ᾱ_{t0}.
  */
 #include "models-private.h"
+#include <glib/gi18n-lib.h>
 
 ADIFF_EXPORT void
 adiff_sample_params_init (AdiffSampleParams *params)
@@ -45,13 +46,13 @@ check_sample_params (const AdiffSampleParams *p, GError **error)
   if (p->steps == 0 || p->steps > ADIFF_DDPM_T)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "%u sampling steps: need between 1 and %d", p->steps, ADIFF_DDPM_T);
+                   _("%u sampling steps: need between 1 and %d"), p->steps, ADIFF_DDPM_T);
       return FALSE;
     }
   if (!isfinite (p->eta) || p->eta < 0 || p->eta > 1)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "DDIM η = %g is outside [0, 1]", p->eta);
+                   _("DDIM η = %g is outside [0, 1]"), p->eta);
       return FALSE;
     }
   return TRUE;
@@ -122,7 +123,7 @@ adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
         }
       if (progress && !progress ((i + 1.0) / params->steps, progress_data))
         {
-          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, "sampling cancelled");
+          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("sampling cancelled"));
           ok = FALSE;
         }
     }

@@ -16,6 +16,7 @@
  * exemplars, which is fine for an interactive probe.
  */
 #include "models-private.h"
+#include <glib/gi18n-lib.h>
 
 static gboolean
 check_args (AdiffDenoiser *den, const float *z, gsize q, GError **error)
@@ -24,8 +25,8 @@ check_args (AdiffDenoiser *den, const float *z, gsize q, GError **error)
   if (q >= b->dim)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "sensitivity: coordinate %" G_GSIZE_FORMAT " is outside the window "
-                   "of %" G_GSIZE_FORMAT " values", q, b->dim);
+                   _("sensitivity: coordinate %zu is outside the window "
+                   "of %zu values"), q, b->dim);
       return FALSE;
     }
   if (den->params.method == ADIFF_METHOD_WIENER)
@@ -33,11 +34,11 @@ check_args (AdiffDenoiser *den, const float *z, gsize q, GError **error)
   if (!z)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "sensitivity: the %s denoiser needs the input window",
+                   _("sensitivity: the %s denoiser needs the input window"),
                    adiff_method_to_string (den->params.method));
       return FALSE;
     }
-  return adiff_check_finite (z, b->dim, "the sensitivity input", error);
+  return adiff_check_finite (z, b->dim, _("the sensitivity input"), error);
 }
 
 /* Masked squared distances in double (mask NULL = every coordinate). */
@@ -272,6 +273,6 @@ adiff_sensitivity (AdiffDenoiser *denoiser, const float *z, gsize q,
       return TRUE;
     }
   g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-               "sensitivity: unknown method %d", (int) p->method);
+               _("sensitivity: unknown method %d"), (int) p->method);
   return FALSE;
 }

@@ -21,6 +21,7 @@
 #include <cblas.h>
 #include "adiff-private.h"
 #include "tile.h"
+#include <glib/gi18n-lib.h>
 
 /* W rows computed per SGEMM while building K (bounds the scratch). */
 #define ROW_CHUNK 256
@@ -90,7 +91,7 @@ adiff_linear_tiles_init (AdiffLinearTiles *lt, AdiffDenoiser *den,
   if (!lt->kernel || !rows)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   "out of memory for the folded Wiener tiling of %s", b->name);
+                   _("out of memory for the folded Wiener tiling of %s"), b->name);
       g_free (gains); g_free (a); g_free (rows); g_free (bias); g_free (g);
       return FALSE;
     }

@@ -16,7 +16,7 @@ typedef struct
   const char *name;
   const char *language;
   const char *tool;             /* "adiff" or "adiff-stats" */
-  const char *args[4];
+  const char *args[8];            /* "@name": a file in the scratch folder */
   int         status;
   const char *expect;           /* must appear in stdout or stderr */
 } Case;
@@ -40,6 +40,13 @@ static const Case cases[] = {
     "enthält keine Bilddateien" },
   { "ko/io-error",         "ko", "adiff-stats", { "build", "-o", "@out.adstats", "@empty" }, 1,
     "이미지 파일(PNG, JPEG" },
+  /* libadiff's own messages (a file that is not a bundle). */
+  { "de/library-error",    "de", "adiff",
+    { "denoise", "--bundle", "@bad.adstats", "--sigma", "10", "@in.png", "@out.png" }, 2,
+    "kein Statistik-Bundle" },
+  { "ko/library-error",    "ko", "adiff",
+    { "denoise", "--bundle", "@bad.adstats", "--sigma", "10", "@in.png", "@out.png" }, 2,
+    "통계 번들이 아닙니다" },
   /* Control: without LANGUAGE the messages stay English. */
   { "en/control",          "",   "adiff",       { "--help" },            0, "Commands:" },
 };
@@ -92,6 +99,8 @@ test_tool (gconstpointer data)
   g_assert_no_error (error);
   char *empty = g_build_filename (dir, "empty", NULL);
   g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+  char *bad = g_build_filename (dir, "bad.adstats", NULL);
+  g_assert_true (g_file_set_contents (bad, "not a bundle\n", -1, NULL));
 
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (argv, g_build_filename (build_root, "stats", c->tool, NULL));
@@ -114,9 +123,14 @@ test_tool (gconstpointer data)
   g_ptr_array_free (argv, TRUE);
   g_rmdir (empty);
   g_free (empty);
-  char *leftover = g_build_filename (dir, "out.adstats", NULL);
-  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));  /* failed runs write nothing */
-  g_free (leftover);
+  g_remove (bad);
+  g_free (bad);
+  for (const char *const *o = (const char *const[]) { "out.adstats", "out.png", NULL }; *o; o++)
+    {
+      char *leftover = g_build_filename (dir, *o, NULL);
+      g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));  /* failed runs write nothing */
+      g_free (leftover);
+    }
   g_rmdir (dir);
   g_free (dir);
 }
