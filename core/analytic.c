@@ -26,6 +26,7 @@
  */
 #include <cblas.h>
 #include "analytic-private.h"
+#include <glib/gi18n-lib.h>
 
 /* Rows of W_σ computed per DGEMM at prepare. */
 #define ANA_ROWS 128
@@ -94,8 +95,8 @@ adiff_analytic_mask (AdiffBundle *bundle, double sigma, double tau, gsize q,
   if (!isfinite (sigma) || sigma <= 0 || !isfinite (tau) || tau <= 0 || tau > 1 || q >= d)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   "analytic mask: σ = %g, τ = %g, coordinate %" G_GSIZE_FORMAT
-                   " (need σ > 0, τ in (0,1], coordinate < %" G_GSIZE_FORMAT ")",
+                   _("analytic mask: σ = %g, τ = %g, coordinate %zu "
+                     "(need σ > 0, τ in (0,1], coordinate < %zu)"),
                    sigma, tau, q, d);
       return FALSE;
     }
