@@ -11,66 +11,55 @@
  * With a selection, the denoiser reads up to one window beyond the
  * selection's bounds (clipped to the layer) so pixels at the selection
  * edge see their real neighbours, not a mirrored copy; only the bounds are
- * written.  Alpha is never touched: colour is read without it, and the
- * output rows take their alpha from the source. */
+ * written.  Alpha is never touched: the output rows take their alpha from
+ * the source.
+ *
+ * Pixels travel as floats with alpha (pixel-io.c); the colour is picked
+ * out here for the library. */
 #include "config.h"
 #include <babl/babl.h>
 #include "plugin.h"
 
 typedef struct
 {
-  GeglBuffer   *src, *dst;
-  const Babl   *color_fmt;   /* colour channels only */
-  const Babl   *pixel_fmt;   /* colour + alpha (or = color_fmt) */
+  GeglBuffer   *src, *dst;    /* dst NULL: results go to out */
+  float        *out;         /* inner-sized, with alpha */
+  AdiffPixelIO  io;
   guint         channels;    /* colour channels */
-  guint         n_floats;    /* floats per pixel in pixel_fmt */
+  guint         n_floats;    /* floats per pixel: channels + alpha */
   GeglRectangle outer;       /* region the denoiser sees */
   GeglRectangle inner;       /* region written */
   double        strength;
-  float        *rows;        /* inner-width rows in pixel_fmt */
+  float        *rows;        /* rows with alpha (scratch) */
   gsize         rows_cap;    /* rows buffer size in floats */
   gboolean      show_progress;
   double        last_progress;
 } Strip;
 
-static const Babl *
-format_in_space (GimpDrawable *drawable, const char *name)
-{
-  return babl_format_with_space (name, gimp_drawable_get_format (drawable));
-}
-
-const Babl *
-adiff_color_format (GimpDrawable *drawable)
-{
-  return format_in_space (drawable, gimp_drawable_is_gray (drawable) ? "Y' float"
-                                                                     : "R'G'B' float");
-}
-
 const Babl *
 adiff_pixel_format (GimpDrawable *drawable)
 {
-  if (! gimp_drawable_has_alpha (drawable))
-    return adiff_color_format (drawable);
-  return format_in_space (drawable, gimp_drawable_is_gray (drawable) ? "Y'A float"
-                                                                     : "R'G'B'A float");
+  return babl_format_with_space (gimp_drawable_is_gray (drawable) ? "Y'A float"
+                                                                  : "R'G'B'A float",
+                                 gimp_drawable_get_format (drawable));
 }
 
-static gboolean
-strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
+/* Drop the alpha of n pixels: floats with channels+1 values each become
+ * channels values each, in place. */
+static void
+drop_alpha (float *px, gsize n, guint channels)
 {
-  Strip *s = data;
-  GeglRectangle r = { s->outer.x, s->outer.y + (gint) y, s->outer.width, (gint) n_rows };
-
-  gegl_buffer_get (s->src, &r, 1.0, s->color_fmt, buf, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-  return TRUE;
+  for (gsize i = 0; i < n; i++)
+    memmove (px + i * channels, px + i * (channels + 1), channels * sizeof (float));
 }
 
+/* Make s->rows hold n_rows rows of width pixels with alpha. */
 static gboolean
-strip_reserve (Strip *s, gsize n_rows, GError **error)
+strip_reserve (Strip *s, gsize n_rows, gsize width, GError **error)
 {
   gsize n;
 
-  if (! g_size_checked_mul (&n, n_rows, (gsize) s->inner.width) ||
+  if (! g_size_checked_mul (&n, n_rows, width) ||
       ! g_size_checked_mul (&n, n, s->n_floats) ||
       n > G_MAXSIZE / sizeof (float))
     {
@@ -80,9 +69,33 @@ strip_reserve (Strip *s, gsize n_rows, GError **error)
   if (n > s->rows_cap)
     {
       g_free (s->rows);
-      s->rows = g_new (float, n);
-      s->rows_cap = n;
+      s->rows = g_try_new (float, n);
+      s->rows_cap = s->rows != NULL ? n : 0;
+      if (s->rows == NULL)
+        {
+          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
+          return FALSE;
+        }
     }
+  return TRUE;
+}
+
+static gboolean
+strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
+{
+  Strip *s = data;
+  GeglRectangle r = { s->outer.x, s->outer.y + (gint) y, s->outer.width, (gint) n_rows };
+  gsize n = (gsize) n_rows * s->outer.width;
+
+  if (! strip_reserve (s, n_rows, s->outer.width, error))
+    return FALSE;
+  if (! adiff_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
+      return FALSE;
+    }
+  drop_alpha (s->rows, n, s->channels);
+  memcpy (buf, s->rows, n * s->channels * sizeof (float));
   return TRUE;
 }
 
@@ -99,10 +112,14 @@ strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **er
 
   if (top >= bottom)
     return TRUE;
-  if (! strip_reserve (s, bottom - top, error))
+  if (! strip_reserve (s, bottom - top, s->inner.width, error))
     return FALSE;
   r = (GeglRectangle) { s->inner.x, s->outer.y + top, s->inner.width, bottom - top };
-  gegl_buffer_get (s->src, &r, 1.0, s->pixel_fmt, s->rows, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  if (! adiff_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
+      return FALSE;
+    }
 
   for (gint row = top; row < bottom; row++)
     {
@@ -113,7 +130,18 @@ strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **er
         for (guint c = 0; c < s->channels; c++)
           px[c] += (float) (s->strength * (est[c] - px[c]));
     }
-  gegl_buffer_set (s->dst, &r, 0, s->pixel_fmt, s->rows, GEGL_AUTO_ROWSTRIDE);
+  if (s->dst == NULL)
+    {
+      gsize row_len = (gsize) s->inner.width * s->n_floats;
+      memcpy (s->out + (gsize) (r.y - s->inner.y) * row_len, s->rows,
+              (gsize) r.height * row_len * sizeof (float));
+      return TRUE;
+    }
+  if (! adiff_pixel_io_store (&s->io, s->dst, &r, s->rows))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -130,7 +158,7 @@ strip_progress (double fraction, gpointer data)
   return gimp_progress_update (fraction);
 }
 
-/* The selection's bounds, grown by one window for context, inside the layer. */
+/* rect grown by one window for context, inside the drawable. */
 static GeglRectangle
 context_region (GimpDrawable *drawable, const GeglRectangle *inner, AdiffBundle *bundle)
 {
@@ -145,35 +173,49 @@ context_region (GimpDrawable *drawable, const GeglRectangle *inner, AdiffBundle 
 }
 
 gboolean
-adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
-                      const AdiffApplyOptions *options, GError **error)
+adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+                    const GeglRectangle *rect, GeglBuffer *dst, float *out,
+                    const AdiffApplyOptions *options, GError **error)
 {
   Strip s = { 0 };
-  gint x, y, w, h;
   gboolean ok;
 
-  /* Nothing of this layer is selected: nothing to do. */
-  if (! gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h))
-    return TRUE;
-
-  s.inner = (GeglRectangle) { x, y, w, h };
+  s.inner = *rect;
   s.outer = context_region (drawable, &s.inner, adiff_denoiser_get_bundle (denoiser));
-  s.color_fmt = adiff_color_format (drawable);
-  s.pixel_fmt = adiff_pixel_format (drawable);
-  s.channels = babl_format_get_n_components (s.color_fmt);
-  s.n_floats = babl_format_get_n_components (s.pixel_fmt);
+  adiff_pixel_io_init (&s.io, drawable);
+  s.channels = s.io.channels;
+  s.n_floats = s.channels + 1;
   s.strength = options->strength;
   s.show_progress = options->show_progress;
   s.src = gimp_drawable_get_buffer (drawable);
-  s.dst = gimp_drawable_get_shadow_buffer (drawable);
+  s.dst = dst;
+  s.out = out;
 
   ok = adiff_denoise_rows (denoiser, s.outer.width, s.outer.height, s.channels,
                            strip_read, strip_write, &s, strip_progress, &s, error);
   g_free (s.rows);
+  adiff_pixel_io_clear (&s.io);
   g_object_unref (s.src);
+  return ok;
+}
+
+gboolean
+adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+                      const AdiffApplyOptions *options, GError **error)
+{
+  GeglRectangle rect;
+  GeglBuffer *shadow;
+  gboolean ok;
+
+  /* Nothing of this drawable is selected: nothing to do. */
+  if (! gimp_drawable_mask_intersect (drawable, &rect.x, &rect.y, &rect.width, &rect.height))
+    return TRUE;
+
+  shadow = gimp_drawable_get_shadow_buffer (drawable);
+  ok = adiff_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
   if (ok)
-    gegl_buffer_flush (s.dst);
-  g_object_unref (s.dst);
+    gegl_buffer_flush (shadow);
+  g_object_unref (shadow);
 
   if (! ok)
     {
@@ -181,6 +223,44 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
       return FALSE;
     }
   gimp_drawable_merge_shadow (drawable, TRUE);
-  gimp_drawable_update (drawable, x, y, w, h);
+  gimp_drawable_update (drawable, rect.x, rect.y, rect.width, rect.height);
   return TRUE;
+}
+
+float *
+adiff_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean luma,
+                   GError **error)
+{
+  AdiffPixelIO io;
+  gsize n, n_px;
+  GeglBuffer *src;
+  float *pixels = NULL;
+  gboolean ok = FALSE;
+
+  adiff_pixel_io_init (&io, drawable);
+  if (luma && io.channels == 3)
+    {
+      /* Luma of a colour layer (a gray bundle on it): babl's job. */
+      io.float_fmt = babl_format_with_space ("Y'A float", gimp_drawable_get_format (drawable));
+      io.channels = 1;
+      io.native_u8 = FALSE;
+    }
+  if (g_size_checked_mul (&n_px, (gsize) rect->width, (gsize) rect->height) &&
+      g_size_checked_mul (&n, n_px, io.channels + 1) && n <= G_MAXSIZE / sizeof (float) &&
+      (pixels = g_try_new (float, n)) != NULL)
+    {
+      src = gimp_drawable_get_buffer (drawable);
+      ok = adiff_pixel_io_fetch (&io, src, rect, GEGL_ABYSS_CLAMP, pixels);
+      g_object_unref (src);
+    }
+  adiff_pixel_io_clear (&io);
+  if (! ok)
+    {
+      g_free (pixels);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("Not enough memory for %d×%d pixels"), rect->width, rect->height);
+      return NULL;
+    }
+  drop_alpha (pixels, n_px, io.channels);
+  return pixels;
 }

@@ -77,11 +77,21 @@ adiff_args_add_sigma (GimpProcedure *procedure)
                                       0.0, 255.0, 25.0, G_PARAM_READWRITE);
 }
 
+void
+adiff_job_cache_clear (AdiffJobCache *cache)
+{
+  g_clear_pointer (&cache->path, g_free);
+  g_clear_pointer (&cache->bundle, adiff_bundle_unref);
+  cache->sigma_estimate = 0.0;
+}
+
 AdiffBundle *
-adiff_args_open_bundle (GimpProcedureConfig *config, GError **error)
+adiff_args_open_bundle (GimpProcedureConfig *config, AdiffJobCache *cache,
+                        GError **error)
 {
   g_autoptr (GFile) file = NULL;
   g_autofree char *path = NULL;
+  AdiffBundle *bundle;
 
   g_object_get (config, "bundle", &file, NULL);
   if (file == NULL)
@@ -98,7 +108,18 @@ adiff_args_open_bundle (GimpProcedureConfig *config, GError **error)
                    _("%s: bundles must be local files"), uri);
       return NULL;
     }
-  return adiff_bundle_open (path, NULL, error);
+  if (cache != NULL && cache->bundle != NULL && g_strcmp0 (cache->path, path) == 0)
+    return adiff_bundle_ref (cache->bundle);
+
+  bundle = adiff_bundle_open (path, NULL, error);
+  if (bundle != NULL && cache != NULL)
+    {
+      g_clear_pointer (&cache->path, g_free);
+      g_clear_pointer (&cache->bundle, adiff_bundle_unref);
+      cache->path = g_steal_pointer (&path);
+      cache->bundle = adiff_bundle_ref (bundle);
+    }
+  return bundle;
 }
 
 gboolean
@@ -144,4 +165,74 @@ adiff_args_add_strength (GimpProcedure *procedure)
                                       _("How much of the denoised result to keep: "
                                         "0 = original, 1 = fully denoised"),
                                       0.0, 1.0, 1.0, G_PARAM_READWRITE);
+}
+
+void
+adiff_args_add_estimate (GimpProcedure *procedure)
+{
+  gimp_procedure_add_boolean_argument (procedure, "estimate-sigma", _("_Estimate σ from the image"),
+                                       _("Ignore sigma and estimate the noise level from the "
+                                         "image itself (median absolute deviation of the finest "
+                                         "diagonal wavelet band)"),
+                                       FALSE, G_PARAM_READWRITE);
+}
+
+void
+adiff_args_add_model (GimpProcedure *procedure, guint methods, const char *default_model)
+{
+  GimpChoice *choice = gimp_choice_new ();
+
+  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER))
+    gimp_choice_add (choice, "wiener", ADIFF_METHOD_WIENER, _("Wiener (linear)"),
+                     _("Linear estimate from the bundle's mean and covariance"));
+  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC))
+    gimp_choice_add (choice, "analytic", ADIFF_METHOD_ANALYTIC, _("Analytic (eq. 8)"),
+                     _("Exemplars weighted separately for each pixel, compared only where "
+                       "the Wiener filter says the pixel looks (paper eq. 8)"));
+  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL))
+    gimp_choice_add (choice, "optimal", ADIFF_METHOD_OPTIMAL, _("Optimal (eq. 3)"),
+                     _("Exact posterior mean over the bundle's exemplars: tends to "
+                       "reproduce training images"));
+  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH))
+    gimp_choice_add (choice, "patch", ADIFF_METHOD_PATCH, _("Patch baseline"),
+                     _("Kamb & Ganguli's local patch denoiser, for comparison"));
+  gimp_procedure_add_choice_argument (procedure, "model", _("_Model"),
+                                      _("Which denoiser to use"), choice, default_model,
+                                      G_PARAM_READWRITE);
+}
+
+void
+adiff_args_add_tau (GimpProcedure *procedure)
+{
+  gimp_procedure_add_double_argument (procedure, "tau", _("Mask _threshold τ"),
+                                      _("Analytic model: a pixel takes part in the comparison "
+                                        "for output pixel q when its Wiener weight is at least "
+                                        "τ times the largest one.  Smaller τ = wider masks, "
+                                        "closer to the optimal denoiser"),
+                                      0.001, 1.0, 0.02, G_PARAM_READWRITE);
+}
+
+void
+adiff_args_add_exact (GimpProcedure *procedure)
+{
+  gimp_procedure_add_boolean_argument (procedure, "exact", _("E_xact (slow)"),
+                                       _("Compare with every exemplar exactly; off = fast mode "
+                                         "(a shortlist of candidate exemplars per window)"),
+                                       FALSE, G_PARAM_READWRITE);
+}
+
+void
+adiff_args_add_sigma_used (GimpProcedure *procedure)
+{
+  gimp_procedure_add_double_return_value (procedure, "sigma-used", _("σ used"),
+                                          _("The noise σ (0–255) the denoiser assumed: the "
+                                            "given one, or the estimate"),
+                                          0.0, G_MAXDOUBLE, 0.0, G_PARAM_READWRITE);
+}
+
+void
+adiff_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
+{
+  params->method = gimp_procedure_config_get_choice_id (config, "model");
+  g_object_get (config, "tau", &params->tau, "exact", &params->exact, NULL);
 }

@@ -3,34 +3,18 @@
 #include "config.h"
 #include "plugin.h"
 
-static GimpValueArray *
-wiener_run (GimpProcedure        *procedure,
-            GimpRunMode           run_mode,
-            GimpImage            *image,
-            GimpDrawable        **drawables,
-            GimpProcedureConfig  *config,
-            gpointer              run_data)
+static void
+wiener_params (GimpProcedureConfig *config, AdiffParams *params)
 {
-  GError *error = NULL;
-  GimpDrawable *drawable = NULL;
-  AdiffParams params;
+  params->method = ADIFF_METHOD_WIENER;
+}
 
-  if (! adiff_check_drawables (image, drawables, &drawable, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
-
-  if (run_mode == GIMP_RUN_INTERACTIVE &&
-      ! adiff_dialog_run (procedure, config, drawable, _("Wiener Denoise")))
-    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-
-  adiff_params_init (&params);
-  params.method = ADIFF_METHOD_WIENER;
-  if (! adiff_denoise_drawable (drawable, config, &params,
-                                run_mode != GIMP_RUN_NONINTERACTIVE, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
-
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_displays_flush ();
-  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+static GimpValueArray *
+wiener_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+            GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
+{
+  return adiff_denoise_run (procedure, run_mode, image, drawables, config,
+                            wiener_params, _("Wiener Denoise"));
 }
 
 GimpProcedure *
@@ -45,25 +29,26 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_menu_label (procedure, _("_Wiener Denoise…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  /* The paper URL is spelled out, not ADIFF_PAPER_URL: xgettext cannot expand macros. */
   gimp_procedure_set_documentation
     (procedure,
      _("Remove Gaussian noise with the linear (Wiener) denoiser of a statistics bundle"),
-     _("Replaces the layer, or the selected part of it, by the best linear estimate "
-       "of the clean image under the Gaussian model of the bundle: "
-       "x̂ = μ + W_σ (z − μ), where μ is the mean image of the bundle's training "
-       "set and W_σ = U diag(λ/(λ+σ²)) Uᵀ keeps the directions in which the "
-       "training images vary more than the noise.  σ is the noise's standard "
-       "deviation on the 0–255 scale: too small leaves noise, too large blurs.  "
-       "Strength blends the result with the original (1 = full effect).  "
-       "The bundle's window is slid over the image with overlapping, blended "
-       "windows.  See Lukoianov et al., \"Locality in Image Diffusion Models "
-       "Emerges from Data Statistics\", https://arxiv.org/abs/2509.09672"),
+     _("Replaces the layer, or the selected part of it, by the best linear estimate of "
+       "the clean image under the Gaussian model of the bundle: x̂ = μ + W_σ (z − μ). "
+       "μ is the mean of the bundle's training images and W_σ = U diag(λ/(λ+σ²)) Uᵀ keeps "
+       "the directions in which those images vary more than the noise does.\n\n"
+       "Bundle: statistics of the kind of images to denoise (.adstats, made by adiff-stats).\n"
+       "Noise σ: standard deviation of the noise on the 0–255 scale (what a noisy camera or "
+       "'Add noise' put in); too small leaves noise, too large blurs.  Or tick 'Estimate σ'.\n"
+       "Strength: blends the result with the original (1 = full effect).\n\n"
+       "The bundle's window slides over the image with overlapping, blended windows, so "
+       "there are no seams.  Paper: " ADIFF_PAPER),
      PROC_WIENER);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
 
   adiff_args_add_bundle (procedure);
   adiff_args_add_sigma (procedure);
+  adiff_args_add_estimate (procedure);
   adiff_args_add_strength (procedure);
+  adiff_args_add_sigma_used (procedure);
   return procedure;
 }

@@ -6,9 +6,12 @@
  *       images), mean 0.5, all eigenpairs kept, plus exemplars drawn from
  *       it (seeded, clamped to [0,1]).
  *   adiff-gimp-ref denoise BUNDLE SIGMA255 WIDTH HEIGHT CHANNELS IN OUT
- *                  [METHOD [STRENGTH]]
+ *                  [method=M] [strength=S] [tau=T] [exact=0|1]
  *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
- *       adiff_denoise_image, blend with STRENGTH, write floats to OUT.
+ *       adiff_denoise_image, blend with strength, write floats to OUT.
+ *   adiff-gimp-ref sample BUNDLE OUT [method=M] [steps=N] [seed=S] [eta=E]
+ *                  [tau=T] [exact=0|1]
+ *       one adiff_sample window as floats.
  *
  * The GIMP test exports layer pixels as floats, calls this, and compares. */
 #include <stdio.h>
@@ -119,12 +122,47 @@ read_floats (const char *path, gsize n, GError **error)
   return (float *) bytes;
 }
 
-static int
-cmd_denoise (char **argv, int argc)
+/* key=value options after the positional arguments. */
+static gboolean
+parse_model (char **opts, int n, AdiffParams *params, double *strength,
+             AdiffSampleParams *sp)
 {
-  guint width = atoi (argv[3]), height = atoi (argv[4]), channels = atoi (argv[5]);
+  for (int i = 0; i < n; i++)
+    {
+      const char *v = strchr (opts[i], '=');
+      if (v == NULL)
+        return FALSE;
+      v++;
+      if (g_str_has_prefix (opts[i], "method="))
+        {
+          if (! adiff_method_from_string (v, &params->method))
+            return FALSE;
+        }
+      else if (g_str_has_prefix (opts[i], "strength=") && strength != NULL)
+        *strength = g_ascii_strtod (v, NULL);
+      else if (g_str_has_prefix (opts[i], "tau="))
+        params->tau = g_ascii_strtod (v, NULL);
+      else if (g_str_has_prefix (opts[i], "exact="))
+        params->exact = atoi (v) != 0;
+      else if (g_str_has_prefix (opts[i], "steps=") && sp != NULL)
+        sp->steps = atoi (v);
+      else if (g_str_has_prefix (opts[i], "seed=") && sp != NULL)
+        sp->seed = g_ascii_strtoull (v, NULL, 10);
+      else if (g_str_has_prefix (opts[i], "eta=") && sp != NULL)
+        sp->eta = g_ascii_strtod (v, NULL);
+      else
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* denoise BUNDLE SIGMA255 W H C IN OUT [key=value...] */
+static int
+cmd_denoise (int argc, char **argv)
+{
+  guint width = atoi (argv[2]), height = atoi (argv[3]), channels = atoi (argv[4]);
   gsize n = (gsize) width * height * channels;
-  double strength = argc > 9 ? g_ascii_strtod (argv[9], NULL) : 1.0;
+  double strength = 1.0;
   GError *error = NULL;
   AdiffParams params;
   AdiffBundle *bundle;
@@ -132,22 +170,22 @@ cmd_denoise (char **argv, int argc)
   float *in, *out;
 
   adiff_params_init (&params);
-  params.sigma = g_ascii_strtod (argv[2], NULL) / 255.0;
-  if (argc > 8 && ! adiff_method_from_string (argv[8], &params.method))
+  params.sigma = g_ascii_strtod (argv[1], NULL) / 255.0;
+  if (! parse_model (argv + 7, argc - 7, &params, &strength, NULL))
     {
-      fprintf (stderr, "adiff-gimp-ref: unknown method %s\n", argv[8]);
-      return 1;
+      fprintf (stderr, "adiff-gimp-ref: bad option\n");
+      return 2;
     }
-  if ((bundle = adiff_bundle_open (argv[1], NULL, &error)) == NULL ||
+  if ((bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL ||
       (den = adiff_denoiser_new (bundle, &params, &error)) == NULL ||
-      (in = read_floats (argv[6], n, &error)) == NULL)
+      (in = read_floats (argv[5], n, &error)) == NULL)
     return fail (error);
   out = g_new (float, n);
   if (! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
     return fail (error);
   for (gsize i = 0; i < n; i++)
     out[i] = (float) (in[i] + strength * (out[i] - in[i]));
-  if (! g_file_set_contents (argv[7], (const char *) out, n * sizeof (float), &error))
+  if (! g_file_set_contents (argv[6], (const char *) out, n * sizeof (float), &error))
     return fail (error);
   adiff_denoiser_free (den);
   adiff_bundle_unref (bundle);
@@ -156,14 +194,47 @@ cmd_denoise (char **argv, int argc)
   return 0;
 }
 
+/* sample BUNDLE OUT [key=value...] */
+static int
+cmd_sample (int argc, char **argv)
+{
+  GError *error = NULL;
+  AdiffParams params;
+  AdiffSampleParams sp;
+  AdiffBundle *bundle;
+  float *out;
+
+  adiff_params_init (&params);
+  adiff_sample_params_init (&sp);
+  if (! parse_model (argv + 2, argc - 2, &params, NULL, &sp))
+    {
+      fprintf (stderr, "adiff-gimp-ref: bad option\n");
+      return 2;
+    }
+  if ((bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL)
+    return fail (error);
+  out = g_new (float, adiff_bundle_get_dim (bundle));
+  if (! adiff_sample (bundle, &params, &sp, out, NULL, NULL, &error) ||
+      ! g_file_set_contents (argv[1], (const char *) out,
+                             adiff_bundle_get_dim (bundle) * sizeof (float), &error))
+    return fail (error);
+  g_free (out);
+  adiff_bundle_unref (bundle);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   if (argc >= 4 && strcmp (argv[1], "bundle") == 0)
     return cmd_bundle (argv[2], atoi (argv[3]), argc > 4 ? atoi (argv[4]) : 0);
-  if (argc >= 8 && strcmp (argv[1], "denoise") == 0)
-    return cmd_denoise (argv + 1, argc - 1);
+  if (argc >= 9 && strcmp (argv[1], "denoise") == 0)
+    return cmd_denoise (argc - 2, argv + 2);
+  if (argc >= 4 && strcmp (argv[1], "sample") == 0)
+    return cmd_sample (argc - 2, argv + 2);
   fprintf (stderr, "usage: adiff-gimp-ref bundle OUT CHANNELS [N_EXEMPLARS]\n"
-                   "       adiff-gimp-ref denoise BUNDLE SIGMA255 W H C IN OUT [METHOD [STRENGTH]]\n");
+                   "       adiff-gimp-ref denoise BUNDLE SIGMA255 W H C IN OUT [key=value...]\n"
+                   "       adiff-gimp-ref sample BUNDLE OUT [key=value...]\n"
+                   "keys: method, strength, tau, exact, steps, seed, eta\n");
   return 2;
 }

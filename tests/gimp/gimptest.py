@@ -9,6 +9,7 @@ import math
 import os
 import random
 import subprocess
+import time
 
 import gi
 gi.require_version('Gimp', '3.0')
@@ -25,12 +26,16 @@ class Tap:
     def __init__(self):
         self.n = 0
         self.failed = 0
+        self.last = time.time()
 
     def ok(self, cond, desc, diag=None):
         self.n += 1
         if not cond:
             self.failed += 1
-        print(('ok' if cond else 'not ok') + ' %d - %s' % (self.n, desc), flush=True)
+        now = time.time()
+        print(('ok' if cond else 'not ok') + ' %d - %s [%.2fs]' % (self.n, desc, now - self.last),
+              flush=True)
+        self.last = now
         if diag is not None:
             for line in str(diag).splitlines():
                 print('#   ' + line, flush=True)
@@ -96,12 +101,29 @@ def new_image(width, height, gray=False, precision='u8', alpha=False):
 
 
 def get_pixels(drawable, fmt=None, rect=None):
-    fmt = fmt or color_format(drawable)
+    """Float pixels, colour only unless fmt says otherwise.  8-bit layers
+    are fetched as u8 and scaled (exact): babl plans some u8 -> float
+    conversions for seconds in every new process."""
     if rect is None:
         rect = (0, 0, drawable.get_width(), drawable.get_height())
     buf = drawable.get_buffer()
-    data = buf.get(Gegl.Rectangle.new(*rect), 1.0, fmt, Gegl.AbyssPolicy.NONE)
-    return array.array('f', bytes(data))
+    want = fmt or color_format(drawable)
+    with_alpha = want.split()[0].endswith('A')
+    u8 = drawable.get_image().get_precision() == Gimp.Precision.U8_NON_LINEAR
+    if u8:
+        full = ("Y'A" if drawable.is_gray() else "R'G'B'A") + ' u8'
+        data = [b / 255.0 for b in bytes(buf.get(Gegl.Rectangle.new(*rect), 1.0, full,
+                                                 Gegl.AbyssPolicy.NONE))]
+    else:
+        full = color_format(drawable, alpha=True)
+        data = array.array('f', bytes(buf.get(Gegl.Rectangle.new(*rect), 1.0, full,
+                                              Gegl.AbyssPolicy.NONE)))
+    if fmt is not None and not fmt.startswith(("Y'", "R'G'B'")):
+        raise ValueError('get_pixels only reads perceptual formats')
+    n = 2 if drawable.is_gray() else 4
+    if with_alpha:
+        return array.array('f', data)
+    return array.array('f', [v for i, v in enumerate(data) if i % n != n - 1])
 
 
 def set_pixels(drawable, pixels, fmt=None):
@@ -115,13 +137,20 @@ def set_pixels(drawable, pixels, fmt=None):
 
 def run_procedure(name, image, drawables, **args):
     """Run a PDB procedure non-interactively; return (status, message)."""
+    status, message, _ = run_procedure_values(name, image, drawables, **args)
+    return status, message
+
+
+def run_procedure_values(name, image, drawables, **args):
+    """Like run_procedure, plus the return values after the status."""
     proc = Gimp.get_pdb().lookup_procedure(name)
     if proc is None:
         raise RuntimeError('procedure %s is not registered' % name)
     config = proc.create_config()
     config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
-    config.set_property('image', image)
-    config.set_core_object_array('drawables', drawables)
+    if image is not None:
+        config.set_property('image', image)
+        config.set_core_object_array('drawables', drawables)
     for key, value in args.items():
         key = key.replace('_', '-')
         if isinstance(value, str) and key == 'bundle':
@@ -130,12 +159,15 @@ def run_procedure(name, image, drawables, **args):
     result = proc.run(config)
     status = result.index(0)
     message = ''
+    values = []
     if status != Gimp.PDBStatusType.SUCCESS:
         if result.length() > 1 and isinstance(result.index(1), str):
             message = result.index(1)
         else:
             message = Gimp.get_pdb().get_last_error() or ''
-    return status, message
+    else:
+        values = [result.index(i) for i in range(1, result.length())]
+    return status, message, values
 
 
 def scratch(name):
@@ -143,16 +175,40 @@ def scratch(name):
 
 
 def reference_denoise(bundle, sigma255, width, height, channels, pixels,
-                      method='wiener', strength=1.0, tag='ref'):
-    """What libadiff alone computes for these pixels."""
+                      tag='ref', **options):
+    """What libadiff alone computes for these pixels (options: method,
+    strength, tau, exact)."""
     src, dst = scratch(tag + '-in.f32'), scratch(tag + '-out.f32')
     with open(src, 'wb') as f:
         f.write(pixels.tobytes())
+    opts = ['%s=%s' % (k, int(v) if isinstance(v, bool) else v) for k, v in options.items()]
     subprocess.run([REF, 'denoise', bundle, repr(float(sigma255)), str(width),
-                    str(height), str(channels), src, dst, method, repr(float(strength))],
-                   check=True)
+                    str(height), str(channels), src, dst] + opts, check=True)
     with open(dst, 'rb') as f:
         return array.array('f', f.read())
+
+
+def reference_sample(bundle, tag='sample', **options):
+    dst = scratch(tag + '.f32')
+    opts = ['%s=%s' % (k, int(v) if isinstance(v, bool) else v) for k, v in options.items()]
+    subprocess.run([REF, 'sample', bundle, dst] + opts, check=True)
+    with open(dst, 'rb') as f:
+        return array.array('f', f.read())
+
+
+def make_bundle(path, channels, exemplars):
+    subprocess.run([REF, 'bundle', path, str(channels), str(exemplars)], check=True)
+    return path
+
+
+def crop(pixels, width, channels, rect):
+    """rect = (x, y, w, h) out of a width-wide interleaved image."""
+    x, y, w, h = rect
+    out = array.array('f')
+    for row in range(y, y + h):
+        start = (row * width + x) * channels
+        out.extend(pixels[start:start + w * channels])
+    return out
 
 
 def max_abs_diff(a, b):

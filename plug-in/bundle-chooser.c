@@ -1,0 +1,187 @@
+/* bundle-chooser.c — the bundle argument's widget: the bundles installed
+ * with the plug-in, by name, plus "Other…" for any file, and a line that
+ * says what the chosen bundle holds — or, for a bad file, what is wrong
+ * with it, so the dialog reports it instead of failing later. */
+#include "config.h"
+#include <libgimp/gimpui.h>
+#include "plugin.h"
+
+#define OTHER_ID "other"
+
+typedef struct
+{
+  GimpProcedureConfig *config;
+  GtkWidget           *combo;
+  GtkWidget           *info;
+  char                *last_path;   /* to go back to when "Other…" is cancelled */
+} Chooser;
+
+static void
+chooser_free (Chooser *c)
+{
+  g_free (c->last_path);
+  g_free (c);
+}
+
+/* "natural-gray-8x8.adstats" → "natural-gray-8x8" */
+static char *
+display_name (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = g_str_has_suffix (base, ".adstats") ? strrchr (base, '.') : NULL;
+
+  if (dot != NULL)
+    *dot = '\0';
+  return g_strdup (base);
+}
+
+static void
+show_info (Chooser *c, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  AdiffBundle *b;
+  g_autofree char *text = NULL;
+
+  if (path == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (c->info), _("No bundle chosen"));
+      return;
+    }
+  b = adiff_bundle_open (path, NULL, &error);
+  if (b == NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      text = g_strdup_printf ("<span foreground=\"#c01c28\">%s</span>", escaped);
+      gtk_label_set_markup (GTK_LABEL (c->info), text);
+      return;
+    }
+  /* TRANSLATORS: window width × height, channels, eigenpairs, exemplars */
+  text = g_strdup_printf (_("%u×%u window, %u channel(s), %u components, %u exemplars"),
+                          adiff_bundle_get_width (b), adiff_bundle_get_height (b),
+                          adiff_bundle_get_channels (b), adiff_bundle_get_n_components (b),
+                          adiff_bundle_get_n_exemplars (b));
+  gtk_label_set_text (GTK_LABEL (c->info), text);
+  adiff_bundle_unref (b);
+}
+
+static void
+set_path (Chooser *c, const char *path)
+{
+  g_autoptr (GFile) file = path != NULL ? g_file_new_for_path (path) : NULL;
+
+  g_object_set (c->config, "bundle", file, NULL);
+  g_free (c->last_path);
+  c->last_path = g_strdup (path);
+  show_info (c, path);
+}
+
+/* Select path in the combo, adding it when it is not one of the installed. */
+static void
+select_path (Chooser *c, const char *path)
+{
+  if (! gtk_combo_box_set_active_id (GTK_COMBO_BOX (c->combo), path))
+    {
+      g_autofree char *name = display_name (path);
+      gtk_combo_box_text_prepend (GTK_COMBO_BOX_TEXT (c->combo), path, name);
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (c->combo), path);
+    }
+}
+
+static char *
+ask_for_file (GtkWidget *parent)
+{
+  GtkWidget *dialog = gtk_file_chooser_dialog_new (_("Choose a statistics bundle"),
+                                                   GTK_WINDOW (gtk_widget_get_toplevel (parent)),
+                                                   GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                   _("_Cancel"), GTK_RESPONSE_CANCEL,
+                                                   _("_Open"), GTK_RESPONSE_ACCEPT, NULL);
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  char *path = NULL;
+
+  gtk_file_filter_set_name (filter, _("Statistics bundles (*.adstats)"));
+  gtk_file_filter_add_pattern (filter, "*.adstats");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  if (gtk_dialog_run (GTK_DIALOG (dialog)) == GTK_RESPONSE_ACCEPT)
+    path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dialog));
+  gtk_widget_destroy (dialog);
+  return path;
+}
+
+static void
+combo_changed (GtkComboBox *combo, Chooser *c)
+{
+  const char *id = gtk_combo_box_get_active_id (combo);
+  g_autofree char *path = NULL;
+
+  if (id == NULL || g_strcmp0 (id, c->last_path) == 0)
+    return;
+  if (g_strcmp0 (id, OTHER_ID) != 0)
+    {
+      set_path (c, id);
+      return;
+    }
+  path = ask_for_file (c->combo);
+  if (path == NULL)
+    {
+      /* Cancelled: back to the previous choice. */
+      if (c->last_path != NULL)
+        gtk_combo_box_set_active_id (combo, c->last_path);
+      return;
+    }
+  set_path (c, path);
+  select_path (c, path);
+}
+
+GtkWidget *
+adiff_bundle_chooser_new (GimpProcedureConfig *config)
+{
+  Chooser *c = g_new0 (Chooser, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new_with_mnemonic (_("_Bundle:"));
+  GList *installed = adiff_installed_bundles ();
+  g_autoptr (GFile) current = NULL;
+  g_autofree char *current_path = NULL;
+
+  c->config = config;
+  c->combo = gtk_combo_box_text_new ();
+  c->info = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (c->info), 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (c->info), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (c->info), 50);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), c->combo);
+  gtk_widget_set_tooltip_text (c->combo, _("Statistics of the kind of images to work on; "
+                                           "the bundles installed with the plug-in are listed "
+                                           "by name"));
+
+  for (GList *l = installed; l != NULL; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+      g_autofree char *name = display_name (path);
+      gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (c->combo), path, name);
+    }
+  g_list_free_full (installed, g_object_unref);
+  gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (c->combo), OTHER_ID, _("Other…"));
+
+  g_object_get (config, "bundle", &current, NULL);
+  current_path = current != NULL ? g_file_get_path (current) : NULL;
+  if (current_path != NULL)
+    {
+      c->last_path = g_strdup (current_path);
+      select_path (c, current_path);
+    }
+  show_info (c, current_path);
+  g_signal_connect (c->combo, "changed", G_CALLBACK (combo_changed), c);
+  g_object_set_data_full (G_OBJECT (box), "adiff-chooser", c, (GDestroyNotify) chooser_free);
+
+  gtk_box_pack_start (GTK_BOX (row), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), c->combo, TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), c->info, FALSE, FALSE, 0);
+  gtk_widget_show_all (box);
+  return box;
+}

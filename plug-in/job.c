@@ -1,0 +1,162 @@
+/* job.c — what the denoising procedures share once their arguments are
+ * known: open the bundle, settle σ (given on the 0–255 scale, or estimated
+ * from the image), build the denoiser, run it over the drawable.  Every
+ * check happens before the first pixel is written. */
+#include "config.h"
+#include "plugin.h"
+
+/* The part of the drawable the procedure works on: the selection's bounds
+ * inside it, or all of it. */
+static gboolean
+work_region (GimpDrawable *drawable, GeglRectangle *rect)
+{
+  return gimp_drawable_mask_intersect (drawable, &rect->x, &rect->y,
+                                       &rect->width, &rect->height);
+}
+
+/* σ in [0,1] units estimated from the pixels the procedure will change. */
+static gboolean
+estimate_sigma (GimpDrawable *drawable, double *sigma, GError **error)
+{
+  guint channels = gimp_drawable_is_gray (drawable) ? 1 : 3;
+  GeglRectangle rect;
+  float *pixels;
+
+  if (! work_region (drawable, &rect))
+    rect = (GeglRectangle) { 0, 0, gimp_drawable_get_width (drawable),
+                             gimp_drawable_get_height (drawable) };
+  pixels = adiff_read_region (drawable, &rect, FALSE, error);
+  if (pixels == NULL)
+    return FALSE;
+  *sigma = adiff_estimate_sigma (pixels, rect.width, rect.height, channels);
+  g_free (pixels);
+  if (! (*sigma > 0.0) || ! isfinite (*sigma))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("Cannot estimate σ: the image shows no noise (or is too small); "
+                     "set σ by hand"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* σ as the user gave it; 0 or less is an error, not "no denoising". */
+static gboolean
+config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, AdiffJobCache *cache,
+              double *sigma, GError **error)
+{
+  gboolean estimate = FALSE;
+  double value;
+
+  g_object_get (config, "sigma", &value, "estimate-sigma", &estimate, NULL);
+  if (estimate && cache != NULL && cache->sigma_estimate > 0.0)
+    {
+      *sigma = cache->sigma_estimate;
+      return TRUE;
+    }
+  if (estimate)
+    {
+      if (! estimate_sigma (drawable, sigma, error))
+        return FALSE;
+      if (cache != NULL)
+        cache->sigma_estimate = *sigma;
+      return TRUE;
+    }
+  if (! (value > 0.0) || ! isfinite (value))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("Noise σ must be greater than 0 (got %g)"), value);
+      return FALSE;
+    }
+  *sigma = value / 255.0;
+  return TRUE;
+}
+
+gboolean
+adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
+                   AdiffParamsFunc params_func, AdiffJobCache *preview_cache, GError **error)
+{
+  AdiffParams params;
+  AdiffBundle *bundle;
+
+  memset (job, 0, sizeof *job);
+  adiff_params_init (&params);
+  params_func (config, &params);
+  if (preview_cache != NULL)
+    params.exact = FALSE;
+  g_object_get (config, "strength", &job->strength, NULL);
+  if (! config_sigma (drawable, config, preview_cache, &params.sigma, error))
+    return FALSE;
+  job->sigma = params.sigma;
+
+  bundle = adiff_args_open_bundle (config, preview_cache, error);
+  if (bundle == NULL)
+    return FALSE;
+  job->denoiser = adiff_denoiser_new (bundle, &params, error);
+  adiff_bundle_unref (bundle);  /* the denoiser holds its own reference */
+  return job->denoiser != NULL;
+}
+
+void
+adiff_job_clear (AdiffJob *job)
+{
+  g_clear_pointer (&job->denoiser, adiff_denoiser_free);
+}
+
+gboolean
+adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
+                        AdiffParamsFunc params_func, gboolean interactive,
+                        double *sigma_used, GError **error)
+{
+  AdiffJob job;
+  AdiffApplyOptions options = { 1.0, interactive };
+  gboolean ok;
+
+  if (! adiff_job_prepare (&job, drawable, config, params_func, NULL, error))
+    {
+      adiff_job_clear (&job);
+      return FALSE;
+    }
+  options.strength = job.strength;
+  *sigma_used = job.sigma * 255.0;
+  if (interactive)
+    gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"),
+                               adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method),
+                               *sigma_used);
+  ok = adiff_apply_denoiser (drawable, job.denoiser, &options, error);
+  if (interactive)
+    gimp_progress_end ();
+  adiff_job_clear (&job);
+  return ok;
+}
+
+GimpValueArray *
+adiff_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+                   GimpDrawable **drawables, GimpProcedureConfig *config,
+                   AdiffParamsFunc params_func, const char *title)
+{
+  static const char * const properties[] = {
+    "sigma", "estimate-sigma", "model", "tau", "exact", "strength", NULL
+  };
+  GError *error = NULL;
+  GimpDrawable *drawable = NULL;
+  GimpValueArray *values;
+  double sigma_used = 0.0;
+
+  if (! adiff_check_drawables (image, drawables, &drawable, &error))
+    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+
+  if (run_mode == GIMP_RUN_INTERACTIVE &&
+      ! adiff_dialog_run (procedure, config, drawable, title, params_func, properties))
+    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+
+  if (! adiff_denoise_drawable (drawable, config, params_func,
+                                run_mode != GIMP_RUN_NONINTERACTIVE, &sigma_used, &error))
+    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_DOUBLE (values, 1, sigma_used);
+  return values;
+}

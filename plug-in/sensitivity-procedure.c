@@ -1,0 +1,187 @@
+/* sensitivity-procedure.c — "Sensitivity Field Overlay…": show which
+ * input pixels a denoiser uses for one output pixel, at one or several
+ * noise levels, as layers over the image (like the paper's figures). */
+#include "config.h"
+#include "plugin.h"
+
+/* "10, 25 50" → {10, 25, 50}; each σ in (0, 255]. */
+static double *
+parse_sigmas (const char *text, guint *n, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit_set (text != NULL ? text : "", ",; \t", -1);
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *end;
+      double v;
+
+      if (*parts[i] == '\0')
+        continue;
+      v = g_ascii_strtod (parts[i], &end);
+      if (*end != '\0' || ! (v > 0.0) || v > 255.0)
+        {
+          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                       _("Noise levels must be numbers in (0, 255], like “10, 25, 50” "
+                         "(got “%s”)"), parts[i]);
+          g_array_free (values, TRUE);
+          return NULL;
+        }
+      g_array_append_val (values, v);
+    }
+  if (values->len == 0)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("Give at least one noise level σ"));
+      g_array_free (values, TRUE);
+      return NULL;
+    }
+  *n = values->len;
+  return (double *) g_array_free (values, FALSE);
+}
+
+/* x, y = -1 mean the centre of the selection (or of the layer). */
+static void
+default_pixel (GimpDrawable *drawable, gint *x, gint *y)
+{
+  gint ox, oy, bx, by, bw, bh;
+
+  gimp_drawable_get_offsets (drawable, &ox, &oy);
+  if (! gimp_drawable_mask_intersect (drawable, &bx, &by, &bw, &bh))
+    {
+      bx = by = 0;
+      bw = gimp_drawable_get_width (drawable);
+      bh = gimp_drawable_get_height (drawable);
+    }
+  if (*x == -1)
+    *x = ox + bx + bw / 2;
+  if (*y == -1)
+    *y = oy + by + bh / 2;
+}
+
+static GimpLayer *
+sensitivity (GimpImage *image, GimpDrawable *drawable, GimpProcedureConfig *config,
+             GError **error)
+{
+  AdiffOverlayOptions o = { 0 };
+  g_autofree char *sigmas_text = NULL, *map_name = NULL;
+  g_autofree double *sigmas = NULL;
+  AdiffBundle *bundle;
+  GimpLayer *layer;
+
+  g_object_get (config, "x", &o.x, "y", &o.y, "sigmas", &sigmas_text, "tau", &o.tau,
+                "opacity", &o.opacity, "colormap", &map_name, NULL);
+  o.method = gimp_procedure_config_get_choice_id (config, "model");
+  adiff_colormap_from_string (map_name, &o.colormap);
+  sigmas = parse_sigmas (sigmas_text, &o.n_sigmas, error);
+  if (sigmas == NULL)
+    return NULL;
+  o.sigmas = sigmas;
+  default_pixel (drawable, &o.x, &o.y);
+
+  bundle = adiff_args_open_bundle (config, NULL, error);
+  if (bundle == NULL)
+    return NULL;
+  layer = adiff_overlay_add (image, drawable, bundle, &o, error);
+  adiff_bundle_unref (bundle);
+  return layer;
+}
+
+static GimpValueArray *
+sensitivity_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+                 GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
+{
+  static const char * const properties[] = {
+    "x", "y", "sigmas", "model", "tau", "colormap", "opacity", NULL
+  };
+  GError *error = NULL;
+  GimpDrawable *drawable = NULL;
+  GimpLayer *layer;
+  GimpValueArray *values;
+
+  if (! adiff_check_drawables (image, drawables, &drawable, &error))
+    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+  if (run_mode == GIMP_RUN_INTERACTIVE &&
+      ! adiff_dialog_run (procedure, config, drawable, _("Sensitivity Field Overlay"),
+                          NULL, properties))
+    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+
+  layer = sensitivity (image, drawable, config, &error);
+  if (layer == NULL)
+    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_LAYER (values, 1, layer);
+  return values;
+}
+
+static void
+add_arguments (GimpProcedure *procedure)
+{
+  GimpChoice *maps = gimp_choice_new_with_values (
+    "inferno", ADIFF_COLORMAP_INFERNO, _("Inferno"), _("Magnitude, dark to bright"),
+    "viridis", ADIFF_COLORMAP_VIRIDIS, _("Viridis"), _("Magnitude, blue to yellow"),
+    "coolwarm", ADIFF_COLORMAP_COOLWARM, _("Cool–warm (signed)"),
+    _("Sign and size: blue negative, red positive"),
+    NULL);
+
+  adiff_args_add_bundle (procedure);
+  gimp_procedure_add_int_argument (procedure, "x", _("Pixel _X"),
+                                   _("Image x of the pixel whose field to show "
+                                     "(-1 = centre of the selection or layer)"),
+                                   -1, 1000000, -1, G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "y", _("Pixel _Y"),
+                                   _("Image y of the pixel (-1 = centre)"),
+                                   -1, 1000000, -1, G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "sigmas", _("Noise _levels σ"),
+                                      _("One or several σ on the 0–255 scale, separated by "
+                                        "commas; several make a layer group"),
+                                      "25", G_PARAM_READWRITE);
+  adiff_args_add_model (procedure,
+                        ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER) |
+                        ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
+                        ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL), "wiener");
+  adiff_args_add_tau (procedure);
+  gimp_procedure_add_choice_argument (procedure, "colormap", _("_Colour map"),
+                                      _("How field values become colours (gray images: "
+                                        "brightness)"), maps, "inferno", G_PARAM_READWRITE);
+  gimp_procedure_add_double_argument (procedure, "opacity", _("_Opacity"),
+                                      _("Opacity of the overlay layers, in percent"),
+                                      0.0, 100.0, 75.0, G_PARAM_READWRITE);
+  gimp_procedure_add_layer_return_value (procedure, "overlay", _("Overlay"),
+                                         _("The new layer, or the layer group for several "
+                                           "noise levels"), FALSE, G_PARAM_READWRITE);
+}
+
+GimpProcedure *
+adiff_sensitivity_procedure_new (GimpPlugIn *plug_in)
+{
+  GimpProcedure *procedure =
+    gimp_image_procedure_new (plug_in, PROC_SENSITIVITY, GIMP_PDB_PROC_TYPE_PLUGIN,
+                              sensitivity_run, NULL, NULL);
+
+  gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
+  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+  gimp_procedure_set_menu_label (procedure, _("_Sensitivity Field Overlay…"));
+  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
+  gimp_procedure_set_documentation
+    (procedure,
+     _("Show which pixels a denoiser looks at to decide one pixel"),
+     _("Adds the sensitivity field of one output pixel as a new layer above the current "
+       "one: for every input pixel, how much a small change there moves the denoised value "
+       "of the chosen pixel (∂x̂_q/∂z_p).  Bright = strong influence.  The layer covers the "
+       "bundle's window that holds the pixel, aligned with it; the pixel is marked with a "
+       "sample point.\n\n"
+       "Pixel: image coordinates (-1 = centre of the selection or layer).\n"
+       "Noise levels: one or several σ (0–255); several give one layer each in a group — "
+       "fields shrink as the noise gets lower, the paper's main observation.\n"
+       "Model: 'Wiener' shows the field the data statistics alone imply (the same for any "
+       "image); 'Analytic' and 'Optimal' show the Jacobian at the current layer content.\n"
+       "Colour map: magnitude maps, or cool–warm for the signed field.\n\nPaper: "
+       ADIFF_PAPER),
+     PROC_SENSITIVITY);
+  gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
+  add_arguments (procedure);
+  return procedure;
+}
