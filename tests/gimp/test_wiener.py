@@ -55,3 +55,21 @@ def run(tap, bundles):
     check_refused(tap, 'corrupt bundle', False, 'corrupt.adstats', bundle=corrupt, sigma=SIGMA)
     check_refused(tap, 'sigma 0', False, 'σ', bundle=bundles['rgb'], sigma=0.0)
     check_refused(tap, 'RGB bundle on gray layer', True, 'channels', bundle=bundles['rgb'], sigma=SIGMA)
+    check_indexed(tap, bundles)
+
+
+def check_indexed(tap, bundles):
+    image, layer, clean, channels = noisy_layer(False)
+    image.convert_indexed(Gimp.ConvertDitherType.NONE, Gimp.ConvertPaletteType.GENERATE,
+                          16, False, False, '')
+    layer = image.get_layers()[0]
+    buf = layer.get_buffer()
+    from gimptest import Gegl
+    rect = Gegl.Rectangle.new(0, 0, W, H)
+    before = bytes(buf.get(rect, 1.0, None, Gegl.AbyssPolicy.NONE))
+    status, msg = run_procedure(PROC, image, [layer], bundle=bundles['rgb'], sigma=SIGMA)
+    tap.ok(status != Gimp.PDBStatusType.SUCCESS and 'ndexed' in msg,
+           'indexed image: refused with a message', msg)
+    after = bytes(layer.get_buffer().get(rect, 1.0, None, Gegl.AbyssPolicy.NONE))
+    tap.ok(before == after, 'indexed image: unchanged')
+    image.delete()
