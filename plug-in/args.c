@@ -58,6 +58,17 @@ adiff_args_add_bundle (GimpProcedure *procedure)
   GList *installed = adiff_installed_bundles ();
   GFile *fallback = installed != NULL ? installed->data : NULL;
 
+  /* The natural-image bundle suits photos best; else the first found. */
+  for (GList *l = installed; l != NULL; l = l->next)
+    {
+      g_autofree char *name = g_file_get_basename (l->data);
+      if (g_strcmp0 (name, ADIFF_DEFAULT_BUNDLE) == 0)
+        {
+          fallback = l->data;
+          break;
+        }
+    }
+
   gimp_procedure_add_file_argument (procedure, "bundle", _("_Bundle"),
                                     _("Statistics bundle (.adstats) of the kind of "
                                       "images to denoise; made by adiff-stats"),
