@@ -25,7 +25,7 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_menu_label (procedure, _("_Analytical Diffusion Denoise…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  gimp_procedure_set_documentation
+  adiff_set_documentation
     (procedure,
      _("Remove noise with the analytic denoiser of a diffusion model, built from the "
        "statistics and exemplars of a bundle"),
@@ -40,7 +40,7 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
        "Noise σ: standard deviation of the noise, 0–255 scale (or estimate it).\n"
        "Mask threshold τ: smaller τ = larger masks (closer to Optimal); larger τ = more local.\n"
        "Exact: compare with every exemplar; off = fast mode with a shortlist of candidates.\n"
-       "Strength: blends the result with the original.\n\nPaper: " ADIFF_PAPER),
+       "Strength: blends the result with the original."),
      PROC_ANALYTIC);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
 

@@ -247,3 +247,11 @@ adiff_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
   params->method = gimp_procedure_config_get_choice_id (config, "model");
   g_object_get (config, "tau", &params->tau, "exact", &params->exact, NULL);
 }
+
+void
+adiff_set_documentation (GimpProcedure *procedure, const char *blurb, const char *help,
+                         const char *help_id)
+{
+  g_autofree char *full = g_strconcat (help, "\n\n", _("Paper:"), " " ADIFF_PAPER, NULL);
+  gimp_procedure_set_documentation (procedure, blurb, full, help_id);
+}

@@ -24,9 +24,7 @@ static const struct
 } procedures[] = {
   { PROC_WIENER, adiff_wiener_procedure_new },
   { PROC_ANALYTIC, adiff_analytic_procedure_new },
-#ifdef ADIFF_HAVE_SENSITIVITY
   { PROC_SENSITIVITY, adiff_sensitivity_procedure_new },
-#endif
   { PROC_SAMPLE, adiff_sample_procedure_new },
 };
 

@@ -52,6 +52,12 @@ void         adiff_args_add_model      (GimpProcedure *procedure,
                                         const char    *default_model);
 void         adiff_args_add_tau        (GimpProcedure *procedure);
 void         adiff_args_add_exact      (GimpProcedure *procedure);
+/* gimp_procedure_set_documentation() with the paper reference appended to
+ * the help text. */
+void         adiff_set_documentation   (GimpProcedure *procedure,
+                                        const char    *blurb,
+                                        const char    *help,
+                                        const char    *help_id);
 /* The "sigma-used" return value of the denoising procedures. */
 void         adiff_args_add_sigma_used (GimpProcedure *procedure);
 

@@ -110,7 +110,7 @@ adiff_sample_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_menu_label (procedure, _("Analytical Diffusion _Sample…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_CREATE);
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  gimp_procedure_set_documentation
+  adiff_set_documentation
     (procedure,
      _("Generate a new image from noise with an analytic diffusion model"),
      _("Starts from random noise (set by the seed) and removes it step by step along the "
@@ -120,7 +120,7 @@ adiff_sample_procedure_new (GimpPlugIn *plug_in)
        "Model: 'Analytic' (eq. 8) makes new images that mix local pieces of the exemplars; "
        "'Optimal' reproduces a training exemplar; 'Wiener' gives a smooth Gaussian sample.\n"
        "Steps: more steps = finer path, slower.  Seed: the same seed gives the same image.\n"
-       "η: 0 = deterministic DDIM, 1 = fresh noise at every step.\n\nPaper: " ADIFF_PAPER),
+       "η: 0 = deterministic DDIM, 1 = fresh noise at every step."),
      PROC_SAMPLE);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
 

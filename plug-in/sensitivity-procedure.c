@@ -141,7 +141,8 @@ add_arguments (GimpProcedure *procedure)
   adiff_args_add_model (procedure,
                         ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER) |
                         ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL), "wiener");
+                        ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
+                        ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH), "wiener");
   adiff_args_add_tau (procedure);
   gimp_procedure_add_choice_argument (procedure, "colormap", _("_Colour map"),
                                       _("How field values become colours (gray images: "
@@ -165,7 +166,7 @@ adiff_sensitivity_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Sensitivity Field Overlay…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  gimp_procedure_set_documentation
+  adiff_set_documentation
     (procedure,
      _("Show which pixels a denoiser looks at to decide one pixel"),
      _("Adds the sensitivity field of one output pixel as a new layer above the current "
@@ -178,8 +179,7 @@ adiff_sensitivity_procedure_new (GimpPlugIn *plug_in)
        "fields shrink as the noise gets lower, the paper's main observation.\n"
        "Model: 'Wiener' shows the field the data statistics alone imply (the same for any "
        "image); 'Analytic' and 'Optimal' show the Jacobian at the current layer content.\n"
-       "Colour map: magnitude maps, or cool–warm for the signed field.\n\nPaper: "
-       ADIFF_PAPER),
+       "Colour map: magnitude maps, or cool–warm for the signed field."),
      PROC_SENSITIVITY);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
   add_arguments (procedure);

@@ -29,7 +29,7 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_menu_label (procedure, _("_Wiener Denoise…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  gimp_procedure_set_documentation
+  adiff_set_documentation
     (procedure,
      _("Remove Gaussian noise with the linear (Wiener) denoiser of a statistics bundle"),
      _("Replaces the layer, or the selected part of it, by the best linear estimate of "
@@ -41,7 +41,7 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
        "'Add noise' put in); too small leaves noise, too large blurs.  Or tick 'Estimate σ'.\n"
        "Strength: blends the result with the original (1 = full effect).\n\n"
        "The bundle's window slides over the image with overlapping, blended windows, so "
-       "there are no seams.  Paper: " ADIFF_PAPER),
+       "there are no seams."),
      PROC_WIENER);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
 

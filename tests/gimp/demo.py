@@ -3,10 +3,16 @@
 Gaussian noise, apply one of our procedures through the PDB exactly as a
 script would, and export PNGs.
 
+Then the sensitivity overlay example: the Wiener sensitivity fields of the
+photo's centre pixel at σ = 10, 25, 50 (Sensitivity Field Overlay…, a layer
+group), exported as a strip — the photo's window, then one field per σ —
+enlarged so the window's pixels are visible.
+
 Environment: ADIFF_DEMO_INPUT, ADIFF_DEMO_BUNDLE, ADIFF_DEMO_SIGMA (0–255),
 ADIFF_DEMO_OUTPUT (denoised PNG), ADIFF_DEMO_NOISY (PNG of the noisy input,
 optional), ADIFF_DEMO_ADD_NOISE (σ of noise to add first, 0 = none),
-ADIFF_DEMO_PROCEDURE (default plug-in-adiff-wiener), ADIFF_DEMO_SEED.
+ADIFF_DEMO_PROCEDURE (default plug-in-adiff-wiener), ADIFF_DEMO_SEED,
+ADIFF_DEMO_SENSITIVITY (PNG of the overlay example, optional).
 """
 import array
 import math
@@ -23,10 +29,15 @@ from gi.repository import Gimp, Gegl, Gio  # noqa: E402
 env = os.environ
 
 
-def pixels(layer, fmt):
+def pixels(layer, fmt, rect=None):
+    """Float pixels; 8-bit layers are read as u8 and scaled (babl plans
+    some u8 -> float conversions for seconds in every new process)."""
     buf = layer.get_buffer()
-    rect = Gegl.Rectangle.new(0, 0, layer.get_width(), layer.get_height())
-    return array.array('f', bytes(buf.get(rect, 1.0, fmt, Gegl.AbyssPolicy.NONE)))
+    rect = Gegl.Rectangle.new(*(rect or (0, 0, layer.get_width(), layer.get_height())))
+    if layer.get_image().get_precision() == Gimp.Precision.U8_NON_LINEAR:
+        u8 = fmt.replace('float', 'u8')
+        return array.array('f', [b / 255.0 for b in bytes(buf.get(rect, 1.0, u8, Gegl.AbyssPolicy.CLAMP))])
+    return array.array('f', bytes(buf.get(rect, 1.0, fmt, Gegl.AbyssPolicy.CLAMP)))
 
 
 def set_pixels(layer, fmt, values):
@@ -35,6 +46,57 @@ def set_pixels(layer, fmt, values):
             values.tobytes())
     buf.flush()
     layer.update(0, 0, layer.get_width(), layer.get_height())
+
+
+def run(name, image, layer, **args):
+    proc = Gimp.get_pdb().lookup_procedure(name)
+    config = proc.create_config()
+    config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', [layer])
+    for key, value in args.items():
+        config.set_property(key, value)
+    result = proc.run(config)
+    if result.index(0) != Gimp.PDBStatusType.SUCCESS:
+        message = result.index(1) if result.length() > 1 else ''
+        print('demo: %s failed: %s' % (name, message), flush=True)
+        sys.exit(1)
+    return [result.index(i) for i in range(1, result.length())]
+
+
+def sensitivity_strip(path, bundle, out, scale=16, gap=4):
+    image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+    if image.get_base_type() == Gimp.ImageBaseType.INDEXED:
+        image.convert_rgb()
+    layer = image.flatten()
+    x, y = layer.get_width() // 2, layer.get_height() // 2
+    group = run('plug-in-adiff-sensitivity', image, layer, bundle=Gio.File.new_for_path(bundle),
+                x=x, y=y, sigmas='10, 25, 50', model='wiener', opacity=100.0)[0]
+    fields = group.get_children()
+    ok, lx, ly = fields[0].get_offsets()
+    w, h = fields[0].get_width(), fields[0].get_height()
+    fmt = "Y' float" if layer.is_gray() else "R'G'B' float"
+    n = 1 if layer.is_gray() else 3
+    tiles = [pixels(layer, fmt, (lx, ly, w, h))] + [pixels(f, fmt) for f in fields]
+    tw, th = w * scale, h * scale
+    width = len(tiles) * tw + (len(tiles) - 1) * gap
+    strip = array.array('f', [1.0] * (width * th * n))
+    for t, tile in enumerate(tiles):
+        x0 = t * (tw + gap)
+        for yy in range(th):
+            for xx in range(tw):
+                src = ((yy // scale) * w + xx // scale) * n
+                dst = (yy * width + x0 + xx) * n
+                strip[dst:dst + n] = tile[src:src + n]
+    base = Gimp.ImageBaseType.GRAY if n == 1 else Gimp.ImageBaseType.RGB
+    kind = Gimp.ImageType.GRAY_IMAGE if n == 1 else Gimp.ImageType.RGB_IMAGE
+    result = Gimp.Image.new(width, th, base)
+    out_layer = Gimp.Layer.new(result, 'strip', width, th, kind, 100.0, Gimp.LayerMode.NORMAL)
+    result.insert_layer(out_layer, None, 0)
+    set_pixels(out_layer, fmt, strip)
+    export(result, out)
+    print('demo: sensitivity of pixel (%d,%d) at σ = 10, 25, 50 (window at %d,%d): %s'
+          % (x, y, lx, ly, out), flush=True)
 
 
 def psnr(a, b):
@@ -65,26 +127,19 @@ def main():
         export(image, env['ADIFF_DEMO_NOISY'])
 
     name = env.get('ADIFF_DEMO_PROCEDURE', 'plug-in-adiff-wiener')
-    proc = Gimp.get_pdb().lookup_procedure(name)
-    config = proc.create_config()
-    config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
-    config.set_property('image', image)
-    config.set_core_object_array('drawables', [layer])
-    config.set_property('bundle', Gio.File.new_for_path(env['ADIFF_DEMO_BUNDLE']))
-    config.set_property('sigma', float(env.get('ADIFF_DEMO_SIGMA', '25')))
     start = time.time()
-    result = proc.run(config)
+    values = run(name, image, layer, bundle=Gio.File.new_for_path(env['ADIFF_DEMO_BUNDLE']),
+                 sigma=float(env.get('ADIFF_DEMO_SIGMA', '25')))
     seconds = time.time() - start
-    if result.index(0) != Gimp.PDBStatusType.SUCCESS:
-        message = result.index(1) if result.length() > 1 else ''
-        print('demo: %s failed: %s' % (name, message), flush=True)
-        sys.exit(1)
     export(image, env['ADIFF_DEMO_OUTPUT'])
     out = pixels(layer, fmt)
     if add > 0:
-        print('demo: PSNR noisy %.2f dB -> denoised %.2f dB (%s, %.1f s in GIMP)'
-              % (psnr(noisy, clean), psnr(out, clean), name, seconds), flush=True)
+        print('demo: PSNR noisy %.2f dB -> denoised %.2f dB (%s, σ = %.1f, %.1f s in GIMP)'
+              % (psnr(noisy, clean), psnr(out, clean), name, values[0], seconds), flush=True)
     print('demo: wrote %s' % env['ADIFF_DEMO_OUTPUT'], flush=True)
+    if env.get('ADIFF_DEMO_SENSITIVITY'):
+        sensitivity_strip(env['ADIFF_DEMO_INPUT'], env['ADIFF_DEMO_BUNDLE'],
+                          env['ADIFF_DEMO_SENSITIVITY'])
 
 
 main()
