@@ -77,6 +77,7 @@
 
 #include <string.h>
 #include <glib.h>
+#include <zlib.h>
 
 #define ADIFF_BUNDLE_MAGIC        "ADSTATS\0"
 #define ADIFF_BUNDLE_MAGIC_LEN    8
@@ -179,6 +180,21 @@ adiff_le_f64 (const guint8 *p)
   double v;
   memcpy (&v, &u, 8);
   return v;
+}
+
+/* CRC-32 (zlib's) of len bytes, fed in pieces that fit zlib's uInt: shared
+ * by the loader and adiff-stats' layout reader, which must agree. */
+static inline guint32
+adiff_crc32_of (const guint8 *p, guint64 len)
+{
+  guint32 crc = (guint32) crc32 (0, Z_NULL, 0);
+  for (guint64 done = 0; done < len;)
+    {
+      uInt n = (uInt) MIN (len - done, (guint64) 1 << 30);
+      crc = (guint32) crc32 (crc, p + done, n);
+      done += n;
+    }
+  return crc;
 }
 
 static inline void

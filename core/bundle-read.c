@@ -70,18 +70,6 @@ fail (GError **error, AdiffError code, const Reader *r, const char *format, ...)
   return FALSE;
 }
 
-static guint32
-crc_of (const guint8 *p, guint64 len)
-{
-  guint32 crc = (guint32) crc32 (0, Z_NULL, 0);
-  for (guint64 done = 0; done < len;)
-    {
-      uInt n = (uInt) MIN (len - done, (guint64) 1 << 30);
-      crc = (guint32) crc32 (crc, p + done, n);
-      done += n;
-    }
-  return crc;
-}
 
 static gboolean
 check_magic_and_version (Reader *r, GError **error)
@@ -102,7 +90,7 @@ check_magic_and_version (Reader *r, GError **error)
   if (r->size < ADIFF_BUNDLE_HEADER_SIZE)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated header (%zu of %d bytes)"),
                  r->size, ADIFF_BUNDLE_HEADER_SIZE);
-  if (crc_of (r->data, HDR_HEADER_CRC) != adiff_le32 (r->data + HDR_HEADER_CRC))
+  if (adiff_crc32_of (r->data, HDR_HEADER_CRC) != adiff_le32 (r->data + HDR_HEADER_CRC))
     return fail (error, ADIFF_ERROR_CHECKSUM, r, _("header checksum mismatch (corrupt file)"));
   return TRUE;
 }
@@ -155,7 +143,7 @@ parse_header (Reader *r, GError **error)
                       (guint64) r->n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
   if (table_end > r->size)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated section table"));
-  if (crc_of (h + ADIFF_BUNDLE_HEADER_SIZE, table_end - ADIFF_BUNDLE_HEADER_SIZE) !=
+  if (adiff_crc32_of (h + ADIFF_BUNDLE_HEADER_SIZE, table_end - ADIFF_BUNDLE_HEADER_SIZE) !=
       adiff_le32 (h + HDR_TABLE_CRC))
     return fail (error, ADIFF_ERROR_CHECKSUM, r,
                  _("section table checksum mismatch (corrupt file)"));
@@ -337,7 +325,7 @@ check_crcs (Reader *r, GError **error)
   for (guint k = 0; k < N_KINDS; k++)
     {
       const Section *s = &r->sec[k];
-      if (s->present && crc_of (r->data + s->offset, s->length) != s->crc)
+      if (s->present && adiff_crc32_of (r->data + s->offset, s->length) != s->crc)
         return fail (error, ADIFF_ERROR_CHECKSUM, r,
                      _("section %s checksum mismatch (corrupt file)"), kinds[k].name);
     }

@@ -22,18 +22,6 @@ cli_elem_name (guint32 type)
     }
 }
 
-static guint32
-crc_of (const guint8 *p, guint64 len)
-{
-  guint32 crc = (guint32) crc32 (0, Z_NULL, 0);
-  for (guint64 done = 0; done < len;)
-    {
-      uInt n = (uInt) MIN (len - done, (guint64) 1 << 30);
-      crc = (guint32) crc32 (crc, p + done, n);
-      done += n;
-    }
-  return crc;
-}
 
 gboolean
 cli_layout_read (const char *path, CliLayout *layout, GError **error)
@@ -65,7 +53,7 @@ cli_layout_read (const char *path, CliLayout *layout, GError **error)
   layout->n_items = adiff_le64 (p + HDR_N_ITEMS);
   layout->n_components = adiff_le64 (p + HDR_N_COMPONENTS);
   layout->n_exemplars = adiff_le64 (p + HDR_N_EXEMPLARS);
-  layout->header_crc_ok = crc_of (p, HDR_HEADER_CRC) == adiff_le32 (p + HDR_HEADER_CRC);
+  layout->header_crc_ok = adiff_crc32_of (p, HDR_HEADER_CRC) == adiff_le32 (p + HDR_HEADER_CRC);
   guint32 n = adiff_le32 (p + HDR_N_SECTIONS);
   if (n > ADIFF_BUNDLE_MAX_SECTIONS ||
       ADIFF_BUNDLE_HEADER_SIZE + (guint64) n * ADIFF_BUNDLE_ENTRY_SIZE > size)
@@ -75,7 +63,7 @@ cli_layout_read (const char *path, CliLayout *layout, GError **error)
       goto out;
     }
   layout->n_sections = n;
-  layout->table_crc_ok = crc_of (p + ADIFF_BUNDLE_HEADER_SIZE,
+  layout->table_crc_ok = adiff_crc32_of (p + ADIFF_BUNDLE_HEADER_SIZE,
                                  (guint64) n * ADIFF_BUNDLE_ENTRY_SIZE) ==
                          adiff_le32 (p + HDR_TABLE_CRC);
   for (guint i = 0; i < n; i++)
@@ -89,7 +77,7 @@ cli_layout_read (const char *path, CliLayout *layout, GError **error)
       s->length = adiff_le64 (e + ENT_LENGTH);
       guint64 end;
       s->crc_ok = g_uint64_checked_add (&end, s->offset, s->length) && end <= size &&
-                  crc_of (p + s->offset, s->length) == adiff_le32 (e + ENT_CRC);
+                  adiff_crc32_of (p + s->offset, s->length) == adiff_le32 (e + ENT_CRC);
     }
   ok = TRUE;
 out:
