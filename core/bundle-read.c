@@ -430,7 +430,28 @@ check_finite_f32 (const Reader *r, const float *v, gsize n, const char *what,
   return TRUE;
 }
 
-/* The same invariants adiff_bundle_data_check() asks of in-memory data. */
+/* Unit length within a tolerance that float16 storage easily meets: a
+ * gross scale error would silently scale every Wiener output.  Full
+ * orthogonality (k²·d work) is left to `adiff-stats verify`. */
+#define UNIT_TOLERANCE 1e-2
+
+static gboolean
+check_unit_rows (const Reader *r, const float *v, gsize k, gsize d, GError **error)
+{
+  for (gsize i = 0; i < k; i++)
+    {
+      double s = 0;
+      for (gsize p = 0; p < d; p++)
+        s += (double) v[i * d + p] * v[i * d + p];
+      if (fabs (sqrt (s) - 1) > UNIT_TOLERANCE)
+        return fail (error, ADIFF_ERROR_NUMERIC, r, _("eigenvector %zu has length %g, "
+                     "not 1"), i, sqrt (s));
+    }
+  return TRUE;
+}
+
+/* The same invariants adiff_bundle_data_check() asks of in-memory data,
+ * plus unit-length eigenvectors. */
 static gboolean
 validate (const Reader *r, const AdiffBundle *b, GError **error)
 {
@@ -446,7 +467,7 @@ validate (const Reader *r, const AdiffBundle *b, GError **error)
     if (b->eigenvalues[i] < 0 || (i > 0 && b->eigenvalues[i] > b->eigenvalues[i - 1]))
       return fail (error, ADIFF_ERROR_FORMAT, r, _("eigenvalue %zu (%g) is "
                    "negative or out of descending order"), i, b->eigenvalues[i]);
-  return TRUE;
+  return check_unit_rows (r, b->eigenvectors, k, d, error);
 }
 
 static AdiffBundle *

@@ -183,6 +183,7 @@ static const Case cases[] = {
   { "denoise-output-unwritable", "adiff", 3, "/proc/self/out.png", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "/proc/self/out.png" } },
   { "denoise-output-folder-missing", "adiff", 3, "nope", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@nope/out.png" } },
   { "denoise-output-is-input-respelled", "adiff", 1, "input", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@../$/./gray.pgm" } },
+  { "denoise-eigenvectors-not-unit", "adiff", 2, "eigenvector 0 has length 1.5", { "denoise", "-b", "@skew.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
   { "denoise-output-is-bundle", "adiff", 1, "gray.adstats", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@gray.adstats" } },
   { "denoise-rgb-bundle-gray-image", "adiff", 2, "gray.pgm", { "denoise", "-b", "@rgb.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
   /* accepted */

@@ -31,7 +31,15 @@ test_bundle_init (TestBundle *t, guint w, guint h, guint c, guint k, guint n,
     t->eigenvalues[i] = 1.0 / (1.0 + i) + (i == k - 1 ? 0 : 1e-3);
   t->eigenvectors = g_new (double, (gsize) k * d + 1);
   for (gsize i = 0; i < (gsize) k * d; i++)
-    t->eigenvectors[i] = g_rand_double_range (rand, -1, 1) / sqrt ((double) d);
+    t->eigenvectors[i] = g_rand_double_range (rand, -1, 1);
+  for (guint i = 0; i < k; i++)   /* unit rows: the loader checks their length */
+    {
+      double *u = t->eigenvectors + (gsize) i * d, s = 0;
+      for (gsize p = 0; p < d; p++)
+        s += u[p] * u[p];
+      for (gsize p = 0; p < d; p++)
+        u[p] /= sqrt (s);
+    }
   t->exemplars = g_new (float, (gsize) n * d + 1);
   for (gsize i = 0; i < (gsize) n * d; i++)
     t->exemplars[i] = u8_grid ? g_rand_int_range (rand, 0, 256) / 255.0f
