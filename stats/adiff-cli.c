@@ -210,17 +210,34 @@ cli_open_bundle (const char *path, GError **error)
       bad_option (error, _("--bundle FILE is required"));
       return NULL;
     }
-  return adiff_bundle_open (path, NULL, error);
+  cli_loading_begin ();
+  AdiffBundle *bundle = adiff_bundle_open (path, NULL, error);
+  cli_loading_end ();
+  return bundle;
 }
 
 /* ---- interruption -------------------------------------------------------- */
 
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t loading;    /* depth of cli_loading_begin */
+static char   exit_message[256];         /* "adiff CMD: interrupted\n", made in advance */
+static size_t exit_message_len;
+
+/* Only async-signal-safe calls here (write, _exit). */
+static void
+exit_interrupted (void)
+{
+  if (exit_message_len > 0 && write (STDERR_FILENO, exit_message, exit_message_len) < 0)
+    { /* nothing more can be done */ }
+  _exit (CLI_EXIT_CANCELLED);
+}
 
 static void
 on_signal (int sig)
 {
   interrupted = 1;
+  if (loading > 0)
+    exit_interrupted ();
 }
 
 void
@@ -232,13 +249,38 @@ cli_catch_signals (void)
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  /* A closed terminal too: the streaming denoise has its temporary output
+   * open for the whole run, and a cooperative stop removes it. */
+  sigaction (SIGHUP, &sa, NULL);
   /* A parent may have blocked them (the mask survives exec); a signal
    * already pending is then delivered here, to the handler. */
   sigset_t set;
   sigemptyset (&set);
   sigaddset (&set, SIGINT);
   sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGHUP);
   sigprocmask (SIG_UNBLOCK, &set, NULL);
+}
+
+void
+cli_loading_begin (void)
+{
+  if (exit_message_len == 0)
+    {
+      int n = g_snprintf (exit_message, sizeof exit_message, "%s: %s\n",
+                          g_get_prgname () ? g_get_prgname () : "adiff", _("interrupted"));
+      exit_message_len = n > 0 ? MIN ((size_t) n, sizeof exit_message - 1) : 0;
+    }
+  loading++;
+  if (interrupted)               /* before, or between the two lines above */
+    exit_interrupted ();
+}
+
+void
+cli_loading_end (void)
+{
+  if (loading > 0)
+    loading--;
 }
 
 gboolean

@@ -97,11 +97,29 @@ gboolean cli_path_is_npy  (const char *path);
  * has no known image/.npy extension. */
 gboolean cli_check_output (const char *in, const char *out, GError **error);
 
+/* ---- denoising row by row (adiff-denoise-rows.c) -------------------------- */
+
+/* Can in be read and out be written row by row (PNG, binary PGM/PPM)? */
+gboolean cli_denoise_rows_possible (const char *in, const char *out);
+/* Denoise in into out in memory bounded by the width; params->sigma set.
+ * Returns an exit code; error set unless it is CLI_EXIT_OK. */
+int      cli_denoise_rows          (const char *in, const char *out, AdiffBundle *bundle,
+                                    const AdiffParams *params, GError **error);
+/* An RGB bundle cannot denoise a gray image (ADIFF_ERROR_MISMATCH naming in). */
+gboolean cli_check_bundle_channels (const char *in, guint channels, AdiffBundle *bundle,
+                                    GError **error);
+
 /* ---- progress and interruption ------------------------------------------ */
 
-/* Catch SIGINT/SIGTERM: the next progress call then cancels. */
+/* Catch SIGINT, SIGTERM and SIGHUP: the next progress call then cancels. */
 void     cli_catch_signals (void);
 gboolean cli_interrupted   (void);
+/* Between these calls nothing is being written, and the loaders (bundle,
+ * image decoders, denoiser set-up) have no cancel hook: an interrupt then
+ * ends the process at once with "interrupted" and exit 4 (also one that
+ * arrived earlier).  Calls nest. */
+void     cli_loading_begin (void);
+void     cli_loading_end   (void);
 
 typedef struct
 {

@@ -1,5 +1,9 @@
 /* adiff-denoise.c — `adiff denoise`: denoise an image or a batch of arrays
- * of any size with one of the window denoisers, tiled by adiff_denoise_image. */
+ * of any size with one of the window denoisers.  A PNG or binary PGM/PPM
+ * going to a PNG or PGM/PPM streams row by row (adiff-denoise-rows.c);
+ * everything else (.npy, JPEG, TIFF, interlaced PNG, --estimate-sigma,
+ * which needs the whole image) is loaded whole and tiled by
+ * adiff_denoise_image. */
 #include <math.h>
 #include "adiff-cli.h"
 
@@ -11,19 +15,6 @@ typedef struct
   gboolean        estimate;
   char          **files;
 } Options;
-
-static gboolean
-check_channels (const char *in, const CliImages *img, AdiffBundle *bundle, GError **error)
-{
-  guint bc = adiff_bundle_get_channels (bundle);
-  if (bc == img->channels || bc == 1)
-    return TRUE;
-  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-               _("“%s” has %u colour channel(s) but the bundle “%s” has %u: "
-                 "an RGB bundle cannot denoise a gray image (a gray bundle works on any image)"),
-               in, img->channels, adiff_bundle_get_name (bundle), bc);
-  return FALSE;
-}
 
 /* σ of item i: given, or estimated from the item itself. */
 static gboolean
@@ -73,7 +64,9 @@ denoise_items (const Options *o, const char *in, AdiffBundle *bundle, AdiffParam
         {
           adiff_denoiser_free (den);
           params->sigma = sigma;
+          cli_loading_begin ();      /* nothing written yet: an interrupt may exit */
           den = adiff_denoiser_new (bundle, params, &error);
+          cli_loading_end ();
           if (!den)
             code = cli_input_code (error);
         }
@@ -117,9 +110,15 @@ run (Options *o)
   AdiffBundle *bundle = cli_open_bundle (o->model.bundle, &error);
   if (!bundle)
     return cli_fail_error (COMMAND, error, cli_input_code (error));
-  CliImages img;
+  CliImages img = { 0 };
   int code = CLI_EXIT_OK;
-  if (!cli_images_load (in, &img, &error) || !check_channels (in, &img, bundle, &error))
+  if (!o->estimate && cli_denoise_rows_possible (in, out))
+    {
+      params.sigma = sigma;
+      code = cli_denoise_rows (in, out, bundle, &params, &error);
+    }
+  else if (!cli_images_load (in, &img, &error) ||
+           !cli_check_bundle_channels (in, img.channels, bundle, &error))
     code = cli_input_code (error);
   else if (img.n > 1 && !cli_path_is_npy (out))
     {

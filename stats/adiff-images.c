@@ -76,10 +76,9 @@ check_values (const char *path, const CliImages *img, GError **error)
   return TRUE;
 }
 
-gboolean
-cli_images_load (const char *path, CliImages *img, GError **error)
+static gboolean
+load_images (const char *path, CliImages *img, GError **error)
 {
-  memset (img, 0, sizeof *img);
   if (cli_path_is_npy (path))
     {
       AdiffNpy npy;
@@ -108,6 +107,17 @@ cli_images_load (const char *path, CliImages *img, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+cli_images_load (const char *path, CliImages *img, GError **error)
+{
+  memset (img, 0, sizeof *img);
+  /* The decoders cannot be cancelled, but nothing is written yet. */
+  cli_loading_begin ();
+  gboolean ok = load_images (path, img, error);
+  cli_loading_end ();
+  return ok;
 }
 
 static gboolean

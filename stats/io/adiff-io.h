@@ -33,6 +33,54 @@ gboolean adiff_io_image_save  (const char *path, const AdiffIoImage *image,
                                guint bit_depth, GError **error);
 void     adiff_io_image_clear (AdiffIoImage *image);
 
+/* ---- Images row by row, in bounded memory ------------------------------ */
+
+/* What a row reader yields and a row writer takes. */
+typedef struct
+{
+  guint    width, height;
+  guint    channels;       /* colour channels: 1 or 3 */
+  guint    bit_depth;      /* of the source file: 8 or 16 */
+  gboolean has_alpha;
+} AdiffIoImageInfo;
+
+typedef struct _AdiffIoRowReader AdiffIoRowReader;
+typedef struct _AdiffIoRowWriter AdiffIoRowWriter;
+
+/* Can path be read row by row?  PNG that is not interlaced, and binary
+ * PGM/PPM (P5, P6), told by their magic bytes.  FALSE for every other file,
+ * including one that cannot be opened (adiff_io_image_load says why). */
+gboolean adiff_io_rows_readable (const char *path);
+/* Read the header, with the same checks, errors and pixel cap as
+ * adiff_io_image_load.  Rows then come top to bottom; the values are the
+ * ones adiff_io_image_load gives, bit for bit.  A decoding error met in a
+ * later row (a corrupt or truncated file) fails that read with the error
+ * adiff_io_image_load would give, and every read after it. */
+AdiffIoRowReader *adiff_io_row_reader_open (const char *path, AdiffIoImageInfo *info,
+                                            GError **error);
+/* The next n_rows rows: data gets n_rows·width·channels floats, alpha
+ * n_rows·width floats (alpha may be NULL; untouched when the file has none). */
+gboolean adiff_io_row_reader_read (AdiffIoRowReader *reader, guint n_rows, float *data,
+                                   float *alpha, GError **error);
+void     adiff_io_row_reader_free (AdiffIoRowReader *reader);
+
+/* Can path be written row by row?  .png, .pgm, .ppm and .pnm (by extension). */
+gboolean adiff_io_rows_writable (const char *path);
+/* Start an atomic write (a temporary beside path, see adiff_io_image_save);
+ * bit_depth 0 = 16 when info->bit_depth > 8, else 8.  PNM has no alpha:
+ * it is dropped, as adiff_io_image_save does.  The file is byte for byte
+ * what adiff_io_image_save writes for the same values. */
+AdiffIoRowWriter *adiff_io_row_writer_new (const char *path, const AdiffIoImageInfo *info,
+                                           guint bit_depth, GError **error);
+/* The next n_rows rows (values clip to [0,1]); alpha is ignored when the
+ * info had none. */
+gboolean adiff_io_row_writer_write  (AdiffIoRowWriter *writer, guint n_rows,
+                                     const float *data, const float *alpha, GError **error);
+/* After the last row: finish the file, sync it and rename it into place. */
+gboolean adiff_io_row_writer_commit (AdiffIoRowWriter *writer, GError **error);
+/* Free; an uncommitted writer removes its temporary (never a partial file). */
+void     adiff_io_row_writer_free   (AdiffIoRowWriter *writer);
+
 /* ---- NumPy .npy --------------------------------------------------------- */
 
 typedef struct

@@ -3,31 +3,54 @@
  * samples keep their full precision; written as 8- or 16-bit gray, gray +
  * alpha, RGB or RGBA.  No gamma transform either way: values are the
  * sRGB-encoded samples as stored. */
-#include <setjmp.h>
 #include <string.h>
-#include <png.h>
-#include "io-private.h"
+#include "png-private.h"
 
-/* libpng reports errors through a callback that must not return: we keep
- * the message and jump back to the caller's setjmp. */
-typedef struct
+void
+adiff_png_on_error (png_structp png, png_const_charp message)
 {
-  jmp_buf jump;
-  char    message[256];
-} PngFailure;
-
-static void
-on_png_error (png_structp png, png_const_charp message)
-{
-  PngFailure *failure = png_get_error_ptr (png);
+  AdiffPngFailure *failure = png_get_error_ptr (png);
   g_strlcpy (failure->message, message, sizeof failure->message);
   longjmp (failure->jump, 1);
 }
 
-static void
-on_png_warning (png_structp png, png_const_charp message)
+void
+adiff_png_on_warning (png_structp png, png_const_charp message)
 {
   /* Warnings (bad ancillary chunks, …) do not stop reading. */
+}
+
+void
+adiff_png_read_header (png_structp png, png_infop info, FILE *f, AdiffPngGeometry *g)
+{
+  png_init_io (png, f);
+  png_read_info (png, info);
+  png_set_expand (png);               /* palette → RGB, <8 bit → 8, tRNS → alpha */
+  png_set_interlace_handling (png);
+  png_read_update_info (png, info);
+  g->width = png_get_image_width (png, info);
+  g->height = png_get_image_height (png, info);
+  g->depth = png_get_bit_depth (png, info);
+  g->n_samples = png_get_channels (png, info);
+  g->rowbytes = png_get_rowbytes (png, info);
+}
+
+void
+adiff_png_unpack_row (const guint8 *row, guint width, guint depth, guint n_samples,
+                      guint colors, float *data, float *alpha)
+{
+  float max = depth == 16 ? 65535.0f : 255.0f;  /* divide, for exact v/max */
+
+  for (guint x = 0; x < width; x++)
+    for (guint s = 0; s < n_samples; s++)
+      {
+        gsize k = (gsize) x * n_samples + s;
+        guint v = depth == 16 ? ((guint) row[2 * k] << 8) | row[2 * k + 1] : row[k];
+        if (s < colors)
+          data[(gsize) x * colors + s] = v / max;
+        else if (alpha)
+          alpha[x] = v / max;
+      }
 }
 
 /* Split interleaved 8/16-bit samples into colour floats and alpha floats. */
@@ -35,24 +58,11 @@ static void
 unpack_rows (const guint8 *pixels, gsize rowbytes, guint depth, guint n_samples,
              AdiffIoImage *image)
 {
-  guint colors = image->channels;
-  float max = depth == 16 ? 65535.0f : 255.0f;  /* divide, for exact v/max */
-
+  gsize w = image->width;
   for (guint y = 0; y < image->height; y++)
-    {
-      const guint8 *row = pixels + (gsize) y * rowbytes;
-      for (guint x = 0; x < image->width; x++)
-        for (guint s = 0; s < n_samples; s++)
-          {
-            gsize k = (gsize) x * n_samples + s;
-            guint v = depth == 16 ? ((guint) row[2 * k] << 8) | row[2 * k + 1] : row[k];
-            gsize pixel = (gsize) y * image->width + x;
-            if (s < colors)
-              image->data[pixel * colors + s] = v / max;
-            else
-              image->alpha[pixel] = v / max;
-          }
-    }
+    adiff_png_unpack_row (pixels + (gsize) y * rowbytes, image->width, depth, n_samples,
+                          image->channels, image->data + y * w * image->channels,
+                          image->alpha ? image->alpha + y * w : NULL);
 }
 
 /* Returns FALSE with failure->message set by longjmp, or TRUE. */
@@ -62,7 +72,8 @@ read_png (png_structp png, png_infop info, FILE *f, const char *path,
 {
   guint8 *volatile pixels = NULL;
   png_bytep *volatile rows = NULL;
-  PngFailure *failure = png_get_error_ptr (png);
+  AdiffPngFailure *failure = png_get_error_ptr (png);
+  AdiffPngGeometry g;
 
   if (setjmp (failure->jump))
     {
@@ -72,17 +83,9 @@ read_png (png_structp png, png_infop info, FILE *f, const char *path,
                    _("Cannot read the PNG file “%s”: %s"), path, failure->message);
       return FALSE;
     }
-  png_init_io (png, f);
-  png_read_info (png, info);
-  png_set_expand (png);               /* palette → RGB, <8 bit → 8, tRNS → alpha */
-  png_set_interlace_handling (png);
-  png_read_update_info (png, info);
-
-  guint width = png_get_image_width (png, info);
-  guint height = png_get_image_height (png, info);
-  guint depth = png_get_bit_depth (png, info);
-  guint n_samples = png_get_channels (png, info);
-  gsize rowbytes = png_get_rowbytes (png, info), total;
+  adiff_png_read_header (png, info, f, &g);
+  guint width = g.width, height = g.height, depth = g.depth, n_samples = g.n_samples;
+  gsize rowbytes = g.rowbytes, total;
   if (!adiff_io_check_pixels (path, width, height, error))
     return FALSE;                     /* nothing allocated yet */
   if (!g_size_checked_mul (&total, rowbytes, height) ||
@@ -121,13 +124,13 @@ read_png (png_structp png, png_infop info, FILE *f, const char *path,
 gboolean
 adiff_io_png_load (const char *path, AdiffIoImage *image, GError **error)
 {
-  PngFailure failure = { 0 };
+  AdiffPngFailure failure = { 0 };
   FILE *f = adiff_io_open_read (path, error);
 
   if (!f)
     return FALSE;
   png_structp png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &failure,
-                                            on_png_error, on_png_warning);
+                                            adiff_png_on_error, adiff_png_on_warning);
   png_infop info = png ? png_create_info_struct (png) : NULL;
   gboolean ok = FALSE;
   if (!info)
@@ -153,31 +156,40 @@ flush_nothing (png_structp png)
 {
 }
 
-/* One row of interleaved big-endian samples (colour, then alpha). */
-static void
-pack_row (const AdiffIoImage *image, guint y, guint depth, guint8 *row)
+void
+adiff_png_pack_row (const float *data, const float *alpha, guint width, guint colors,
+                    guint depth, guint8 *row)
 {
-  guint colors = image->channels;
-  guint n_samples = colors + (image->alpha ? 1 : 0);
+  guint n_samples = colors + (alpha ? 1 : 0);
   guint max = depth == 16 ? 65535 : 255;
 
-  for (guint x = 0; x < image->width; x++)
-    {
-      gsize pixel = (gsize) y * image->width + x;
-      for (guint s = 0; s < n_samples; s++)
-        {
-          float v = s < colors ? image->data[pixel * colors + s] : image->alpha[pixel];
-          guint q = adiff_io_quantize (v, max);
-          gsize k = (gsize) x * n_samples + s;
-          if (depth == 16)
-            {
-              row[2 * k] = (guint8) (q >> 8);
-              row[2 * k + 1] = (guint8) (q & 0xff);
-            }
-          else
-            row[k] = (guint8) q;
-        }
-    }
+  for (guint x = 0; x < width; x++)
+    for (guint s = 0; s < n_samples; s++)
+      {
+        float v = s < colors ? data[(gsize) x * colors + s] : alpha[x];
+        guint q = adiff_io_quantize (v, max);
+        gsize k = (gsize) x * n_samples + s;
+        if (depth == 16)
+          {
+            row[2 * k] = (guint8) (q >> 8);
+            row[2 * k + 1] = (guint8) (q & 0xff);
+          }
+        else
+          row[k] = (guint8) q;
+      }
+}
+
+void
+adiff_png_write_header (png_structp png, png_infop info, guint width, guint height,
+                        guint depth, guint n_samples)
+{
+  static const int color_types[] = { 0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
+                                     PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA };
+  png_set_IHDR (png, info, width, height, (int) depth, color_types[n_samples],
+                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  /* Values are sRGB-encoded: say so, so that viewers do not guess. */
+  png_set_sRGB (png, info, PNG_sRGB_INTENT_PERCEPTUAL);
+  png_write_info (png, info);
 }
 
 static gboolean
@@ -185,10 +197,8 @@ encode_png (png_structp png, png_infop info, const AdiffIoImage *image, guint de
             GByteArray *bytes, const char *path, GError **error)
 {
   guint8 *volatile row = NULL;
-  PngFailure *failure = png_get_error_ptr (png);
+  AdiffPngFailure *failure = png_get_error_ptr (png);
   guint n_samples = image->channels + (image->alpha ? 1 : 0);
-  static const int color_types[] = { 0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
-                                     PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA };
 
   if (setjmp (failure->jump))
     {
@@ -198,16 +208,14 @@ encode_png (png_structp png, png_infop info, const AdiffIoImage *image, guint de
       return FALSE;
     }
   png_set_write_fn (png, bytes, append_bytes, flush_nothing);
-  png_set_IHDR (png, info, image->width, image->height, (int) depth,
-                color_types[n_samples], PNG_INTERLACE_NONE,
-                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  /* Values are sRGB-encoded: say so, so that viewers do not guess. */
-  png_set_sRGB (png, info, PNG_sRGB_INTENT_PERCEPTUAL);
-  png_write_info (png, info);
+  adiff_png_write_header (png, info, image->width, image->height, depth, n_samples);
   row = g_malloc ((gsize) image->width * n_samples * (depth / 8));
   for (guint y = 0; y < image->height; y++)
     {
-      pack_row (image, y, depth, row);
+      gsize pixel = (gsize) y * image->width;
+      adiff_png_pack_row (image->data + pixel * image->channels,
+                          image->alpha ? image->alpha + pixel : NULL, image->width,
+                          image->channels, depth, row);
       png_write_row (png, row);
     }
   png_write_end (png, info);
@@ -219,11 +227,11 @@ gboolean
 adiff_io_png_save (const char *path, const AdiffIoImage *image, guint bit_depth,
                    GError **error)
 {
-  PngFailure failure = { 0 };
+  AdiffPngFailure failure = { 0 };
   g_autoptr (GByteArray) bytes = g_byte_array_new ();
 
   png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &failure,
-                                             on_png_error, on_png_warning);
+                                             adiff_png_on_error, adiff_png_on_warning);
   png_infop info = png ? png_create_info_struct (png) : NULL;
   gboolean ok = FALSE;
   if (!info)

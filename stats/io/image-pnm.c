@@ -4,7 +4,7 @@
  * separated by whitespace or '#' comments, one whitespace byte, then the
  * samples (binary: 1 byte, or 2 bytes big-endian when maxval > 255). */
 #include <string.h>
-#include "io-private.h"
+#include "pnm-private.h"
 
 #define PNM_MAX_SIDE (1u << 24)
 
@@ -44,8 +44,8 @@ scan_uint (Scan *s, guint limit, guint *value)
   return TRUE;
 }
 
-static gboolean
-pnm_fail (const char *path, const char *why, GError **error)
+gboolean
+adiff_pnm_fail (const char *path, const char *why, GError **error)
 {
   g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
                _("Cannot read the PNM file “%s”: %s"), path, why);
@@ -62,21 +62,48 @@ read_samples (Scan *s, gboolean ascii, guint maxval, gsize n, float *out,
   if (!ascii)
     {
       if ((gsize) (s->end - s->p) / bytes < n)
-        return pnm_fail (path, _("the file is truncated"), error);
-      for (gsize i = 0; i < n; i++)
-        {
-          guint v = bytes == 2 ? ((guint) s->p[2 * i] << 8) | s->p[2 * i + 1] : s->p[i];
-          out[i] = MIN (v, maxval) / max;
-        }
+        return adiff_pnm_fail (path, _("the file is truncated"), error);
+      adiff_pnm_decode (s->p, n, maxval, out);
       return TRUE;
     }
   for (gsize i = 0; i < n; i++)
     {
       guint v;
       if (!scan_uint (s, maxval, &v))
-        return pnm_fail (path, _("a sample is missing or out of range"), error);
+        return adiff_pnm_fail (path, _("a sample is missing or out of range"), error);
       out[i] = v / max;
     }
+  return TRUE;
+}
+
+void
+adiff_pnm_decode (const guint8 *p, gsize n, guint maxval, float *out)
+{
+  float max = (float) maxval;
+  if (maxval > 255)
+    for (gsize i = 0; i < n; i++)
+      out[i] = MIN (((guint) p[2 * i] << 8) | p[2 * i + 1], maxval) / max;
+  else
+    for (gsize i = 0; i < n; i++)
+      out[i] = MIN ((guint) p[i], maxval) / max;
+}
+
+gboolean
+adiff_pnm_parse_header (const guint8 *buf, gsize length, const char *path,
+                        AdiffPnmHeader *h, GError **error)
+{
+  Scan s = { buf, buf + length };
+  if (length < 2 || buf[0] != 'P' || !strchr ("2356", buf[1]))
+    return adiff_pnm_fail (path, _("not a PGM or PPM file"), error);
+  h->ascii = buf[1] == '2' || buf[1] == '3';
+  h->channels = (buf[1] == '3' || buf[1] == '6') ? 3 : 1;
+  s.p += 2;
+  if (!scan_uint (&s, PNM_MAX_SIDE, &h->width) || !scan_uint (&s, PNM_MAX_SIDE, &h->height) ||
+      !scan_uint (&s, 65535, &h->maxval) || h->width == 0 || h->height == 0 || h->maxval == 0)
+    return adiff_pnm_fail (path, _("bad header (width, height or maxval)"), error);
+  if (s.p >= s.end || !g_ascii_isspace (*s.p))
+    return adiff_pnm_fail (path, _("bad header"), error);
+  h->data_offset = (gsize) (s.p + 1 - buf);
   return TRUE;
 }
 
@@ -86,6 +113,7 @@ adiff_io_pnm_load (const char *path, AdiffIoImage *image, GError **error)
   g_autofree char *contents = NULL;
   gsize length;
   g_autoptr (GError) local = NULL;
+  AdiffPnmHeader h;
 
   if (!g_file_get_contents (path, &contents, &length, &local))
     {
@@ -93,39 +121,51 @@ adiff_io_pnm_load (const char *path, AdiffIoImage *image, GError **error)
                    _("Cannot read “%s”: %s"), path, local->message);
       return FALSE;
     }
-  Scan s = { (const guint8 *) contents, (const guint8 *) contents + length };
-  if (length < 2 || contents[0] != 'P' || !strchr ("2356", contents[1]))
-    return pnm_fail (path, _("not a PGM or PPM file"), error);
-  gboolean ascii = contents[1] == '2' || contents[1] == '3';
-  guint channels = (contents[1] == '3' || contents[1] == '6') ? 3 : 1;
-  guint width, height, maxval;
-  s.p += 2;
-  if (!scan_uint (&s, PNM_MAX_SIDE, &width) || !scan_uint (&s, PNM_MAX_SIDE, &height) ||
-      !scan_uint (&s, 65535, &maxval) || width == 0 || height == 0 || maxval == 0)
-    return pnm_fail (path, _("bad header (width, height or maxval)"), error);
-  if (s.p >= s.end || !g_ascii_isspace (*s.p))
-    return pnm_fail (path, _("bad header"), error);
-  s.p++;
+  if (!adiff_pnm_parse_header ((const guint8 *) contents, length, path, &h, error))
+    return FALSE;
+  Scan s = { (const guint8 *) contents + h.data_offset, (const guint8 *) contents + length };
   gsize n;
-  if (!g_size_checked_mul (&n, (gsize) width * height, channels) ||
-      (!ascii && n > length))  /* cheap bound before allocating */
-    return pnm_fail (path, _("the file is truncated"), error);
-  if (ascii && n > length / 2 + 1)
-    return pnm_fail (path, _("the file is truncated"), error);
+  if (!g_size_checked_mul (&n, (gsize) h.width * h.height, h.channels) ||
+      (!h.ascii && n > length))  /* cheap bound before allocating */
+    return adiff_pnm_fail (path, _("the file is truncated"), error);
+  if (h.ascii && n > length / 2 + 1)
+    return adiff_pnm_fail (path, _("the file is truncated"), error);
 
   float *data = g_new (float, n);
-  if (!read_samples (&s, ascii, maxval, n, data, path, error))
+  if (!read_samples (&s, h.ascii, h.maxval, n, data, path, error))
     {
       g_free (data);
       return FALSE;
     }
-  image->width = width;
-  image->height = height;
-  image->channels = channels;
-  image->bit_depth = maxval > 255 ? 16 : 8;
+  image->width = h.width;
+  image->height = h.height;
+  image->channels = h.channels;
+  image->bit_depth = h.maxval > 255 ? 16 : 8;
   image->data = data;
   image->alpha = NULL;
   return TRUE;
+}
+
+char *
+adiff_pnm_header_text (guint channels, guint width, guint height, guint max)
+{
+  return g_strdup_printf ("P%c\n%u %u\n%u\n", channels == 3 ? '6' : '5', width, height, max);
+}
+
+void
+adiff_pnm_encode (const float *v, gsize n, guint max, guint8 *p)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guint q = adiff_io_quantize (v[i], max);
+      if (max > 255)
+        {
+          p[2 * i] = (guint8) (q >> 8);
+          p[2 * i + 1] = (guint8) (q & 0xff);
+        }
+      else
+        p[i] = (guint8) q;
+    }
 }
 
 gboolean
@@ -135,23 +175,12 @@ adiff_io_pnm_save (const char *path, const AdiffIoImage *image, guint bit_depth,
   guint max = bit_depth == 16 ? 65535 : 255;
   guint bytes = bit_depth == 16 ? 2 : 1;
   gsize n = (gsize) image->width * image->height * image->channels;
-  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *header = adiff_pnm_header_text (image->channels, image->width,
+                                                   image->height, max);
+  gsize header_len = strlen (header);
+  g_autofree guint8 *out = g_malloc (header_len + n * bytes);
 
-  g_string_printf (out, "P%c\n%u %u\n%u\n", image->channels == 3 ? '6' : '5',
-                   image->width, image->height, max);
-  gsize header = out->len;
-  g_string_set_size (out, header + n * bytes);
-  guint8 *p = (guint8 *) out->str + header;
-  for (gsize i = 0; i < n; i++)
-    {
-      guint q = adiff_io_quantize (image->data[i], max);
-      if (bytes == 2)
-        {
-          p[2 * i] = (guint8) (q >> 8);
-          p[2 * i + 1] = (guint8) (q & 0xff);
-        }
-      else
-        p[i] = (guint8) q;
-    }
-  return adiff_io_atomic_save (path, out->str, out->len, error);
+  memcpy (out, header, header_len);
+  adiff_pnm_encode (image->data, n, max, out + header_len);
+  return adiff_io_atomic_save (path, out, header_len + n * bytes, error);
 }
