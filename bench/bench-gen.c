@@ -2,6 +2,7 @@
  * as a stream (the generator itself stays small).
  *
  *   bench-gen pgm W H PATH        8-bit gray PGM: smooth pattern + noise
+ *   bench-gen png W H PATH        8-bit gray PNG of the same pattern (row by row)
  *   bench-gen npy N H W PATH      uint8 .npy (N,H,W) of noisy smooth patches
  */
 #include <glib.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <png.h>
 
 static guint8
 pixel (guint64 x, guint64 y, guint64 seed)
@@ -33,6 +35,36 @@ write_pgm (guint w, guint h, const char *path)
         row[x] = pixel (x, y, 0);
       fwrite (row, 1, w, f);
     }
+  g_free (row);
+  return fclose (f) != 0;
+}
+
+static int
+write_png (guint w, guint h, const char *path)
+{
+  FILE *f = fopen (path, "wb");
+  if (!f)
+    return 1;
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png ? png_create_info_struct (png) : NULL;
+  guint8 *row = g_new (guint8, w);
+  if (!info || setjmp (png_jmpbuf (png)))
+    {
+      fclose (f);
+      return 1;
+    }
+  png_init_io (png, f);
+  png_set_IHDR (png, info, w, h, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info (png, info);
+  for (guint y = 0; y < h; y++)
+    {
+      for (guint x = 0; x < w; x++)
+        row[x] = pixel (x, y, 0);
+      png_write_row (png, row);
+    }
+  png_write_end (png, info);
+  png_destroy_write_struct (&png, &info);
   g_free (row);
   return fclose (f) != 0;
 }
@@ -70,9 +102,11 @@ main (int argc, char **argv)
 {
   if (argc == 5 && strcmp (argv[1], "pgm") == 0)
     return write_pgm (atoi (argv[2]), atoi (argv[3]), argv[4]);
+  if (argc == 5 && strcmp (argv[1], "png") == 0)
+    return write_png (atoi (argv[2]), atoi (argv[3]), argv[4]);
   if (argc == 6 && strcmp (argv[1], "npy") == 0)
     return write_npy (g_ascii_strtoull (argv[2], NULL, 10), atoi (argv[3]), atoi (argv[4]),
                       argv[5]);
-  fprintf (stderr, "usage: bench-gen pgm W H PATH | bench-gen npy N H W PATH\n");
+  fprintf (stderr, "usage: bench-gen pgm|png W H PATH | bench-gen npy N H W PATH\n");
   return 2;
 }

@@ -11,9 +11,14 @@
  * after the final rename finds a finished bundle), and the input must be
  * unchanged.
  *
- * `adiff denoise` on a 1600×1600 image: the tool catches the signals and
- * cancels cooperatively (exit 4, no output) or, interrupted while saving,
- * completes the file (exit 0); never a partial file or a temporary.
+ * `adiff denoise` on a 1600×1600 image, three ways: PGM → PNG and PNG → PNG
+ * stream row by row (the temporary output exists for the whole run), PGM →
+ * .npy takes the whole-image path (the temporary exists only while saving).
+ * The tool catches the signals and cancels cooperatively (exit 4, no
+ * output) or, interrupted while saving, completes the file (exit 0); never
+ * a partial file or a temporary.  While streaming, SIGINT, SIGTERM and
+ * SIGHUP sent the instant the temporary appears must cancel: exit 4, the
+ * temporary removed, no output.
  */
 #include <math.h>
 #include <signal.h>
@@ -246,7 +251,7 @@ write_bundle (const char *path)
 }
 
 static void
-write_image (const char *path)
+write_pgm (const char *path)
 {
   GString *s = g_string_new (NULL);
   g_string_printf (s, "P5\n%d %d\n255\n", IMG_SIDE, IMG_SIDE);
@@ -258,6 +263,18 @@ write_image (const char *path)
     }
   g_assert_true (g_file_set_contents (path, s->str, s->len, NULL));
   g_string_free (s, TRUE);
+}
+
+/* The same pixels as a PNG. */
+static void
+write_png (const char *pgm, const char *png)
+{
+  AdiffIoImage im;
+  GError *error = NULL;
+  g_assert_true (adiff_io_image_load (pgm, &im, &error));
+  g_assert_true (adiff_io_image_save (png, &im, 8, &error));
+  g_assert_no_error (error);
+  adiff_io_image_clear (&im);
 }
 
 /* Exit 0 with a complete image, or cancelled (exit 4, or killed before
@@ -294,17 +311,86 @@ check_after_denoise (Fixture *f, int status, const char *how)
   g_unlink (f->output);
 }
 
-static void
-denoise_interrupted (void)
+typedef struct
 {
+  const char *input, *output;
+  gboolean    streams;        /* row by row: the temporary lives all the run */
+} DenoiseCase;
+
+static const DenoiseCase denoise_cases[] = {
+  { "noisy.pgm", "clean.png", TRUE },
+  { "noisy.png", "clean.png", TRUE },
+  { "noisy.pgm", "clean.npy", FALSE },
+};
+
+/* Streaming: the instant the temporary appears, each signal cancels. */
+static void
+interrupt_streaming (Fixture *f, char **argv)
+{
+  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+  for (guint i = 0; i < G_N_ELEMENTS (sigs); i++)
+    {
+      GPid pid = start (argv);
+      int status = 0;
+      gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (!temporary_exists (f->dir) && g_get_monotonic_time () < deadline &&
+             waitpid (pid, &status, WNOHANG) == 0)
+        g_usleep (200);
+      g_assert_true (temporary_exists (f->dir));
+      kill (pid, sigs[i]);
+      status = finish (pid);
+      char *how = g_strdup_printf ("%s while streaming", g_strsignal (sigs[i]));
+      check_after_denoise (f, status, how);
+      g_free (how);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 4);
+    }
+}
+
+/* Whole-image path: interrupted while the output is being written.  The
+ * temporary file lives only as long as the write, which a fast run can
+ * finish between two polls: try until one run is caught inside it (each
+ * run is still checked), and fail only if none ever is. */
+static void
+interrupt_saving (Fixture *f, char **argv)
+{
+  gboolean caught = FALSE;
+  for (int attempt = 0; attempt < 30 && !caught; attempt++)
+    {
+      GPid pid = start (argv);
+      int status = 0;
+      while (!(caught = temporary_exists (f->dir)) &&
+             waitpid (pid, &status, WNOHANG) == 0)
+        g_usleep (50);
+      if (caught)
+        {
+          kill (pid, SIGINT);
+          status = finish (pid);
+        }
+      check_after_denoise (f, status, caught ? "SIGINT while writing"
+                                             : "finished before its write was caught");
+    }
+  g_assert_true (caught);
+}
+
+static void
+denoise_interrupted (gconstpointer data)
+{
+  const DenoiseCase *c = data;
   Fixture f = { 0 };
   f.dir = bad_scratch ();
-  f.input = g_build_filename (f.dir, "noisy.pgm", NULL);
-  f.output = g_build_filename (f.dir, "clean.png", NULL);
+  char *pgm = g_build_filename (f.dir, "noisy.pgm", NULL);
+  f.input = g_build_filename (f.dir, c->input, NULL);
+  f.output = g_build_filename (f.dir, c->output, NULL);
   f.tool = tool_path ("stats/adiff");
   char *bundle = g_build_filename (f.dir, "b.adstats", NULL);
   write_bundle (bundle);
-  write_image (f.input);
+  write_pgm (pgm);
+  if (strcmp (c->input, "noisy.png") == 0)
+    {
+      write_png (pgm, f.input);
+      g_unlink (pgm);
+    }
   f.input_sum = file_sum (f.input);
   char *argv[] = { f.tool, "denoise", "--bundle", bundle, "--sigma", "25", "--threads", "1",
                    f.input, f.output, NULL };
@@ -327,29 +413,13 @@ denoise_interrupted (void)
       g_free (how);
     }
 
-  /* Interrupted while the output is being written.  The temporary file
-   * lives only as long as the write, which a fast run can finish between
-   * two polls: try until one run is caught inside it (each run is still
-   * checked), and fail only if none ever is. */
-  gboolean caught = FALSE;
-  for (int attempt = 0; attempt < 30 && !caught; attempt++)
-    {
-      GPid pid = start (argv);
-      int status = 0;
-      while (!(caught = temporary_exists (f.dir)) &&
-             waitpid (pid, &status, WNOHANG) == 0)
-        g_usleep (50);
-      if (caught)
-        {
-          kill (pid, SIGINT);
-          status = finish (pid);
-        }
-      check_after_denoise (&f, status, caught ? "SIGINT while writing"
-                                              : "finished before its write was caught");
-    }
-  g_assert_true (caught);
+  if (c->streams)
+    interrupt_streaming (&f, argv);
+  else
+    interrupt_saving (&f, argv);
 
   g_free (bundle);
+  g_free (pgm);
   g_free (f.input_sum);
   g_free (f.input);
   g_free (f.output);
@@ -363,6 +433,12 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/signals/adiff-stats-build", build_interrupted);
-  g_test_add_func ("/signals/adiff-denoise", denoise_interrupted);
+  for (guint i = 0; i < G_N_ELEMENTS (denoise_cases); i++)
+    {
+      char *name = g_strdup_printf ("/signals/adiff-denoise/%s-%s",
+                                    denoise_cases[i].input, denoise_cases[i].output);
+      g_test_add_data_func (name, &denoise_cases[i], denoise_interrupted);
+      g_free (name);
+    }
   return g_test_run ();
 }
