@@ -105,11 +105,11 @@ adiff_job_clear (AdiffJob *job)
 
 gboolean
 adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
-                        AdiffParamsFunc params_func, gboolean interactive,
+                        AdiffParamsFunc params_func, gboolean show_progress,
                         double *sigma_used, GError **error)
 {
   AdiffJob job;
-  AdiffApplyOptions options = { 1.0, interactive };
+  AdiffApplyOptions options = { 1.0, show_progress };
   gboolean ok;
 
   if (! adiff_job_prepare (&job, drawable, config, params_func, NULL, error))
@@ -119,12 +119,12 @@ adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
     }
   options.strength = job.strength;
   *sigma_used = job.sigma * 255.0;
-  if (interactive)
+  if (show_progress)
     gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"),
                                adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method),
                                *sigma_used);
   ok = adiff_apply_denoiser (drawable, job.denoiser, &options, error);
-  if (interactive)
+  if (show_progress)
     gimp_progress_end ();
   adiff_job_clear (&job);
   return ok;
@@ -150,8 +150,10 @@ adiff_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *im
       ! adiff_dialog_run (procedure, config, drawable, title, params_func, properties))
     return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
 
-  if (! adiff_denoise_drawable (drawable, config, params_func,
-                                run_mode != GIMP_RUN_NONINTERACTIVE, &sigma_used, &error))
+  /* Progress in every run mode: a calling plug-in that installed its own
+   * progress (gimp_progress_install_vtable) gets ours; a GIMP without an
+   * interface simply drops it. */
+  if (! adiff_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
     return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)

@@ -116,12 +116,12 @@ gboolean     adiff_job_prepare         (AdiffJob            *job,
                                         GError             **error);
 void         adiff_job_clear           (AdiffJob *job);
 
-/* Prepare and run a job over the drawable with progress; *sigma_used gets
- * the σ on the 0–255 scale. */
+/* Prepare and run a job over the drawable (with progress when asked);
+ * *sigma_used gets the σ on the 0–255 scale. */
 gboolean     adiff_denoise_drawable    (GimpDrawable        *drawable,
                                         GimpProcedureConfig *config,
                                         AdiffParamsFunc      params_func,
-                                        gboolean             interactive,
+                                        gboolean             show_progress,
                                         double              *sigma_used,
                                         GError             **error);
 

@@ -34,7 +34,7 @@ install_plugin() {
     mkdir -p "$dir/data"
     cp "$b/plug-in/analytic-diffusion" "$dir/"
     # Catalogs go to locale/ beside the executable, where main.c looks.
-    for mo in "$b"/po/*/LC_MESSAGES/analytic-diffusion-*.mo; do
+    for mo in "$b"/po/*/LC_MESSAGES/analytic-diffusion*.mo; do
         [ -f "$mo" ] || continue
         lang=$(basename "$(dirname "$(dirname "$mo")")")
         mkdir -p "$dir/locale/$lang/LC_MESSAGES"

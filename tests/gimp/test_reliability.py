@@ -8,9 +8,7 @@ image is marked clean (Gimp.Image.clean_all) before the run: pushing any
 undo step makes it dirty again.  A successful run is checked to make it
 dirty, so the check can fail.
 
-Not tested here: cancelling the progress of a 10-megapixel run within a
-second needs the interactive progress bar's cancel button, which
-gimp-console has no way to press."""
+Cancelling a 10-megapixel run is tested in test_cancel.py."""
 from gimptest import (Gimp, clean_pixels, noisy, new_image, get_pixels,  # noqa: F401
                       set_pixels, run_procedure, max_abs_diff, scratch)
 
