@@ -5,7 +5,15 @@
  *
  * The file's extension follows its first bytes, as a real file's would;
  * unknown content is named .png (the decoder must refuse it cleanly).
+ *
+ * Differential: a PNG or binary PGM/PPM is also read through the row
+ * reader (what `adiff denoise` streams), which must fail exactly when the
+ * whole-image loader fails, with the same error code, and otherwise give
+ * the same values bit for bit; a small image is then written back with
+ * the row writer and with adiff_io_image_save, which must give the same
+ * bytes.
  */
+#include <stdio.h>
 #include <string.h>
 #include "fuzz-dataset.h"
 
@@ -30,6 +38,110 @@ extension_for (const uint8_t *data, size_t size)
   return "png";
 }
 
+/* Read every row; FALSE with error on the first failure. */
+static gboolean
+read_rows (const char *path, AdiffIoImageInfo *info, float **data, float **alpha,
+           GError **error)
+{
+  AdiffIoRowReader *r = adiff_io_row_reader_open (path, info, error);
+  if (!r)
+    return FALSE;
+  gsize n = (gsize) info->width * info->height;
+  *data = g_new (float, n * info->channels);
+  *alpha = info->has_alpha ? g_new (float, n) : NULL;
+  gboolean ok = TRUE;
+  for (guint y = 0; y < info->height && ok; y++)
+    ok = adiff_io_row_reader_read (r, 1, *data + (gsize) y * info->width * info->channels,
+                                   *alpha ? *alpha + (gsize) y * info->width : NULL, error);
+  adiff_io_row_reader_free (r);
+  return ok;
+}
+
+static gboolean
+same_file_bytes (const char *a, const char *b)
+{
+  gchar *x = NULL, *y = NULL;
+  gsize lx = 0, ly = 0;
+  gboolean same = g_file_get_contents (a, &x, &lx, NULL) &&
+                  g_file_get_contents (b, &y, &ly, NULL) && lx == ly &&
+                  memcmp (x, y, lx) == 0;
+  g_free (x);
+  g_free (y);
+  return same;
+}
+
+/* The row writer against adiff_io_image_save, for small images. */
+static void
+check_row_writer (const char *path, const AdiffIoImage *image)
+{
+  if ((guint64) image->width * image->height > 4096)
+    return;
+  AdiffIoImageInfo info = { image->width, image->height, image->channels,
+                            image->bit_depth, image->alpha != NULL };
+  char *dir = g_path_get_dirname (path);
+  static const char *const names[] = { "rows.png", "rows.ppm" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      char *whole = g_strdup_printf ("%s/whole-%s", dir, names[i]);
+      char *rows = g_strdup_printf ("%s/%s", dir, names[i]);
+      GError *error = NULL;
+      if (!adiff_io_image_save (whole, image, 0, &error))
+        abort ();
+      AdiffIoRowWriter *w = adiff_io_row_writer_new (rows, &info, 0, &error);
+      gsize row = (gsize) image->width * image->channels;
+      for (guint y = 0; w && y < image->height; y++)
+        if (!adiff_io_row_writer_write (w, 1, image->data + y * row,
+                                        image->alpha ? image->alpha + (gsize) y * image->width
+                                                     : NULL, &error))
+          abort ();
+      if (!w || !adiff_io_row_writer_commit (w, &error) || !same_file_bytes (whole, rows))
+        abort ();
+      adiff_io_row_writer_free (w);
+      g_unlink (whole);
+      g_unlink (rows);
+      g_free (whole);
+      g_free (rows);
+    }
+  g_free (dir);
+}
+
+static void
+check_rows (const char *path, const AdiffIoImage *image, const GError *whole_error)
+{
+  if (!adiff_io_rows_readable (path))
+    return;
+  AdiffIoImageInfo info = { 0 };
+  float *data = NULL, *alpha = NULL;
+  GError *error = NULL;
+  gboolean ok = read_rows (path, &info, &data, &alpha, &error);
+  if (whole_error)
+    {
+      /* Only the whole loader allocates the whole image. */
+      gboolean memory = g_error_matches (whole_error, ADIFF_ERROR, ADIFF_ERROR_LIMIT) && ok;
+      if (!memory && (ok || !error || error->code != whole_error->code))
+        {
+          fprintf (stderr, "adiff fuzz: whole-image loader: %s; row reader: %s\n",
+                   whole_error->message, ok ? "succeeded" : error ? error->message : "?");
+          abort ();
+        }
+    }
+  else
+    {
+      gsize n = (gsize) image->width * image->height;
+      if (!ok || info.width != image->width || info.height != image->height ||
+          info.channels != image->channels || info.bit_depth != image->bit_depth ||
+          info.has_alpha != (image->alpha != NULL) ||
+          memcmp (data, image->data, n * image->channels * sizeof (float)) != 0 ||
+          (alpha && memcmp (alpha, image->alpha, n * sizeof (float)) != 0))
+        abort ();
+      check_row_writer (path, image);
+    }
+  if (!ok)
+    fuzz_check_error (error);       /* frees it */
+  g_free (data);
+  g_free (alpha);
+}
+
 static gboolean
 check_image (const char *path)
 {
@@ -37,7 +149,8 @@ check_image (const char *path)
   GError *error = NULL;
   if (!adiff_io_image_load (path, &image, &error))
     {
-      fuzz_check_error (error);
+      check_rows (path, NULL, error);
+      fuzz_check_error (error);       /* frees it */
       return FALSE;
     }
   if (image.width == 0 || image.height == 0 ||
@@ -47,6 +160,7 @@ check_image (const char *path)
   fuzz_check_floats (image.data, n * image.channels, "image data");
   if (image.alpha)
     fuzz_check_floats (image.alpha, n, "image alpha");
+  check_rows (path, &image, NULL);
   adiff_io_image_clear (&image);
   return TRUE;
 }
