@@ -34,7 +34,10 @@ typedef struct
 static gboolean
 load_windows (const char *path, AdiffBundle *b, AdiffNpy *npy, guint *n, GError **error)
 {
-  if (!adiff_io_npy_load (path, npy, error))
+  cli_loading_begin ();            /* no cancel hook in the loader; nothing written */
+  gboolean loaded = adiff_io_npy_load (path, npy, error);
+  cli_loading_end ();
+  if (!loaded)
     return FALSE;
   guint64 w = adiff_bundle_get_width (b), h = adiff_bundle_get_height (b);
   guint64 c = adiff_bundle_get_channels (b);
