@@ -2,34 +2,65 @@
  * bytes when reading (the extension may lie) and by the extension when
  * writing. */
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include "io-private.h"
 
-typedef enum { KIND_PNG, KIND_NPY, KIND_PNM, KIND_OTHER } Kind;
+typedef enum { KIND_PNG, KIND_JPEG, KIND_NPY, KIND_PNM, KIND_OTHER } Kind;
 
+/* Small JPEGs (a dataset of thumbnails) are read whole from the open file
+ * and decoded from memory: on small images the system calls of opening a
+ * file twice cost as much as decoding it. */
+#define JPEG_IN_MEMORY_MAX ((gsize) 64 << 20)
+
+static Kind
+kind_of (const guint8 *head, gsize n)
+{
+  if (n >= 8 && memcmp (head, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return KIND_PNG;
+  if (n >= 3 && memcmp (head, "\xff\xd8\xff", 3) == 0)
+    return KIND_JPEG;
+  if (n >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
+    return KIND_NPY;
+  if (n >= 2 && head[0] == 'P' && strchr ("2356", head[1]) && head[1])
+    return KIND_PNM;
+  return KIND_OTHER;
+}
+
+/* Open path once: its kind from the magic bytes, and for a small JPEG its
+ * whole content (*data, *len). */
 static gboolean
-sniff (const char *path, Kind *kind, GError **error)
+sniff (const char *path, Kind *kind, guint8 **data, gsize *len, GError **error)
 {
   guint8 head[8] = { 0 };
+  guint64 size = 0;
+  GStatBuf st;
   FILE *f = adiff_io_open_read (path, error);
 
   if (!f)
     return FALSE;
-  gsize n = fread (head, 1, sizeof head, f);
-  fclose (f);
-  if (n == 0)
+  if (fstat (fileno (f), &st) == 0 && S_ISDIR (st.st_mode))
     {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT, _("“%s” is empty"), path);
+      fclose (f);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("“%s” is a folder, not an image"), path);
       return FALSE;
     }
-  if (n >= 8 && memcmp (head, "\x89PNG\r\n\x1a\n", 8) == 0)
-    *kind = KIND_PNG;
-  else if (n >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
-    *kind = KIND_NPY;
-  else if (n >= 2 && head[0] == 'P' && strchr ("2356", head[1]) && head[1])
-    *kind = KIND_PNM;
-  else
-    *kind = KIND_OTHER;
-  return TRUE;
+  gsize n = fread (head, 1, sizeof head, f);
+  gboolean ok = n > 0;
+  if (!ok)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT, _("“%s” is empty"), path);
+  *kind = kind_of (head, n);
+  if (ok && *kind == KIND_JPEG && adiff_io_file_size (f, path, &size, NULL) &&
+      size >= n && size <= JPEG_IN_MEMORY_MAX)
+    {
+      *data = g_malloc (size + 1);
+      memcpy (*data, head, n);
+      *len = (gsize) size;
+      ok = adiff_io_read_exact (f, path, *data + n, *len - n, error);
+    }
+  fclose (f);
+  return ok;
 }
 
 gboolean
@@ -37,20 +68,20 @@ adiff_io_image_load (const char *path, AdiffIoImage *image, GError **error)
 {
   Kind kind;
   gboolean ok;
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
 
   g_return_val_if_fail (path && image, FALSE);
   memset (image, 0, sizeof *image);
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("“%s” is a folder, not an image"), path);
-      return FALSE;
-    }
-  if (!sniff (path, &kind, error))
+  if (!sniff (path, &kind, &data, &len, error))
     return FALSE;
   switch (kind)
     {
     case KIND_PNG: ok = adiff_io_png_load (path, image, error); break;
+    case KIND_JPEG:
+      ok = data ? adiff_io_jpeg_load (path, data, len, image, error) :
+                  adiff_io_pixbuf_load (path, image, error);
+      break;
     case KIND_NPY: ok = adiff_io_npy_image_load (path, image, error); break;
     case KIND_PNM: ok = adiff_io_pnm_load (path, image, error); break;
     default:       ok = adiff_io_pixbuf_load (path, image, error); break;

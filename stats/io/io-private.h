@@ -53,6 +53,11 @@ gboolean adiff_io_png_load     (const char *path, AdiffIoImage *image, GError **
 gboolean adiff_io_png_save     (const char *path, const AdiffIoImage *image,
                                 guint bit_depth, GError **error);
 gboolean adiff_io_pixbuf_load  (const char *path, AdiffIoImage *image, GError **error);
+/* A JPEG file already read (data, len: its whole content), decoded by
+ * gdk-pixbuf's JPEG loader without format sniffing; same result as
+ * adiff_io_pixbuf_load (path). */
+gboolean adiff_io_jpeg_load    (const char *path, const guint8 *data, gsize len,
+                                AdiffIoImage *image, GError **error);
 /* type: a gdk-pixbuf saver name ("jpeg", "bmp", "tiff", "png"). */
 gboolean adiff_io_pixbuf_save  (const char *path, const AdiffIoImage *image,
                                 const char *type, GError **error);

@@ -271,6 +271,45 @@ test_unclipped_npy (void)
   adiff_io_image_clear (&im);
 }
 
+/* A JPEG whose EXIF says "rotate 90° clockwise to display" (orientation 6)
+ * loads upright, as viewers show it: JPEGs are decoded from memory by a
+ * path of their own, which must honour the tag like the general one. */
+static void
+test_jpeg_exif_orientation (void)
+{
+  AdiffIoImage im = make_image (6, 4, 3, FALSE), plain, turned;
+  g_autofree char *path = test_path ("upright.jpg");
+  g_assert_true (adiff_io_image_save (path, &im, 8, NULL));
+  g_assert_true (adiff_io_image_load (path, &plain, NULL));
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  /* APP1 "Exif", big-endian TIFF header, one IFD entry: 0x0112 SHORT 1 = 6. */
+  static const char app1[] =
+    "\xff\xe1\x00\x22" "Exif\0\0" "MM\x00\x2a\x00\x00\x00\x08"
+    "\x00\x01" "\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00" "\x00\x00\x00\x00";
+  GByteArray *bytes = g_byte_array_new ();
+  g_byte_array_append (bytes, (const guint8 *) contents, 2);
+  g_byte_array_append (bytes, (const guint8 *) app1, sizeof app1 - 1);
+  g_byte_array_append (bytes, (const guint8 *) contents + 2, (guint) length - 2);
+  g_autofree char *rotated = test_path ("rotated.jpg");
+  write_file (rotated, (const char *) bytes->data, bytes->len);
+  g_byte_array_unref (bytes);
+
+  g_assert_true (adiff_io_image_load (rotated, &turned, NULL));
+  g_assert_cmpuint (turned.width, ==, 4);
+  g_assert_cmpuint (turned.height, ==, 6);
+  /* Clockwise: the left column of the display is the stored bottom row. */
+  for (guint y = 0; y < 6; y++)
+    for (guint x = 0; x < 4; x++)
+      for (guint c = 0; c < 3; c++)
+        g_assert_cmpfloat (turned.data[(y * 4 + x) * 3 + c], ==,
+                           plain.data[((3 - x) * 6 + y) * 3 + c]);
+  adiff_io_image_clear (&turned);
+  adiff_io_image_clear (&plain);
+  adiff_io_image_clear (&im);
+}
+
 static void
 test_bad_input (void)
 {
@@ -353,6 +392,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/ascii-pgm", test_ascii_pgm);
   g_test_add_func ("/image/npy-uint8", test_npy_uint8_image);
   g_test_add_func ("/image/npy-unclipped", test_unclipped_npy);
+  g_test_add_func ("/image/jpeg-exif-orientation", test_jpeg_exif_orientation);
   g_test_add_func ("/image/bad-input", test_bad_input);
   return g_test_run ();
 }
