@@ -10,7 +10,11 @@
  * order of the spread itself.  Items are gathered in blocks of B so that
  * Σ y yᵀ is one DSYRK (a rank-B update, BLAS-3 speed) per block.  Memory is
  * one dim×dim matrix plus a B×dim block, independent of the item count.
+ * DSYRK writes the lower triangle only; the upper half of the matrix is
+ * allocated but, unless a full matrix is asked for at the end, never
+ * touched, so about half of it ever becomes resident.
  */
+#include <sys/mman.h>
 #include <cblas.h>
 #include "stats-private.h"
 
@@ -27,11 +31,28 @@ struct _AdiffAccum
 };
 
 /* Aim for ~8 MB of block: large enough for DSYRK to run near peak. */
-static gsize
-default_block (gsize dim)
+gsize
+adiff_accum_default_block (gsize dim)
 {
   gsize b = ((gsize) 1 << 20) / MAX (dim, 1);
   return CLAMP (b, 64, 4096);
+}
+
+/* Zeroed d×d doubles whose untouched pages stay unmapped: calloc of this
+ * size maps fresh zero pages; transparent huge pages would make a single
+ * write map 2 MB at once, upper triangle included, so they are declined. */
+static double *
+alloc_matrix (gsize dim)
+{
+  double *m = g_new0 (double, dim * dim);
+#ifdef MADV_NOHUGEPAGE
+  gsize page = 4096, bytes = dim * dim * sizeof (double);
+  guintptr start = ((guintptr) m + page - 1) & ~(guintptr) (page - 1);
+  guintptr end = ((guintptr) m + bytes) & ~(guintptr) (page - 1);
+  if (end > start)
+    madvise ((void *) start, end - start, MADV_NOHUGEPAGE);
+#endif
+  return m;
 }
 
 AdiffAccum *
@@ -39,10 +60,10 @@ adiff_accum_new (gsize dim, gsize block)
 {
   AdiffAccum *acc = g_new0 (AdiffAccum, 1);
   acc->dim = dim;
-  acc->block = block ? block : default_block (dim);
+  acc->block = block ? block : adiff_accum_default_block (dim);
   acc->ref = g_new0 (double, dim);
   acc->sum = g_new0 (double, dim);
-  acc->scatter = g_new0 (double, dim * dim);
+  acc->scatter = alloc_matrix (dim);
   acc->y = g_new (double, acc->block * dim);
   return acc;
 }
@@ -111,7 +132,7 @@ adiff_accum_timing (const AdiffAccum *acc, double *syrk_seconds, double *seconds
 }
 
 void
-adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out)
+adiff_accum_finish_lower (AdiffAccum *acc, AdiffMoments *out)
 {
   flush (acc);
   gsize d = acc->dim;
@@ -123,17 +144,33 @@ adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out)
   out->mean = g_new (double, d);
   for (gsize p = 0; p < d; p++)
     out->mean[p] = acc->ref[p] + (acc->n ? acc->sum[p] / n : 0.0);
-  /* Centre (lower triangle), then mirror to a full symmetric matrix. */
+  /* Centre the lower triangle (column-major), the only half DSYRK wrote. */
   for (gsize c = 0; c < d; c++)
     for (gsize r = c; r < d; r++)
-      {
-        double v = s[c * d + r] - (acc->n ? acc->sum[r] * acc->sum[c] / n : 0.0);
-        s[c * d + r] = v;
-        s[r * d + c] = v;
-      }
+      s[c * d + r] -= acc->n ? acc->sum[r] * acc->sum[c] / n : 0.0;
   out->scatter = s;
+  out->lower = TRUE;
   acc->scatter = NULL;
   adiff_accum_free (acc);
+}
+
+void
+adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out)
+{
+  adiff_accum_finish_lower (acc, out);
+  adiff_moments_symmetrize (out);
+}
+
+void
+adiff_moments_symmetrize (AdiffMoments *m)
+{
+  if (!m->lower || !m->scatter)
+    return;
+  gsize d = m->dim;
+  for (gsize c = 0; c < d; c++)
+    for (gsize r = c + 1; r < d; r++)
+      m->scatter[r * d + c] = m->scatter[c * d + r];
+  m->lower = FALSE;
 }
 
 void
@@ -154,6 +191,7 @@ adiff_moments_clear (AdiffMoments *m)
   g_clear_pointer (&m->mean, g_free);
   g_clear_pointer (&m->scatter, g_free);
   m->n = 0;
+  m->lower = FALSE;
 }
 
 /* Chan, Golub & LeVeque (1979): with δ = μ_b − μ_a and n = n_a + n_b,
@@ -174,6 +212,7 @@ adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n, const double *mea
       return;
     }
   g_return_if_fail (into->dim == dim);
+  adiff_moments_symmetrize (into);
   double na = (double) into->n, nb = (double) n, nt = na + nb;
   double *delta = g_new (double, dim);
   for (gsize p = 0; p < dim; p++)

@@ -2,15 +2,18 @@
  *
  * A reader thread fills chunks of items (decoding images, reading files)
  * while this thread accumulates the previous chunk, so decoding overlaps
- * the DSYRK work.  Three chunks circulate between two queues: free → reader
- * → full → accumulator → free.  Memory: those chunks, the accumulator's
- * d×d matrix and block, and the exemplar reservoir — never O(N·d).
+ * the DSYRK work.  Two chunks (double buffering) circulate between two
+ * queues: free → reader → full → accumulator → free; decoding is several
+ * times faster than the accumulation, so the reader is always a chunk
+ * ahead and a third chunk would only cost memory.  Memory: those chunks,
+ * the accumulator's d×d matrix and block, and the exemplar reservoir —
+ * never O(N·d).
  */
 #include <inttypes.h>
 #include <glib/gi18n.h>
 #include "stats-private.h"
 
-#define N_CHUNKS 3
+#define N_CHUNKS 2
 
 typedef struct
 {
@@ -112,6 +115,26 @@ collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffBuildResult *result,
   return TRUE;
 }
 
+gsize
+adiff_build_block (const AdiffBuildConfig *cfg)
+{
+  return cfg->block ? cfg->block : adiff_accum_default_block (cfg->dim);
+}
+
+/* Items per chunk: as many as a DSYRK block, capped. */
+static gsize
+chunk_capacity (const AdiffBuildConfig *cfg)
+{
+  return MIN (adiff_build_block (cfg), (gsize) 4096);
+}
+
+gsize
+adiff_build_buffer_bytes (const AdiffBuildConfig *cfg)
+{
+  return N_CHUNKS * chunk_capacity (cfg) * (cfg->dim * sizeof (float) + sizeof (gint32)) +
+         adiff_build_block (cfg) * cfg->dim * sizeof (double);
+}
+
 gboolean
 adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer user,
                     AdiffBuildResult *result, GError **error)
@@ -122,9 +145,7 @@ adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer u
   AdiffReservoir *res = cfg->n_exemplars ?
     adiff_reservoir_new (cfg->dim, cfg->n_exemplars, cfg->exemplars_u8, cfg->seed) : NULL;
   Pipe pipe = { read, user, 0, g_async_queue_new (), g_async_queue_new (), 0 };
-  /* Chunks as large as the accumulator's block. */
-  pipe.capacity = cfg->block ? cfg->block : MAX ((gsize) 64, ((gsize) 1 << 20) / cfg->dim);
-  pipe.capacity = MIN (pipe.capacity, (gsize) 4096);
+  pipe.capacity = chunk_capacity (cfg);
   Chunk chunks[N_CHUNKS];
   for (guint i = 0; i < N_CHUNKS; i++)
     {
@@ -147,7 +168,10 @@ adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer u
   ok = ok && collect (cfg, acc, result, error);
   if (ok)
     {
-      adiff_accum_finish (acc, &result->moments);
+      if (cfg->lower)
+        adiff_accum_finish_lower (acc, &result->moments);
+      else
+        adiff_accum_finish (acc, &result->moments);
       result->reservoir = res;
       result->labels = cfg->labels;
     }

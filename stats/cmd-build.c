@@ -189,6 +189,7 @@ run_build (BuildArgs *a, const char *cmdline)
     .n_exemplars = n_ex, .exemplars_u8 = ex_store == ADIFF_STORE_U8,
     .labels = adiff_dataset_has_labels (ds), .seed = (guint64) a->seed,
     .block = (gsize) a->block, .what = adiff_dataset_describe (ds), .quiet = a->quiet,
+    .lower = TRUE,
   };
   Source src = { ds };
   AdiffBuildResult res;

@@ -4,7 +4,22 @@
  * scatter itself so that shards can be merged exactly later.
  */
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "stats-private.h"
+
+/* The streaming pass freed its blocks, chunks and decoding buffers, but
+ * glibc keeps freed heap memory (of the decoding threads' arenas above all)
+ * mapped: hand it back before the eigendecomposition adds its d×k
+ * eigenvectors, or it counts in the peak on top of them. */
+static void
+return_free_memory (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+}
 
 static char *
 complete_metadata (const AdiffFinishConfig *cfg, const AdiffMoments *m,
@@ -62,6 +77,7 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
   if (cfg->partial)
     {
       /* Isotropic model of the same total variance: still a usable bundle. */
+      adiff_moments_symmetrize (m);
       double trace = 0;
       for (gsize p = 0; p < d; p++)
         trace += m->scatter[p * d + p];
@@ -70,8 +86,12 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
     }
   else
     {
-      for (gsize i = 0; i < d * d; i++)
-        m->scatter[i] /= (double) m->n;
+      /* The lower triangle (column-major) is all DSYTRD reads: leave the
+       * other half untouched, and non-resident when it was never written. */
+      for (gsize c = 0; c < d; c++)
+        for (gsize r = c; r < d; r++)
+          m->scatter[c * d + r] /= (double) m->n;
+      return_free_memory ();
       AdiffProgress *progress = adiff_progress_new (_("eigendecomposition"), 0, cfg->quiet);
       ok = adiff_eigen_compute (m->scatter, d, &cfg->components, &eig, error);
       adiff_progress_finish (progress);

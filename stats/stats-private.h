@@ -21,10 +21,16 @@ typedef struct
   gsize    dim;
   guint64  n;
   double  *mean;      /* [dim] */
-  double  *scatter;   /* [dim·dim] Σ (x−mean)(x−mean)ᵀ, full symmetric */
+  double  *scatter;   /* [dim·dim] Σ (x−mean)(x−mean)ᵀ, full symmetric unless lower */
+  /* Only the lower triangle in column-major order (entries c·dim + r with
+   * r ≥ c) is set; the other half was never written, so its pages were
+   * never resident: half the memory, and all the eigendecomposition reads. */
+  gboolean lower;
 } AdiffMoments;
 
 void     adiff_moments_clear (AdiffMoments *m);
+/* Fill the upper half from the lower one (no-op when already full). */
+void     adiff_moments_symmetrize (AdiffMoments *m);
 /* Chan et al.'s pairwise update: into ← into ∪ (n, mean, scatter).
  * into may be empty (n = 0, arrays NULL): it then takes copies. */
 void     adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n,
@@ -32,7 +38,9 @@ void     adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n,
 
 typedef struct _AdiffAccum AdiffAccum;
 
-/* block: items per DSYRK call (0 = a default that depends on dim). */
+/* Items per DSYRK call by default: ~8 MB of block, 64..4096 items. */
+gsize       adiff_accum_default_block (gsize dim);
+/* block: items per DSYRK call (0 = adiff_accum_default_block). */
 AdiffAccum *adiff_accum_new    (gsize dim, gsize block);
 /* Add n items (n·dim floats).  Non-finite values are an error naming
  * `what` and the item's index. */
@@ -45,6 +53,8 @@ void        adiff_accum_timing (const AdiffAccum *acc, double *syrk_seconds,
                                 double *seconds, double *flops);
 /* Finish into out (takes ownership of the scatter buffer) and free acc. */
 void        adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out);
+/* The same, leaving out->scatter as its lower triangle (out->lower). */
+void        adiff_accum_finish_lower (AdiffAccum *acc, AdiffMoments *out);
 void        adiff_accum_free   (AdiffAccum *acc);
 
 /* ---- exemplars.c: seeded uniform random subset (reservoir) ------------ */
@@ -90,8 +100,8 @@ typedef struct
   double  total;         /* Σ spectrum */
 } AdiffEigen;
 
-/* cov (dim×dim symmetric) is destroyed.  Memory beyond cov: dim·k doubles
- * plus O(dim). */
+/* cov (dim×dim symmetric; only its lower triangle in column-major order is
+ * read) is destroyed.  Memory beyond cov: dim·k doubles plus O(dim). */
 gboolean adiff_eigen_compute (double *cov, gsize dim, const AdiffComponents *choice,
                               AdiffEigen *out, GError **error);
 void     adiff_eigen_clear   (AdiffEigen *e);
@@ -126,6 +136,7 @@ typedef struct
   gsize     block;           /* items per block (0 = default) */
   const char *what;          /* source description for messages */
   gboolean  quiet;
+  gboolean  lower;           /* leave moments.scatter as its lower triangle */
 } AdiffBuildConfig;
 
 typedef struct
@@ -140,6 +151,12 @@ typedef struct
   double   accum_seconds;    /* time the accumulating thread was busy */
   double   syrk_seconds, flops;
 } AdiffBuildResult;
+
+/* Items per DSYRK block for cfg (its block, or the default for its dim). */
+gsize    adiff_build_block (const AdiffBuildConfig *config);
+/* Bytes of the buffers items pass through on their way into the
+ * accumulator: the chunks the reader fills and the DSYRK block. */
+gsize    adiff_build_buffer_bytes (const AdiffBuildConfig *config);
 
 /* Decoding (read) runs on its own thread, overlapped with accumulation. */
 gboolean adiff_build_stream (const AdiffBuildConfig *config, AdiffReadItems read,
@@ -161,7 +178,8 @@ typedef struct
   gboolean  reservoir_labels;
 } AdiffFinishConfig;
 
-/* moments->scatter is consumed (destroyed) unless partial. */
+/* moments->scatter is consumed (destroyed) unless partial; it may be a
+ * lower triangle (moments->lower), made full when written as partial. */
 gboolean adiff_finish_bundle (const char *path, const AdiffFinishConfig *config,
                               AdiffMoments *moments, guint n_exemplars,
                               const float *exemplars, const gint32 *labels,

@@ -469,6 +469,59 @@ test_finish (void)
   g_free (x);
 }
 
+/* A build that keeps only the lower triangle (what adiff-stats build does,
+ * to halve the resident matrix) writes exactly the full build's lower
+ * entries, never writes the upper half, and gives the same bundle both
+ * as a partial (symmetrized) and after the eigendecomposition. */
+static void
+test_lower_triangle (void)
+{
+  float *x = make_items (N, 8);
+  AdiffBuildResult full, low;
+  build (x, N, 37, 16, &full);
+  MemSource src = { x, NULL, N, 0, 37, FALSE };
+  AdiffBuildConfig cfg = { .dim = D, .block = 16, .what = "synthetic", .quiet = TRUE,
+                           .lower = TRUE };
+  g_assert_true (adiff_build_stream (&cfg, mem_read, &src, &low, NULL));
+  g_assert_true (low.moments.lower);
+  g_assert_false (full.moments.lower);
+  for (int c = 0; c < D; c++)
+    for (int r = 0; r < D; r++)
+      if (r >= c)
+        g_assert_cmpfloat (low.moments.scatter[c * D + r], ==, full.moments.scatter[c * D + r]);
+      else
+        g_assert_cmpfloat (low.moments.scatter[c * D + r], ==, 0.0);
+
+  AdiffFinishConfig fc = { .width = 4, .height = 3, .channels = 1, .quiet = TRUE,
+                           .components = { ADIFF_COMPONENTS_ALL } };
+  AdiffMoments copy = { D, N, g_memdup2 (low.moments.mean, D * sizeof (double)),
+                        g_memdup2 (low.moments.scatter, D * D * sizeof (double)), TRUE };
+  AdiffBundle *a = adiff_finish_in_memory (&fc, &full.moments, 0, NULL, NULL, NULL);
+  AdiffBundle *b = adiff_finish_in_memory (&fc, &low.moments, 0, NULL, NULL, NULL);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpmem (adiff_bundle_get_eigenvalues (a), D * sizeof (double),
+                   adiff_bundle_get_eigenvalues (b), D * sizeof (double));
+  g_assert_cmpmem (adiff_bundle_get_eigenvectors (a), D * D * sizeof (float),
+                   adiff_bundle_get_eigenvectors (b), D * D * sizeof (float));
+  adiff_bundle_unref (a);
+  adiff_bundle_unref (b);
+
+  /* Partial: written as the full symmetric scatter. */
+  fc.partial = TRUE;
+  b = adiff_finish_in_memory (&fc, &copy, 0, NULL, NULL, NULL);
+  g_assert_nonnull (b);
+  g_assert_false (copy.lower);
+  build (x, N, 37, 16, &full);
+  g_assert_cmpmem (adiff_bundle_get_scatter (b), D * D * sizeof (double),
+                   full.moments.scatter, D * D * sizeof (double));
+  adiff_bundle_unref (b);
+  adiff_moments_clear (&copy);
+  adiff_build_result_clear (&full);
+  adiff_build_result_clear (&low);
+  g_free (x);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -477,6 +530,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stats/moments/compact", test_compact);
   g_test_add_func ("/stats/moments/merge-equals-single", test_merge_equals_single);
   g_test_add_func ("/stats/moments/block-sizes", test_block_sizes);
+  g_test_add_func ("/stats/moments/lower-triangle", test_lower_triangle);
   g_test_add_func ("/stats/exemplars/reservoir", test_reservoir);
   g_test_add_func ("/stats/exemplars/merge-counts", test_merge_counts);
   g_test_add_func ("/stats/build/bad-streams", test_bad_streams);
