@@ -237,7 +237,10 @@ cmd_build (int argc, char **argv)
       N_("Draw K random windows of --size from each image (photo-scale statistics)"), "K" },
     { "gray", 0, 0, G_OPTION_ARG_NONE, &a.gray, N_("Convert to gray (Rec. 601 luma)"), NULL },
     { "rgb", 0, 0, G_OPTION_ARG_NONE, &a.rgb, N_("Convert to RGB"), NULL },
-    { "limit", 0, 0, G_OPTION_ARG_INT64, &a.limit, N_("Use at most N items"), "N" },
+    { "limit", 0, 0, G_OPTION_ARG_INT64, &a.limit,
+      N_("Use only the first N source images (files, or rows of a CIFAR-10, IDX or .npy "
+         "file); with --patches-per-image K they give N·K items, with --augment hflip "
+         "twice as many"), "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &a.seed,
       N_("Seed of every random choice (crops, patches, exemplars; default 0)"), "S" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &a.augment,

@@ -439,6 +439,39 @@ static const BadCase bad_cases[] = {
   { "merge-no-parts", { "merge", "-o", "OUT", NULL }, 2, "no PART" },
 };
 
+/* --limit counts source images; windows and mirrors multiply them. */
+static void
+test_limit_counts_images (void)
+{
+  static const struct { const char *extra[7]; guint64 items; } cases[] = {
+    { { NULL }, 3 },
+    { { "--augment", "hflip", NULL }, 6 },
+    { { "--size", "2x2", "--patches-per-image", "2", NULL }, 6 },
+    { { "--size", "2x2", "--patches-per-image", "2", "--augment", "hflip", NULL }, 12 },
+  };
+  float *x = make_items (10, 4);
+  char *npy = write_npy ("limit.npy", x, 10);
+  char *out = path_in_tmp ("limit.adstats");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *e = cases[i].extra;
+      Run r = run ("build", "-q", "-o", out, "--exemplars", "0", "--limit", "3", npy,
+                   e[0], e[1], e[2], e[3], e[4], e[5], NULL);
+      if (r.status != 0)
+        g_error ("case %u: %s", i, r.err);
+      run_clear (&r);
+      AdiffBundle *b = open_bundle (out);
+      g_assert_cmpuint (adiff_bundle_get_n_items (b), ==, cases[i].items);
+      adiff_bundle_unref (b);
+    }
+  Run r = run ("build", "--help", NULL);
+  g_assert_nonnull (strstr (r.out, "first N source images"));
+  run_clear (&r);
+  g_free (out);
+  g_free (npy);
+  g_free (x);
+}
+
 static void
 test_help (void)
 {
@@ -505,6 +538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/adiff-stats/info-compact-compare", test_info_compact_compare);
   g_test_add_func ("/adiff-stats/corrupt-bundle", test_corrupt_bundle);
   g_test_add_func ("/adiff-stats/help", test_help);
+  g_test_add_func ("/adiff-stats/limit-counts-images", test_limit_counts_images);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       char *name = g_strdup_printf ("/adiff-stats/bad/%s", bad_cases[i].name);
