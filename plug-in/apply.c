@@ -34,6 +34,7 @@ typedef struct
   gsize         rows_cap;    /* rows buffer size in floats */
   gboolean      show_progress;
   double        last_progress;
+  AdiffTiming  *timing;      /* may be NULL */
 } Strip;
 
 const Babl *
@@ -81,9 +82,8 @@ strip_reserve (Strip *s, gsize n_rows, gsize width, GError **error)
 }
 
 static gboolean
-strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
+strip_read_rows (Strip *s, guint y, guint n_rows, float *buf, GError **error)
 {
-  Strip *s = data;
   GeglRectangle r = { s->outer.x, s->outer.y + (gint) y, s->outer.width, (gint) n_rows };
   gsize n = (gsize) n_rows * s->outer.width;
 
@@ -99,12 +99,22 @@ strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
   return TRUE;
 }
 
+static gboolean
+strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
+{
+  Strip *s = data;
+  gint64 t0 = adiff_timing_now ();
+  gboolean ok = strip_read_rows (s, y, n_rows, buf, error);
+
+  adiff_timing_add (s->timing, ADIFF_PHASE_READ, t0);
+  return ok;
+}
+
 /* Rows [y, y+n) of the outer region are done: blend the part inside the
  * inner region with the source by strength and keep the source alpha. */
 static gboolean
-strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **error)
+strip_write_rows (Strip *s, guint y, guint n_rows, const float *buf, GError **error)
 {
-  Strip *s = data;
   gint top = MAX ((gint) y, s->inner.y - s->outer.y);
   gint bottom = MIN ((gint) (y + n_rows), s->inner.y + s->inner.height - s->outer.y);
   gint dx = s->inner.x - s->outer.x;
@@ -145,17 +155,33 @@ strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **er
   return TRUE;
 }
 
+static gboolean
+strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **error)
+{
+  Strip *s = data;
+  gint64 t0 = adiff_timing_now ();
+  gboolean ok = strip_write_rows (s, y, n_rows, buf, error);
+
+  adiff_timing_add (s->timing, ADIFF_PHASE_WRITE, t0);
+  return ok;
+}
+
 /* Forward progress to GIMP at most every 1 %; a refused update (the user
  * cancelled) stops the library. */
 static gboolean
 strip_progress (double fraction, gpointer data)
 {
   Strip *s = data;
+  gint64 t0;
+  gboolean ok;
 
   if (! s->show_progress || fraction - s->last_progress < 0.01)
     return TRUE;
   s->last_progress = fraction;
-  return gimp_progress_update (fraction);
+  t0 = adiff_timing_now ();
+  ok = gimp_progress_update (fraction);
+  adiff_timing_add (s->timing, ADIFF_PHASE_PROGRESS, t0);
+  return ok;
 }
 
 /* rect grown by one window for context, inside the drawable. */
@@ -179,6 +205,8 @@ adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
 {
   Strip s = { 0 };
   gboolean ok;
+  gint64 t0 = adiff_timing_now ();
+  gint64 io_before = 0;
 
   s.inner = *rect;
   s.outer = context_region (drawable, &s.inner, adiff_denoiser_get_bundle (denoiser));
@@ -190,9 +218,19 @@ adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   s.src = gimp_drawable_get_buffer (drawable);
   s.dst = dst;
   s.out = out;
+  s.timing = options->timing;
+  if (s.timing != NULL)
+    io_before = s.timing->us[ADIFF_PHASE_READ] + s.timing->us[ADIFF_PHASE_WRITE] +
+                s.timing->us[ADIFF_PHASE_PROGRESS];
 
   ok = adiff_denoise_rows (denoiser, s.outer.width, s.outer.height, s.channels,
                            strip_read, strip_write, &s, strip_progress, &s, error);
+  /* Library time: the whole call minus the callbacks'. */
+  adiff_timing_add (s.timing, ADIFF_PHASE_DENOISE, t0);
+  if (s.timing != NULL)
+    s.timing->us[ADIFF_PHASE_DENOISE] -= s.timing->us[ADIFF_PHASE_READ] +
+                                         s.timing->us[ADIFF_PHASE_WRITE] +
+                                         s.timing->us[ADIFF_PHASE_PROGRESS] - io_before;
   g_free (s.rows);
   adiff_pixel_io_clear (&s.io);
   g_object_unref (s.src);
@@ -206,6 +244,7 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   GeglRectangle rect;
   GeglBuffer *shadow;
   gboolean ok;
+  gint64 t0;
 
   /* Nothing of this drawable is selected: nothing to do. */
   if (! gimp_drawable_mask_intersect (drawable, &rect.x, &rect.y, &rect.width, &rect.height))
@@ -213,6 +252,7 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
 
   shadow = gimp_drawable_get_shadow_buffer (drawable);
   ok = adiff_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
+  t0 = adiff_timing_now ();
   if (ok)
     gegl_buffer_flush (shadow);
   g_object_unref (shadow);
@@ -224,6 +264,7 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
     }
   gimp_drawable_merge_shadow (drawable, TRUE);
   gimp_drawable_update (drawable, rect.x, rect.y, rect.width, rect.height);
+  adiff_timing_add (options->timing, ADIFF_PHASE_MERGE, t0);
   return TRUE;
 }
 

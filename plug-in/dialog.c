@@ -34,7 +34,7 @@ preview_update (GimpPreview *preview, Preview *p)
   g_autoptr (GError) error = NULL;
   guint channels = gimp_drawable_is_gray (p->drawable) ? 1 : 3;
   guint bpp = channels + (gimp_drawable_has_alpha (p->drawable) ? 1 : 0);
-  AdiffApplyOptions options = { 1.0, FALSE };
+  AdiffApplyOptions options = { 1.0, FALSE, NULL };
   GeglRectangle rect;
   AdiffJob job;
   float *out;

@@ -109,14 +109,19 @@ adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
                         double *sigma_used, GError **error)
 {
   AdiffJob job;
-  AdiffApplyOptions options = { 1.0, show_progress };
+  AdiffTiming timing;
+  AdiffApplyOptions options = { 1.0, show_progress, &timing };
   gboolean ok;
+  gint64 t0;
 
+  adiff_timing_begin (&timing);
+  t0 = adiff_timing_now ();
   if (! adiff_job_prepare (&job, drawable, config, params_func, NULL, error))
     {
       adiff_job_clear (&job);
       return FALSE;
     }
+  adiff_timing_add (&timing, ADIFF_PHASE_PREPARE, t0);
   options.strength = job.strength;
   *sigma_used = job.sigma * 255.0;
   if (show_progress)
@@ -126,6 +131,7 @@ adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
   ok = adiff_apply_denoiser (drawable, job.denoiser, &options, error);
   if (show_progress)
     gimp_progress_end ();
+  adiff_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
   adiff_job_clear (&job);
   return ok;
 }

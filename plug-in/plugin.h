@@ -7,6 +7,7 @@
  *   job.c                     bundle + σ + model → a denoiser, applied
  *   apply.c                   pixels GIMP → libadiff → GIMP (GEGL float)
  *   overlay.c                 sensitivity fields → layers
+ *   timing.c                  ADIFF_PLUGIN_TIMING: where a run's time goes
  *   dialog.c, bundle-chooser.c, preview.c   the user interface
  */
 #pragma once
@@ -134,12 +135,43 @@ GimpValueArray *adiff_denoise_run      (GimpProcedure       *procedure,
                                         AdiffParamsFunc      params_func,
                                         const char          *title);
 
+/* ---- timing.c ---------------------------------------------------------------- */
+
+typedef enum
+{
+  ADIFF_PHASE_PREPARE,    /* open the bundle, build the denoiser */
+  ADIFF_PHASE_READ,       /* GEGL → floats */
+  ADIFF_PHASE_DENOISE,    /* inside libadiff */
+  ADIFF_PHASE_WRITE,      /* blend, floats → shadow buffer */
+  ADIFF_PHASE_PROGRESS,   /* gimp_progress_update round trips */
+  ADIFF_PHASE_MERGE,      /* flush + merge the shadow + update */
+  ADIFF_N_PHASES
+} AdiffPhase;
+
+typedef struct
+{
+  gint64 start;
+  gint64 us[ADIFF_N_PHASES];
+} AdiffTiming;
+
+/* TRUE when ADIFF_PLUGIN_TIMING is set. */
+gboolean     adiff_timing_enabled      (void);
+void         adiff_timing_begin        (AdiffTiming *t);
+/* A clock reading for adiff_timing_add (0 when timing is off). */
+gint64       adiff_timing_now          (void);
+/* Charge the time since `since` to phase; t may be NULL. */
+void         adiff_timing_add          (AdiffTiming *t, AdiffPhase phase, gint64 since);
+/* One "adiff-timing:" line on stderr with the phases and thread settings,
+ * when enabled. */
+void         adiff_timing_report       (const AdiffTiming *t, const char *what);
+
 /* ---- apply.c ----------------------------------------------------------------- */
 
 typedef struct
 {
-  double   strength;       /* blend 0 (input) … 1 (full estimate) */
-  gboolean show_progress;  /* drive GIMP's progress bar */
+  double       strength;       /* blend 0 (input) … 1 (full estimate) */
+  gboolean     show_progress;  /* drive GIMP's progress bar */
+  AdiffTiming *timing;         /* phases are added here; may be NULL */
 } AdiffApplyOptions;
 
 /* Denoise the pixels of rect (drawable coordinates).  Results go to dst
