@@ -186,7 +186,11 @@ run_job (Job *job)
   g_clear_pointer (&job->image.alpha, g_free);
   if (!convert_color (ds, &job->image, job->name, &job->error))
     return;
-  GRand *rand = item_rand (ds->options.seed, job->raw_index);
+  /* Seeding a GRand costs as much as decoding a small JPEG: only when a
+   * random choice is to be made. */
+  gboolean random = ds->options.patches_per_image > 0 || ds->mask ||
+                    (ds->options.width != 0 && ds->options.fit == ADIFF_FIT_RANDOM_CROP);
+  GRand *rand = random ? item_rand (ds->options.seed, job->raw_index) : NULL;
   for (guint k = 0; k < windows; k++)
     {
       float *dst = job->out + (gsize) job->n_out * ds->dim;
@@ -202,7 +206,7 @@ run_job (Job *job)
   if (ds->mask && !job->error)
     for (guint i = 0; i < job->n_out; i++)
       inject (ds, job->out + (gsize) i * ds->dim, rand);
-  g_rand_free (rand);
+  g_clear_pointer (&rand, g_rand_free);
   adiff_io_image_clear (&job->image);
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <glib.h>
 #include <glib/gi18n.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include "adiff-io.h"
 
 /* ---- Atomic output: a temporary file beside the target, renamed at the
@@ -53,11 +54,14 @@ gboolean adiff_io_png_load     (const char *path, AdiffIoImage *image, GError **
 gboolean adiff_io_png_save     (const char *path, const AdiffIoImage *image,
                                 guint bit_depth, GError **error);
 gboolean adiff_io_pixbuf_load  (const char *path, AdiffIoImage *image, GError **error);
-/* A JPEG file already read (data, len: its whole content), decoded by
- * gdk-pixbuf's JPEG loader without format sniffing; same result as
- * adiff_io_pixbuf_load (path). */
+/* A JPEG file already read (data, len: its whole content); same result as
+ * adiff_io_pixbuf_load (path), faster for plain JPEGs. */
 gboolean adiff_io_jpeg_load    (const char *path, const guint8 *data, gsize len,
                                 AdiffIoImage *image, GError **error);
+/* image-jpeg.c: a plain JPEG (8-bit gray/YCbCr/RGB, no EXIF, no damage)
+ * decoded by libjpeg as an RGB pixbuf; NULL for anything else (and when
+ * built without libjpeg): then gdk-pixbuf decodes it. */
+GdkPixbuf *adiff_io_jpeg_decode_plain (const guint8 *data, gsize len);
 /* type: a gdk-pixbuf saver name ("jpeg", "bmp", "tiff", "png"). */
 gboolean adiff_io_pixbuf_save  (const char *path, const AdiffIoImage *image,
                                 const char *type, GError **error);

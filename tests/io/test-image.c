@@ -3,6 +3,7 @@
 #include <math.h>
 #include <png.h>
 #include "io-test-util.h"
+#include "io-private.h"
 
 /* A smooth test pattern (JPEG-friendly), with distinct 16-bit levels. */
 static AdiffIoImage
@@ -310,6 +311,65 @@ test_jpeg_exif_orientation (void)
   adiff_io_image_clear (&im);
 }
 
+/* JPEGs read whole and decoded by libjpeg directly when plain: the same
+ * pixels as gdk-pixbuf's file loader, for colour, gray and a damaged
+ * (truncated) file, which goes the general way. */
+static void
+test_jpeg_paths_agree (void)
+{
+  struct { guint width, height, channels; gsize cut; } cases[] = {
+    { 37, 23, 3, 0 }, { 16, 16, 1, 0 }, { 40, 30, 3, 200 }, { 40, 30, 1, 150 },
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      AdiffIoImage im = make_image (cases[k].width, cases[k].height, cases[k].channels, FALSE);
+      for (gsize i = 0; i < (gsize) im.width * im.height * im.channels; i++)
+        im.data[i] = (float) fmod (im.data[i] + 0.37 * sin (3.0 * i), 1.0);
+      g_autofree char *name = g_strdup_printf ("paths-%u.jpg", k);
+      g_autofree char *path = test_path (name);
+      g_assert_true (adiff_io_image_save (path, &im, 8, NULL));
+      if (cases[k].cut)
+        {
+          g_autofree char *contents = NULL;
+          gsize length;
+          g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+          g_assert_cmpuint (length, >, cases[k].cut);
+          write_file (path, contents, length - cases[k].cut);
+        }
+#ifdef ADIFF_HAVE_LIBJPEG
+      {
+        /* The plain ones do take the libjpeg path, the damaged one not. */
+        g_autofree char *bytes = NULL;
+        gsize n;
+        g_assert_true (g_file_get_contents (path, &bytes, &n, NULL));
+        GdkPixbuf *plain = adiff_io_jpeg_decode_plain ((const guint8 *) bytes, n);
+        g_assert_true ((plain != NULL) == (cases[k].cut == 0));
+        g_clear_object (&plain);
+      }
+#endif
+      AdiffIoImage fast, general;
+      g_autoptr (GError) e1 = NULL;
+      g_autoptr (GError) e2 = NULL;
+      gboolean ok1 = adiff_io_image_load (path, &fast, &e1);
+      gboolean ok2 = adiff_io_pixbuf_load (path, &general, &e2);
+      g_assert_cmpint (ok1, ==, ok2);
+      if (ok1)
+        {
+          g_assert_cmpuint (fast.channels, ==, general.channels);
+          g_assert_cmpuint (fast.width, ==, general.width);
+          g_assert_cmpuint (fast.height, ==, general.height);
+          g_assert_cmpmem (fast.data, (gsize) fast.width * fast.height * fast.channels * 4,
+                           general.data,
+                           (gsize) general.width * general.height * general.channels * 4);
+          adiff_io_image_clear (&fast);
+          adiff_io_image_clear (&general);
+        }
+      else
+        g_assert_cmpstr (e1->message, ==, e2->message);
+      adiff_io_image_clear (&im);
+    }
+}
+
 static void
 test_bad_input (void)
 {
@@ -393,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/npy-uint8", test_npy_uint8_image);
   g_test_add_func ("/image/npy-unclipped", test_unclipped_npy);
   g_test_add_func ("/image/jpeg-exif-orientation", test_jpeg_exif_orientation);
+  g_test_add_func ("/image/jpeg-paths-agree", test_jpeg_paths_agree);
   g_test_add_func ("/image/bad-input", test_bad_input);
   return g_test_run ();
 }
