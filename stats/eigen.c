@@ -13,12 +13,20 @@
  *
  * Peak memory is the d×d input plus d×k, where DSYEVR needs a second d×d
  * for the vectors; for CIFAR-10 (d = 3072) that is the difference between
- * 75 MB and 150 MB.  Eigenvalues come out descending and clipped at 0
+ * 75 MB and 150 MB.  When the vectors take more than half a matrix (k >
+ * d/2), the reflectors are first copied out of the input into panels (d²/2
+ * values) and the input's pages are released, and Q is applied panel by
+ * panel (DLARFT + DLARFB, what DORMTR does inside): the input costs half a
+ * matrix instead of a full one, more than half of whose pages DSYTRD's
+ * lower triangle touches.  Eigenvalues come out descending and clipped at 0
  * (a covariance is positive semi-definite; tiny negative values are
  * rounding), eigenvectors orthonormal to working precision.
  */
+#include <sys/mman.h>
 #include <lapacke.h>
 #include "stats-private.h"
+
+#define PANEL 64
 
 static gboolean
 lapack_failed (lapack_int info, const char *routine, GError **error)
@@ -78,12 +86,88 @@ reverse_columns (double *z, gsize dim, guint k)
   g_free (tmp);
 }
 
+/* The n−1 Householder vectors DSYTRD ('L') left below the subdiagonal of
+ * a, in panels of PANEL columns: panel p holds columns j0…j0+w−1 of
+ * A(1:n−1, 0:n−2), rows j0…n−2 (height h = n−1−j0), column-major with
+ * leading dimension h; offsets[p] is where it starts. */
+static double *
+pack_reflectors (const double *a, gsize n, gsize **offsets, guint *n_panels)
+{
+  guint np = (guint) ((n - 1 + PANEL - 1) / PANEL);
+  gsize total = 0;
+  *offsets = g_new (gsize, np + 1);
+  for (guint p = 0; p < np; p++)
+    {
+      gsize j0 = (gsize) p * PANEL, w = MIN ((gsize) PANEL, n - 1 - j0);
+      (*offsets)[p] = total;
+      total += (n - 1 - j0) * w;
+    }
+  double *v = g_new0 (double, total + 1);
+  for (guint p = 0; p < np; p++)
+    {
+      gsize j0 = (gsize) p * PANEL, w = MIN ((gsize) PANEL, n - 1 - j0), h = n - 1 - j0;
+      for (gsize c = 0; c < w; c++)
+        memcpy (v + (*offsets)[p] + c * h + c, a + (j0 + c) * n + j0 + c + 1,
+                (h - c) * sizeof (double));
+    }
+  *n_panels = np;
+  return v;
+}
+
+/* Hand the pages of a destroyed matrix back to the system (contents become
+ * zeros); the caller frees the allocation as usual. */
+static void
+release_pages (double *a, gsize count)
+{
+#ifdef MADV_DONTNEED
+  gsize page = 4096, bytes = count * sizeof (double);
+  guintptr start = ((guintptr) a + page - 1) & ~(guintptr) (page - 1);
+  guintptr end = ((guintptr) a + bytes) & ~(guintptr) (page - 1);
+  if (end > start)
+    madvise ((void *) start, end - start, MADV_DONTNEED);
+#endif
+}
+
+/* z (n×k, leading dimension n) ← Q·z, Q = H(0)…H(n−2) from the panels:
+ * the last panel first, as DORMQR does for Q·C. */
+static gboolean
+apply_panels (const double *v, const gsize *offsets, guint np, const double *tau, gsize n,
+              guint k, double *z, GError **error)
+{
+  double *t = g_new (double, PANEL * PANEL);
+  gboolean ok = TRUE;
+  for (guint p = np; ok && p-- > 0;)
+    {
+      gsize j0 = (gsize) p * PANEL, w = MIN ((gsize) PANEL, n - 1 - j0), h = n - 1 - j0;
+      const double *vp = v + offsets[p];
+      ok = !lapack_failed (LAPACKE_dlarft (LAPACK_COL_MAJOR, 'F', 'C', (lapack_int) h,
+                                           (lapack_int) w, vp, (lapack_int) h, tau + j0, t,
+                                           PANEL), "DLARFT", error) &&
+           !lapack_failed (LAPACKE_dlarfb (LAPACK_COL_MAJOR, 'L', 'N', 'F', 'C',
+                                           (lapack_int) h, (lapack_int) k, (lapack_int) w,
+                                           vp, (lapack_int) h, t, PANEL, z + j0 + 1,
+                                           (lapack_int) n), "DLARFB", error);
+    }
+  g_free (t);
+  return ok;
+}
+
 static gboolean
 top_vectors (double *a, gsize dim, double *diag, double *off, const double *tau,
              guint k, AdiffEigen *out, GError **error)
 {
   lapack_int n = (lapack_int) dim, m = 0;
   lapack_logical tryrac = 1;
+  /* Many vectors: keep the reflectors compactly and let the input go
+   * before the vectors are allocated. */
+  gsize *offsets = NULL;
+  guint np = 0;
+  double *panels = NULL;
+  if (dim > 1 && (gsize) k * 2 > dim)
+    {
+      panels = pack_reflectors (a, dim, &offsets, &np);
+      release_pages (a, dim * dim);
+    }
   double *w = g_new (double, dim);
   double *z = g_new (double, dim * k);
   lapack_int *isuppz = g_new (lapack_int, 2 * (gsize) k);
@@ -99,10 +183,14 @@ top_vectors (double *a, gsize dim, double *diag, double *off, const double *tau,
                    (int) m, k);
       ok = FALSE;
     }
-  if (ok)
+  if (ok && panels)
+    ok = apply_panels (panels, offsets, np, tau, dim, k, z, error);
+  else if (ok)
     ok = !lapack_failed (LAPACKE_dormtr (LAPACK_COL_MAJOR, 'L', 'L', 'N', n,
                                          (lapack_int) k, a, n, tau, z, n),
                          "DORMTR", error);
+  g_free (panels);
+  g_free (offsets);
   if (!ok)
     {
       g_free (w);

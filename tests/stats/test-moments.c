@@ -522,6 +522,69 @@ test_lower_triangle (void)
   g_free (x);
 }
 
+/* A 200×200 covariance (several 64-column panels of reflectors): for k
+ * above d/2 (reflectors packed, Q applied panel by panel) and below (DORMTR)
+ * every pair satisfies A u = λ u, the vectors are orthonormal, and the
+ * eigenvalues match LAPACK's DSYEV. */
+static void
+test_eigen_paths (void)
+{
+  enum { E = 200 };
+  double *a = g_new (double, E * E), *ref = g_new (double, E * E), w[E];
+  GRand *rand = g_rand_new_with_seed (11);
+  double *x = g_new (double, E * 300);
+  for (int i = 0; i < E * 300; i++)
+    x[i] = g_rand_double_range (rand, -1, 1) * (1.0 + (i % E) / 20.0);
+  g_rand_free (rand);
+  for (int p = 0; p < E; p++)
+    for (int q = 0; q < E; q++)
+      {
+        double v = 0;
+        for (int t = 0; t < 300; t++)
+          v += x[t * E + p] * x[t * E + q];
+        ref[p * E + q] = v / 300;
+      }
+  double *copy = g_memdup2 (ref, E * E * sizeof (double));
+  g_assert_cmpint (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', E, copy, E, w), ==, 0);
+  g_free (copy);
+  for (guint kk = 0; kk < 3; kk++)
+    {
+      guint k = (guint[]) { E, 130, 60 }[kk];
+      memcpy (a, ref, E * E * sizeof (double));
+      AdiffComponents fixed = { ADIFF_COMPONENTS_FIXED, k };
+      AdiffEigen eig;
+      GError *error = NULL;
+      g_assert_true (adiff_eigen_compute (a, E, &fixed, &eig, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (eig.k, ==, k);
+      for (guint i = 0; i < k; i++)
+        {
+          const double *u = eig.eigenvectors + (gsize) i * E;
+          g_assert_cmpfloat (fabs (eig.eigenvalues[i] - w[E - 1 - i]), <=, 1e-9 * w[E - 1]);
+          double worst = 0;
+          for (int p = 0; p < E; p++)
+            {
+              double au = 0;
+              for (int q = 0; q < E; q++)
+                au += ref[p * E + q] * u[q];
+              worst = MAX (worst, fabs (au - eig.eigenvalues[i] * u[p]));
+            }
+          g_assert_cmpfloat (worst, <=, 1e-9 * w[E - 1]);
+          for (guint j = 0; j <= i; j++)
+            {
+              double dot = 0;
+              for (int p = 0; p < E; p++)
+                dot += u[p] * eig.eigenvectors[(gsize) j * E + p];
+              g_assert_cmpfloat (fabs (dot - (i == j)), <=, 1e-12);
+            }
+        }
+      adiff_eigen_clear (&eig);
+    }
+  g_free (x);
+  g_free (a);
+  g_free (ref);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -531,6 +594,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stats/moments/merge-equals-single", test_merge_equals_single);
   g_test_add_func ("/stats/moments/block-sizes", test_block_sizes);
   g_test_add_func ("/stats/moments/lower-triangle", test_lower_triangle);
+  g_test_add_func ("/stats/eigen/paths", test_eigen_paths);
   g_test_add_func ("/stats/exemplars/reservoir", test_reservoir);
   g_test_add_func ("/stats/exemplars/merge-counts", test_merge_counts);
   g_test_add_func ("/stats/build/bad-streams", test_bad_streams);
