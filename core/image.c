@@ -406,8 +406,48 @@ emit_blocks (Tiler *t, guint j, GError **error)
   return t->write_rows (y0, n, t->acc, t->user_data, error);
 }
 
+/* Windows per adiff_denoiser_apply call within a strip.  A strip of a
+ * wide image can take many seconds with the exemplar models; denoising it
+ * in chunks lets progress move and a cancel land within about a second,
+ * and a chunk is still a batch large enough for the BLAS calls and the
+ * worker threads.  Windows are independent, so chunks change no result. */
+#define STRIP_CHUNK 16
+
+typedef struct
+{
+  AdiffProgressFunc progress;
+  gpointer          data;
+} Progress;
+
 static gboolean
-process_strip (Tiler *t, guint j, GError **error)
+report (const Tiler *t, const Progress *pr, guint j, double within, GError **error)
+{
+  if (!pr->progress || pr->progress ((j + within) / t->n_strips, pr->data))
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED,
+               _("denoising cancelled after strip %u of %u"), j, t->n_strips);
+  return FALSE;
+}
+
+static gboolean
+denoise_strip_windows (Tiler *t, const Progress *pr, guint j, GError **error)
+{
+  gsize d = t->dim;
+  for (gsize w0 = 0; w0 < t->n_windows; w0 += STRIP_CHUNK)
+    {
+      gsize nw = MIN (STRIP_CHUNK, t->n_windows - w0);
+      float *win = t->windows + w0 * d;
+      if (!adiff_denoiser_apply (t->den, win, nw, win, error))
+        return FALSE;
+      if (w0 + nw < t->n_windows &&
+          !report (t, pr, j, (double) (w0 + nw) / t->n_windows, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+process_strip (Tiler *t, const Progress *pr, guint j, GError **error)
 {
   if (!fetch_rows (t, j, error))
     return FALSE;
@@ -420,7 +460,7 @@ process_strip (Tiler *t, guint j, GError **error)
       adiff_linear_tiles_apply (&t->lt, t->windows, t->n_windows, t->blocks);
       return emit_blocks (t, j, error);
     }
-  if (!adiff_denoiser_apply (t->den, t->windows, t->n_windows, t->windows, error))
+  if (!denoise_strip_windows (t, pr, j, error))
     return FALSE;
   blend_windows (t, j);
   return emit_rows (t, j, error);
@@ -430,17 +470,10 @@ static gboolean
 run_strips (Tiler *t, AdiffProgressFunc progress, gpointer progress_data,
             GError **error)
 {
+  Progress pr = { progress, progress_data };
   for (guint j = 0; j < t->n_strips; j++)
-    {
-      if (!process_strip (t, j, error))
-        return FALSE;
-      if (progress && !progress ((double) (j + 1) / t->n_strips, progress_data))
-        {
-          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED,
-                       _("denoising cancelled after strip %u of %u"), j + 1, t->n_strips);
-          return FALSE;
-        }
-    }
+    if (!process_strip (t, &pr, j, error) || !report (t, &pr, j + 1, 0.0, error))
+      return FALSE;
   return TRUE;
 }
 

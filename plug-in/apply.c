@@ -34,6 +34,7 @@ typedef struct
   gsize         rows_cap;    /* rows buffer size in floats */
   gboolean      show_progress;
   double        last_progress;
+  gint64        last_update;  /* monotonic µs of the last forwarded update */
   AdiffTiming  *timing;      /* may be NULL */
 } Strip;
 
@@ -166,18 +167,22 @@ strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **er
   return ok;
 }
 
-/* Forward progress to GIMP at most every 1 %; a refused update (the user
- * cancelled) stops the library. */
+/* Forward progress to GIMP every 1 %, or every half second when 1 % takes
+ * longer (the exemplar models on big layers), so that the bar moves and a
+ * refused update (the user cancelled) stops the library promptly.  Each
+ * update is a PDB round trip, hence not more often. */
 static gboolean
 strip_progress (double fraction, gpointer data)
 {
   Strip *s = data;
-  gint64 t0;
+  gint64 now = g_get_monotonic_time (), t0;
   gboolean ok;
 
-  if (! s->show_progress || fraction - s->last_progress < 0.01)
+  if (! s->show_progress ||
+      (fraction - s->last_progress < 0.01 && now - s->last_update < G_USEC_PER_SEC / 2))
     return TRUE;
   s->last_progress = fraction;
+  s->last_update = now;
   t0 = adiff_timing_now ();
   ok = gimp_progress_update (fraction);
   adiff_timing_add (s->timing, ADIFF_PHASE_PROGRESS, t0);

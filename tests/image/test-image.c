@@ -552,6 +552,54 @@ test_cancel (void)
   g_rand_free (r);
 }
 
+/* Within a strip the exemplar models report progress between chunks of
+ * windows, so a cancel lands before the strip ends: on a wide image whose
+ * first strip holds many windows, cancelling at the second call stops
+ * with nothing written. */
+typedef struct
+{
+  guint  calls;
+  double last;
+} Within;
+
+static gboolean
+cancel_at_second (double fraction, gpointer data)
+{
+  Within *w = data;
+  g_assert_true (fraction > w->last && fraction < 1);
+  w->last = fraction;
+  return ++w->calls < 2;
+}
+
+static void
+test_cancel_within_strip (void)
+{
+  AdiffBundle *b = make_bundle_ex (8, 8, 1, 20);
+  AdiffParams p;
+  adiff_params_init (&p);
+  p.method = ADIFF_METHOD_OPTIMAL;
+  p.sigma = 0.1;
+  GError *error = NULL;
+  AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
+  g_assert_no_error (error);
+  guint w = 400, h = 8;
+  GRand *r = g_rand_new_with_seed (6);
+  float *in = random_image (w, h, 1, r);
+  Stream s = { in, g_new (float, (gsize) w * h), w, h, 1 };
+  Within within = { 0, 0.0 };
+  g_assert_false (adiff_denoise_rows (den, w, h, 1, stream_read, stream_write, &s,
+                                      cancel_at_second, &within, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED);
+  g_assert_cmpuint (within.calls, ==, 2);
+  g_assert_cmpfloat (within.last, <, 0.5);   /* still in the first strip */
+  g_assert_cmpuint (s.next_write, ==, 0);
+  g_clear_error (&error);
+  g_free (in); g_free (s.out);
+  adiff_denoiser_free (den);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
 /* A non-finite pixel is reported, not propagated. */
 static void
 test_non_finite (void)
@@ -639,6 +687,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/seamless", test_seamless);
   g_test_add_func ("/image/mismatch", test_mismatch);
   g_test_add_func ("/image/cancel", test_cancel);
+  g_test_add_func ("/image/cancel-within-strip", test_cancel_within_strip);
   g_test_add_func ("/image/non-finite", test_non_finite);
   g_test_add_func ("/image/window-for-pixel", test_window_for_pixel);
   g_test_add_func ("/image/estimate-sigma", test_estimate_sigma);
