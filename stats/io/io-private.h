@@ -44,6 +44,9 @@ gboolean adiff_io_mul_checked   (gsize *result, gsize a, gsize b);
  * compressed file can declare any size; refusing before decoding keeps
  * such a file from exhausting memory (docs/limits.md). */
 #define ADIFF_IO_MAX_PIXELS ((guint64) 1 << 28)
+/* ADIFF_ERROR_FORMAT when an uncompressed BMP declares more rows than the
+ * file holds (image-bmp.c); TRUE for any other file. */
+gboolean adiff_io_bmp_check     (const char *path, GError **error);
 /* ADIFF_ERROR_LIMIT naming the file when width·height is over the cap. */
 gboolean adiff_io_check_pixels  (const char *path, guint64 width, guint64 height,
                                  GError **error);

@@ -155,6 +155,18 @@ static GByteArray *pgm_maxval_0 (void)    { return text ("P5\n1 1\n0\nx"); }
 static GByteArray *pgm_huge_side (void)   { return text ("P5\n99999999999 2\n255\nxx"); }
 static GByteArray *pbm_bomb (void)        { return text ("P1\n3333333\n3333333\n0 1 0 1\n"); }
 static GByteArray *not_an_image (void)    { return text ("hello, this is not an image\n"); }
+/* An uncompressed 24-bit BMP declaring 2×h pixels with no pixel data. */
+static GByteArray *
+bmp_declaring (guint32 w, guint32 h)
+{
+  guint8 hdr[54] = { 'B', 'M', 54, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0,
+                     w, w >> 8, w >> 16, w >> 24, h, h >> 8, h >> 16, h >> 24,
+                     1, 0, 24, 0 };
+  GByteArray *b = g_byte_array_new ();
+  g_byte_array_append (b, hdr, sizeof hdr);
+  return b;
+}
+static GByteArray *bmp_rows_missing (void) { return bmp_declaring (2, 50331718); }
 static GByteArray *jpeg_header_only (void)
 {
   static const guint8 soi[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0 };
@@ -198,6 +210,7 @@ static const Case cases[] = {
   { "image-empty-file", "a.png", npy_empty, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "image-not-an-image", "a.jpg", not_an_image, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "jpeg-header-only", "a.jpg", jpeg_header_only, READ_IMAGE, ADIFF_ERROR_FORMAT },
+  { "bmp-declares-rows-it-lacks", "a.bmp", bmp_rows_missing, READ_IMAGE, ADIFF_ERROR_FORMAT },
 };
 
 static void

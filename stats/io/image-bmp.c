@@ -1,0 +1,53 @@
+/* image-bmp.c — refuse uncompressed BMPs whose pixel rows cannot be in the
+ * file.
+ *
+ * gdk-pixbuf's BMP loader decodes a truncated file leniently: the header
+ * alone decides the size, and the missing rows are left blank.  An 80-byte
+ * file that declares 2 × 50 million pixels (under the pixel cap) thus costs
+ * hundreds of megabytes in gdk-pixbuf and gigabytes as floats (found by
+ * fuzzing).  For the uncompressed encodings the rows take an exact number
+ * of bytes, so such a file is refused before decoding.  RLE-compressed
+ * BMPs are left to the pixel cap.
+ */
+#include <stdio.h>
+#include "io-private.h"
+
+#define BMP_BI_RGB       0
+#define BMP_BI_BITFIELDS 3
+#define BMP_HEADER_BYTES 34   /* file header + BITMAPINFOHEADER up to compression */
+
+static guint32
+le32 (const guint8 *p)
+{
+  return p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+gboolean
+adiff_io_bmp_check (const char *path, GError **error)
+{
+  guint8 h[BMP_HEADER_BYTES];
+  FILE *f = fopen (path, "rb");
+  if (!f)
+    return TRUE;   /* the loader reports unreadable files */
+  gboolean have = fread (h, 1, sizeof h, f) == sizeof h;
+  gint64 size = have && fseek (f, 0, SEEK_END) == 0 ? ftell (f) : -1;
+  fclose (f);
+  if (!have || size < 0 || h[0] != 'B' || h[1] != 'M' || le32 (h + 14) < 40)
+    return TRUE;   /* not a Windows BMP with an info header: nothing to check */
+  guint32 compression = le32 (h + 30), offset = le32 (h + 10);
+  guint bpp = h[28] | h[29] << 8;
+  if (compression != BMP_BI_RGB && compression != BMP_BI_BITFIELDS)
+    return TRUE;
+  guint64 width = (guint32) ABS ((gint32) le32 (h + 18));
+  guint64 height = (guint32) ABS ((gint32) le32 (h + 22));
+  guint64 row = (width * bpp + 31) / 32 * 4;        /* < 2^32 · 2^16: no overflow */
+  guint64 avail = (guint64) size > offset ? (guint64) size - offset : 0;
+  if (height == 0 || row <= avail / height)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
+               _("Cannot read the image “%s”: the BMP header declares %llu×%llu "
+                 "pixels, but the file holds only %llu bytes of pixel data"), path,
+               (unsigned long long) width, (unsigned long long) height,
+               (unsigned long long) avail);
+  return FALSE;
+}
