@@ -6,15 +6,14 @@
  * file that declares 2 × 50 million pixels (under the pixel cap) thus costs
  * hundreds of megabytes in gdk-pixbuf and gigabytes as floats (found by
  * fuzzing).  For the uncompressed encodings the rows take an exact number
- * of bytes, so such a file is refused before decoding.  RLE-compressed
+ * of bytes, so such a file is refused before decoding, from the header
+ * bytes image.c has already read to tell the format.  RLE-compressed
  * BMPs are left to the pixel cap.
  */
-#include <stdio.h>
 #include "io-private.h"
 
 #define BMP_BI_RGB       0
 #define BMP_BI_BITFIELDS 3
-#define BMP_HEADER_BYTES 34   /* file header + BITMAPINFOHEADER up to compression */
 
 static guint32
 le32 (const guint8 *p)
@@ -23,25 +22,21 @@ le32 (const guint8 *p)
 }
 
 gboolean
-adiff_io_bmp_check (const char *path, GError **error)
+adiff_io_bmp_check (const char *path, const guint8 *head, gsize n, guint64 file_size,
+                    GError **error)
 {
-  guint8 h[BMP_HEADER_BYTES];
-  FILE *f = fopen (path, "rb");
-  if (!f)
-    return TRUE;   /* the loader reports unreadable files */
-  gboolean have = fread (h, 1, sizeof h, f) == sizeof h;
-  gint64 size = have && fseek (f, 0, SEEK_END) == 0 ? ftell (f) : -1;
-  fclose (f);
-  if (!have || size < 0 || h[0] != 'B' || h[1] != 'M' || le32 (h + 14) < 40)
+  if (n < ADIFF_IO_BMP_HEAD || head[0] != 'B' || head[1] != 'M' || le32 (head + 14) < 40)
     return TRUE;   /* not a Windows BMP with an info header: nothing to check */
-  guint32 compression = le32 (h + 30), offset = le32 (h + 10);
-  guint bpp = h[28] | h[29] << 8;
+  guint32 compression = le32 (head + 30), offset = le32 (head + 10);
+  guint bpp = head[28] | head[29] << 8;
   if (compression != BMP_BI_RGB && compression != BMP_BI_BITFIELDS)
     return TRUE;
-  guint64 width = (guint32) ABS ((gint32) le32 (h + 18));
-  guint64 height = (guint32) ABS ((gint32) le32 (h + 22));
+  guint64 width = (guint32) ABS ((gint32) le32 (head + 18));
+  guint64 height = (guint32) ABS ((gint32) le32 (head + 22));
+  if (!adiff_io_check_pixels (path, width, height, error))
+    return FALSE;   /* the cap speaks first, as for every other format */
   guint64 row = (width * bpp + 31) / 32 * 4;        /* < 2^32 · 2^16: no overflow */
-  guint64 avail = (guint64) size > offset ? (guint64) size - offset : 0;
+  guint64 avail = file_size > offset ? file_size - offset : 0;
   if (height == 0 || row <= avail / height)
     return TRUE;
   g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,

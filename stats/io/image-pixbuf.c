@@ -168,8 +168,6 @@ adiff_io_pixbuf_load (const char *path, AdiffIoImage *image, GError **error)
   if (gdk_pixbuf_get_file_info (path, &width, &height) &&
       !adiff_io_check_pixels (path, MAX (width, 0), MAX (height, 0), error))
     return FALSE;
-  if (!adiff_io_bmp_check (path, error))
-    return FALSE;
   g_autoptr (GdkPixbuf) loaded = gdk_pixbuf_new_from_file (path, &local);
 
   if (!loaded)

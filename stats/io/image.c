@@ -27,12 +27,13 @@ kind_of (const guint8 *head, gsize n)
   return KIND_OTHER;
 }
 
-/* Open path once: its kind from the magic bytes, and for a small JPEG its
- * whole content (*data, *len). */
+/* Open path once: its kind from the magic bytes, a BMP's header checked
+ * against the file's length, and for a small JPEG its whole content
+ * (*data, *len). */
 static gboolean
 sniff (const char *path, Kind *kind, guint8 **data, gsize *len, GError **error)
 {
-  guint8 head[8] = { 0 };
+  guint8 head[ADIFF_IO_BMP_HEAD] = { 0 };
   guint64 size = 0;
   GStatBuf st;
   FILE *f = adiff_io_open_read (path, error);
@@ -51,8 +52,10 @@ sniff (const char *path, Kind *kind, guint8 **data, gsize *len, GError **error)
   if (!ok)
     g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT, _("“%s” is empty"), path);
   *kind = kind_of (head, n);
-  if (ok && *kind == KIND_JPEG && adiff_io_file_size (f, path, &size, NULL) &&
-      size >= n && size <= JPEG_IN_MEMORY_MAX)
+  gboolean sized = ok && adiff_io_file_size (f, path, &size, NULL);
+  if (sized && *kind == KIND_OTHER)
+    ok = adiff_io_bmp_check (path, head, n, size, error);
+  if (sized && *kind == KIND_JPEG && size >= n && size <= JPEG_IN_MEMORY_MAX)
     {
       *data = g_malloc (size + 1);
       memcpy (*data, head, n);

@@ -44,9 +44,14 @@ gboolean adiff_io_mul_checked   (gsize *result, gsize a, gsize b);
  * compressed file can declare any size; refusing before decoding keeps
  * such a file from exhausting memory (docs/limits.md). */
 #define ADIFF_IO_MAX_PIXELS ((guint64) 1 << 28)
-/* ADIFF_ERROR_FORMAT when an uncompressed BMP declares more rows than the
- * file holds (image-bmp.c); TRUE for any other file. */
-gboolean adiff_io_bmp_check     (const char *path, GError **error);
+/* Bytes of a BMP's head that adiff_io_bmp_check reads (file header and
+ * info header up to the compression field). */
+#define ADIFF_IO_BMP_HEAD 34
+/* For a file whose first n bytes are head: ADIFF_ERROR_FORMAT when it is an
+ * uncompressed BMP declaring more rows than its file_size bytes hold (and
+ * the pixel cap's ADIFF_ERROR_LIMIT first); TRUE for any other file. */
+gboolean adiff_io_bmp_check     (const char *path, const guint8 *head, gsize n,
+                                 guint64 file_size, GError **error);
 /* ADIFF_ERROR_LIMIT naming the file when width·height is over the cap. */
 gboolean adiff_io_check_pixels  (const char *path, guint64 width, guint64 height,
                                  GError **error);
