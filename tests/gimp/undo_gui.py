@@ -118,7 +118,10 @@ class Case:
             time.sleep(0.1)
             now = self.state()
             if now != before:
-                return now, None
+                # The action ran within one turn of GIMP's main loop, but
+                # that turn may have come between two of state()'s PDB
+                # calls: read everything again, after it.
+                return self.state(), None
         return now, ('%s changed nothing within %g s; windows on the screen:\n%s'
                      % (key, WAIT, windows()))
 
