@@ -43,6 +43,11 @@ struct _AdiffDenoiserClass
   gboolean (*apply)   (AdiffDenoiser *denoiser, const float *in, gsize n,
                        float *out, GError **error);
   void     (*finalize)(gpointer state);
+  /* Optional: apply knowing each coordinate's share of its output pixel
+   * (the tiler's blending), so a fast mode can spend its effort where the
+   * output uses it.  NULL: apply is used. */
+  gboolean (*apply_shares) (AdiffDenoiser *denoiser, const float *in, gsize n,
+                            const float *share, float *out, GError **error);
 };
 
 struct _AdiffDenoiser
@@ -52,6 +57,12 @@ struct _AdiffDenoiser
   const AdiffDenoiserClass *klass;
   gpointer     state;
 };
+
+/* adiff_denoiser_apply for windows whose coordinate q makes up share[q]
+ * of its output pixel ([dim], in (0, 1]); exact modes ignore it. */
+gboolean adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in,
+                                      gsize n, const float *share, float *out,
+                                      GError **error);
 
 extern const AdiffDenoiserClass adiff_wiener_class;
 extern const AdiffDenoiserClass adiff_optimal_class;

@@ -92,13 +92,16 @@ block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, floa
   float m = MAX (*gmax, -mn * inv_2s2);
   *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
   *gmax = m;
-  float lanes[8] = { 0 };
+  AdiffV8f lanes = { 0 };
   for (int i = 0; i < ANA_BLOCK; i += 8)
-    for (int k = 0; k < 8; k++)
-      {
-        w[i + k] = adiff_exp_neg (-dist[i + k] * inv_2s2 - m);
-        lanes[k] += w[i + k];
-      }
+    {
+      AdiffV8f v;
+      memcpy (&v, dist + i, sizeof v);
+      v = -v * inv_2s2 - m;
+      adiff_exp_neg8 (&v);
+      memcpy (w + i, &v, sizeof v);
+      lanes += v;
+    }
   return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
          + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
 }

@@ -33,6 +33,22 @@ typedef struct
   guint    probe;        /* most clusters a window considers */
 } AnaRegion;
 
+/* Fast mode for small windows (analytic-coord.c): one inverted file per
+ * mask group, in the group's own coordinates. */
+typedef struct
+{
+  guint     m;          /* mask length */
+  guint     rows;       /* m + the group's members outside its mask */
+  guint     nc;         /* clusters */
+  float    *cent;       /* [m·nc] centres, coordinate-major */
+  float    *cnorm;      /* [nc] ‖centre‖² */
+  float    *ca, *cb;    /* [nc] estimated weight exp(−(cb·‖z − c‖² + ca)) */
+  guint32  *count;      /* [nc] members per cluster */
+  gsize    *offset;     /* [nc + 1] cluster blocks in vals */
+  guint8   *vals;       /* per cluster rows × pad8(count) bytes (255·x) */
+  guint32  *row_of;     /* [group members] the row holding each member */
+} AnaCoordIndex;
+
 typedef struct
 {
   gsize      d;
@@ -47,6 +63,9 @@ typedef struct
   AnaRegion *regions;
   guint      n_regions;
   gboolean   fast;
+  AnaCoordIndex *coord;    /* [n_groups] when fast mode uses them, or NULL */
+  guint      coord_max_pad;
+  gsize      coord_budget; /* most candidates of a coordinate with share 1 */
 } AnalyticState;
 
 /* Online softmax state of one window, per group. */
@@ -76,5 +95,12 @@ void ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
 /* Fast mode (analytic-fast.c). */
 gboolean ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
 void     ana_region_free  (AnaRegion *r);
+/* Per-group inverted files (analytic-coord.c): FALSE when they do not
+ * apply (exemplars not 8-bit, or too large), and regions are used. */
+gboolean ana_coord_prepare (AnalyticState *s, AdiffBundle *b);
+void     ana_coord_free    (AnaCoordIndex *ix);
+/* share: [d] each coordinate's share of its output pixel, or NULL (all 1). */
+gboolean ana_coord_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
+                            gsize n, const float *share, float *out, GError **error);
 gboolean ana_fast_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
                            gsize n, float *out, GError **error);

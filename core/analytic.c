@@ -187,6 +187,10 @@ analytic_finalize (gpointer state)
   for (guint r = 0; r < s->n_regions; r++)
     ana_region_free (&s->regions[r]);
   g_free (s->regions);
+  if (s->coord)
+    for (guint g = 0; g < s->n_groups; g++)
+      ana_coord_free (&s->coord[g]);
+  g_free (s->coord);
   g_free (s);
 }
 
@@ -266,7 +270,7 @@ analytic_prepare (AdiffDenoiser *den, GError **error)
   s->fast = !den->params.exact && b->n_components > 0;
   if (!s->fast)
     single_region (s);
-  else if (!ana_fast_prepare (s, b, error))
+  else if (!ana_coord_prepare (s, b) && !ana_fast_prepare (s, b, error))
     {
       analytic_finalize (s);
       return NULL;
@@ -310,11 +314,13 @@ exact_window (const AnalyticState *s, AdiffBundle *b, const float *z, AnaAccum *
 }
 
 static gboolean
-analytic_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
-                GError **error)
+analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float *share,
+                       float *out, GError **error)
 {
   const AnalyticState *s = den->state;
   AdiffBundle *b = den->bundle;
+  if (s->coord)
+    return ana_coord_apply (s, b, in, n, share, out, error);
   if (s->fast)
     return ana_fast_apply (s, b, in, n, out, error);
   gsize d = s->d;
@@ -335,6 +341,13 @@ analytic_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
   return TRUE;
 }
 
+static gboolean
+analytic_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
+                GError **error)
+{
+  return analytic_apply_shares (den, in, n, NULL, out, error);
+}
+
 const AdiffDenoiserClass adiff_analytic_class = {
-  analytic_prepare, analytic_apply, analytic_finalize
+  analytic_prepare, analytic_apply, analytic_finalize, analytic_apply_shares
 };

@@ -143,3 +143,14 @@ adiff_denoiser_apply (AdiffDenoiser *denoiser, const float *in, gsize n,
     return FALSE;
   return denoiser->klass->apply (denoiser, in, n, out, error);
 }
+
+gboolean
+adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in, gsize n,
+                             const float *share, float *out, GError **error)
+{
+  if (!denoiser->klass->apply_shares)
+    return adiff_denoiser_apply (denoiser, in, n, out, error);
+  if (!adiff_check_finite (in, n * denoiser->bundle->dim, _("the noisy input"), error))
+    return FALSE;
+  return denoiser->klass->apply_shares (denoiser, in, n, share, out, error);
+}

@@ -55,6 +55,7 @@ typedef struct
   guint              out_lo;
   float             *windows;                   /* one strip of windows/footprints */
   gsize              n_windows;
+  float             *share;                     /* [dim] coordinate's share of its pixel */
 
   AdiffReadRowsFunc  read_rows;
   AdiffWriteRowsFunc write_rows;
@@ -142,6 +143,25 @@ plan_strips (Tiler *t, gsize *padded_w, gsize *per_strip, gsize *patch_len)
 }
 
 /* Allocate every buffer, with overflow-checked sizes. */
+/* The share of each window coordinate in its output pixel: its blending
+ * weight over the summed weight there (origins are multiples of the
+ * stride, so that sum only depends on the coordinate). */
+static float *
+window_shares (const Tiler *t)
+{
+  guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
+  float *share = g_new (float, t->dim);
+  for (guint y = 0; y < wh; y++)
+    for (guint x = 0; x < ww; x++)
+      {
+        float f = t->ay.weight[y] * t->ay.inv_sum[y % t->ay.stride] *
+                  t->ax.weight[x] * t->ax.inv_sum[x % t->ax.stride];
+        for (guint c = 0; c < wc; c++)
+          share[((gsize) y * ww + x) * wc + c] = f;
+      }
+  return share;
+}
+
 static gboolean
 tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
             guint channels, AdiffTilePath path, GError **error)
@@ -196,6 +216,8 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
     }
   for (gsize i = 0; i < padded_w; i++)
     t->mirror_x[i] = adiff_mirror (t->x0 + (gint64) i, width);
+  if (!t->folded)
+    t->share = window_shares (t);
   t->stats.folded = t->folded;
   t->stats.strip_floats = in_size + acc_size + win_size + blk_size;
   return TRUE;
@@ -212,6 +234,7 @@ tiler_clear (Tiler *t)
   g_free (t->windows);
   g_free (t->blocks);
   g_free (t->mirror_x);
+  g_free (t->share);
 }
 
 static gint64
@@ -437,7 +460,7 @@ denoise_strip_windows (Tiler *t, const Progress *pr, guint j, GError **error)
     {
       gsize nw = MIN (STRIP_CHUNK, t->n_windows - w0);
       float *win = t->windows + w0 * d;
-      if (!adiff_denoiser_apply (t->den, win, nw, win, error))
+      if (!adiff_denoiser_apply_shares (t->den, win, nw, t->share, win, error))
         return FALSE;
       if (w0 + nw < t->n_windows &&
           !report (t, pr, j, (double) (w0 + nw) / t->n_windows, error))

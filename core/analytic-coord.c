@@ -1,0 +1,717 @@
+/* analytic-coord.c — fast mode of the analytic denoiser for small windows:
+ * one inverted file per mask group.
+ *
+ * For gray photo bundles (8×8 windows, tens of thousands of exemplars) a
+ * coordinate's mask holds a dozen to a few dozen pixels, and the softmax
+ * over its masked distances is broad: at σ = 25 the 4 000 exemplars that
+ * are nearest *on that mask* hold 99.9 % of the weight, but the nearest
+ * on any larger region (the union of several masks) are other exemplars.
+ * So each group gets its own index, in its own coordinates, no projection:
+ *
+ *  - at prepare the exemplars' values on the mask are clustered with
+ *    k-means (≈ 4√n clusters) and stored cluster by cluster, coordinate-
+ *    major, as bytes (the bundle's exemplars are 8-bit; this path is only
+ *    taken when they are, and when all groups fit in ANA_COORD_MAX_BYTES);
+ *  - per window, the group's masked query is compared with the cluster
+ *    centres, and the nearest clusters are taken until they hold the
+ *    group's budget of exemplars; the softmax runs over their members only.
+ *
+ * The budget follows the share a coordinate has in the output: the tiler
+ * blends overlapping windows with a Hann weight, so a coordinate at a
+ * window's edge contributes a few percent of its pixel and needs far fewer
+ * candidates than one in the middle (budget ∝ share^0.4, the allocation
+ * that minimises the candidates for a given blended error when the error
+ * falls as 1/budget²).  The error against exact mode is measured, not
+ * guaranteed: bench/models prints it, docs/models.md records it.
+ */
+#include <math.h>
+#include "analytic-private.h"
+
+/* Candidates of a coordinate whose share of its output pixel is 1. */
+#define COORD_BUDGET 4096
+/* Fewest candidates, whatever the share. */
+#define COORD_MIN_BUDGET 256
+#define COORD_SHARE_EXPONENT 0.4
+#define COORD_MAX_CLUSTERS 4096
+#define COORD_KMEANS_ITERS 4
+/* Points per cluster in the k-means sample (the final assignment uses
+ * every exemplar). */
+#define COORD_SAMPLE_PER_CLUSTER 10
+/* Byte copies of all groups may take at most this much. */
+#define ANA_COORD_MAX_BYTES ((gsize) 256 << 20)
+
+static inline gsize
+pad8 (gsize n)
+{
+  return (n + 7) & ~(gsize) 7;
+}
+
+void
+ana_coord_free (AnaCoordIndex *ix)
+{
+  g_free (ix->cent);
+  g_free (ix->cnorm);
+  g_free (ix->ca);
+  g_free (ix->cb);
+  g_free (ix->count);
+  g_free (ix->offset);
+  g_free (ix->vals);
+  g_free (ix->row_of);
+}
+
+/* Exemplar values as bytes, or NULL when one of them is not k/255. */
+static guint8 *
+exemplar_bytes (AdiffBundle *b)
+{
+  gsize total = (gsize) b->n_exemplars * b->dim;
+  guint8 *v = g_try_malloc (total);
+  if (!v)
+    return NULL;
+  for (gsize i = 0; i < total; i++)
+    {
+      float x = b->exemplars[i];
+      float r = rintf (x * 255.0f);
+      if (!(r >= 0.0f && r <= 255.0f) || r * (1.0f / 255.0f) != x)
+        {
+          g_free (v);
+          return NULL;
+        }
+      v[i] = (guint8) r;
+    }
+  return v;
+}
+
+/* Rows of group g: its mask, then its members outside the mask. */
+static guint
+group_rows (const AnalyticState *s, guint g, guint32 *rows, guint32 *row_of)
+{
+  gsize m0 = s->mask_start[g], m = s->mask_start[g + 1] - m0;
+  memcpy (rows, s->mask_idx + m0, m * sizeof (guint32));
+  guint n = (guint) m;
+  for (gsize j = s->member_start[g]; j < s->member_start[g + 1]; j++)
+    {
+      guint32 q = s->members[j], r = 0;
+      while (r < n && rows[r] != q)
+        r++;
+      if (r == n)
+        rows[n++] = q;
+      row_of[j - s->member_start[g]] = r;
+    }
+  return n;
+}
+
+
+/* Index of the smallest of score[0..kp), kp a multiple of 8 (eight lanes
+ * with GCC vector extensions, so the compare-and-select is vector code on
+ * every target). */
+ADIFF_HOT static guint32
+argmin8 (const float *score, guint kp)
+{
+  AdiffV8f bv = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT,
+             G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT };
+  AdiffV8i bi = { 0 }, ci = { 0, 1, 2, 3, 4, 5, 6, 7 }, eight = { 8, 8, 8, 8, 8, 8, 8, 8 };
+  for (guint c = 0; c < kp; c += 8, ci += eight)
+    {
+      AdiffV8f v;
+      memcpy (&v, score + c, sizeof v);
+      AdiffV8i lt = v < bv;
+      bi = (ci & lt) | (bi & ~lt);
+      bv = (AdiffV8f) (((AdiffV8i) v & lt) | ((AdiffV8i) bv & ~lt));
+    }
+  guint32 best = (guint32) bi[0];
+  float b = bv[0];
+  for (int k = 1; k < 8; k++)
+    if (bv[k] < b || (bv[k] == b && (guint32) bi[k] < best))
+      {
+        b = bv[k];
+        best = (guint32) bi[k];
+      }
+  return best;
+}
+
+/* Nearest of kp centres (coordinate-major [m·kp], padding centres have
+ * norm G_MAXFLOAT/4 and are never chosen) to the point x. */
+ADIFF_HOT static guint32
+nearest_centre (const float *x, guint m, const float *cent, const float *cnorm, guint kp,
+                float *score)
+{
+  for (guint c = 0; c < kp; c++)
+    score[c] = cnorm[c];
+  for (guint j = 0; j < m; j++)
+    {
+      float t = -2.0f * x[j];
+      const float *row = cent + (gsize) j * kp;
+      for (guint c = 0; c < kp; c++)
+        score[c] += t * row[c];
+    }
+  return argmin8 (score, kp);
+}
+
+typedef struct
+{
+  guint  k, kp;      /* centres, padded to a multiple of 8 */
+  float *cent;       /* [m·kp] coordinate-major */
+  float *cnorm;      /* [kp] */
+  float *score;      /* [kp] scratch */
+} Centres;
+
+static void
+centres_init (Centres *c, guint k, guint m)
+{
+  c->k = k;
+  c->kp = (guint) pad8 (k);
+  c->cent = g_new0 (float, (gsize) m * c->kp);
+  c->cnorm = g_new (float, c->kp);
+  c->score = g_new (float, c->kp);
+  for (guint i = 0; i < c->kp; i++)
+    c->cnorm[i] = G_MAXFLOAT / 4;
+}
+
+static void
+centres_clear (Centres *c)
+{
+  g_free (c->cent);
+  g_free (c->cnorm);
+  g_free (c->score);
+}
+
+static void
+centres_norms (Centres *c, guint m)
+{
+  for (guint i = 0; i < c->k; i++)
+    {
+      double v = 0;
+      for (guint j = 0; j < m; j++)
+        v += (double) c->cent[(gsize) j * c->kp + i] * c->cent[(gsize) j * c->kp + i];
+      c->cnorm[i] = (float) v;
+    }
+}
+
+/* Centres ← mean of their points x[idx[i]]; empty ones stay. */
+static void
+centres_update (Centres *c, guint m, const float *x, const guint32 *idx, gsize n,
+                const guint32 *assign, double *sum, guint32 *count)
+{
+  memset (sum, 0, (gsize) c->k * m * sizeof (double));
+  memset (count, 0, c->k * sizeof (guint32));
+  for (gsize i = 0; i < n; i++)
+    {
+      const float *p = x + (gsize) idx[i] * m;
+      count[assign[i]]++;
+      for (guint j = 0; j < m; j++)
+        sum[(gsize) assign[i] * m + j] += p[j];
+    }
+  for (guint i = 0; i < c->k; i++)
+    if (count[i])
+      for (guint j = 0; j < m; j++)
+        c->cent[(gsize) j * c->kp + i] = (float) (sum[(gsize) i * m + j] / count[i]);
+  centres_norms (c, m);
+}
+
+/* k-means of the points x[idx[i]] (rows of m floats) into c->k centres:
+ * seeded with evenly spaced points, iterated on an evenly spaced sample,
+ * then every point assigned and the centres made the means of their
+ * members.  Deterministic. */
+static void
+kmeans (Centres *c, guint m, const float *x, const guint32 *idx, gsize n, guint32 *assign)
+{
+  guint k = c->k;
+  gsize ns = MIN (n, (gsize) k * COORD_SAMPLE_PER_CLUSTER);
+  guint32 *sample = g_new (guint32, ns), *as = g_new (guint32, ns), *count = g_new (guint32, k);
+  double *sum = g_new (double, (gsize) k * m);
+  for (gsize i = 0; i < ns; i++)
+    sample[i] = idx[i * n / ns];
+  for (guint i = 0; i < k; i++)
+    for (guint j = 0; j < m; j++)
+      c->cent[(gsize) j * c->kp + i] = x[(gsize) sample[(gsize) i * ns / k] * m + j];
+  centres_norms (c, m);
+  for (guint it = 0; it < COORD_KMEANS_ITERS; it++)
+    {
+      for (gsize i = 0; i < ns; i++)
+        as[i] = nearest_centre (x + (gsize) sample[i] * m, m, c->cent, c->cnorm, c->kp, c->score);
+      centres_update (c, m, x, sample, ns, as, sum, count);
+    }
+  for (gsize i = 0; i < n; i++)
+    assign[i] = nearest_centre (x + (gsize) idx[i] * m, m, c->cent, c->cnorm, c->kp, c->score);
+  centres_update (c, m, x, idx, n, assign, sum, count);
+  g_free (sample); g_free (as); g_free (count); g_free (sum);
+}
+
+/* Two-level k-means of the n points x (n × m) into about ix->nc clusters:
+ * √nc coarse clusters, each split in proportion to its size.  A flat
+ * k-means would compare every point with every centre; this compares it
+ * with about 2√nc.  Fills ix->cent, ix->cnorm, ix->nc and assign. */
+static void
+cluster_points (AnaCoordIndex *ix, guint m, const float *x, gsize n, guint32 *assign)
+{
+  guint target = ix->nc;
+  guint k1 = MAX (1u, (guint) lround (sqrt ((double) target)));
+  guint32 *all = g_new (guint32, n), *a1 = g_new (guint32, n);
+  for (gsize i = 0; i < n; i++)
+    all[i] = (guint32) i;
+  Centres coarse;
+  centres_init (&coarse, k1, m);
+  kmeans (&coarse, m, x, all, n, a1);
+  /* Members of each coarse cluster, contiguous. */
+  guint32 *start = g_new0 (guint32, k1 + 1), *members = g_new (guint32, n);
+  for (gsize i = 0; i < n; i++)
+    start[a1[i] + 1]++;
+  for (guint a = 0; a < k1; a++)
+    start[a + 1] += start[a];
+  guint32 *fill = g_memdup2 (start, (k1 + 1) * sizeof (guint32));
+  for (gsize i = 0; i < n; i++)
+    members[fill[a1[i]]++] = (guint32) i;
+  guint *k2 = g_new (guint, k1), total = 0;
+  for (guint a = 0; a < k1; a++)
+    {
+      gsize na = start[a + 1] - start[a];
+      k2[a] = na ? (guint) CLAMP (lround ((double) target * na / n), 1, (glong) na) : 0;
+      total += k2[a];
+    }
+  ix->nc = MAX (total, 1u);
+  ix->cent = g_new0 (float, (gsize) m * ix->nc);
+  ix->cnorm = g_new0 (float, ix->nc);
+  guint first = 0;
+  for (guint a = 0; a < k1; a++)
+    {
+      gsize na = start[a + 1] - start[a];
+      if (!na)
+        continue;
+      Centres fine;
+      centres_init (&fine, k2[a], m);
+      kmeans (&fine, m, x, members + start[a], na, a1);
+      for (gsize i = 0; i < na; i++)
+        assign[members[start[a] + i]] = first + a1[i];
+      for (guint i = 0; i < k2[a]; i++)
+        {
+          for (guint j = 0; j < m; j++)
+            ix->cent[(gsize) j * ix->nc + first + i] = fine.cent[(gsize) j * fine.kp + i];
+          ix->cnorm[first + i] = fine.cnorm[i];
+        }
+      first += k2[a];
+      centres_clear (&fine);
+    }
+  centres_clear (&coarse);
+  g_free (all); g_free (a1); g_free (start); g_free (members); g_free (fill); g_free (k2);
+}
+
+/* The constants of each cluster's estimated weight.  With its members
+ * spread around the centre c with variance v per coordinate (as if
+ * Gaussian), their summed weight exp(−‖z − x‖²/2σ²) is about
+ *   n_c · (σ²/(σ² + v))^(m/2) · exp(−‖z − c‖² / 2(σ² + v)),
+ * so a broad cluster a little farther away can outweigh a tight near one.
+ * Stores a_c = −log of the factor before the exponential and
+ * b_c = 1/2(σ² + v): the estimate is exp(−(b_c‖z − c‖² + a_c)). */
+static void
+cluster_spreads (AnaCoordIndex *ix, guint m, const float *x, gsize n,
+                 const guint32 *assign, double sigma)
+{
+  guint nc = ix->nc;
+  double *ss = g_new0 (double, nc);
+  guint32 *cnt = g_new0 (guint32, nc);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint c = assign[i];
+      double e = 0;
+      for (guint j = 0; j < m; j++)
+        {
+          double t = x[i * m + j] - ix->cent[(gsize) j * nc + c];
+          e += t * t;
+        }
+      ss[c] += e;
+      cnt[c]++;
+    }
+  ix->ca = g_new (float, nc);
+  ix->cb = g_new (float, nc);
+  double s2 = sigma * sigma;
+  for (guint c = 0; c < nc; c++)
+    {
+      double v = cnt[c] ? ss[c] / ((double) cnt[c] * m) : 0.0;
+      ix->cb[c] = (float) (1.0 / (2 * (s2 + v)));
+      ix->ca[c] = cnt[c] ? (float) (-log ((double) cnt[c]) - 0.5 * m * log (s2 / (s2 + v)))
+                         : G_MAXFLOAT / 4;
+    }
+  g_free (ss);
+  g_free (cnt);
+}
+
+/* Store the members of each cluster together: rows × pad8(count) bytes,
+ * row-major, so a cluster's distances are contiguous vector loops. */
+static void
+store_clusters (AnaCoordIndex *ix, const guint8 *bytes, gsize d, const guint32 *rows,
+                gsize n, const guint32 *assign)
+{
+  guint nc = ix->nc;
+  ix->count = g_new0 (guint32, nc);
+  ix->offset = g_new (gsize, nc + 1);
+  for (gsize i = 0; i < n; i++)
+    ix->count[assign[i]]++;
+  gsize off = 0;
+  for (guint c = 0; c < nc; c++)
+    {
+      ix->offset[c] = off;
+      off += (gsize) ix->rows * pad8 (ix->count[c]);
+    }
+  ix->offset[nc] = off;
+  ix->vals = g_malloc0 (MAX (off, 1));
+  guint32 *fill = g_new0 (guint32, nc);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint c = assign[i];
+      gsize p = pad8 (ix->count[c]);
+      guint8 *dst = ix->vals + ix->offset[c] + fill[c]++;
+      for (guint r = 0; r < ix->rows; r++)
+        dst[(gsize) r * p] = bytes[i * d + rows[r]];
+    }
+  g_free (fill);
+}
+
+typedef struct
+{
+  AnalyticState *s;
+  AdiffBundle   *b;
+  const guint8  *bytes;
+  guint          nc;
+} BuildJob;
+
+/* The index of group g. */
+static void
+build_task (guint g, guint worker, gpointer data)
+{
+  BuildJob *j = data;
+  const AnalyticState *s = j->s;
+  AdiffBundle *b = j->b;
+  AnaCoordIndex *ix = &s->coord[g];
+  gsize n = b->n_exemplars, d = s->d;
+  const guint8 *bytes = j->bytes;
+  guint nc = j->nc;
+  guint32 *rows = g_new (guint32, d);
+  ix->row_of = g_new (guint32, s->member_start[g + 1] - s->member_start[g]);
+  ix->rows = group_rows (s, g, rows, ix->row_of);
+  ix->m = (guint) (s->mask_start[g + 1] - s->mask_start[g]);
+  ix->nc = nc;
+  float *x = g_new (float, n * ix->m);
+  for (gsize i = 0; i < n; i++)
+    for (guint k = 0; k < ix->m; k++)
+      x[i * ix->m + k] = b->exemplars[i * d + rows[k]];
+  guint32 *assign = g_new (guint32, n);
+  cluster_points (ix, ix->m, x, n, assign);
+  cluster_spreads (ix, ix->m, x, n, assign, s->sigma);
+  store_clusters (ix, bytes, d, rows, n, assign);
+  g_free (x); g_free (assign); g_free (rows);
+  (void) worker;
+}
+
+/* Bytes the index of every group would take, or G_MAXSIZE. */
+static gsize
+index_bytes (const AnalyticState *s, gsize n)
+{
+  gsize rows = 0;
+  for (guint g = 0; g < s->n_groups; g++)
+    rows += (s->mask_start[g + 1] - s->mask_start[g])
+            + (s->member_start[g + 1] - s->member_start[g]);
+  gsize total;
+  if (!g_size_checked_mul (&total, rows, n + 8 * COORD_MAX_CLUSTERS))
+    return G_MAXSIZE;
+  return total;
+}
+
+gboolean
+ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
+{
+  gsize n = b->n_exemplars;
+  if (n == 0 || index_bytes (s, n) > ANA_COORD_MAX_BYTES)
+    return FALSE;
+  guint8 *bytes = exemplar_bytes (b);
+  if (!bytes)
+    return FALSE;
+  double per = g_getenv ("ADIFF_COORD_NC") ? g_ascii_strtod (g_getenv ("ADIFF_COORD_NC"), NULL) : 4;
+  guint nc = (guint) CLAMP (lround (per * sqrt ((double) n)), 1, COORD_MAX_CLUSTERS);
+  nc = (guint) MIN ((gsize) nc, n);
+  s->coord = g_new0 (AnaCoordIndex, s->n_groups);
+  BuildJob job = { s, b, bytes, nc };
+  adiff_parallel_for (s->n_groups, s->n_threads, build_task, &job);
+  g_free (bytes);
+  s->coord_max_pad = 8;
+  for (guint g = 0; g < s->n_groups; g++)
+    for (guint c = 0; c < s->coord[g].nc; c++)
+      s->coord_max_pad = MAX (s->coord_max_pad, (guint) pad8 (s->coord[g].count[c]));
+  s->coord_budget = COORD_BUDGET;
+  if (g_getenv ("ADIFF_COORD_BUDGET"))
+    s->coord_budget = g_ascii_strtoull (g_getenv ("ADIFF_COORD_BUDGET"), NULL, 10);
+  return TRUE;
+}
+
+/* ---- apply ---- */
+
+static gssize coord_pairs;
+
+typedef struct
+{
+  float   *zm;      /* [d] masked query */
+  float   *score;   /* [max clusters] */
+  guint32 *ord;     /* [max clusters] */
+  float   *dist;    /* [max padded cluster] */
+  float   *w;       /* [max padded cluster] */
+} CoordScratch;
+
+/* The share of group g's coordinates in their output pixels (the
+ * largest, when the group has several members). */
+static double
+group_share (const AnalyticState *s, const float *share, guint g)
+{
+  if (!share)
+    return 1.0;
+  double w = 0.0;
+  for (gsize j = s->member_start[g]; j < s->member_start[g + 1]; j++)
+    w = MAX (w, share[s->members[j]]);
+  return CLAMP (w, 1e-6, 1.0);
+}
+
+/* score[c] = −log of cluster c's estimated weight (cluster_spreads). */
+ADIFF_HOT static void
+centre_scores (const AnaCoordIndex *ix, const float *zm, float *score)
+{
+  guint nc = ix->nc;
+  float zz = 0.0f;
+  for (guint j = 0; j < ix->m; j++)
+    zz += zm[j] * zm[j];
+  for (guint c = 0; c < nc; c++)
+    score[c] = ix->cnorm[c] + zz;
+  for (guint j = 0; j < ix->m; j++)
+    {
+      float t = -2.0f * zm[j];
+      const float *row = ix->cent + (gsize) j * nc;
+      for (guint c = 0; c < nc; c++)
+        score[c] += t * row[c];
+    }
+  for (guint c = 0; c < nc; c++)
+    score[c] = ix->cb[c] * MAX (score[c], 0.0f) + ix->ca[c];
+}
+
+/* Histogram bins of the cluster scores, and their width in nats. */
+#define SELECT_BINS 128
+#define SELECT_BIN_WIDTH 0.25f
+
+/* The clusters to visit: those whose estimated weight is within a
+ * threshold of the best one, the threshold chosen from a histogram of the
+ * scores so that they hold about `budget` exemplars (a sort would cost as
+ * much as the softmax over them).  In sc->ord, the best first (a good
+ * first maximum for the online softmax), the others in index order, which
+ * does not change the result.  Returns how many. */
+static guint
+select_clusters (const AnaCoordIndex *ix, gsize n, gsize budget, CoordScratch *sc)
+{
+  guint nc = ix->nc;
+  centre_scores (ix, sc->zm, sc->score);
+  for (guint c = nc; c < pad8 (nc); c++)
+    sc->score[c] = G_MAXFLOAT;
+  guint best = argmin8 (sc->score, (guint) pad8 (nc));
+  float kmin = sc->score[best], t = G_MAXFLOAT;
+  if (budget < n)
+    {
+      guint32 hist[SELECT_BINS] = { 0 };
+      for (guint c = 0; c < nc; c++)
+        {
+          float b = (sc->score[c] - kmin) * (1.0f / SELECT_BIN_WIDTH);
+          if (b < SELECT_BINS)
+            hist[(guint) b] += ix->count[c];
+        }
+      gsize have = 0;
+      for (guint b = 0; b < SELECT_BINS; b++)
+        {
+          have += hist[b];
+          if (have >= budget)
+            {
+              t = kmin + (b + 1) * SELECT_BIN_WIDTH;
+              break;
+            }
+        }
+    }
+  guint k = 0;
+  sc->ord[k++] = best;
+  for (guint c = 0; c < nc; c++)
+    if (sc->score[c] < t && c != best)
+      sc->ord[k++] = c;
+  return k;
+}
+
+/* Squared masked distances of a cluster's members to the query (p is a
+ * multiple of 8; eight-lane inner loops so that GCC vectorises them). */
+ADIFF_HOT static void
+cluster_distances (const guint8 *blk, gsize p, const float *zm, guint m, float *dist)
+{
+  for (gsize i = 0; i < p; i += 8)
+    for (int k = 0; k < 8; k++)
+      dist[i + k] = 0.0f;
+  for (guint j = 0; j < m; j++)
+    {
+      const guint8 *r = blk + j * p;
+      float zj = zm[j];
+      for (gsize i = 0; i < p; i += 8)
+        for (int k = 0; k < 8; k++)
+          {
+            float t = zj - (float) r[i + k] * (1.0f / 255.0f);
+            dist[i + k] += t * t;
+          }
+    }
+}
+
+/* w = exp(−dist/2σ² − m); returns Σ w. */
+ADIFF_HOT static float
+cluster_weights (const float *dist, gsize p, float inv_2s2, float m, float *w)
+{
+  AdiffV8f lanes = { 0 };
+  for (gsize i = 0; i < p; i += 8)
+    {
+      AdiffV8f v;
+      memcpy (&v, dist + i, sizeof v);
+      v = -v * inv_2s2 - m;
+      adiff_exp_neg8 (&v);
+      memcpy (w + i, &v, sizeof v);
+      lanes += v;
+    }
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+         + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+/* The smallest of dist[0..p), p a multiple of 8. */
+ADIFF_HOT static float
+smallest (const float *dist, gsize p)
+{
+  AdiffV8f mn;
+  memcpy (&mn, dist, sizeof mn);
+  for (gsize i = 8; i < p; i += 8)
+    {
+      AdiffV8f v;
+      memcpy (&v, dist + i, sizeof v);
+      AdiffV8i lt = v < mn;
+      mn = (AdiffV8f) (((AdiffV8i) v & lt) | ((AdiffV8i) mn & ~lt));
+    }
+  float r = mn[0];
+  for (int k = 1; k < 8; k++)
+    r = MIN (r, mn[k]);
+  return r;
+}
+
+ADIFF_HOT static float
+weighted_row (const float *w, const guint8 *r, gsize p)
+{
+  float lanes[8] = { 0 };
+  for (gsize i = 0; i < p; i += 8)
+    for (int k = 0; k < 8; k++)
+      lanes[k] += w[i + k] * (float) r[i + k];
+  return (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+          + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))) * (1.0f / 255.0f);
+}
+
+/* One window, one group: the softmax over the members of the nearest
+ * clusters; writes x̂ of the group's members into out. */
+static void
+coord_window (const AnalyticState *s, guint g, const float *z, gsize n, gsize budget,
+              CoordScratch *sc, double *acc, float *out)
+{
+  const AnaCoordIndex *ix = &s->coord[g];
+  const guint32 *mask = s->mask_idx + s->mask_start[g];
+  gsize nmem = s->member_start[g + 1] - s->member_start[g];
+  for (guint j = 0; j < ix->m; j++)
+    sc->zm[j] = z[mask[j]];
+  guint nsel = select_clusters (ix, n, budget, sc);
+  float gmax = -G_MAXFLOAT;
+  double sum = 0;
+  memset (acc, 0, nmem * sizeof (double));
+  for (guint k = 0; k < nsel; k++)
+    {
+      guint c = sc->ord[k];
+      g_atomic_pointer_add (&coord_pairs, ix->count[c]);
+      gsize cnt = ix->count[c], p = pad8 (cnt);
+      if (cnt == 0)
+        continue;
+      const guint8 *blk = ix->vals + ix->offset[c];
+      cluster_distances (blk, p, sc->zm, ix->m, sc->dist);
+      for (gsize i = cnt; i < p; i++)
+        sc->dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
+      float m = MAX (gmax, -smallest (sc->dist, p) * s->inv_2s2);
+      double scale = gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (gmax - m);
+      gmax = m;
+      sum = sum * scale + cluster_weights (sc->dist, p, s->inv_2s2, m, sc->w);
+      for (gsize j = 0; j < nmem; j++)
+        acc[j] = acc[j] * scale + weighted_row (sc->w, blk + (gsize) ix->row_of[j] * p, p);
+    }
+  for (gsize j = 0; j < nmem; j++)
+    out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sum);
+}
+
+typedef struct
+{
+  const AnalyticState *s;
+  const float  *z;
+  float        *tmp;     /* [n·d] results (out may alias z) */
+  const float  *share;
+  gsize         n_windows;
+  gsize         n_exemplars;
+  CoordScratch *sc;      /* per worker */
+  double      **acc;     /* per worker, [max members] */
+} CoordJob;
+
+static void
+coord_task (guint task, guint worker, gpointer data)
+{
+  CoordJob *j = data;
+  const AnalyticState *s = j->s;
+  /* Group-major: consecutive tasks share the group's index in cache. */
+  guint g = (guint) (task / j->n_windows);
+  gsize win = task % j->n_windows;
+  double k = s->coord_budget * pow (group_share (s, j->share, g), COORD_SHARE_EXPONENT);
+  gsize budget = MIN (j->n_exemplars, (gsize) MAX (k, (double) COORD_MIN_BUDGET));
+  coord_window (s, g, j->z + win * s->d, j->n_exemplars, budget, &j->sc[worker],
+                j->acc[worker], j->tmp + win * s->d);
+}
+
+gboolean
+ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
+                 const float *share, float *out, GError **error)
+{
+  gsize d = s->d, tasks;
+  if (!g_size_checked_mul (&tasks, n, s->n_groups) || tasks > G_MAXUINT)
+    {
+      /* Split huge batches: each part is far below the limit. */
+      gsize half = n / 2;
+      return ana_coord_apply (s, b, in, half, share, out, error) &&
+             ana_coord_apply (s, b, in + half * d, n - half, share, out + half * d, error);
+    }
+  float *tmp = adiff_try_alloc (n * d, sizeof (float), "analytic results", error);
+  if (!tmp)
+    return FALSE;
+  guint workers = s->n_threads, max_nc = 1;
+  gsize max_mem = 1;
+  for (guint g = 0; g < s->n_groups; g++)
+    {
+      max_nc = MAX (max_nc, s->coord[g].nc);
+      max_mem = MAX (max_mem, s->member_start[g + 1] - s->member_start[g]);
+    }
+  CoordScratch *sc = g_new (CoordScratch, workers);
+  double **acc = g_new (double *, workers);
+  for (guint w = 0; w < workers; w++)
+    {
+      sc[w].zm = g_new (float, d);
+      sc[w].score = g_new (float, pad8 (max_nc));
+      sc[w].ord = g_new (guint32, max_nc);
+      sc[w].dist = g_new (float, s->coord_max_pad);
+      sc[w].w = g_new (float, s->coord_max_pad);
+      acc[w] = g_new (double, max_mem);
+    }
+  CoordJob job = { s, in, tmp, share, n, b->n_exemplars, sc, acc };
+  coord_pairs = 0;
+  adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
+  if (g_getenv ("ADIFF_COORD_STATS"))
+    g_printerr ("coord: %.0f exemplars per window\n", (double) coord_pairs / n);
+  memcpy (out, tmp, n * d * sizeof (float));
+  for (guint w = 0; w < workers; w++)
+    {
+      g_free (sc[w].zm); g_free (sc[w].score); g_free (sc[w].ord);
+      g_free (sc[w].dist); g_free (sc[w].w); g_free (acc[w]);
+    }
+  g_free (sc); g_free (acc); g_free (tmp);
+  return TRUE;
+}
