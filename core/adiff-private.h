@@ -48,6 +48,9 @@ struct _AdiffDenoiserClass
    * output uses it.  NULL: apply is used. */
   gboolean (*apply_shares) (AdiffDenoiser *denoiser, const float *in, gsize n,
                             const float *share, float *out, GError **error);
+  /* Optional: windows per apply call that make good use of the caches
+   * (0 or NULL: the caller's default). */
+  guint    (*batch_size) (AdiffDenoiser *denoiser);
 };
 
 struct _AdiffDenoiser
@@ -63,6 +66,9 @@ struct _AdiffDenoiser
 gboolean adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in,
                                       gsize n, const float *share, float *out,
                                       GError **error);
+
+/* Windows per apply call the denoiser prefers, or `fallback`. */
+guint    adiff_denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback);
 
 extern const AdiffDenoiserClass adiff_wiener_class;
 extern const AdiffDenoiserClass adiff_optimal_class;

@@ -31,6 +31,10 @@
 #define COORD_BUDGET 4096
 /* Fewest candidates, whatever the share. */
 #define COORD_MIN_BUDGET 256
+/* A bin adding more than this share of the weight (for a coordinate with
+ * share 1) means the ranking is not done: take the next bin too. */
+#define COORD_TAIL 1e-3
+#define COORD_MAX_EXTEND 4
 #define COORD_SHARE_EXPONENT 0.4
 #define COORD_MAX_CLUSTERS 4096
 #define COORD_KMEANS_ITERS 4
@@ -437,6 +441,7 @@ ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
     for (guint c = 0; c < s->coord[g].nc; c++)
       s->coord_max_pad = MAX (s->coord_max_pad, (guint) pad8 (s->coord[g].count[c]));
   s->coord_budget = COORD_BUDGET;
+  s->coord_tail = g_getenv ("ADIFF_COORD_TAIL") ? g_ascii_strtod (g_getenv ("ADIFF_COORD_TAIL"), NULL) : COORD_TAIL;
   if (g_getenv ("ADIFF_COORD_BUDGET"))
     s->coord_budget = g_ascii_strtoull (g_getenv ("ADIFF_COORD_BUDGET"), NULL, 10);
   return TRUE;
@@ -445,14 +450,19 @@ ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
 /* ---- apply ---- */
 
 static gssize coord_pairs;
+static gboolean coord_stats;
 
 typedef struct
 {
   float   *zm;      /* [d] masked query */
+  float   *zs;      /* [d] the same × 255 */
   float   *score;   /* [max clusters] */
   guint32 *ord;     /* [max clusters] */
   float   *dist;    /* [max padded cluster] */
   float   *w;       /* [max padded cluster] */
+  guint16 *bin;     /* [max clusters] */
+  guint32 *bin_start;  /* [SELECT_BINS + 1] */
+  guint32 *fill;    /* [SELECT_BINS] */
 } CoordScratch;
 
 /* The share of group g's coordinates in their output pixels (the
@@ -489,57 +499,62 @@ centre_scores (const AnaCoordIndex *ix, const float *zm, float *score)
     score[c] = ix->cb[c] * MAX (score[c], 0.0f) + ix->ca[c];
 }
 
-/* Histogram bins of the cluster scores, and their width in nats. */
-#define SELECT_BINS 128
+/* Bins of the cluster scores: their count, starting width in nats, and
+ * the widest they get. */
+#define SELECT_BINS 256
 #define SELECT_BIN_WIDTH 0.25f
+#define SELECT_MAX_WIDTH 16.0f
 
-/* The clusters to visit: those whose estimated weight is within a
- * threshold of the best one, the threshold chosen from a histogram of the
- * scores so that they hold about `budget` exemplars (a sort would cost as
- * much as the softmax over them).  In sc->ord, the best first (a good
- * first maximum for the online softmax), the others in index order, which
- * does not change the result.  Returns how many. */
+/* Orders the clusters by their estimated weight, coarsely: into bins of
+ * the score (a sort would cost as much as the softmax over them), wide
+ * enough that the budget is reached before the last bin, which holds
+ * everything beyond.  sc->ord lists the clusters bin by bin, sc->bin_start
+ * where each bin starts; returns the bin where the budget is reached. */
 static guint
-select_clusters (const AnaCoordIndex *ix, gsize n, gsize budget, CoordScratch *sc)
+order_clusters (const AnaCoordIndex *ix, gsize budget, CoordScratch *sc)
 {
   guint nc = ix->nc;
   centre_scores (ix, sc->zm, sc->score);
   for (guint c = nc; c < pad8 (nc); c++)
     sc->score[c] = G_MAXFLOAT;
-  guint best = argmin8 (sc->score, (guint) pad8 (nc));
-  float kmin = sc->score[best], t = G_MAXFLOAT;
-  if (budget < n)
+  float kmin = sc->score[argmin8 (sc->score, (guint) pad8 (nc))];
+  guint32 *start = sc->bin_start;
+  float width = SELECT_BIN_WIDTH;
+  guint last;
+  for (;;)
     {
-      guint32 hist[SELECT_BINS] = { 0 };
+      guint32 members[SELECT_BINS] = { 0 };
+      memset (start, 0, (SELECT_BINS + 1) * sizeof (guint32));
       for (guint c = 0; c < nc; c++)
         {
-          float b = (sc->score[c] - kmin) * (1.0f / SELECT_BIN_WIDTH);
-          if (b < SELECT_BINS)
-            hist[(guint) b] += ix->count[c];
+          float b = (sc->score[c] - kmin) / width;
+          guint bi = b < SELECT_BINS - 1 ? (guint) b : SELECT_BINS - 1;
+          sc->bin[c] = (guint16) bi;
+          members[bi] += ix->count[c];
+          start[bi + 1]++;
         }
       gsize have = 0;
-      for (guint b = 0; b < SELECT_BINS; b++)
-        {
-          have += hist[b];
-          if (have >= budget)
-            {
-              t = kmin + (b + 1) * SELECT_BIN_WIDTH;
-              break;
-            }
-        }
+      for (last = 0; last < SELECT_BINS - 1 && have + members[last] < budget; last++)
+        have += members[last];
+      if (last < SELECT_BINS - 1 || width >= SELECT_MAX_WIDTH)
+        break;
+      width *= 4;
     }
-  guint k = 0;
-  sc->ord[k++] = best;
+  for (guint b = 0; b < SELECT_BINS; b++)
+    start[b + 1] += start[b];
+  memcpy (sc->fill, start, SELECT_BINS * sizeof (guint32));
   for (guint c = 0; c < nc; c++)
-    if (sc->score[c] < t && c != best)
-      sc->ord[k++] = c;
-  return k;
+    sc->ord[sc->fill[sc->bin[c]]++] = c;
+  return last;
 }
 
-/* Squared masked distances of a cluster's members to the query (p is a
- * multiple of 8; eight-lane inner loops so that GCC vectorises them). */
+/* Squared masked distances, in units of (1/255)², of a cluster's members
+ * to the query zs = 255·z (p a multiple of 8). */
+typedef void (*DistancesFunc) (const guint8 *blk, gsize p, const float *zs, guint m,
+                               float *dist);
+
 ADIFF_HOT static void
-cluster_distances (const guint8 *blk, gsize p, const float *zm, guint m, float *dist)
+distances_plain (const guint8 *blk, gsize p, const float *zs, guint m, float *dist)
 {
   for (gsize i = 0; i < p; i += 8)
     for (int k = 0; k < 8; k++)
@@ -547,15 +562,72 @@ cluster_distances (const guint8 *blk, gsize p, const float *zm, guint m, float *
   for (guint j = 0; j < m; j++)
     {
       const guint8 *r = blk + j * p;
-      float zj = zm[j];
+      float zj = zs[j];
       for (gsize i = 0; i < p; i += 8)
         for (int k = 0; k < 8; k++)
           {
-            float t = zj - (float) r[i + k] * (1.0f / 255.0f);
+            float t = zj - (float) r[i + k];
             dist[i + k] += t * t;
           }
     }
 }
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#include <immintrin.h>
+
+/* AVX2 + FMA: sixteen members at a time, their sums kept in registers
+ * across the rows, one fused multiply-add per row.  target_clones cannot
+ * ask for AVX2 and FMA together without naming a CPU model, so this one
+ * is chosen by hand (pick_distances). */
+__attribute__ ((target ("avx2,fma"))) static void
+distances_fma (const guint8 *blk, gsize p, const float *zs, guint m, float *dist)
+{
+  gsize i = 0;
+  for (; i + 16 <= p; i += 16)
+    {
+      __m256 a0 = _mm256_setzero_ps (), a1 = _mm256_setzero_ps ();
+      for (guint j = 0; j < m; j++)
+        {
+          __m256 zj = _mm256_set1_ps (zs[j]);
+          __m128i b = _mm_loadu_si128 ((const __m128i *) (blk + j * p + i));
+          __m256 x0 = _mm256_cvtepi32_ps (_mm256_cvtepu8_epi32 (b));
+          __m256 x1 = _mm256_cvtepi32_ps (_mm256_cvtepu8_epi32 (_mm_srli_si128 (b, 8)));
+          __m256 t0 = _mm256_sub_ps (zj, x0), t1 = _mm256_sub_ps (zj, x1);
+          a0 = _mm256_fmadd_ps (t0, t0, a0);
+          a1 = _mm256_fmadd_ps (t1, t1, a1);
+        }
+      _mm256_storeu_ps (dist + i, a0);
+      _mm256_storeu_ps (dist + i + 8, a1);
+    }
+  for (; i < p; i += 8)
+    {
+      __m256 a0 = _mm256_setzero_ps ();
+      for (guint j = 0; j < m; j++)
+        {
+          __m256 zj = _mm256_set1_ps (zs[j]);
+          __m128i b = _mm_loadl_epi64 ((const __m128i *) (blk + j * p + i));
+          __m256 t0 = _mm256_sub_ps (zj, _mm256_cvtepi32_ps (_mm256_cvtepu8_epi32 (b)));
+          a0 = _mm256_fmadd_ps (t0, t0, a0);
+        }
+      _mm256_storeu_ps (dist + i, a0);
+    }
+}
+
+static DistancesFunc
+pick_distances (void)
+{
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return distances_fma;
+  return distances_plain;
+}
+#else
+static DistancesFunc
+pick_distances (void)
+{
+  return distances_plain;
+}
+#endif
 
 /* w = exp(−dist/2σ² − m); returns Σ w. */
 ADIFF_HOT static float
@@ -605,41 +677,80 @@ weighted_row (const float *w, const guint8 *r, gsize p)
           + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))) * (1.0f / 255.0f);
 }
 
-/* One window, one group: the softmax over the members of the nearest
- * clusters; writes x̂ of the group's members into out. */
+/* Online softmax state of one window and group. */
+typedef struct
+{
+  float   gmax;
+  double  sum;
+  double *acc;      /* [group members] */
+} Softmax;
+
+/* Folds the members of cluster c into sm; returns their weight relative
+ * to exp(sm->gmax) after the fold. */
+static double
+fold_cluster (const AnalyticState *s, const AnaCoordIndex *ix, guint g, guint c, float inv,
+              DistancesFunc distances, CoordScratch *sc, Softmax *sm)
+{
+  gsize cnt = ix->count[c], p = pad8 (cnt);
+  gsize nmem = s->member_start[g + 1] - s->member_start[g];
+  if (cnt == 0)
+    return 0.0;
+  const guint8 *blk = ix->vals + ix->offset[c];
+  distances (blk, p, sc->zs, ix->m, sc->dist);
+  for (gsize i = cnt; i < p; i++)
+    sc->dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
+  float m = MAX (sm->gmax, -smallest (sc->dist, p) * inv);
+  double scale = sm->gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (sm->gmax - m);
+  sm->gmax = m;
+  double w = cluster_weights (sc->dist, p, inv, m, sc->w);
+  sm->sum = sm->sum * scale + w;
+  for (gsize j = 0; j < nmem; j++)
+    sm->acc[j] = sm->acc[j] * scale + weighted_row (sc->w, blk + (gsize) ix->row_of[j] * p, p);
+  return w;
+}
+
+/* One window, one group: the softmax over the members of the clusters of
+ * the first bins, until they hold the budget; and on while the last bin
+ * still added more than `tail` of the weight (the estimates ranked
+ * clusters that matter too low), up to COORD_MAX_EXTEND × the budget.
+ * Writes x̂ of the group's members into out. */
 static void
-coord_window (const AnalyticState *s, guint g, const float *z, gsize n, gsize budget,
-              CoordScratch *sc, double *acc, float *out)
+coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, double tail,
+              DistancesFunc distances, CoordScratch *sc, double *acc, float *out)
 {
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
   gsize nmem = s->member_start[g + 1] - s->member_start[g];
   for (guint j = 0; j < ix->m; j++)
-    sc->zm[j] = z[mask[j]];
-  guint nsel = select_clusters (ix, n, budget, sc);
-  float gmax = -G_MAXFLOAT;
-  double sum = 0;
-  memset (acc, 0, nmem * sizeof (double));
-  for (guint k = 0; k < nsel; k++)
     {
-      guint c = sc->ord[k];
-      g_atomic_pointer_add (&coord_pairs, ix->count[c]);
-      gsize cnt = ix->count[c], p = pad8 (cnt);
-      if (cnt == 0)
-        continue;
-      const guint8 *blk = ix->vals + ix->offset[c];
-      cluster_distances (blk, p, sc->zm, ix->m, sc->dist);
-      for (gsize i = cnt; i < p; i++)
-        sc->dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
-      float m = MAX (gmax, -smallest (sc->dist, p) * s->inv_2s2);
-      double scale = gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (gmax - m);
-      gmax = m;
-      sum = sum * scale + cluster_weights (sc->dist, p, s->inv_2s2, m, sc->w);
-      for (gsize j = 0; j < nmem; j++)
-        acc[j] = acc[j] * scale + weighted_row (sc->w, blk + (gsize) ix->row_of[j] * p, p);
+      sc->zm[j] = z[mask[j]];
+      sc->zs[j] = 255.0f * z[mask[j]];
     }
+  /* Distances come in units of (1/255)². */
+  float inv = s->inv_2s2 * (1.0f / (255.0f * 255.0f));
+  guint last = order_clusters (ix, budget, sc);
+  Softmax sm = { -G_MAXFLOAT, 0.0, acc };
+  memset (acc, 0, nmem * sizeof (double));
+  gsize have = 0, cap = COORD_MAX_EXTEND * budget;
+  for (guint b = 0; b < SELECT_BINS && have < cap; b++)
+    {
+      double added = 0;
+      for (guint k = sc->bin_start[b]; k < sc->bin_start[b + 1]; k++)
+        {
+          float before = sm.gmax;
+          double w = fold_cluster (s, ix, g, sc->ord[k], inv, distances, sc, &sm);
+          if (sm.gmax != before && before != -G_MAXFLOAT)
+            added *= adiff_exp_neg (before - sm.gmax);
+          added += w;
+          have += ix->count[sc->ord[k]];
+        }
+      if (b >= last && added <= tail * sm.sum)
+        break;
+    }
+  if (coord_stats)
+    g_atomic_pointer_add (&coord_pairs, have);
   for (gsize j = 0; j < nmem; j++)
-    out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sum);
+    out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sm.sum);
 }
 
 typedef struct
@@ -652,6 +763,7 @@ typedef struct
   gsize         n_exemplars;
   CoordScratch *sc;      /* per worker */
   double      **acc;     /* per worker, [max members] */
+  DistancesFunc distances;
 } CoordJob;
 
 static void
@@ -662,9 +774,11 @@ coord_task (guint task, guint worker, gpointer data)
   /* Group-major: consecutive tasks share the group's index in cache. */
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
-  double k = s->coord_budget * pow (group_share (s, j->share, g), COORD_SHARE_EXPONENT);
+  static double ex = -1; if (ex < 0) ex = g_getenv ("ADIFF_COORD_EXP") ? g_ascii_strtod (g_getenv ("ADIFF_COORD_EXP"), NULL) : COORD_SHARE_EXPONENT;
+  double k = s->coord_budget * pow (group_share (s, j->share, g), ex);
   gsize budget = MIN (j->n_exemplars, (gsize) MAX (k, (double) COORD_MIN_BUDGET));
-  coord_window (s, g, j->z + win * s->d, j->n_exemplars, budget, &j->sc[worker],
+  double tail = MIN (0.1, s->coord_tail * pow (group_share (s, j->share, g), -2 * ex));
+  coord_window (s, g, j->z + win * s->d, budget, tail, j->distances, &j->sc[worker],
                 j->acc[worker], j->tmp + win * s->d);
 }
 
@@ -695,21 +809,27 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
   for (guint w = 0; w < workers; w++)
     {
       sc[w].zm = g_new (float, d);
+      sc[w].zs = g_new (float, d);
       sc[w].score = g_new (float, pad8 (max_nc));
+      sc[w].bin = g_new (guint16, max_nc);
+      sc[w].bin_start = g_new (guint32, SELECT_BINS + 1);
+      sc[w].fill = g_new (guint32, SELECT_BINS);
       sc[w].ord = g_new (guint32, max_nc);
       sc[w].dist = g_new (float, s->coord_max_pad);
       sc[w].w = g_new (float, s->coord_max_pad);
       acc[w] = g_new (double, max_mem);
     }
-  CoordJob job = { s, in, tmp, share, n, b->n_exemplars, sc, acc };
+  CoordJob job = { s, in, tmp, share, n, b->n_exemplars, sc, acc, pick_distances () };
   coord_pairs = 0;
+  coord_stats = g_getenv ("ADIFF_COORD_STATS") != NULL;
   adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
   if (g_getenv ("ADIFF_COORD_STATS"))
     g_printerr ("coord: %.0f exemplars per window\n", (double) coord_pairs / n);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
     {
-      g_free (sc[w].zm); g_free (sc[w].score); g_free (sc[w].ord);
+      g_free (sc[w].zm); g_free (sc[w].zs); g_free (sc[w].score);
+      g_free (sc[w].bin); g_free (sc[w].bin_start); g_free (sc[w].fill); g_free (sc[w].ord);
       g_free (sc[w].dist); g_free (sc[w].w); g_free (acc[w]);
     }
   g_free (sc); g_free (acc); g_free (tmp);

@@ -348,6 +348,17 @@ analytic_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
   return analytic_apply_shares (den, in, n, NULL, out, error);
 }
 
+/* The per-group indexes of fast mode are read group by group across the
+ * batch (analytic-coord.c): the more windows share a pass over a group's
+ * index, the fewer times it comes from memory. */
+static guint
+analytic_batch_size (AdiffDenoiser *den)
+{
+  const AnalyticState *s = den->state;
+  return s->coord ? ANA_COORD_BATCH : 0;
+}
+
 const AdiffDenoiserClass adiff_analytic_class = {
-  analytic_prepare, analytic_apply, analytic_finalize, analytic_apply_shares
+  analytic_prepare, analytic_apply, analytic_finalize, analytic_apply_shares,
+  analytic_batch_size
 };

@@ -144,6 +144,13 @@ adiff_denoiser_apply (AdiffDenoiser *denoiser, const float *in, gsize n,
   return denoiser->klass->apply (denoiser, in, n, out, error);
 }
 
+guint
+adiff_denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback)
+{
+  guint n = denoiser->klass->batch_size ? denoiser->klass->batch_size (denoiser) : 0;
+  return n ? n : fallback;
+}
+
 gboolean
 adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in, gsize n,
                              const float *share, float *out, GError **error)

@@ -433,7 +433,9 @@ emit_blocks (Tiler *t, guint j, GError **error)
  * wide image can take many seconds with the exemplar models; denoising it
  * in chunks lets progress move and a cancel land within about a second,
  * and a chunk is still a batch large enough for the BLAS calls and the
- * worker threads.  Windows are independent, so chunks change no result. */
+ * worker threads (a denoiser may ask for larger ones that still take well
+ * under a second, see adiff_denoiser_batch_size).  Windows are
+ * independent, so chunks change no result. */
 #define STRIP_CHUNK 16
 
 typedef struct
@@ -455,10 +457,10 @@ report (const Tiler *t, const Progress *pr, guint j, double within, GError **err
 static gboolean
 denoise_strip_windows (Tiler *t, const Progress *pr, guint j, GError **error)
 {
-  gsize d = t->dim;
-  for (gsize w0 = 0; w0 < t->n_windows; w0 += STRIP_CHUNK)
+  gsize d = t->dim, chunk = adiff_denoiser_batch_size (t->den, STRIP_CHUNK);
+  for (gsize w0 = 0; w0 < t->n_windows; w0 += chunk)
     {
-      gsize nw = MIN (STRIP_CHUNK, t->n_windows - w0);
+      gsize nw = MIN (chunk, t->n_windows - w0);
       float *win = t->windows + w0 * d;
       if (!adiff_denoiser_apply_shares (t->den, win, nw, t->share, win, error))
         return FALSE;
