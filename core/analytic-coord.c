@@ -2,23 +2,29 @@
  * one inverted file per mask group.
  *
  * For gray photo bundles (8×8 windows, tens of thousands of exemplars) a
- * coordinate's mask holds a dozen to a few dozen pixels, and the softmax
+ * coordinate's mask holds a dozen to a few dozen pixels and the softmax
  * over its masked distances is broad: at σ = 25 the 4 000 exemplars that
- * are nearest *on that mask* hold 99.9 % of the weight, but the nearest
- * on any larger region (the union of several masks) are other exemplars.
- * So each group gets its own index, in its own coordinates, no projection:
+ * are nearest *on that mask* hold 99.9 % of the weight, and the nearest on
+ * any larger region (the union of several masks) are other exemplars.  So
+ * each group gets an index of its own, in its own coordinates:
  *
- *  - at prepare the exemplars' values on the mask are clustered with
- *    k-means (≈ 4√n clusters) and stored cluster by cluster, coordinate-
- *    major, as bytes (the bundle's exemplars are 8-bit; this path is only
- *    taken when they are, and when all groups fit in ANA_COORD_MAX_BYTES);
- *  - per window, the group's masked query is compared with the cluster
- *    centres, and the nearest clusters are taken until they hold the
- *    group's budget of exemplars; the softmax runs over their members only.
+ *  - at prepare, the exemplars' values on the mask are clustered (two-
+ *    level k-means, ≈ 4√n clusters) and stored cluster by cluster,
+ *    coordinate-major, as bytes.  This path is taken when the bundle's
+ *    exemplars are 8-bit and all groups fit in ANA_COORD_MAX_BYTES (other
+ *    bundles use the regions of analytic-fast.c).  Each cluster also gets
+ *    a Gaussian model of its spread (cluster_spreads), from which the
+ *    summed weight of its members for a query can be estimated;
+ *  - per window, the clusters are ranked by that estimate (coarsely, in
+ *    bins) and visited best first until they hold the group's budget of
+ *    exemplars, and on while the last bin still added a noticeable part
+ *    of the weight.  The softmax runs exactly over the members visited,
+ *    in float with double sums, and is the exact one when every cluster
+ *    is visited (budget ≥ n).
  *
- * The budget follows the share a coordinate has in the output: the tiler
- * blends overlapping windows with a Hann weight, so a coordinate at a
- * window's edge contributes a few percent of its pixel and needs far fewer
+ * The budget follows the share a coordinate has in its output pixel: the
+ * tiler blends overlapping windows with a Hann weight, so a coordinate at
+ * a window's edge makes a few percent of its pixel and needs far fewer
  * candidates than one in the middle (budget ∝ share^0.4, the allocation
  * that minimises the candidates for a given blended error when the error
  * falls as 1/budget²).  The error against exact mode is measured, not
@@ -28,7 +34,7 @@
 #include "analytic-private.h"
 
 /* Candidates of a coordinate whose share of its output pixel is 1. */
-#define COORD_BUDGET 4096
+#define COORD_BUDGET 8192
 /* Fewest candidates, whatever the share. */
 #define COORD_MIN_BUDGET 256
 /* A bin adding more than this share of the weight (for a coordinate with
@@ -36,6 +42,8 @@
 #define COORD_TAIL 1e-3
 #define COORD_MAX_EXTEND 4
 #define COORD_SHARE_EXPONENT 0.4
+/* Clusters per group: this many times √n, at most COORD_MAX_CLUSTERS. */
+#define COORD_CLUSTERS_PER_ROOT 4
 #define COORD_MAX_CLUSTERS 4096
 #define COORD_KMEANS_ITERS 4
 /* Points per cluster in the k-means sample (the final assignment uses
@@ -56,6 +64,8 @@ ana_coord_free (AnaCoordIndex *ix)
   g_free (ix->cent);
   g_free (ix->cnorm);
   g_free (ix->ca);
+  g_free (ix->dir);
+  g_free (ix->dirc);
   g_free (ix->cb);
   g_free (ix->count);
   g_free (ix->offset);
@@ -299,44 +309,126 @@ cluster_points (AnaCoordIndex *ix, guint m, const float *x, gsize n, guint32 *as
   g_free (all); g_free (a1); g_free (start); g_free (members); g_free (fill); g_free (k2);
 }
 
-/* The constants of each cluster's estimated weight.  With its members
- * spread around the centre c with variance v per coordinate (as if
- * Gaussian), their summed weight exp(−‖z − x‖²/2σ²) is about
- *   n_c · (σ²/(σ² + v))^(m/2) · exp(−‖z − c‖² / 2(σ² + v)),
- * so a broad cluster a little farther away can outweigh a tight near one.
- * Stores a_c = −log of the factor before the exponential and
- * b_c = 1/2(σ² + v): the estimate is exp(−(b_c‖z − c‖² + a_c)). */
+/* The constants of each cluster's estimated weight.  Its members are
+ * modelled as a Gaussian around the centre c with covariance
+ * Σ = v·I + Σ_k μ_k e_k e_kᵀ (the two directions of largest spread, e.g.
+ * brightness and contrast, and the rest averaged), so that their summed
+ * weight Σ_i exp(−‖z − x_i‖²/2σ²) is about
+ *   n_c · det(I + Σ/σ²)^(−½) · exp(−½ (z − c)ᵀ (Σ + σ²I)⁻¹ (z − c))
+ * and a broad or elongated cluster a little farther away can outweigh a
+ * tight near one.  With s = σ² + v the exponent is
+ *   ‖z − c‖²/2s − Σ_k (f_k·(z − c))²,  f_k = e_k·sqrt(μ_k / 2s(s + μ_k)).
+ * Stores ca = −log of the factor before the exponential, cb = 1/2s, the
+ * f_k (coordinate-major) and f_k·c. */
+#define SPREAD_DIRECTIONS 2
+#define POWER_ITERATIONS 16
+
+/* Largest eigenpair of the m × m symmetric a (row-major, full) by power
+ * iteration, then deflated out of a. */
+ADIFF_HOT static float
+top_eigen (float *a, guint m, float *e, float *t)
+{
+  float lam = 0;
+  for (guint j = 0; j < m; j++)
+    e[j] = (1.0f + 0.01f * j) / sqrtf ((float) m);
+  for (guint it = 0; it < POWER_ITERATIONS; it++)
+    {
+      float nrm = 0;
+      for (guint r = 0; r < m; r++)
+        {
+          float v = 0;
+          for (guint j = 0; j < m; j++)
+            v += a[(gsize) r * m + j] * e[j];
+          t[r] = v;
+          nrm += v * v;
+        }
+      nrm = sqrtf (nrm);
+      if (!(nrm > 0))
+        break;
+      lam = nrm;
+      for (guint j = 0; j < m; j++)
+        e[j] = t[j] / nrm;
+    }
+  for (guint r = 0; r < m; r++)
+    for (guint j = 0; j < m; j++)
+      a[(gsize) r * m + j] -= lam * e[r] * e[j];
+  return lam;
+}
+
+/* a += dev devᵀ on the upper triangle. */
+ADIFF_HOT static void
+add_outer (float *a, const float *dev, guint m)
+{
+  for (guint r = 0; r < m; r++)
+    {
+      float dr = dev[r];
+      float *row = a + (gsize) r * m;
+      for (guint j = r; j < m; j++)
+        row[j] += dr * dev[j];
+    }
+}
+
 static void
 cluster_spreads (AnaCoordIndex *ix, guint m, const float *x, gsize n,
                  const guint32 *assign, double sigma)
 {
   guint nc = ix->nc;
-  double *ss = g_new0 (double, nc);
+  gsize mm = (gsize) m * m;
+  float *cov = g_new0 (float, (gsize) nc * mm), *dev = g_new (float, m);
   guint32 *cnt = g_new0 (guint32, nc);
   for (gsize i = 0; i < n; i++)
     {
       guint c = assign[i];
-      double e = 0;
       for (guint j = 0; j < m; j++)
-        {
-          double t = x[i * m + j] - ix->cent[(gsize) j * nc + c];
-          e += t * t;
-        }
-      ss[c] += e;
+        dev[j] = x[i * m + j] - ix->cent[(gsize) j * nc + c];
+      add_outer (cov + c * mm, dev, m);
       cnt[c]++;
     }
   ix->ca = g_new (float, nc);
   ix->cb = g_new (float, nc);
-  double s2 = sigma * sigma;
+  ix->dir = g_new0 (float, (gsize) SPREAD_DIRECTIONS * m * nc);
+  ix->dirc = g_new0 (float, (gsize) SPREAD_DIRECTIONS * nc);
+  double s2 = sigma * sigma, lam[SPREAD_DIRECTIONS];
+  float *e = g_new (float, SPREAD_DIRECTIONS * m), *t = g_new (float, m);
   for (guint c = 0; c < nc; c++)
     {
-      double v = cnt[c] ? ss[c] / ((double) cnt[c] * m) : 0.0;
-      ix->cb[c] = (float) (1.0 / (2 * (s2 + v)));
-      ix->ca[c] = cnt[c] ? (float) (-log ((double) cnt[c]) - 0.5 * m * log (s2 / (s2 + v)))
-                         : G_MAXFLOAT / 4;
+      if (!cnt[c])
+        {
+          ix->cb[c] = 0.0f;
+          ix->ca[c] = G_MAXFLOAT / 4;
+          continue;
+        }
+      float *a = cov + c * mm;
+      double tr = 0;
+      for (guint r = 0; r < m; r++)
+        for (guint j = r; j < m; j++)
+          a[(gsize) j * m + r] = a[(gsize) r * m + j] /= cnt[c];
+      for (guint j = 0; j < m; j++)
+        tr += a[(gsize) j * m + j];
+      guint nd = MIN (SPREAD_DIRECTIONS, m - 1);
+      for (guint k = 0; k < nd; k++)
+        {
+          lam[k] = top_eigen (a, m, e + k * m, t);
+          tr -= lam[k];
+        }
+      double v = m > nd ? MAX (tr, 0.0) / (m - nd) : 0.0, sv = s2 + v;
+      double logdet = (m - nd) * log (sv / s2);
+      for (guint k = 0; k < nd; k++)
+        {
+          double mu = MAX (lam[k] - v, 0.0), f = sqrt (mu / (2 * sv * (sv + mu))), fc = 0;
+          logdet += log ((sv + mu) / s2);
+          for (guint j = 0; j < m; j++)
+            {
+              float fj = (float) (f * e[k * m + j]);
+              ix->dir[((gsize) k * m + j) * nc + c] = fj;
+              fc += fj * ix->cent[(gsize) j * nc + c];
+            }
+          ix->dirc[(gsize) k * nc + c] = (float) fc;
+        }
+      ix->cb[c] = (float) (1.0 / (2 * sv));
+      ix->ca[c] = (float) (-log ((double) cnt[c]) + 0.5 * logdet);
     }
-  g_free (ss);
-  g_free (cnt);
+  g_free (cov); g_free (dev); g_free (cnt); g_free (e); g_free (t);
 }
 
 /* Store the members of each cluster together: rows × pad8(count) bytes,
@@ -429,8 +521,7 @@ ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
   guint8 *bytes = exemplar_bytes (b);
   if (!bytes)
     return FALSE;
-  double per = g_getenv ("ADIFF_COORD_NC") ? g_ascii_strtod (g_getenv ("ADIFF_COORD_NC"), NULL) : 4;
-  guint nc = (guint) CLAMP (lround (per * sqrt ((double) n)), 1, COORD_MAX_CLUSTERS);
+  guint nc = (guint) CLAMP (lround (COORD_CLUSTERS_PER_ROOT * sqrt ((double) n)), 1, COORD_MAX_CLUSTERS);
   nc = (guint) MIN ((gsize) nc, n);
   s->coord = g_new0 (AnaCoordIndex, s->n_groups);
   BuildJob job = { s, b, bytes, nc };
@@ -441,16 +532,12 @@ ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
     for (guint c = 0; c < s->coord[g].nc; c++)
       s->coord_max_pad = MAX (s->coord_max_pad, (guint) pad8 (s->coord[g].count[c]));
   s->coord_budget = COORD_BUDGET;
-  s->coord_tail = g_getenv ("ADIFF_COORD_TAIL") ? g_ascii_strtod (g_getenv ("ADIFF_COORD_TAIL"), NULL) : COORD_TAIL;
-  if (g_getenv ("ADIFF_COORD_BUDGET"))
-    s->coord_budget = g_ascii_strtoull (g_getenv ("ADIFF_COORD_BUDGET"), NULL, 10);
+  s->coord_tail = COORD_TAIL;
   return TRUE;
 }
 
 /* ---- apply ---- */
 
-static gssize coord_pairs;
-static gboolean coord_stats;
 
 typedef struct
 {
@@ -497,6 +584,22 @@ centre_scores (const AnaCoordIndex *ix, const float *zm, float *score)
     }
   for (guint c = 0; c < nc; c++)
     score[c] = ix->cb[c] * MAX (score[c], 0.0f) + ix->ca[c];
+  for (guint k = 0; k < SPREAD_DIRECTIONS; k++)
+    {
+      float *proj = score + pad8 (nc) * (k + 1);
+      const float *fc = ix->dirc + (gsize) k * nc;
+      for (guint c = 0; c < nc; c++)
+        proj[c] = -fc[c];
+      for (guint j = 0; j < ix->m; j++)
+        {
+          float t = zm[j];
+          const float *row = ix->dir + ((gsize) k * ix->m + j) * nc;
+          for (guint c = 0; c < nc; c++)
+            proj[c] += t * row[c];
+        }
+      for (guint c = 0; c < nc; c++)
+        score[c] -= proj[c] * proj[c];
+    }
 }
 
 /* Bins of the cluster scores: their count, starting width in nats, and
@@ -504,6 +607,18 @@ centre_scores (const AnaCoordIndex *ix, const float *zm, float *score)
 #define SELECT_BINS 256
 #define SELECT_BIN_WIDTH 0.25f
 #define SELECT_MAX_WIDTH 16.0f
+
+/* bin[c] = the bin of score[c] (the last one for everything beyond). */
+ADIFF_HOT static void
+score_bins (const float *score, guint nc, float kmin, float inv_width, guint16 *bin)
+{
+  for (guint c = 0; c < nc; c++)
+    {
+      float b = (score[c] - kmin) * inv_width;
+      b = b < (float) (SELECT_BINS - 1) ? b : (float) (SELECT_BINS - 1);
+      bin[c] = (guint16) (gint32) b;
+    }
+}
 
 /* Orders the clusters by their estimated weight, coarsely: into bins of
  * the score (a sort would cost as much as the softmax over them), wide
@@ -525,11 +640,10 @@ order_clusters (const AnaCoordIndex *ix, gsize budget, CoordScratch *sc)
     {
       guint32 members[SELECT_BINS] = { 0 };
       memset (start, 0, (SELECT_BINS + 1) * sizeof (guint32));
+      score_bins (sc->score, nc, kmin, 1.0f / width, sc->bin);
       for (guint c = 0; c < nc; c++)
         {
-          float b = (sc->score[c] - kmin) / width;
-          guint bi = b < SELECT_BINS - 1 ? (guint) b : SELECT_BINS - 1;
-          sc->bin[c] = (guint16) bi;
+          guint bi = sc->bin[c];
           members[bi] += ix->count[c];
           start[bi + 1]++;
         }
@@ -747,8 +861,6 @@ coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, dou
       if (b >= last && added <= tail * sm.sum)
         break;
     }
-  if (coord_stats)
-    g_atomic_pointer_add (&coord_pairs, have);
   for (gsize j = 0; j < nmem; j++)
     out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sm.sum);
 }
@@ -774,7 +886,7 @@ coord_task (guint task, guint worker, gpointer data)
   /* Group-major: consecutive tasks share the group's index in cache. */
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
-  static double ex = -1; if (ex < 0) ex = g_getenv ("ADIFF_COORD_EXP") ? g_ascii_strtod (g_getenv ("ADIFF_COORD_EXP"), NULL) : COORD_SHARE_EXPONENT;
+  const double ex = COORD_SHARE_EXPONENT;
   double k = s->coord_budget * pow (group_share (s, j->share, g), ex);
   gsize budget = MIN (j->n_exemplars, (gsize) MAX (k, (double) COORD_MIN_BUDGET));
   double tail = MIN (0.1, s->coord_tail * pow (group_share (s, j->share, g), -2 * ex));
@@ -810,7 +922,7 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
     {
       sc[w].zm = g_new (float, d);
       sc[w].zs = g_new (float, d);
-      sc[w].score = g_new (float, pad8 (max_nc));
+      sc[w].score = g_new (float, pad8 (max_nc) * (SPREAD_DIRECTIONS + 1));
       sc[w].bin = g_new (guint16, max_nc);
       sc[w].bin_start = g_new (guint32, SELECT_BINS + 1);
       sc[w].fill = g_new (guint32, SELECT_BINS);
@@ -820,11 +932,7 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
       acc[w] = g_new (double, max_mem);
     }
   CoordJob job = { s, in, tmp, share, n, b->n_exemplars, sc, acc, pick_distances () };
-  coord_pairs = 0;
-  coord_stats = g_getenv ("ADIFF_COORD_STATS") != NULL;
   adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
-  if (g_getenv ("ADIFF_COORD_STATS"))
-    g_printerr ("coord: %.0f exemplars per window\n", (double) coord_pairs / n);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
     {

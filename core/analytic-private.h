@@ -42,7 +42,9 @@ typedef struct
   guint     nc;         /* clusters */
   float    *cent;       /* [m·nc] centres, coordinate-major */
   float    *cnorm;      /* [nc] ‖centre‖² */
-  float    *ca, *cb;    /* [nc] estimated weight exp(−(cb·‖z − c‖² + ca)) */
+  float    *ca, *cb;    /* [nc] estimated weight (analytic-coord.c) */
+  float    *dir;        /* [directions·m·nc] its elongation, coordinate-major */
+  float    *dirc;       /* [directions·nc] */
   guint32  *count;      /* [nc] members per cluster */
   gsize    *offset;     /* [nc + 1] cluster blocks in vals */
   guint8   *vals;       /* per cluster rows × pad8(count) bytes (255·x) */

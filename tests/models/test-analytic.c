@@ -2,6 +2,7 @@
  * double reference; its invariants (σ → 0 masks, τ → 0 equals optimal);
  * fast mode's error against exact mode. */
 #include "synth.h"
+#include "analytic-private.h"
 
 typedef struct
 {
@@ -180,6 +181,95 @@ test_fast_mode (void)
     }
 }
 
+/* Exemplars rounded to 8 bits, as bundles built from 8-bit images store
+ * them: fast mode then uses one index per mask group (analytic-coord.c). */
+static void
+quantize_exemplars (AdiffBundle *b)
+{
+  gsize total = (gsize) b->n_exemplars * b->dim;
+  for (gsize i = 0; i < total; i++)
+    b->exemplars[i] = CLAMP (rintf (b->exemplars[i] * 255.0f), 0.0f, 255.0f) * (1.0f / 255.0f);
+}
+
+static gboolean
+uses_group_indexes (AdiffDenoiser *den)
+{
+  return ((const AnalyticState *) den->state)->coord != NULL;
+}
+
+/* With fewer exemplars than the budget every cluster is visited: the
+ * per-group indexes give the exact model. */
+static void
+test_fast_groups_exact (void)
+{
+  AdiffBundle *b = synth_bundle (4, 4, 1, 200, 0, 31);
+  quantize_exemplars (b);
+  gsize d = b->dim;
+  enum { NW = 12 };
+  for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
+    {
+      AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
+      AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 2);
+      g_assert_true (uses_group_indexes (fa));
+      float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
+      for (guint j = 0; j < NW; j++)
+        synth_noisy (b, sigma, 400 + j, z + j * d);
+      g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
+      g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
+      double mx = 0;
+      for (gsize i = 0; i < NW * d; i++)
+        mx = MAX (mx, fabs (xe[i] - xf[i]));
+      g_test_message ("σ = %g: all clusters, max |fast − exact| %g", sigma, mx);
+      g_assert_cmpfloat (mx, <=, 1e-5);
+      g_free (z); g_free (xe); g_free (xf);
+      adiff_denoiser_free (ex);
+      adiff_denoiser_free (fa);
+    }
+  adiff_bundle_unref (b);
+}
+
+/* A 40×40 image of noisy synthetic windows: n/2 of the exemplars sampled
+ * through the tiler (so the budgets follow the blending shares) against
+ * exact mode. */
+static void
+test_fast_groups_error (void)
+{
+  enum { N = 30000, S = 40 };
+  AdiffBundle *b = synth_bundle (4, 4, 1, N, 0, 37);
+  quantize_exemplars (b);
+  float *img = g_new (float, S * S), *xe = g_new (float, S * S), *xf = g_new (float, S * S);
+  float win[16];
+  for (double sigma = 0.05; sigma < 0.5; sigma *= 2)
+    {
+      for (guint ty = 0; ty < S / 4; ty++)
+        for (guint tx = 0; tx < S / 4; tx++)
+          {
+            synth_noisy (b, sigma, 900 + ty * 16 + tx, win);
+            for (guint p = 0; p < 16; p++)
+              img[(ty * 4 + p / 4) * S + tx * 4 + p % 4] = win[p];
+          }
+      AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
+      AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 0);
+      g_assert_true (uses_group_indexes (fa));
+      g_assert_true (adiff_denoise_image (ex, img, xe, S, S, 1, NULL, NULL, NULL));
+      g_assert_true (adiff_denoise_image (fa, img, xf, S, S, 1, NULL, NULL, NULL));
+      double se = 0, mx = 0;
+      for (gsize i = 0; i < S * S; i++)
+        {
+          se += (xe[i] - xf[i]) * (double) (xe[i] - xf[i]);
+          mx = MAX (mx, fabs (xe[i] - xf[i]));
+        }
+      double rmse = sqrt (se / (S * S));
+      g_test_message ("σ = %g: fast vs exact RMSE %g (1/%.0f), max %g", sigma, rmse,
+                      1 / MAX (rmse, 1e-12), mx);
+      g_assert_cmpfloat (rmse, <=, 1e-3);
+      adiff_denoiser_free (ex);
+      adiff_denoiser_free (fa);
+    }
+  g_free (img); g_free (xe); g_free (xf);
+  adiff_bundle_unref (b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -194,5 +284,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analytic/masks-shrink", test_masks_shrink);
   g_test_add_func ("/analytic/tau-zero-is-optimal", test_tau_zero_is_optimal);
   g_test_add_func ("/analytic/fast-mode", test_fast_mode);
+  g_test_add_func ("/analytic/fast-groups-exact", test_fast_groups_exact);
+  g_test_add_func ("/analytic/fast-groups-error", test_fast_groups_error);
   return g_test_run ();
 }
