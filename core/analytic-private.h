@@ -95,7 +95,9 @@ void ana_accum_block  (const AnalyticState *s, const AnaRegion *r,
 void ana_accum_merge  (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src);
 void ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
 
-/* Fast mode (analytic-fast.c). */
+/* Fast mode by regions (analytic-fast.c), for bundles with more exemplars
+ * than this; below, fast mode runs the exact kernel. */
+#define ANA_REGIONS_MIN_EXEMPLARS 8192
 gboolean ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
 void     ana_region_free  (AnaRegion *r);
 /* Windows per apply call the per-group indexes prefer (≈ 0.1 s of work). */

@@ -268,9 +268,13 @@ analytic_prepare (AdiffDenoiser *den, GError **error)
   g_free (start);
   g_free (idx);
   s->fast = !den->params.exact && b->n_components > 0;
+  /* Regions prune to a few thousand candidates each and overlap: with not
+   * many more exemplars than that they cost more than the exact kernel. */
+  if (s->fast && !ana_coord_prepare (s, b) && b->n_exemplars <= ANA_REGIONS_MIN_EXEMPLARS)
+    s->fast = FALSE;
   if (!s->fast)
     single_region (s);
-  else if (!ana_coord_prepare (s, b) && !ana_fast_prepare (s, b, error))
+  else if (!s->coord && !ana_fast_prepare (s, b, error))
     {
       analytic_finalize (s);
       return NULL;
