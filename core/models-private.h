@@ -5,8 +5,10 @@
 #include <float.h>
 #include "adiff-private.h"
 
-/* Hot loops get an AVX2/FMA clone chosen at load time, and O3 so that
- * GCC vectorises them; other compilers get plain code. */
+/* Hot loops get an AVX2 clone chosen at load time, and O3 so that GCC
+ * vectorises them; other compilers get plain code.  The clone names the
+ * feature, not a CPU: GCC picks an "arch=haswell" clone only on Intel
+ * CPUs of that family or later, so AMD machines ran the plain loops. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define ADIFF_HOT __attribute__ ((optimize ("O3"), target_clones ("avx2", "default")))
 #else
