@@ -743,24 +743,6 @@ pick_distances (void)
 }
 #endif
 
-/* w = exp(−dist/2σ² − m); returns Σ w. */
-ADIFF_HOT static float
-cluster_weights (const float *dist, gsize p, float inv_2s2, float m, float *w)
-{
-  AdiffV8f lanes = { 0 };
-  for (gsize i = 0; i < p; i += 8)
-    {
-      AdiffV8f v;
-      memcpy (&v, dist + i, sizeof v);
-      v = -v * inv_2s2 - m;
-      adiff_exp_neg8 (&v);
-      memcpy (w + i, &v, sizeof v);
-      lanes += v;
-    }
-  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
-         + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
-
 /* The smallest of dist[0..p), p a multiple of 8. */
 ADIFF_HOT static float
 smallest (const float *dist, gsize p)
@@ -816,7 +798,7 @@ fold_cluster (const AnalyticState *s, const AnaCoordIndex *ix, guint g, guint c,
   float m = MAX (sm->gmax, -smallest (sc->dist, p) * inv);
   double scale = sm->gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (sm->gmax - m);
   sm->gmax = m;
-  double w = cluster_weights (sc->dist, p, inv, m, sc->w);
+  double w = ana_exp_weights (sc->dist, p, inv, m, sc->w);
   sm->sum = sm->sum * scale + w;
   for (gsize j = 0; j < nmem; j++)
     sm->acc[j] = sm->acc[j] * scale + weighted_row (sc->w, blk + (gsize) ix->row_of[j] * p, p);

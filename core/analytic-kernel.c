@@ -92,8 +92,14 @@ block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, floa
   float m = MAX (*gmax, -mn * inv_2s2);
   *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
   *gmax = m;
+  return ana_exp_weights (dist, ANA_BLOCK, inv_2s2, m, w);
+}
+
+ADIFF_HOT float
+ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w)
+{
   AdiffV8f lanes = { 0 };
-  for (int i = 0; i < ANA_BLOCK; i += 8)
+  for (gsize i = 0; i < n; i += 8)
     {
       AdiffV8f v;
       memcpy (&v, dist + i, sizeof v);

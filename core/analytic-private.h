@@ -94,6 +94,9 @@ void ana_accum_block  (const AnalyticState *s, const AnaRegion *r,
 /* dst ← dst ⊕ src, a log-sum-exp merge over all groups. */
 void ana_accum_merge  (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src);
 void ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
+/* w = exp(−dist·inv_2s2 − m) for n (a multiple of 8) distances; returns
+ * Σ w (summed in eight lanes, then pairwise). */
+float ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w);
 
 /* Fast mode by regions (analytic-fast.c), for bundles with more exemplars
  * than this; below, fast mode runs the exact kernel. */
