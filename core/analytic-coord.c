@@ -477,7 +477,7 @@ build_task (guint g, guint worker, gpointer data)
   BuildJob *j = data;
   const AnalyticState *s = j->s;
   AdiffBundle *b = j->b;
-  AnaCoordIndex *ix = &s->coord[g];
+  AnaCoordIndex *ix = &s->coord_building[g];
   gsize n = b->n_exemplars, d = s->d;
   const guint8 *bytes = j->bytes;
   guint nc = j->nc;
@@ -518,22 +518,52 @@ ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
   gsize n = b->n_exemplars;
   if (n == 0 || index_bytes (s, n) > ANA_COORD_MAX_BYTES)
     return FALSE;
-  guint8 *bytes = exemplar_bytes (b);
-  if (!bytes)
+  s->coord_bytes = exemplar_bytes (b);
+  if (!s->coord_bytes)
     return FALSE;
+  g_mutex_init (&s->coord_lock);
+  s->by_groups = TRUE;
+  s->coord_pending = TRUE;
+  return TRUE;
+}
+
+/* Builds the indexes from s->coord_bytes and publishes them. */
+static void
+coord_build (AnalyticState *s, AdiffBundle *b)
+{
+  gsize n = b->n_exemplars;
   guint nc = (guint) CLAMP (lround (COORD_CLUSTERS_PER_ROOT * sqrt ((double) n)), 1, COORD_MAX_CLUSTERS);
   nc = (guint) MIN ((gsize) nc, n);
-  s->coord = g_new0 (AnaCoordIndex, s->n_groups);
-  BuildJob job = { s, b, bytes, nc };
+  AnaCoordIndex *coord = g_new0 (AnaCoordIndex, s->n_groups);
+  s->coord_building = coord;
+  BuildJob job = { s, b, s->coord_bytes, nc };
   adiff_parallel_for (s->n_groups, s->n_threads, build_task, &job);
-  g_free (bytes);
+  g_clear_pointer (&s->coord_bytes, g_free);
   s->coord_max_pad = 8;
   for (guint g = 0; g < s->n_groups; g++)
-    for (guint c = 0; c < s->coord[g].nc; c++)
-      s->coord_max_pad = MAX (s->coord_max_pad, (guint) pad8 (s->coord[g].count[c]));
+    for (guint c = 0; c < coord[g].nc; c++)
+      s->coord_max_pad = MAX (s->coord_max_pad, (guint) pad8 (coord[g].count[c]));
   s->coord_budget = COORD_BUDGET;
   s->coord_tail = COORD_TAIL;
-  return TRUE;
+  s->coord_building = NULL;
+  g_atomic_pointer_set (&s->coord, coord);
+}
+
+void
+ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
+{
+  if (!g_atomic_int_get (&s->coord_pending))
+    return;
+  gsize seen = (gsize) g_atomic_pointer_add (&s->coord_seen, (gssize) n) + n;
+  if (seen < ANA_COORD_LAZY_WINDOWS)
+    return;
+  g_mutex_lock (&s->coord_lock);
+  if (s->coord_pending)
+    {
+      coord_build (s, b);
+      g_atomic_int_set (&s->coord_pending, FALSE);
+    }
+  g_mutex_unlock (&s->coord_lock);
 }
 
 /* ---- apply ---- */

@@ -65,7 +65,16 @@ typedef struct
   AnaRegion *regions;
   guint      n_regions;
   gboolean   fast;
-  AnaCoordIndex *coord;    /* [n_groups] when fast mode uses them, or NULL */
+  AnaCoordIndex *coord;    /* [n_groups] once built (atomic), or NULL */
+  /* Per-group indexes are built at the first apply that brings the
+   * windows seen to ANA_COORD_LAZY_WINDOWS; until then (a sampler step,
+   * a few windows) the exact kernel is cheaper than building them. */
+  gboolean   by_groups;       /* fast mode uses per-group indexes */
+  gint       coord_pending;   /* atomic */
+  gssize     coord_seen;      /* atomic: windows applied so far */
+  GMutex     coord_lock;
+  guint8    *coord_bytes;     /* [n·d] 8-bit exemplars until built */
+  AnaCoordIndex *coord_building;
   guint      coord_max_pad;
   gsize      coord_budget; /* candidates of a coordinate with share 1 */
   double     coord_tail;   /* weight a last bin may add before taking more */
@@ -105,10 +114,15 @@ gboolean ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
 void     ana_region_free  (AnaRegion *r);
 /* Windows per apply call the per-group indexes prefer (≈ 0.1 s of work). */
 #define ANA_COORD_BATCH 256
+/* Windows after which building the per-group indexes (≈ 1 s) pays. */
+#define ANA_COORD_LAZY_WINDOWS 64
 
 /* Per-group inverted files (analytic-coord.c): FALSE when they do not
- * apply (exemplars not 8-bit, or too large), and regions are used. */
+ * apply (exemplars not 8-bit, or too large), and regions are used;
+ * TRUE: they will be built by ana_coord_maybe_build. */
 gboolean ana_coord_prepare (AnalyticState *s, AdiffBundle *b);
+/* Count n more windows; build the indexes once enough were seen. */
+void     ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n);
 void     ana_coord_free    (AnaCoordIndex *ix);
 /* share: [d] each coordinate's share of its output pixel, or NULL (all 1). */
 gboolean ana_coord_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,

@@ -191,6 +191,9 @@ analytic_finalize (gpointer state)
     for (guint g = 0; g < s->n_groups; g++)
       ana_coord_free (&s->coord[g]);
   g_free (s->coord);
+  g_free (s->coord_bytes);
+  if (s->by_groups)
+    g_mutex_clear (&s->coord_lock);
   g_free (s);
 }
 
@@ -270,11 +273,12 @@ analytic_prepare (AdiffDenoiser *den, GError **error)
   s->fast = !den->params.exact && b->n_components > 0;
   /* Regions prune to a few thousand candidates each and overlap: with not
    * many more exemplars than that they cost more than the exact kernel. */
-  if (s->fast && !ana_coord_prepare (s, b) && b->n_exemplars <= ANA_REGIONS_MIN_EXEMPLARS)
+  gboolean groups = s->fast && ana_coord_prepare (s, b);
+  if (s->fast && !groups && b->n_exemplars <= ANA_REGIONS_MIN_EXEMPLARS)
     s->fast = FALSE;
-  if (!s->fast)
-    single_region (s);
-  else if (!s->coord && !ana_fast_prepare (s, b, error))
+  if (!s->fast || groups)
+    single_region (s);       /* exact kernel (until the indexes are built) */
+  else if (!ana_fast_prepare (s, b, error))
     {
       analytic_finalize (s);
       return NULL;
@@ -321,11 +325,12 @@ static gboolean
 analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float *share,
                        float *out, GError **error)
 {
-  const AnalyticState *s = den->state;
+  AnalyticState *s = den->state;
   AdiffBundle *b = den->bundle;
-  if (s->coord)
+  ana_coord_maybe_build (s, b, n);
+  if (g_atomic_pointer_get (&s->coord))
     return ana_coord_apply (s, b, in, n, share, out, error);
-  if (s->fast)
+  if (s->fast && !s->by_groups)
     return ana_fast_apply (s, b, in, n, out, error);
   gsize d = s->d;
   guint workers = s->n_threads;
@@ -359,7 +364,7 @@ static guint
 analytic_batch_size (AdiffDenoiser *den)
 {
   const AnalyticState *s = den->state;
-  return s->coord ? ANA_COORD_BATCH : 0;
+  return s->by_groups ? ANA_COORD_BATCH : 0;
 }
 
 const AdiffDenoiserClass adiff_analytic_class = {

@@ -186,6 +186,15 @@ test_fast_mode (void)
     }
 }
 
+static double
+max_abs_diff_f (const float *a, const float *b, gsize n)
+{
+  double m = 0;
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, fabs ((double) a[i] - b[i]));
+  return m;
+}
+
 /* Exemplars rounded to 8 bits, as bundles built from 8-bit images store
  * them: fast mode then uses one index per mask group (analytic-coord.c). */
 static void
@@ -202,6 +211,37 @@ uses_group_indexes (AdiffDenoiser *den)
   return ((const AnalyticState *) den->state)->coord != NULL;
 }
 
+/* The indexes are built once enough windows were seen; before, fast mode
+ * is the exact kernel (cheaper for a few windows, e.g. a sampler step). */
+static void
+test_fast_groups_lazy (void)
+{
+  AdiffBundle *b = synth_bundle (4, 4, 1, 300, 0, 41);
+  quantize_exemplars (b);
+  gsize d = b->dim;
+  enum { NW = ANA_COORD_LAZY_WINDOWS };
+  double sigma = 0.1;
+  AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
+  AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 0);
+  float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
+  for (guint j = 0; j < NW; j++)
+    synth_noisy (b, sigma, 700 + j, z + j * d);
+  g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
+  g_assert_true (adiff_denoiser_apply (fa, z, 1, xf, NULL));
+  g_assert_false (uses_group_indexes (fa));
+  g_assert_cmpfloat (max_abs_diff_f (xf, xe, d), <=, 1e-6);
+  g_assert_true (adiff_denoiser_apply (fa, z + d, NW - 2, xf + d, NULL));
+  g_assert_false (uses_group_indexes (fa));
+  g_assert_true (adiff_denoiser_apply (fa, z + (NW - 1) * d, 1, xf + (NW - 1) * d, NULL));
+  g_assert_true (uses_group_indexes (fa));
+  /* 300 exemplars: every cluster visited, so still the exact model. */
+  g_assert_cmpfloat (max_abs_diff_f (xf, xe, NW * d), <=, 1e-5);
+  g_free (z); g_free (xe); g_free (xf);
+  adiff_denoiser_free (ex);
+  adiff_denoiser_free (fa);
+  adiff_bundle_unref (b);
+}
+
 /* With fewer exemplars than the budget every cluster is visited: the
  * per-group indexes give the exact model. */
 static void
@@ -210,17 +250,17 @@ test_fast_groups_exact (void)
   AdiffBundle *b = synth_bundle (4, 4, 1, 200, 0, 31);
   quantize_exemplars (b);
   gsize d = b->dim;
-  enum { NW = 12 };
+  enum { NW = ANA_COORD_LAZY_WINDOWS };
   for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
     {
       AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
       AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 2);
-      g_assert_true (uses_group_indexes (fa));
       float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
       for (guint j = 0; j < NW; j++)
         synth_noisy (b, sigma, 400 + j, z + j * d);
       g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
       g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
+      g_assert_true (uses_group_indexes (fa));
       double mx = 0;
       for (gsize i = 0; i < NW * d; i++)
         mx = MAX (mx, fabs (xe[i] - xf[i]));
@@ -255,9 +295,9 @@ test_fast_groups_error (void)
           }
       AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
       AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 0);
-      g_assert_true (uses_group_indexes (fa));
       g_assert_true (adiff_denoise_image (ex, img, xe, S, S, 1, NULL, NULL, NULL));
       g_assert_true (adiff_denoise_image (fa, img, xf, S, S, 1, NULL, NULL, NULL));
+      g_assert_true (uses_group_indexes (fa));
       double se = 0, mx = 0;
       for (gsize i = 0; i < S * S; i++)
         {
@@ -290,6 +330,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analytic/tau-zero-is-optimal", test_tau_zero_is_optimal);
   g_test_add_func ("/analytic/fast-mode", test_fast_mode);
   g_test_add_func ("/analytic/fast-groups-exact", test_fast_groups_exact);
+  g_test_add_func ("/analytic/fast-groups-lazy", test_fast_groups_lazy);
   g_test_add_func ("/analytic/fast-groups-error", test_fast_groups_error);
   return g_test_run ();
 }
