@@ -87,10 +87,10 @@ class Case:
     """One image in its own display, named so its window can be found."""
     count = 0
 
-    def __init__(self, kind, gray=False):
+    def __init__(self, kind, gray=False, precision='u8', alpha=False):
         Case.count += 1
         self.tag = 'adiff-undo-%d-' % Case.count
-        self.image, self.layer = new_image(W, H, gray=gray)
+        self.image, self.layer = new_image(W, H, gray=gray, precision=precision, alpha=alpha)
         set_pixels(self.layer, noisy(clean_pixels(W, H, 1 if gray else 3), SIGMA, Case.count))
         self.image.set_file(Gio.File.new_for_path(os.path.join(
             os.environ['ADIFF_GIMP_SCRATCH'], self.tag + kind.replace(' ', '-') + '.xcf')))
@@ -160,9 +160,11 @@ def check_control(tap):
         case.close()
 
 
-def check_filter(tap, proc, method, gray, selection):
-    kind = '%s %s%s' % (method, 'gray' if gray else 'RGB', ' with a selection' if selection else '')
-    case = Case(kind, gray)
+def check_filter(tap, proc, method, gray, selection, precision='u8', alpha=False):
+    kind = '%s %s %s%s%s' % (method, 'gray' if gray else 'RGB', precision,
+                             ' with alpha' if alpha else '',
+                             ' with a selection' if selection else '')
+    case = Case(kind, gray, precision, alpha)
     try:
         # The marker step, just before the run: it must survive the undo.
         if selection:
@@ -221,6 +223,9 @@ def main():
         lambda t: check_filter(t, 'plug-in-adiff-wiener', 'wiener', True, True),
         lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', False, True),
         lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', True, False),
+        # Other precisions: the undo step holds the layer's own format.
+        lambda t: check_filter(t, 'plug-in-adiff-wiener', 'wiener', False, False, 'u16', True),
+        lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', True, True, 'f32'),
         check_overlay,
     ]
     for case in cases:
