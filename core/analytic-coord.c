@@ -22,10 +22,11 @@
  *    in float with double sums, and is the exact one when every cluster
  *    is visited (budget ≥ n).
  *
- * The budget follows the share a coordinate has in its output pixel: the
- * tiler blends overlapping windows with a Hann weight, so a coordinate at
- * a window's edge makes a few percent of its pixel and needs far fewer
- * candidates than one in the middle (budget ∝ share^0.4, the allocation
+ * The budget grows with the mask, and follows the share a coordinate has
+ * in its output pixel: the tiler blends overlapping windows with a Hann
+ * weight, so a coordinate at a window's edge makes a few percent of its
+ * pixel and needs far fewer candidates than one in the middle
+ * (budget ∝ share^0.4, the allocation
  * that minimises the candidates for a given blended error when the error
  * falls as 1/budget²).  The error against exact mode is measured, not
  * guaranteed: bench/models prints it, docs/models.md records it.
@@ -33,8 +34,11 @@
 #include <math.h>
 #include "analytic-private.h"
 
-/* Candidates of a coordinate whose share of its output pixel is 1. */
+/* Candidates of a coordinate whose share of its output pixel is 1 and
+ * whose mask has at most COORD_BUDGET_PIXELS pixels; more in proportion
+ * for larger masks (at σ = 50 the photo bundle's masks have 31–48). */
 #define COORD_BUDGET 8192
+#define COORD_BUDGET_PIXELS 20
 /* Fewest candidates, whatever the share. */
 #define COORD_MIN_BUDGET 256
 /* A bin adding more than this share of the weight (for a coordinate with
@@ -899,7 +903,9 @@ coord_task (guint task, guint worker, gpointer data)
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
   const double ex = COORD_SHARE_EXPONENT;
-  double k = s->coord_budget * pow (group_share (s, j->share, g), ex);
+  /* Larger masks (higher σ) spread the weight over more exemplars. */
+  double wide = MAX (1.0, (double) s->coord[g].m / COORD_BUDGET_PIXELS);
+  double k = s->coord_budget * wide * pow (group_share (s, j->share, g), ex);
   gsize budget = MIN (j->n_exemplars, (gsize) MAX (k, (double) COORD_MIN_BUDGET));
   double tail = MIN (0.1, s->coord_tail * pow (group_share (s, j->share, g), -2 * ex));
   coord_window (s, g, j->z + win * s->d, budget, tail, j->distances, &j->sc[worker],
