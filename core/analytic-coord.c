@@ -886,12 +886,12 @@ typedef struct
   const AnalyticState *s;
   const float  *z;
   float        *tmp;     /* [n·d] results (out may alias z) */
-  const float  *share;
   gsize         n_windows;
-  gsize         n_exemplars;
   CoordScratch *sc;      /* per worker */
   double      **acc;     /* per worker, [max members] */
   DistancesFunc distances;
+  gsize        *budget;  /* [n_groups] */
+  double       *tail;    /* [n_groups] */
 } CoordJob;
 
 static void
@@ -902,14 +902,23 @@ coord_task (guint task, guint worker, gpointer data)
   /* Group-major: consecutive tasks share the group's index in cache. */
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
+  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], j->distances,
+                &j->sc[worker], j->acc[worker], j->tmp + win * s->d);
+}
+
+/* Group g's budget and the weight its last bin may add: larger masks
+ * (higher σ) spread the weight over more exemplars; both follow the
+ * share (see the top). */
+static void
+group_limits (const AnalyticState *s, const float *share, guint g, gsize n,
+              gsize *budget, double *tail)
+{
   const double ex = COORD_SHARE_EXPONENT;
-  /* Larger masks (higher σ) spread the weight over more exemplars. */
+  double w = group_share (s, share, g);
   double wide = MAX (1.0, (double) s->coord[g].m / COORD_BUDGET_PIXELS);
-  double k = s->coord_budget * wide * pow (group_share (s, j->share, g), ex);
-  gsize budget = MIN (j->n_exemplars, (gsize) MAX (k, (double) COORD_MIN_BUDGET));
-  double tail = MIN (0.1, s->coord_tail * pow (group_share (s, j->share, g), -2 * ex));
-  coord_window (s, g, j->z + win * s->d, budget, tail, j->distances, &j->sc[worker],
-                j->acc[worker], j->tmp + win * s->d);
+  double k = s->coord_budget * wide * pow (w, ex);
+  *budget = MIN (n, (gsize) MAX (k, (double) COORD_MIN_BUDGET));
+  *tail = MIN (0.1, s->coord_tail * pow (w, -2 * ex));
 }
 
 gboolean
@@ -949,7 +958,11 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
       sc[w].w = g_new (float, s->coord_max_pad);
       acc[w] = g_new (double, max_mem);
     }
-  CoordJob job = { s, in, tmp, share, n, b->n_exemplars, sc, acc, pick_distances () };
+  gsize *budget = g_new (gsize, s->n_groups);
+  double *tail = g_new (double, s->n_groups);
+  for (guint g = 0; g < s->n_groups; g++)
+    group_limits (s, share, g, b->n_exemplars, &budget[g], &tail[g]);
+  CoordJob job = { s, in, tmp, n, sc, acc, pick_distances (), budget, tail };
   adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
@@ -958,6 +971,6 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
       g_free (sc[w].bin); g_free (sc[w].bin_start); g_free (sc[w].fill); g_free (sc[w].ord);
       g_free (sc[w].dist); g_free (sc[w].w); g_free (acc[w]);
     }
-  g_free (sc); g_free (acc); g_free (tmp);
+  g_free (sc); g_free (acc); g_free (tmp); g_free (budget); g_free (tail);
   return TRUE;
 }

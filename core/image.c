@@ -144,8 +144,8 @@ plan_strips (Tiler *t, gsize *padded_w, gsize *per_strip, gsize *patch_len)
 
 /* Allocate every buffer, with overflow-checked sizes. */
 /* The share of each window coordinate in its output pixel: its blending
- * weight over the summed weight there (origins are multiples of the
- * stride, so that sum only depends on the coordinate). */
+ * weight times the normalisation there (origins are multiples of the
+ * stride, so the normalisation at image x equals the one at window x). */
 static float *
 window_shares (const Tiler *t)
 {
@@ -154,8 +154,8 @@ window_shares (const Tiler *t)
   for (guint y = 0; y < wh; y++)
     for (guint x = 0; x < ww; x++)
       {
-        float f = t->ay.weight[y] * t->ay.inv_sum[y % t->ay.stride] *
-                  t->ax.weight[x] * t->ax.inv_sum[x % t->ax.stride];
+        float f = t->ay.weight[y] * adiff_axis_norm (&t->ay, y) *
+                  t->ax.weight[x] * adiff_axis_norm (&t->ax, x);
         for (guint c = 0; c < wc; c++)
           share[((gsize) y * ww + x) * wc + c] = f;
       }
