@@ -39,6 +39,69 @@ ana_accum_clear (AnaAccum *a)
   g_free (a->e); g_free (a->xt); g_free (a->dist); g_free (a->w);
 }
 
+/* The 8×8 block r (row k = eight coordinates of exemplar k) transposed in
+ * place: row j becomes coordinate j of the eight exemplars.  Three rounds
+ * of two-input shuffles (AVX2: unpck, shufps, vperm2f128). */
+static inline void
+transpose8 (AdiffV8f r[8])
+{
+  const AdiffV8i lo1 = { 0, 8, 1, 9, 4, 12, 5, 13 }, hi1 = { 2, 10, 3, 11, 6, 14, 7, 15 };
+  const AdiffV8i lo2 = { 0, 1, 8, 9, 4, 5, 12, 13 }, hi2 = { 2, 3, 10, 11, 6, 7, 14, 15 };
+  const AdiffV8i lo3 = { 0, 1, 2, 3, 8, 9, 10, 11 }, hi3 = { 4, 5, 6, 7, 12, 13, 14, 15 };
+  AdiffV8f t[8], u[8];
+  for (int k = 0; k < 8; k += 2)
+    {
+      t[k] = __builtin_shuffle (r[k], r[k + 1], lo1);
+      t[k + 1] = __builtin_shuffle (r[k], r[k + 1], hi1);
+    }
+  for (int k = 0; k < 8; k += 4)
+    {
+      u[k] = __builtin_shuffle (t[k], t[k + 2], lo2);
+      u[k + 1] = __builtin_shuffle (t[k], t[k + 2], hi2);
+      u[k + 2] = __builtin_shuffle (t[k + 1], t[k + 3], lo2);
+      u[k + 3] = __builtin_shuffle (t[k + 1], t[k + 3], hi2);
+    }
+  for (int k = 0; k < 4; k++)
+    {
+      r[k] = __builtin_shuffle (u[k], u[k + 4], lo3);
+      r[k + 4] = __builtin_shuffle (u[k], u[k + 4], hi3);
+    }
+}
+
+/* Exemplars i0..i0+7 of the block on every coordinate (the exact kernel's
+ * region): rows of eight coordinates are read and transposed in
+ * registers instead of scattered one float at a time. */
+ADIFF_HOT static void
+fill_dense8 (gsize d, const float *ex, const float *z, const guint32 *idx,
+             gsize i0, gsize i, float *e, float *xt)
+{
+  const float *x[8];
+  for (int k = 0; k < 8; k++)
+    x[k] = ex + (idx ? idx[i0 + i + k] : i0 + i + k) * d;
+  gsize p = 0;
+  for (; p + 8 <= d; p += 8)
+    {
+      AdiffV8f r[8];
+      for (int k = 0; k < 8; k++)
+        memcpy (&r[k], x[k] + p, sizeof r[k]);
+      transpose8 (r);
+      for (int j = 0; j < 8; j++)
+        {
+          AdiffV8f t = z[p + j] - r[j];
+          memcpy (xt + (p + j) * ANA_BLOCK + i, &r[j], sizeof r[j]);
+          t *= t;
+          memcpy (e + (p + j) * ANA_BLOCK + i, &t, sizeof t);
+        }
+    }
+  for (; p < d; p++)
+    for (int k = 0; k < 8; k++)
+      {
+        float t = z[p] - x[k][p];
+        xt[p * ANA_BLOCK + i + k] = x[k][p];
+        e[p * ANA_BLOCK + i + k] = t * t;
+      }
+}
+
 /* Fill e on the region's coordinates and xt on its members for nb
  * exemplars; pad to ANA_BLOCK with far-away zero exemplars. */
 ADIFF_HOT static void
@@ -46,7 +109,12 @@ fill_block (gsize d, const float *ex, const float *z, const guint32 *idx,
             gsize i0, gsize nb, const guint32 *coords, gsize n_coords,
             const guint32 *members, gsize n_members, float *e, float *xt)
 {
-  for (gsize i = 0; i < ANA_BLOCK; i++)
+  gsize i = 0;
+  /* Exact mode's region holds every coordinate (and so every member). */
+  if (n_coords == d && n_members == d)
+    for (; i + 8 <= nb; i += 8)
+      fill_dense8 (d, ex, z, idx, i0, i, e, xt);
+  for (; i < ANA_BLOCK; i++)
     {
       if (i >= nb)
         {
@@ -67,28 +135,65 @@ fill_block (gsize d, const float *ex, const float *z, const guint32 *idx,
         xt[members[j] * ANA_BLOCK + i] = x[members[j]];
     }
 }
-/* dist = Σ of the mask's rows of e. */
+
+/* dist = Σ of the mask's rows of e.  The 64 sums stay in eight vector
+ * registers (a loop over dist itself would load and store all of them
+ * for every row: store-bound at one store per cycle); two rows per step
+ * so two loads feed each add. */
 ADIFF_HOT static void
 masked_distance (const float *e, const guint32 *mask, gsize len, float *dist)
 {
-  const float *r0 = e + (gsize) mask[0] * ANA_BLOCK;
-  for (int i = 0; i < ANA_BLOCK; i++)
-    dist[i] = r0[i];
-  for (gsize j = 1; j < len; j++)
+  enum { V = ANA_BLOCK / 8 };
+  AdiffV8f acc[V], acc2[V];
+  memcpy (acc, e + (gsize) mask[0] * ANA_BLOCK, sizeof acc);
+  memset (acc2, 0, sizeof acc2);
+  gsize j = 1;
+  for (; j + 2 <= len; j += 2)
     {
       const float *r = e + (gsize) mask[j] * ANA_BLOCK;
-      for (int i = 0; i < ANA_BLOCK; i++)
-        dist[i] += r[i];
+      const float *t = e + (gsize) mask[j + 1] * ANA_BLOCK;
+      for (int v = 0; v < V; v++)
+        {
+          AdiffV8f a, b;
+          memcpy (&a, r + 8 * v, sizeof a);
+          memcpy (&b, t + 8 * v, sizeof b);
+          acc[v] += a;
+          acc2[v] += b;
+        }
     }
+  if (j < len)
+    {
+      const float *r = e + (gsize) mask[j] * ANA_BLOCK;
+      for (int v = 0; v < V; v++)
+        {
+          AdiffV8f a;
+          memcpy (&a, r + 8 * v, sizeof a);
+          acc[v] += a;
+        }
+    }
+  for (int v = 0; v < V; v++)
+    acc[v] += acc2[v];
+  memcpy (dist, acc, sizeof acc);
 }
 
 /* w = exp(−dist/2σ² − m) with m the new running maximum; returns Σ w. */
 ADIFF_HOT static float
 block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, float *w)
 {
-  float mn = dist[0];
-  for (int i = 1; i < ANA_BLOCK; i++)
-    mn = dist[i] < mn ? dist[i] : mn;
+  /* Eight lanes of minima: GCC leaves a float min-reduction scalar
+   * (a 64-step dependency chain) unless told to ignore NaN and −0. */
+  AdiffV8f lo;
+  memcpy (&lo, dist, sizeof lo);
+  for (int i = 8; i < ANA_BLOCK; i += 8)
+    {
+      AdiffV8f v;
+      memcpy (&v, dist + i, sizeof v);
+      AdiffV8i less = v < lo;
+      lo = (AdiffV8f) (((AdiffV8i) v & less) | ((AdiffV8i) lo & ~less));
+    }
+  float mn = lo[0];
+  for (int k = 1; k < 8; k++)
+    mn = lo[k] < mn ? lo[k] : mn;
   float m = MAX (*gmax, -mn * inv_2s2);
   *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
   *gmax = m;
