@@ -600,8 +600,10 @@ group_share (const AnalyticState *s, const float *share, guint g)
 }
 
 /* score[c] = −log of cluster c's estimated weight (cluster_spreads). */
+typedef void (*ScoresFunc) (const AnaCoordIndex *ix, const float *zm, float *score);
+
 ADIFF_HOT static void
-centre_scores (const AnaCoordIndex *ix, const float *zm, float *score)
+centre_scores_plain (const AnaCoordIndex *ix, const float *zm, float *score)
 {
   guint nc = ix->nc;
   float zz = 0.0f;
@@ -636,6 +638,83 @@ centre_scores (const AnaCoordIndex *ix, const float *zm, float *score)
     }
 }
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#include <immintrin.h>
+#define AVX2_FMA __attribute__ ((target ("avx2,fma")))
+
+G_STATIC_ASSERT (SPREAD_DIRECTIONS == 2);
+
+/* Clusters c0..c0+7: the three sums (distance, two projections) stay in
+ * registers across the coordinates instead of a pass over score[] each. */
+AVX2_FMA static inline __m256
+scores8_fma (const AnaCoordIndex *ix, const float *zm, float zz, guint c)
+{
+  guint nc = ix->nc, m = ix->m;
+  const float *d0 = ix->dir, *d1 = ix->dir + (gsize) m * nc;
+  __m256 sc = _mm256_add_ps (_mm256_loadu_ps (ix->cnorm + c), _mm256_set1_ps (zz));
+  __m256 p0 = _mm256_sub_ps (_mm256_setzero_ps (), _mm256_loadu_ps (ix->dirc + c));
+  __m256 p1 = _mm256_sub_ps (_mm256_setzero_ps (), _mm256_loadu_ps (ix->dirc + nc + c));
+  for (guint j = 0; j < m; j++)
+    {
+      gsize o = (gsize) j * nc + c;
+      __m256 zj = _mm256_set1_ps (zm[j]);
+      sc = _mm256_fmadd_ps (_mm256_set1_ps (-2.0f * zm[j]), _mm256_loadu_ps (ix->cent + o), sc);
+      p0 = _mm256_fmadd_ps (zj, _mm256_loadu_ps (d0 + o), p0);
+      p1 = _mm256_fmadd_ps (zj, _mm256_loadu_ps (d1 + o), p1);
+    }
+  sc = _mm256_max_ps (sc, _mm256_setzero_ps ());
+  sc = _mm256_fmadd_ps (_mm256_loadu_ps (ix->cb + c), sc, _mm256_loadu_ps (ix->ca + c));
+  sc = _mm256_fnmadd_ps (p0, p0, sc);
+  return _mm256_fnmadd_ps (p1, p1, sc);
+}
+
+AVX2_FMA static void
+centre_scores_fma (const AnaCoordIndex *ix, const float *zm, float *score)
+{
+  guint nc = ix->nc, m = ix->m, c = 0;
+  float zz = 0.0f;
+  for (guint j = 0; j < m; j++)
+    zz += zm[j] * zm[j];
+  /* Two blocks at a time: six independent chains of multiply-adds. */
+  for (; c + 16 <= nc; c += 16)
+    {
+      __m256 a = scores8_fma (ix, zm, zz, c), b = scores8_fma (ix, zm, zz, c + 8);
+      _mm256_storeu_ps (score + c, a);
+      _mm256_storeu_ps (score + c + 8, b);
+    }
+  for (; c + 8 <= nc; c += 8)
+    _mm256_storeu_ps (score + c, scores8_fma (ix, zm, zz, c));
+  for (; c < nc; c++)
+    {
+      float sc = ix->cnorm[c] + zz, p[SPREAD_DIRECTIONS];
+      for (guint k = 0; k < SPREAD_DIRECTIONS; k++)
+        p[k] = -ix->dirc[(gsize) k * nc + c];
+      for (guint j = 0; j < m; j++)
+        {
+          sc += -2.0f * zm[j] * ix->cent[(gsize) j * nc + c];
+          for (guint k = 0; k < SPREAD_DIRECTIONS; k++)
+            p[k] += zm[j] * ix->dir[((gsize) k * m + j) * nc + c];
+        }
+      score[c] = ix->cb[c] * MAX (sc, 0.0f) + ix->ca[c] - p[0] * p[0] - p[1] * p[1];
+    }
+}
+
+static ScoresFunc
+pick_scores (void)
+{
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return centre_scores_fma;
+  return centre_scores_plain;
+}
+#else
+static ScoresFunc
+pick_scores (void)
+{
+  return centre_scores_plain;
+}
+#endif
+
 /* Bins of the cluster scores: their count, starting width in nats, and
  * the widest they get. */
 #define SELECT_BINS 256
@@ -654,52 +733,105 @@ score_bins (const float *score, guint nc, float kmin, float inv_width, guint16 *
     }
 }
 
+/* Members and clusters per bin.  Most clusters fall in the last bin
+ * (beyond the range), so one pair of counters would be a chain of
+ * dependent read-modify-writes through memory; four interleaved copies
+ * (by c mod 4) break it. */
+ADIFF_HOT static void
+bin_histogram (const guint16 *bin, const guint32 *count, guint nc, guint32 *members,
+               guint32 *clusters)
+{
+  guint32 m4[4][SELECT_BINS], c4[4][SELECT_BINS];
+  memset (m4, 0, sizeof m4);
+  memset (c4, 0, sizeof c4);
+  guint c = 0;
+  for (; c + 4 <= nc; c += 4)
+    for (int k = 0; k < 4; k++)
+      {
+        m4[k][bin[c + k]] += count[c + k];
+        c4[k][bin[c + k]]++;
+      }
+  for (; c < nc; c++)
+    {
+      m4[0][bin[c]] += count[c];
+      c4[0][bin[c]]++;
+    }
+  for (guint b = 0; b < SELECT_BINS; b++)
+    {
+      members[b] = (m4[0][b] + m4[1][b]) + (m4[2][b] + m4[3][b]);
+      clusters[b] = (c4[0][b] + c4[1][b]) + (c4[2][b] + c4[3][b]);
+    }
+}
+
+/* The first bin whose members bring the running total to `enough` (the
+ * last bin if none). */
+static guint
+bin_reaching (const guint32 *members, gsize enough)
+{
+  gsize have = 0;
+  guint b;
+  for (b = 0; b < SELECT_BINS - 1 && have + members[b] < enough; b++)
+    have += members[b];
+  return b;
+}
+
 /* Orders the clusters by their estimated weight, coarsely: into bins of
  * the score (a sort would cost as much as the softmax over them), wide
  * enough that the budget is reached before the last bin, which holds
  * everything beyond.  sc->ord lists the clusters bin by bin, sc->bin_start
- * where each bin starts; returns the bin where the budget is reached. */
+ * where each bin starts; returns the bin where the budget is reached.
+ * Clusters of bins past the one reaching `cap` members are left out (the
+ * visit stops before them). */
 static guint
-order_clusters (const AnaCoordIndex *ix, gsize budget, CoordScratch *sc)
+order_clusters (const AnaCoordIndex *ix, gsize budget, gsize cap, ScoresFunc scores,
+                CoordScratch *sc)
 {
   guint nc = ix->nc;
-  centre_scores (ix, sc->zm, sc->score);
+  scores (ix, sc->zm, sc->score);
   for (guint c = nc; c < pad8 (nc); c++)
     sc->score[c] = G_MAXFLOAT;
   float kmin = sc->score[argmin8 (sc->score, (guint) pad8 (nc))];
-  guint32 *start = sc->bin_start;
+  guint32 members[SELECT_BINS], clusters[SELECT_BINS];
   float width = SELECT_BIN_WIDTH;
   guint last;
   for (;;)
     {
-      guint32 members[SELECT_BINS] = { 0 };
-      memset (start, 0, (SELECT_BINS + 1) * sizeof (guint32));
       score_bins (sc->score, nc, kmin, 1.0f / width, sc->bin);
-      for (guint c = 0; c < nc; c++)
-        {
-          guint bi = sc->bin[c];
-          members[bi] += ix->count[c];
-          start[bi + 1]++;
-        }
-      gsize have = 0;
-      for (last = 0; last < SELECT_BINS - 1 && have + members[last] < budget; last++)
-        have += members[last];
+      bin_histogram (sc->bin, ix->count, nc, members, clusters);
+      last = bin_reaching (members, budget);
       if (last < SELECT_BINS - 1 || width >= SELECT_MAX_WIDTH)
         break;
       width *= 4;
     }
+  guint stop = bin_reaching (members, cap);
+  guint32 *start = sc->bin_start;
+  start[0] = 0;
   for (guint b = 0; b < SELECT_BINS; b++)
-    start[b + 1] += start[b];
+    start[b + 1] = start[b] + (b <= stop ? clusters[b] : 0);
   memcpy (sc->fill, start, SELECT_BINS * sizeof (guint32));
   for (guint c = 0; c < nc; c++)
-    sc->ord[sc->fill[sc->bin[c]]++] = c;
+    if (sc->bin[c] <= stop)
+      sc->ord[sc->fill[sc->bin[c]]++] = c;
   return last;
 }
 
-/* Squared masked distances, in units of (1/255)², of a cluster's members
- * to the query zs = 255·z (p a multiple of 8). */
-typedef void (*DistancesFunc) (const guint8 *blk, gsize p, const float *zs, guint m,
-                               float *dist);
+/* Online softmax state of one window and group. */
+typedef struct
+{
+  float   gmax;
+  double  sum;
+  double *acc;      /* [group members] */
+} Softmax;
+
+/* Folding one cluster into a window's softmax: the squared masked
+ * distances of its members to the query zs = 255·z (in units of
+ * (1/255)²), the new running maximum, their weights and the weighted sums
+ * of the group's member rows.  Returns the cluster's summed weight
+ * relative to exp(sm->gmax) after the fold.  blk holds rows × pad8(cnt)
+ * bytes; dist and w are scratch of pad8(cnt) floats. */
+typedef double (*FoldFunc) (const guint8 *blk, gsize cnt, const float *zs, guint m,
+                            float inv, const guint32 *row_of, gsize nmem, float *dist,
+                            float *w, Softmax *sm);
 
 ADIFF_HOT static void
 distances_plain (const guint8 *blk, gsize p, const float *zs, guint m, float *dist)
@@ -720,14 +852,70 @@ distances_plain (const guint8 *blk, gsize p, const float *zs, guint m, float *di
     }
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#include <immintrin.h>
+/* The smallest of dist[0..p), p a multiple of 8. */
+ADIFF_HOT static float
+smallest (const float *dist, gsize p)
+{
+  AdiffV8f mn;
+  memcpy (&mn, dist, sizeof mn);
+  for (gsize i = 8; i < p; i += 8)
+    {
+      AdiffV8f v;
+      memcpy (&v, dist + i, sizeof v);
+      AdiffV8i lt = v < mn;
+      mn = (AdiffV8f) (((AdiffV8i) v & lt) | ((AdiffV8i) mn & ~lt));
+    }
+  float r = mn[0];
+  for (int k = 1; k < 8; k++)
+    r = MIN (r, mn[k]);
+  return r;
+}
 
+ADIFF_HOT static float
+weighted_row (const float *w, const guint8 *r, gsize p)
+{
+  float lanes[8] = { 0 };
+  for (gsize i = 0; i < p; i += 8)
+    for (int k = 0; k < 8; k++)
+      lanes[k] += w[i + k] * (float) r[i + k];
+  return (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+          + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))) * (1.0f / 255.0f);
+}
+
+/* The new running maximum for a cluster whose nearest member is at
+ * squared distance lo; sets *scale to the factor for the old sums. */
+static inline float
+raise_max (Softmax *sm, float lo, float inv, double *scale)
+{
+  float m = MAX (sm->gmax, -lo * inv);
+  *scale = sm->gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (sm->gmax - m);
+  sm->gmax = m;
+  return m;
+}
+
+static double
+fold_plain (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
+            const guint32 *row_of, gsize nmem, float *dist, float *w, Softmax *sm)
+{
+  gsize p = pad8 (cnt);
+  distances_plain (blk, p, zs, m, dist);
+  for (gsize i = cnt; i < p; i++)
+    dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
+  double scale;
+  float mx = raise_max (sm, smallest (dist, p), inv, &scale);
+  double sum = ana_exp_weights (dist, p, inv, mx, w);
+  sm->sum = sm->sum * scale + sum;
+  for (gsize j = 0; j < nmem; j++)
+    sm->acc[j] = sm->acc[j] * scale + weighted_row (w, blk + (gsize) row_of[j] * p, p);
+  return sum;
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 /* AVX2 + FMA: sixteen members at a time, their sums kept in registers
  * across the rows, one fused multiply-add per row.  target_clones cannot
- * ask for AVX2 and FMA together without naming a CPU model, so this one
- * is chosen by hand (pick_distances). */
-__attribute__ ((target ("avx2,fma"))) static void
+ * ask for AVX2 and FMA together without naming a CPU model, so these are
+ * chosen by hand (pick_fold). */
+AVX2_FMA static inline void
 distances_fma (const guint8 *blk, gsize p, const float *zs, guint m, float *dist)
 {
   gsize i = 0;
@@ -761,83 +949,84 @@ distances_fma (const guint8 *blk, gsize p, const float *zs, guint m, float *dist
     }
 }
 
-static DistancesFunc
-pick_distances (void)
+AVX2_FMA static inline float
+hsum_fma (__m256 v)
 {
-  __builtin_cpu_init ();
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return distances_fma;
-  return distances_plain;
+  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
+  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
+  s = _mm_add_ss (s, _mm_shuffle_ps (s, s, 1));
+  return _mm_cvtss_f32 (s);
 }
-#else
-static DistancesFunc
-pick_distances (void)
-{
-  return distances_plain;
-}
-#endif
 
-/* The smallest of dist[0..p), p a multiple of 8. */
-ADIFF_HOT static float
-smallest (const float *dist, gsize p)
+/* Members whose weighted sums fold_fma keeps in registers. */
+#define FOLD_MAX_MEMBERS 4
+
+/* One call per cluster instead of five: distances, their minimum, then
+ * weights and weighted member sums in a single pass over the distances
+ * (still in L1). */
+AVX2_FMA static double
+fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
+          const guint32 *row_of, gsize nmem, float *dist, float *w, Softmax *sm)
 {
-  AdiffV8f mn;
-  memcpy (&mn, dist, sizeof mn);
+  if (nmem > FOLD_MAX_MEMBERS)
+    return fold_plain (blk, cnt, zs, m, inv, row_of, nmem, dist, w, sm);
+  gsize p = pad8 (cnt);
+  distances_fma (blk, p, zs, m, dist);
+  for (gsize i = cnt; i < p; i++)
+    dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
+  __m256 lo = _mm256_loadu_ps (dist);
   for (gsize i = 8; i < p; i += 8)
+    lo = _mm256_min_ps (lo, _mm256_loadu_ps (dist + i));
+  __m128 l4 = _mm_min_ps (_mm256_castps256_ps128 (lo), _mm256_extractf128_ps (lo, 1));
+  l4 = _mm_min_ps (l4, _mm_movehl_ps (l4, l4));
+  l4 = _mm_min_ss (l4, _mm_shuffle_ps (l4, l4, 1));
+  double scale;
+  float mx = raise_max (sm, _mm_cvtss_f32 (l4), inv, &scale);
+
+  __m256 total = _mm256_setzero_ps (), acc[FOLD_MAX_MEMBERS];
+  const guint8 *rows[FOLD_MAX_MEMBERS];
+  for (gsize j = 0; j < nmem; j++)
+    {
+      acc[j] = _mm256_setzero_ps ();
+      rows[j] = blk + (gsize) row_of[j] * p;
+    }
+  for (gsize i = 0; i < p; i += 8)
     {
       AdiffV8f v;
       memcpy (&v, dist + i, sizeof v);
-      AdiffV8i lt = v < mn;
-      mn = (AdiffV8f) (((AdiffV8i) v & lt) | ((AdiffV8i) mn & ~lt));
+      v = -v * inv - mx;
+      adiff_exp_neg8 (&v);
+      __m256 wv = (__m256) v;
+      total = _mm256_add_ps (total, wv);
+      for (gsize j = 0; j < nmem; j++)
+        {
+          __m128i b = _mm_loadl_epi64 ((const __m128i *) (rows[j] + i));
+          acc[j] = _mm256_fmadd_ps (wv, _mm256_cvtepi32_ps (_mm256_cvtepu8_epi32 (b)), acc[j]);
+        }
     }
-  float r = mn[0];
-  for (int k = 1; k < 8; k++)
-    r = MIN (r, mn[k]);
-  return r;
-}
-
-ADIFF_HOT static float
-weighted_row (const float *w, const guint8 *r, gsize p)
-{
-  float lanes[8] = { 0 };
-  for (gsize i = 0; i < p; i += 8)
-    for (int k = 0; k < 8; k++)
-      lanes[k] += w[i + k] * (float) r[i + k];
-  return (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
-          + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))) * (1.0f / 255.0f);
-}
-
-/* Online softmax state of one window and group. */
-typedef struct
-{
-  float   gmax;
-  double  sum;
-  double *acc;      /* [group members] */
-} Softmax;
-
-/* Folds the members of cluster c into sm; returns their weight relative
- * to exp(sm->gmax) after the fold. */
-static double
-fold_cluster (const AnalyticState *s, const AnaCoordIndex *ix, guint g, guint c, float inv,
-              DistancesFunc distances, CoordScratch *sc, Softmax *sm)
-{
-  gsize cnt = ix->count[c], p = pad8 (cnt);
-  gsize nmem = s->member_start[g + 1] - s->member_start[g];
-  if (cnt == 0)
-    return 0.0;
-  const guint8 *blk = ix->vals + ix->offset[c];
-  distances (blk, p, sc->zs, ix->m, sc->dist);
-  for (gsize i = cnt; i < p; i++)
-    sc->dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
-  float m = MAX (sm->gmax, -smallest (sc->dist, p) * inv);
-  double scale = sm->gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (sm->gmax - m);
-  sm->gmax = m;
-  double w = ana_exp_weights (sc->dist, p, inv, m, sc->w);
-  sm->sum = sm->sum * scale + w;
+  double sum = hsum_fma (total);
+  sm->sum = sm->sum * scale + sum;
   for (gsize j = 0; j < nmem; j++)
-    sm->acc[j] = sm->acc[j] * scale + weighted_row (sc->w, blk + (gsize) ix->row_of[j] * p, p);
-  return w;
+    sm->acc[j] = sm->acc[j] * scale + hsum_fma (acc[j]) * (1.0f / 255.0f);
+  (void) w;
+  return sum;
 }
+
+static FoldFunc
+pick_fold (void)
+{
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return fold_fma;
+  return fold_plain;
+}
+#else
+static FoldFunc
+pick_fold (void)
+{
+  return fold_plain;
+}
+#endif
 
 /* One window, one group: the softmax over the members of the clusters of
  * the first bins, until they hold the budget; and on while the last bin
@@ -846,7 +1035,8 @@ fold_cluster (const AnalyticState *s, const AnaCoordIndex *ix, guint g, guint c,
  * Writes x̂ of the group's members into out. */
 static void
 coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, double tail,
-              DistancesFunc distances, CoordScratch *sc, double *acc, float *out)
+              ScoresFunc scores, FoldFunc fold, CoordScratch *sc, double *acc,
+              float *out)
 {
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
@@ -858,21 +1048,26 @@ coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, dou
     }
   /* Distances come in units of (1/255)². */
   float inv = s->inv_2s2 * (1.0f / (255.0f * 255.0f));
-  guint last = order_clusters (ix, budget, sc);
+  gsize have = 0, cap = COORD_MAX_EXTEND * budget;
+  guint last = order_clusters (ix, budget, cap, scores, sc);
   Softmax sm = { -G_MAXFLOAT, 0.0, acc };
   memset (acc, 0, nmem * sizeof (double));
-  gsize have = 0, cap = COORD_MAX_EXTEND * budget;
   for (guint b = 0; b < SELECT_BINS && have < cap; b++)
     {
       double added = 0;
       for (guint k = sc->bin_start[b]; k < sc->bin_start[b + 1]; k++)
         {
           float before = sm.gmax;
-          double w = fold_cluster (s, ix, g, sc->ord[k], inv, distances, sc, &sm);
+          guint c = sc->ord[k];
+          gsize cnt = ix->count[c];
+          if (cnt == 0)
+            continue;
+          double w = fold (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of,
+                           nmem, sc->dist, sc->w, &sm);
           if (sm.gmax != before && before != -G_MAXFLOAT)
             added *= adiff_exp_neg (before - sm.gmax);
           added += w;
-          have += ix->count[sc->ord[k]];
+          have += cnt;
         }
       if (b >= last && added <= tail * sm.sum)
         break;
@@ -889,7 +1084,8 @@ typedef struct
   gsize         n_windows;
   CoordScratch *sc;      /* per worker */
   double      **acc;     /* per worker, [max members] */
-  DistancesFunc distances;
+  ScoresFunc    scores;
+  FoldFunc      fold;
   gsize        *budget;  /* [n_groups] */
   double       *tail;    /* [n_groups] */
 } CoordJob;
@@ -902,7 +1098,7 @@ coord_task (guint task, guint worker, gpointer data)
   /* Group-major: consecutive tasks share the group's index in cache. */
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
-  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], j->distances,
+  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], j->scores, j->fold,
                 &j->sc[worker], j->acc[worker], j->tmp + win * s->d);
 }
 
@@ -962,7 +1158,7 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
   double *tail = g_new (double, s->n_groups);
   for (guint g = 0; g < s->n_groups; g++)
     group_limits (s, share, g, b->n_exemplars, &budget[g], &tail[g]);
-  CoordJob job = { s, in, tmp, n, sc, acc, pick_distances (), budget, tail };
+  CoordJob job = { s, in, tmp, n, sc, acc, pick_scores (), pick_fold (), budget, tail };
   adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
