@@ -56,6 +56,8 @@
 /* Byte copies of all groups may take at most this much. */
 #define ANA_COORD_MAX_BYTES ((gsize) 256 << 20)
 
+gboolean ana_coord_portable = FALSE;
+
 static inline gsize
 pad8 (gsize n)
 {
@@ -703,7 +705,7 @@ static ScoresFunc
 pick_scores (void)
 {
   __builtin_cpu_init ();
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+  if (!ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
     return centre_scores_fma;
   return centre_scores_plain;
 }
@@ -1016,7 +1018,7 @@ static FoldFunc
 pick_fold (void)
 {
   __builtin_cpu_init ();
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+  if (!ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
     return fold_fma;
   return fold_plain;
 }

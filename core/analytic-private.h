@@ -124,6 +124,9 @@ gboolean ana_coord_prepare (AnalyticState *s, AdiffBundle *b);
 /* Count n more windows; build the indexes once enough were seen. */
 void     ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n);
 void     ana_coord_free    (AnaCoordIndex *ix);
+/* TRUE: the per-group indexes use their portable kernels even where the
+ * AVX2+FMA ones would run (tests cover both on one machine). */
+extern gboolean ana_coord_portable;
 /* share: [d] each coordinate's share of its output pixel, or NULL (all 1). */
 gboolean ana_coord_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
                             gsize n, const float *share, float *out, GError **error);

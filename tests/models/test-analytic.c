@@ -243,34 +243,43 @@ test_fast_groups_lazy (void)
 }
 
 /* With fewer exemplars than the budget every cluster is visited: the
- * per-group indexes give the exact model. */
+ * per-group indexes give the exact model — with the AVX2+FMA kernels and
+ * with the portable ones, on gray windows (one member per group) and RGB
+ * windows (groups of several members). */
 static void
 test_fast_groups_exact (void)
 {
-  AdiffBundle *b = synth_bundle (4, 4, 1, 200, 0, 31);
-  quantize_exemplars (b);
-  gsize d = b->dim;
   enum { NW = ANA_COORD_LAZY_WINDOWS };
-  for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
-    {
-      AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
-      AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 2);
-      float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
-      for (guint j = 0; j < NW; j++)
-        synth_noisy (b, sigma, 400 + j, z + j * d);
-      g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
-      g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
-      g_assert_true (uses_group_indexes (fa));
-      double mx = 0;
-      for (gsize i = 0; i < NW * d; i++)
-        mx = MAX (mx, fabs (xe[i] - xf[i]));
-      g_test_message ("σ = %g: all clusters, max |fast − exact| %g", sigma, mx);
-      g_assert_cmpfloat (mx, <=, 1e-5);
-      g_free (z); g_free (xe); g_free (xf);
-      adiff_denoiser_free (ex);
-      adiff_denoiser_free (fa);
-    }
-  adiff_bundle_unref (b);
+  for (guint channels = 1; channels <= 3; channels += 2)
+    for (int portable = 0; portable <= 1; portable++)
+      {
+        AdiffBundle *b = synth_bundle (4, 4, channels, 200, 0, 31);
+        quantize_exemplars (b);
+        gsize d = b->dim;
+        ana_coord_portable = portable;
+        for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
+          {
+            AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
+            AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 2);
+            float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
+            for (guint j = 0; j < NW; j++)
+              synth_noisy (b, sigma, 400 + j, z + j * d);
+            g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
+            g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
+            g_assert_true (uses_group_indexes (fa));
+            double mx = 0;
+            for (gsize i = 0; i < NW * d; i++)
+              mx = MAX (mx, fabs (xe[i] - xf[i]));
+            g_test_message ("%u channel(s), %s kernels, σ = %g: all clusters, max |fast − exact| %g",
+                            channels, portable ? "portable" : "default", sigma, mx);
+            g_assert_cmpfloat (mx, <=, 1e-5);
+            g_free (z); g_free (xe); g_free (xf);
+            adiff_denoiser_free (ex);
+            adiff_denoiser_free (fa);
+          }
+        adiff_bundle_unref (b);
+      }
+  ana_coord_portable = FALSE;
 }
 
 /* A 40×40 image of noisy synthetic windows: n/2 of the exemplars sampled
