@@ -701,13 +701,19 @@ centre_scores_fma (const AnaCoordIndex *ix, const float *zm, float *score)
     }
 }
 
+/* The AVX2+FMA kernels run when the CPU has both (and tests did not ask
+ * for the portable ones). */
+static gboolean
+use_avx2_fma (void)
+{
+  __builtin_cpu_init ();
+  return !ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+}
+
 static ScoresFunc
 pick_scores (void)
 {
-  __builtin_cpu_init ();
-  if (!ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return centre_scores_fma;
-  return centre_scores_plain;
+  return use_avx2_fma () ? centre_scores_fma : centre_scores_plain;
 }
 #else
 static ScoresFunc
@@ -854,25 +860,6 @@ distances_plain (const guint8 *blk, gsize p, const float *zs, guint m, float *di
     }
 }
 
-/* The smallest of dist[0..p), p a multiple of 8. */
-ADIFF_HOT static float
-smallest (const float *dist, gsize p)
-{
-  AdiffV8f mn;
-  memcpy (&mn, dist, sizeof mn);
-  for (gsize i = 8; i < p; i += 8)
-    {
-      AdiffV8f v;
-      memcpy (&v, dist + i, sizeof v);
-      AdiffV8i lt = v < mn;
-      mn = (AdiffV8f) (((AdiffV8i) v & lt) | ((AdiffV8i) mn & ~lt));
-    }
-  float r = mn[0];
-  for (int k = 1; k < 8; k++)
-    r = MIN (r, mn[k]);
-  return r;
-}
-
 ADIFF_HOT static float
 weighted_row (const float *w, const guint8 *r, gsize p)
 {
@@ -904,7 +891,7 @@ fold_plain (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
   for (gsize i = cnt; i < p; i++)
     dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
   double scale;
-  float mx = raise_max (sm, smallest (dist, p), inv, &scale);
+  float mx = raise_max (sm, ana_smallest (dist, p), inv, &scale);
   double sum = ana_exp_weights (dist, p, inv, mx, w);
   sm->sum = sm->sum * scale + sum;
   for (gsize j = 0; j < nmem; j++)
@@ -1017,10 +1004,7 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
 static FoldFunc
 pick_fold (void)
 {
-  __builtin_cpu_init ();
-  if (!ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return fold_fma;
-  return fold_plain;
+  return use_avx2_fma () ? fold_fma : fold_plain;
 }
 #else
 static FoldFunc

@@ -180,11 +180,22 @@ masked_distance (const float *e, const guint32 *mask, gsize len, float *dist)
 ADIFF_HOT static float
 block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, float *w)
 {
-  /* Eight lanes of minima: GCC leaves a float min-reduction scalar
-   * (a 64-step dependency chain) unless told to ignore NaN and −0. */
+  float mn = ana_smallest (dist, ANA_BLOCK);
+  float m = MAX (*gmax, -mn * inv_2s2);
+  *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
+  *gmax = m;
+  return ana_exp_weights (dist, ANA_BLOCK, inv_2s2, m, w);
+}
+
+/* Eight lanes of minima: GCC leaves a float min-reduction scalar (a
+ * dependency chain through every element) unless told to ignore NaN and
+ * −0, so the compare-and-select is written on vectors. */
+ADIFF_HOT float
+ana_smallest (const float *dist, gsize n)
+{
   AdiffV8f lo;
   memcpy (&lo, dist, sizeof lo);
-  for (int i = 8; i < ANA_BLOCK; i += 8)
+  for (gsize i = 8; i < n; i += 8)
     {
       AdiffV8f v;
       memcpy (&v, dist + i, sizeof v);
@@ -194,10 +205,7 @@ block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, floa
   float mn = lo[0];
   for (int k = 1; k < 8; k++)
     mn = lo[k] < mn ? lo[k] : mn;
-  float m = MAX (*gmax, -mn * inv_2s2);
-  *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
-  *gmax = m;
-  return ana_exp_weights (dist, ANA_BLOCK, inv_2s2, m, w);
+  return mn;
 }
 
 ADIFF_HOT float

@@ -106,6 +106,8 @@ void ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
 /* w = exp(−dist·inv_2s2 − m) for n (a multiple of 8) distances; returns
  * Σ w (summed in eight lanes, then pairwise). */
 float ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w);
+/* The smallest of dist[0..n), n a positive multiple of 8. */
+float ana_smallest (const float *dist, gsize n);
 
 /* Fast mode by regions (analytic-fast.c), for bundles with more exemplars
  * than this; below, fast mode runs the exact kernel. */

@@ -139,6 +139,34 @@ test_tau_zero_is_optimal (void)
   adiff_bundle_unref (b);
 }
 
+static gboolean
+uses_group_indexes (AdiffDenoiser *den)
+{
+  return ((const AnalyticState *) den->state)->coord != NULL;
+}
+
+/* nw noisy windows (seeds seed, seed + 1, …) through exact mode into xe and
+ * fast mode (with `threads` workers) into xf; returns whether fast mode
+ * used the per-group indexes. */
+static gboolean
+fast_and_exact (AdiffBundle *b, double sigma, guint nw, guint seed, guint threads,
+                float *xe, float *xf)
+{
+  gsize d = b->dim;
+  AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
+  AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, threads);
+  float *z = g_new (float, nw * d);
+  for (guint j = 0; j < nw; j++)
+    synth_noisy (b, sigma, seed + j, z + j * d);
+  g_assert_true (adiff_denoiser_apply (ex, z, nw, xe, NULL));
+  g_assert_true (adiff_denoiser_apply (fa, z, nw, xf, NULL));
+  gboolean groups = uses_group_indexes (fa);
+  g_free (z);
+  adiff_denoiser_free (ex);
+  adiff_denoiser_free (fa);
+  return groups;
+}
+
 /* Fast mode prunes exemplars per region of the window (analytic-fast.c)
  * for float exemplars and more than ANA_REGIONS_MIN_EXEMPLARS of them:
  * its error against exact mode stays within the documented bounds.  With
@@ -154,13 +182,8 @@ test_fast_mode (void)
       enum { NW = 40 };
       for (double sigma = 0.05; sigma < 0.5; sigma *= 3)
         {
-          AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
-          AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 0);
-          float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
-          for (guint j = 0; j < NW; j++)
-            synth_noisy (b, sigma, 300 + j, z + j * d);
-          g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
-          g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
+          float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
+          g_assert_false (fast_and_exact (b, sigma, NW, 300, 0, xe, xf));
           double se = 0, mx = 0;
           for (gsize i = 0; i < NW * d; i++)
             {
@@ -178,9 +201,7 @@ test_fast_mode (void)
             g_assert_cmpfloat (mx, <=, 1e-6);   /* the exact kernel */
           else
             g_assert_cmpfloat (rmse, <=, sigma < 0.1 ? 1e-3 : 4e-2);
-          g_free (z); g_free (xe); g_free (xf);
-          adiff_denoiser_free (ex);
-          adiff_denoiser_free (fa);
+          g_free (xe); g_free (xf);
         }
       adiff_bundle_unref (b);
     }
@@ -203,12 +224,6 @@ quantize_exemplars (AdiffBundle *b)
   gsize total = (gsize) b->n_exemplars * b->dim;
   for (gsize i = 0; i < total; i++)
     b->exemplars[i] = CLAMP (rintf (b->exemplars[i] * 255.0f), 0.0f, 255.0f) * (1.0f / 255.0f);
-}
-
-static gboolean
-uses_group_indexes (AdiffDenoiser *den)
-{
-  return ((const AnalyticState *) den->state)->coord != NULL;
 }
 
 /* The indexes are built once enough windows were seen; before, fast mode
@@ -259,23 +274,13 @@ test_fast_groups_exact (void)
         ana_coord_portable = portable;
         for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
           {
-            AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
-            AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, FALSE, 2);
-            float *z = g_new (float, NW * d), *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
-            for (guint j = 0; j < NW; j++)
-              synth_noisy (b, sigma, 400 + j, z + j * d);
-            g_assert_true (adiff_denoiser_apply (ex, z, NW, xe, NULL));
-            g_assert_true (adiff_denoiser_apply (fa, z, NW, xf, NULL));
-            g_assert_true (uses_group_indexes (fa));
-            double mx = 0;
-            for (gsize i = 0; i < NW * d; i++)
-              mx = MAX (mx, fabs (xe[i] - xf[i]));
+            float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
+            g_assert_true (fast_and_exact (b, sigma, NW, 400, 2, xe, xf));
+            double mx = max_abs_diff_f (xe, xf, NW * d);
             g_test_message ("%u channel(s), %s kernels, σ = %g: all clusters, max |fast − exact| %g",
                             channels, portable ? "portable" : "default", sigma, mx);
             g_assert_cmpfloat (mx, <=, 1e-5);
-            g_free (z); g_free (xe); g_free (xf);
-            adiff_denoiser_free (ex);
-            adiff_denoiser_free (fa);
+            g_free (xe); g_free (xf);
           }
         adiff_bundle_unref (b);
       }
