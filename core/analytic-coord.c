@@ -701,26 +701,6 @@ centre_scores_fma (const AnaCoordIndex *ix, const float *zm, float *score)
     }
 }
 
-/* The AVX2+FMA kernels run when the CPU has both (and tests did not ask
- * for the portable ones). */
-static gboolean
-use_avx2_fma (void)
-{
-  __builtin_cpu_init ();
-  return !ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
-}
-
-static ScoresFunc
-pick_scores (void)
-{
-  return use_avx2_fma () ? centre_scores_fma : centre_scores_plain;
-}
-#else
-static ScoresFunc
-pick_scores (void)
-{
-  return centre_scores_plain;
-}
 #endif
 
 /* Bins of the cluster scores: their count, starting width in nats, and
@@ -1001,18 +981,26 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
   return sum;
 }
 
-static FoldFunc
-pick_fold (void)
-{
-  return use_avx2_fma () ? fold_fma : fold_plain;
-}
-#else
-static FoldFunc
-pick_fold (void)
-{
-  return fold_plain;
-}
 #endif
+
+typedef struct
+{
+  ScoresFunc scores;
+  FoldFunc   fold;
+} CoordKernels;
+
+/* The AVX2+FMA kernels when the CPU has both (and tests did not ask for
+ * the portable ones). */
+static CoordKernels
+pick_kernels (void)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+  __builtin_cpu_init ();
+  if (!ana_coord_portable && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return (CoordKernels) { centre_scores_fma, fold_fma };
+#endif
+  return (CoordKernels) { centre_scores_plain, fold_plain };
+}
 
 /* One window, one group: the softmax over the members of the clusters of
  * the first bins, until they hold the budget; and on while the last bin
@@ -1070,8 +1058,7 @@ typedef struct
   gsize         n_windows;
   CoordScratch *sc;      /* per worker */
   double      **acc;     /* per worker, [max members] */
-  ScoresFunc    scores;
-  FoldFunc      fold;
+  CoordKernels  k;
   gsize        *budget;  /* [n_groups] */
   double       *tail;    /* [n_groups] */
 } CoordJob;
@@ -1084,7 +1071,7 @@ coord_task (guint task, guint worker, gpointer data)
   /* Group-major: consecutive tasks share the group's index in cache. */
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
-  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], j->scores, j->fold,
+  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], j->k.scores, j->k.fold,
                 &j->sc[worker], j->acc[worker], j->tmp + win * s->d);
 }
 
@@ -1144,7 +1131,7 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
   double *tail = g_new (double, s->n_groups);
   for (guint g = 0; g < s->n_groups; g++)
     group_limits (s, share, g, b->n_exemplars, &budget[g], &tail[g]);
-  CoordJob job = { s, in, tmp, n, sc, acc, pick_scores (), pick_fold (), budget, tail };
+  CoordJob job = { s, in, tmp, n, sc, acc, pick_kernels (), budget, tail };
   adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
