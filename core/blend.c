@@ -1,23 +1,27 @@
 /* blend.c — the window grid and blending weights of the tiler.
  *
+ * Windows sit every n/overlap samples (at least 1), so each sample is
+ * covered by about `overlap` windows along the axis.
+ *
  * Weight: w(i) = sin²(π(i + ½)/n) for i in [0, n), a Hann window sampled at
  * pixel centres: smooth, largest in the middle where a window denoiser has
  * the most context, and strictly positive at the edges so that every pixel
  * has a non-zero total weight whatever the stride.  With stride n/2 and n
- * even the shifted copies sum to exactly 1 (sin² + cos²); the tiler still
- * divides by the sum, which keeps it exact for odd n.  A 2-D window uses the
+ * even the shifted copies sum to exactly 1 (sin² + cos²), with stride n/k
+ * (k dividing n) to k/2; the tiler divides by the sum, which keeps it exact
+ * for any n and stride.  A 2-D window uses the
  * product w(x)·w(y), so the normalisation is separable too.
  */
 #include <math.h>
 #include "tile.h"
 
 void
-adiff_axis_init (AdiffAxis *axis, guint size, guint length)
+adiff_axis_init (AdiffAxis *axis, guint size, guint length, guint overlap)
 {
-  g_return_if_fail (size > 0 && length > 0);
+  g_return_if_fail (size > 0 && length > 0 && overlap >= 2);
   axis->size = size;
   axis->length = length;
-  axis->stride = MAX (1u, size / 2);
+  axis->stride = MAX (1u, size / overlap);
   axis->first = -(gint64) ((size - 1) / axis->stride) * axis->stride;
   axis->count = (guint) ((length - 1 - axis->first) / axis->stride + 1);
 

@@ -12,6 +12,7 @@ adiff_params_init (AdiffParams *params)
   params->sigma = 25.0 / 255.0;
   params->tau = 0.02;
   params->equivariant = TRUE;
+  params->overlap = 2;
 }
 
 ADIFF_EXPORT const char *
@@ -72,6 +73,13 @@ check_params (AdiffBundle *bundle, const AdiffParams *p, GError **error)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
                    _("mask threshold τ = %g is outside (0, 1]"), p->tau);
+      return FALSE;
+    }
+  if (p->overlap == 1 || p->overlap > ADIFF_MAX_OVERLAP)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("window overlap %u is outside 2–%u (windows over each pixel "
+                     "along each axis)"), p->overlap, ADIFF_MAX_OVERLAP);
       return FALSE;
     }
   if (adiff_method_needs_exemplars (p->method) && bundle->n_exemplars == 0)

@@ -175,8 +175,9 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
   t->win_channels = b->channels;
   t->groups = channels / b->channels;
   t->dim = b->dim;
-  adiff_axis_init (&t->ax, b->width, width);
-  adiff_axis_init (&t->ay, b->height, height);
+  guint overlap = den->params.overlap ? den->params.overlap : 2;
+  adiff_axis_init (&t->ax, b->width, width, overlap);
+  adiff_axis_init (&t->ay, b->height, height, overlap);
   t->folded = prefer_folded (t, path);
   if (t->folded && !adiff_linear_tiles_init (&t->lt, den, &t->ax, &t->ay, error))
     return FALSE;

@@ -16,7 +16,7 @@
 typedef struct
 {
   guint  size;      /* window extent along this axis */
-  guint  stride;    /* distance between origins: size/2 (at least 1) */
+  guint  stride;    /* distance between origins: size/overlap (at least 1) */
   guint  length;    /* image extent along this axis */
   gint64 first;     /* first origin: the smallest multiple of stride > −size */
   guint  count;     /* number of origins < length */
@@ -24,8 +24,9 @@ typedef struct
   float *inv_sum;   /* [stride] 1 / Σ_i weight(x − o_i), periodic in x */
 } AdiffAxis;
 
-/* Fill axis for a window of size samples over an image of length samples. */
-void   adiff_axis_init  (AdiffAxis *axis, guint size, guint length);
+/* Fill axis for a window of size samples over an image of length samples,
+ * about `overlap` (≥ 2) windows over each sample. */
+void   adiff_axis_init  (AdiffAxis *axis, guint size, guint length, guint overlap);
 void   adiff_axis_clear (AdiffAxis *axis);
 
 /* Origin of window i along the axis. */

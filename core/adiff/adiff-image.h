@@ -1,7 +1,8 @@
 /* adiff-image.h — apply a window denoiser to an image of any size.
  *
- * The image is cut into overlapping windows of the bundle's size (stride at
- * most half a window), each window is denoised, and the results are blended
+ * The image is cut into overlapping windows of the bundle's size (stride:
+ * the window size / AdiffParams.overlap, half a window by default), each
+ * window is denoised, and the results are blended
  * with a smooth weight that falls towards the window's edges, normalised by
  * the summed weights.  Borders are handled by mirror padding, so there are
  * no seams.  Work proceeds in horizontal strips: peak memory depends on the

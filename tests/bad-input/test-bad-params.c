@@ -74,6 +74,9 @@ static void sigma_tiny (Scenario *s)      { s->params.sigma = 1e-30; }
 static void tau_zero (Scenario *s)        { s->params.tau = 0; }
 static void tau_two (Scenario *s)         { s->params.tau = 2; }
 static void tau_nan (Scenario *s)         { s->params.tau = NAN; }
+static void overlap_one (Scenario *s)     { s->params.overlap = 1; }
+static void overlap_huge (Scenario *s)    { s->params.overlap = ADIFF_MAX_OVERLAP + 1; }
+static void overlap_max (Scenario *s)     { s->params.overlap = ADIFF_MAX_OVERLAP; }
 static void method_unknown (Scenario *s)  { s->params.method = (AdiffMethod) 99; }
 static void patch_even (Scenario *s)      { s->params.method = ADIFF_METHOD_PATCH; s->params.patch_size = 4; }
 static void optimal_no_ex (Scenario *s)   { s->params.method = ADIFF_METHOD_OPTIMAL; s->n_ex = 0; }
@@ -112,6 +115,9 @@ static const Case cases[] = {
   { "tau-0", tau_zero, ADIFF_ERROR_INVALID_ARGUMENT },
   { "tau-2", tau_two, ADIFF_ERROR_INVALID_ARGUMENT },
   { "tau-nan", tau_nan, ADIFF_ERROR_INVALID_ARGUMENT },
+  { "overlap-1", overlap_one, ADIFF_ERROR_INVALID_ARGUMENT },
+  { "overlap-65", overlap_huge, ADIFF_ERROR_INVALID_ARGUMENT },
+  { "overlap-64", overlap_max, OK },
   { "method-unknown", method_unknown, ADIFF_ERROR_INVALID_ARGUMENT },
   { "patch-size-even", patch_even, ADIFF_ERROR_INVALID_ARGUMENT },
   { "optimal-without-exemplars", optimal_no_ex, ADIFF_ERROR_NO_EXEMPLARS },

@@ -264,14 +264,17 @@ load_npy (const char *name)
   return npy;
 }
 
-/* The library's own result for an in-memory image. */
+/* The library's own result for an in-memory image, with `overlap` windows
+ * over each pixel along each axis. */
 static float *
-direct_denoise (const char *bundle, const float *in, guint w, guint h, guint c, double sigma)
+direct_denoise_overlap (const char *bundle, const float *in, guint w, guint h, guint c,
+                        double sigma, guint overlap)
 {
   AdiffBundle *b = open_bundle (bundle);
   AdiffParams p;
   adiff_params_init (&p);
   p.sigma = sigma;
+  p.overlap = overlap;
   GError *error = NULL;
   AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
   g_assert_no_error (error);
@@ -281,6 +284,12 @@ direct_denoise (const char *bundle, const float *in, guint w, guint h, guint c, 
   adiff_denoiser_free (den);
   adiff_bundle_unref (b);
   return out;
+}
+
+static float *
+direct_denoise (const char *bundle, const float *in, guint w, guint h, guint c, double sigma)
+{
+  return direct_denoise_overlap (bundle, in, w, h, c, sigma, 2);
 }
 
 static void
@@ -368,6 +377,31 @@ test_denoise_png (void)
   g_free (ref);
   adiff_io_image_clear (&in);
   adiff_io_image_clear (&out);
+}
+
+/* --overlap reaches the tiler: the float output is the library's result
+ * with that overlap, and differs from the default's. */
+static void
+test_denoise_overlap (void)
+{
+  Run r = adiff ("denoise", "--bundle", "@gray.adstats", "--sigma", "25", "--overlap", "4",
+                 "@gray.png", "@gray-overlap.npy", NULL);
+  expect_ok (&r);
+  run_clear (&r);
+  AdiffIoImage in = load_image ("gray.png");
+  AdiffNpy out = load_npy ("gray-overlap.npy");
+  g_assert_cmpuint (out.ndim, ==, 3);        /* (7, 10, 1) */
+  g_assert_cmpuint (out.shape[0] * out.shape[1] * out.shape[2], ==, 70);
+  float *ref4 = direct_denoise_overlap ("gray.adstats", in.data, 10, 7, 1, 25 / 255.0, 4);
+  float *ref2 = direct_denoise ("gray.adstats", in.data, 10, 7, 1, 25 / 255.0);
+  assert_close (out.data, ref4, 70, 1e-6);
+  double differs = 0;
+  for (guint i = 0; i < 70; i++)
+    differs = MAX (differs, fabs ((double) ref4[i] - ref2[i]));
+  g_assert_cmpfloat (differs, >, 1e-4);
+  g_free (ref4); g_free (ref2);
+  adiff_io_npy_clear (&out);
+  adiff_io_image_clear (&in);
 }
 
 /* 16-bit RGB keeps its depth; a gray bundle runs on each channel. */
@@ -509,6 +543,8 @@ static const BadCase bad_cases[] = {
   { "t-range", 1, "--t", { "denoise", "-b", "@gray.adstats", "--t", "1000", "@gray.png", "@bad-out.png" } },
   { "tau-zero", 1, "--tau", { "denoise", "-b", "@gray-ex.adstats", "-m", "analytic", "--tau", "0", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "tau-big", 1, "--tau", { "denoise", "-b", "@gray-ex.adstats", "-m", "analytic", "--tau", "1.5", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "overlap-one", 1, "--overlap", { "denoise", "-b", "@gray.adstats", "--overlap", "1", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "overlap-huge", 1, "--overlap", { "denoise", "-b", "@gray.adstats", "--overlap", "65", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "patch-even", 1, "--patch", { "denoise", "-b", "@gray-ex.adstats", "-m", "patch", "--patch", "4", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "method-unknown", 1, "magic", { "denoise", "-b", "@gray.adstats", "-m", "magic", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "needs-exemplars", 2, "exemplars", { "denoise", "-b", "@gray.adstats", "-m", "optimal", "--sigma", "5", "@gray.png", "@bad-out.png" } },
@@ -781,6 +817,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/denoise/png", test_denoise_png);
+  g_test_add_func ("/cli/denoise/overlap", test_denoise_overlap);
   g_test_add_func ("/cli/denoise/rgb16", test_denoise_rgb16);
   g_test_add_func ("/cli/denoise/alpha", test_denoise_alpha);
   g_test_add_func ("/cli/denoise/batch", test_denoise_batch);

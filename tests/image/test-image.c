@@ -147,15 +147,17 @@ hann (guint i, guint n)
   return s * s;
 }
 
-/* Every window origin that is a multiple of stride = size/2 and touches the
- * image; each window denoised alone; weights accumulated per pixel. */
+/* Every window origin that is a multiple of stride = size/overlap and
+ * touches the image; each window denoised alone; weights accumulated per
+ * pixel. */
 static float *
 reference_tiling (AdiffDenoiser *den, const float *in, guint w, guint h, guint c)
 {
   AdiffBundle *b = adiff_denoiser_get_bundle (den);
   guint ww = adiff_bundle_get_width (b), wh = adiff_bundle_get_height (b);
   guint bc = adiff_bundle_get_channels (b);
-  gint sx = MAX (1, ww / 2), sy = MAX (1, wh / 2);
+  guint overlap = adiff_denoiser_get_params (den)->overlap;
+  gint sx = MAX (1, ww / overlap), sy = MAX (1, wh / overlap);
   gsize n = (gsize) w * h * c;
   double *acc = g_new0 (double, n), *wsum = g_new0 (double, n);
   float *win = g_new (float, (gsize) ww * wh * bc);
@@ -361,7 +363,8 @@ test_streaming (gconstpointer data)
 
 /* A nonlinear model goes window by window: the same blend as the
  * brute-force tiling, each window there denoised alone (so batching in the
- * model is checked too). */
+ * model is checked too), with the default overlap and with 4 windows over
+ * each pixel along each axis. */
 static void
 test_streaming_nonlinear (gconstpointer data)
 {
@@ -371,11 +374,12 @@ test_streaming_nonlinear (gconstpointer data)
   AdiffBundle *b = make_bundle_ex (t->bw, t->bh, t->bc, 40);
   gsize n = (gsize) t->w * t->h * t->c;
   float *in = random_image (t->w, t->h, t->c, r), *out = g_new (float, n);
-  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+  for (guint m = 0; m < 2 * G_N_ELEMENTS (methods); m++)
     {
       AdiffParams p;
       adiff_params_init (&p);
-      p.method = methods[m];
+      p.method = methods[m % G_N_ELEMENTS (methods)];
+      p.overlap = m < G_N_ELEMENTS (methods) ? 2 : 4;
       p.sigma = 0.2;
       p.exact = TRUE;
       GError *error = NULL;
@@ -389,7 +393,7 @@ test_streaming_nonlinear (gconstpointer data)
                                               &error));
       g_assert_no_error (error);
       g_assert_false (st.folded);
-      g_assert_cmpuint (st.peak_input_rows, <=, t->bh + MAX (1, t->bh / 2));
+      g_assert_cmpuint (st.peak_input_rows, <=, t->bh + MAX (1, t->bh / p.overlap));
       assert_close (out, ref, n, 1e-5);
       g_free (ref);
       adiff_denoiser_free (den);
@@ -456,8 +460,10 @@ edge_ratio (const float *out, const float *clean, guint w, guint h, guint period
  * noise σ = 0.1, denoised with 16×16 windows (stride 8).  Statistic: the
  * MSE on pixels at window edges (phase 0 or 7 of the stride along either
  * axis, ≈44 % of the pixels) over the MSE of all other pixels, must stay
- * below 1.02.  Control showing the statistic sees seams: the same image cut
- * into plain non-overlapping 16×16 tiles gives a ratio well above that. */
+ * below 1.02, with the default overlap and with 4 windows over each pixel
+ * along each axis (stride 4).  Control showing the statistic sees seams:
+ * the same image cut into plain non-overlapping 16×16 tiles gives a ratio
+ * well above that. */
 static void
 test_seamless (void)
 {
@@ -466,6 +472,9 @@ test_seamless (void)
   GRand *r = g_rand_new_with_seed (4);
   AdiffBundle *b = make_bundle (ww, ww, 1);
   AdiffDenoiser *den = wiener (b, sigma);
+  AdiffParams p4 = *adiff_denoiser_get_params (den);
+  p4.overlap = 4;
+  AdiffDenoiser *den4 = adiff_denoiser_new (b, &p4, NULL);
   float *clean = make_field (w, h, 1, r);
   gsize n = (gsize) w * h;
   float *noisy = g_new (float, n), *out = g_new (float, n), *tile = g_new (float, ww * ww);
@@ -473,15 +482,21 @@ test_seamless (void)
     noisy[i] = clean[i] + (float) (sigma * gauss (r));
   GError *error = NULL;
   double ratio = 0;
-  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+  for (guint p = 0; p < G_N_ELEMENTS (paths) + 1; p++)
     {
+      /* Both paths at overlap 2, then overlap 4 (windows only). */
+      gboolean four = p == G_N_ELEMENTS (paths);
       Stream st = { noisy, out, w, h, 1 };
-      g_assert_true (adiff_denoise_rows_full (den, w, h, 1, paths[p], NULL, stream_read,
-                                              stream_write, &st, NULL, NULL, &error));
+      g_assert_true (adiff_denoise_rows_full (four ? den4 : den, w, h, 1,
+                                              four ? ADIFF_TILE_AUTO : paths[p], NULL,
+                                              stream_read, stream_write, &st, NULL, NULL,
+                                              &error));
       g_assert_no_error (error);
       double r = edge_ratio (out, clean, w, h, ww / 2, ww, &mse);
-      g_test_message ("%s path: MSE %.4g, window-edge / other MSE %.4f", path_names[p], mse, r);
+      g_test_message ("%s: MSE %.4g, window-edge / other MSE %.4f",
+                      four ? "overlap 4" : path_names[p], mse, r);
       ratio = MAX (ratio, r);
+      g_assert_cmpfloat (mse, <, 0.5 * sigma * sigma);    /* it did denoise */
     }
 
   for (guint ty = 0; ty < h; ty += ww)          /* the control: plain tiles */
@@ -497,11 +512,11 @@ test_seamless (void)
 
   g_test_message ("noise MSE %.4g; plain tiles: MSE %.4g, window-edge / other MSE %.4f",
                   sigma * sigma, plain_mse, plain);
-  g_assert_cmpfloat (mse, <, 0.5 * sigma * sigma);       /* it did denoise */
   g_assert_cmpfloat (ratio, <, 1.02);
   g_assert_cmpfloat (plain, >, 1.10);
   g_free (clean); g_free (noisy); g_free (out); g_free (tile);
   adiff_denoiser_free (den);
+  adiff_denoiser_free (den4);
   adiff_bundle_unref (b);
   g_rand_free (r);
 }
