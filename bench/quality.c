@@ -5,7 +5,7 @@
  * 26.72 dB).
  *
  *   quality [--bundle B] [--set12 DIR] [--methods wiener,analytic,...]
- *           [--sigmas 15,25,50] [--images N] [--exact] [--tau T]
+ *           [--sigmas 15,25,50] [--images N] [--exact] [--tau T] [--overlap N]
  *
  * Defaults: the bundle data/natural-gray-8x8.adstats of the source tree and
  * ../shared/images/set12; the benchmark is skipped (exit 77) when either is
@@ -52,6 +52,7 @@ main (int argc, char **argv)
   int images = 12;
   gboolean exact = FALSE;
   double tau = 0.02;
+  int overlap = 2;
   GOptionEntry entries[] = {
     { "bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle_path, "Gray bundle", "B" },
     { "set12", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Folder of the Set12 PNGs", "DIR" },
@@ -60,6 +61,7 @@ main (int argc, char **argv)
     { "images", 0, 0, G_OPTION_ARG_INT, &images, "Use the first N images (default 12)", "N" },
     { "exact", 0, 0, G_OPTION_ARG_NONE, &exact, "Exact mode", NULL },
     { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &tau, "Analytic τ (default 0.02)", "T" },
+    { "overlap", 0, 0, G_OPTION_ARG_INT, &overlap, "Windows over each pixel along each axis (default 2)", "N" },
     { NULL }
   };
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -92,9 +94,9 @@ main (int argc, char **argv)
     }
   char **ms = g_strsplit (methods ? methods : "wiener,analytic", ",", -1);
   char **ss = g_strsplit (sigmas ? sigmas : "15,25,50", ",", -1);
-  printf ("bundle %s (%u×%u, %u exemplars), %s mode, τ = %g\n", bundle_path,
+  printf ("bundle %s (%u×%u, %u exemplars), %s mode, τ = %g, overlap %d\n", bundle_path,
           adiff_bundle_get_width (b), adiff_bundle_get_height (b),
-          adiff_bundle_get_n_exemplars (b), exact ? "exact" : "fast", tau);
+          adiff_bundle_get_n_exemplars (b), exact ? "exact" : "fast", tau, overlap);
   for (char **s = ss; *s; s++)
     {
       double s255 = g_ascii_strtod (*s, NULL);
@@ -111,6 +113,7 @@ main (int argc, char **argv)
           p.sigma = s255 / 255;
           p.exact = exact;
           p.tau = tau;
+          p.overlap = (guint) overlap;
           AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
           if (!den)
             {
