@@ -10,7 +10,7 @@ analytic_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
               GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
 {
   return adiff_denoise_run (procedure, run_mode, image, drawables, config,
-                            adiff_args_model_params, _("Analytical Diffusion Denoise"));
+                            adiff_args_denoise_params, _("Analytical Diffusion Denoise"));
 }
 
 GimpProcedure *
@@ -25,11 +25,8 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_menu_label (procedure, _("_Analytical Diffusion Denoise…"));
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
   gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  adiff_set_documentation
-    (procedure,
-     _("Remove noise with the analytic denoiser of a diffusion model, built from the "
-       "statistics and exemplars of a bundle"),
-     _("Estimates the clean image as a weighted average of the bundle's exemplar images, "
+  g_autofree char *help = g_strconcat
+    (_("Estimates the clean image as a weighted average of the bundle's exemplar images, "
        "the denoiser a diffusion model would learn from that data.\n\n"
        "Model: 'Analytic' (paper eq. 8, default) weighs the exemplars separately for every "
        "pixel, comparing them only on the pixels that matter for it: those where the Wiener "
@@ -41,6 +38,15 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
        "Mask threshold τ: smaller τ = larger masks (closer to Optimal); larger τ = more local.\n"
        "Exact: compare with every exemplar; off = fast mode with a shortlist of candidates.\n"
        "Strength: blends the result with the original."),
+     "\n",
+     _("Overlap: windows that estimate each pixel along each axis; 4 is smoother and better "
+       "than the default 2, and about three times slower."),
+     NULL);
+  adiff_set_documentation
+    (procedure,
+     _("Remove noise with the analytic denoiser of a diffusion model, built from the "
+       "statistics and exemplars of a bundle"),
+     help,
      PROC_ANALYTIC);
   gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
 
@@ -53,6 +59,7 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
                         ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH), "analytic");
   adiff_args_add_tau (procedure);
   adiff_args_add_exact (procedure);
+  adiff_args_add_overlap (procedure);
   adiff_args_add_strength (procedure);
   adiff_args_add_sigma_used (procedure);
   return procedure;

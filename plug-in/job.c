@@ -142,7 +142,7 @@ adiff_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *im
                    AdiffParamsFunc params_func, const char *title)
 {
   static const char * const properties[] = {
-    "sigma", "estimate-sigma", "model", "tau", "exact", "strength", NULL
+    "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength", NULL
   };
   GError *error = NULL;
   GimpDrawable *drawable = NULL;

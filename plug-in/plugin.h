@@ -53,6 +53,8 @@ void         adiff_args_add_model      (GimpProcedure *procedure,
                                         const char    *default_model);
 void         adiff_args_add_tau        (GimpProcedure *procedure);
 void         adiff_args_add_exact      (GimpProcedure *procedure);
+/* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */
+void         adiff_args_add_overlap    (GimpProcedure *procedure);
 /* gimp_procedure_set_documentation() with the paper reference appended to
  * the help text. */
 void         adiff_set_documentation   (GimpProcedure *procedure,
@@ -64,6 +66,9 @@ void         adiff_args_add_sigma_used (GimpProcedure *procedure);
 
 /* The method, τ and exact/fast of a config with "model", "tau", "exact". */
 void         adiff_args_model_params   (GimpProcedureConfig *config,
+                                        AdiffParams         *params);
+/* The same and the overlap, for a config that also has "overlap". */
+void         adiff_args_denoise_params (GimpProcedureConfig *config,
                                         AdiffParams         *params);
 
 /* What a dialog's preview keeps between redraws so it can follow the

@@ -6,7 +6,7 @@
  *       images), mean 0.5, all eigenpairs kept, plus exemplars drawn from
  *       it (seeded, clamped to [0,1]).
  *   adiff-gimp-ref denoise BUNDLE SIGMA255 WIDTH HEIGHT CHANNELS IN OUT
- *                  [method=M] [strength=S] [tau=T] [exact=0|1]
+ *                  [method=M] [strength=S] [tau=T] [exact=0|1] [overlap=N]
  *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
  *       adiff_denoise_image, blend with strength, write floats to OUT.
  *   adiff-gimp-ref sample BUNDLE OUT [method=M] [steps=N] [seed=S] [eta=E]
@@ -144,6 +144,8 @@ parse_model (char **opts, int n, AdiffParams *params, double *strength,
         params->tau = g_ascii_strtod (v, NULL);
       else if (g_str_has_prefix (opts[i], "exact="))
         params->exact = atoi (v) != 0;
+      else if (g_str_has_prefix (opts[i], "overlap="))
+        params->overlap = (guint) atoi (v);
       else if (g_str_has_prefix (opts[i], "steps=") && sp != NULL)
         sp->steps = atoi (v);
       else if (g_str_has_prefix (opts[i], "seed=") && sp != NULL)

@@ -16,6 +16,8 @@ MODELS = [
     ('analytic exact', ANALYTIC, {'model': 'analytic', 'exact': True},
      {'method': 'analytic', 'tau': 0.02, 'exact': True}),
     ('optimal', ANALYTIC, {'model': 'optimal'}, {'method': 'optimal', 'tau': 0.02, 'exact': False}),
+    ('analytic overlap 4', ANALYTIC, {'model': 'analytic', 'overlap': 4},
+     {'method': 'analytic', 'tau': 0.02, 'exact': False, 'overlap': 4}),
 ]
 
 
