@@ -169,6 +169,8 @@ sgemm_gflops (int m, int n, int k)
 
 /* Windows over each pixel along each axis in the photo benchmark. */
 static int overlap = 2;
+/* Patch size of the patch baseline (7: the calibrated k at σ = 25). */
+static guint patch_k = 7;
 
 static AdiffDenoiser *
 make (AdiffBundle *b, AdiffMethod method, double sigma, gboolean exact)
@@ -296,9 +298,16 @@ windows_bench (AdiffBundle *b, double sigma, guint nw)
           "analytic fast", t, "", "", "", last_cpu, rmse, mx, ne);
   adiff_denoiser_free (den);
 
-  /* Patch: equivariant, calibrated k, on a subset of exemplars (its cost
-   * is linear in their number; scaled to all of them). */
-  guint sub = MIN (n, 64u);
+  /* Patch: equivariant and local, k = patch_k, on a subset of exemplars
+   * (the cost is linear in their number; scaled to all of them).  Work of
+   * one window: the cross terms, an SGEMM of its A patches (A = positions)
+   * against the A·sub patches of the exemplars (equivariant) or against
+   * the sub patches at the same position (local), inner dimension
+   * P = k²·C, and the weighted centre pixels, a second SGEMM with inner
+   * dimension C. */
+  guint sub = MIN (n, 64u), C = adiff_bundle_get_channels (b);
+  double A = (double) adiff_bundle_get_width (b) * adiff_bundle_get_height (b);
+  double P = (double) patch_k * patch_k * C;
   AdiffBundleData data = {
     .width = adiff_bundle_get_width (b), .height = adiff_bundle_get_height (b),
     .channels = adiff_bundle_get_channels (b), .n_items = sub,
@@ -313,11 +322,16 @@ windows_bench (AdiffBundle *b, double sigma, guint nw)
       p.sigma = sigma;
       p.exact = TRUE;
       p.equivariant = equi;
+      p.patch_size = patch_k;
       den = adiff_denoiser_new (small, &p, NULL);
       t = time_apply (den, z, 1, xe);
-      printf ("%-22s %12.3g   (%u exemplars; ×%.0f for all %u: %.3g s)\n",
-              equi ? "patch equivariant" : "patch local", t, sub, (double) n / sub, n,
-              t * n / sub);
+      double cols = equi ? A * sub : sub;
+      gf = 2.0 * A * cols * (P + C) / t / 1e9;
+      ref = equi ? sgemm_gflops ((int) A, (int) MIN (cols, 4096.0), (int) P)
+                 : sgemm_gflops (1, (int) cols, (int) P);
+      printf ("%-22s %12.3g %10.1f %10.1f %7.0f%%   k = %u, %u exemplars; ×%.0f for all %u: "
+              "%.3g s\n", equi ? "patch equivariant" : "patch local", t, gf, ref,
+              100 * gf / ref, patch_k, sub, (double) n / sub, n, t * n / sub);
       adiff_denoiser_free (den);
     }
   adiff_bundle_unref (small);
@@ -426,13 +440,15 @@ main (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Crop side for --photo (default 1000)", "N" },
     { "crop", 0, 0, G_OPTION_ARG_INT, &crop, "Side of the centre crop where --photo compares fast with exact mode (default 64)", "N" },
     { "overlap", 0, 0, G_OPTION_ARG_INT, &overlap, "Windows over each pixel along each axis for --photo (default 2)", "N" },
+    { "patch", 0, 0, G_OPTION_ARG_INT, &patch_k, "Patch size of the patch baseline (odd, default 7)", "K" },
     { NULL }
   };
   setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *ctx = g_option_context_new ("— speed and fast-mode error of the denoisers");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || windows < 1 || exemplars < 1)
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || windows < 1 || exemplars < 1 ||
+      patch_k % 2 == 0 || patch_k > 63)
     {
       fprintf (stderr, "models: %s\n", error ? error->message : "bad numbers");
       return 2;

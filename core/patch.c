@@ -155,6 +155,32 @@ dot_double (const float *a, const float *b, gsize n)
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* w = exp(l − top) as floats, eight at a time; returns Σ w.  libm's exp
+ * in double took most of the time here (logits far below the top
+ * underflow into its slow path); the weights are floats anyway, and
+ * adiff_exp_neg8 is within 3e-7 of exp and exactly 0 below −87. */
+ADIFF_HOT static double
+row_weights (const double *l, gsize n, double top, float *w)
+{
+  double sum = 0.0;
+  gsize i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      AdiffV8f v;
+      for (int k = 0; k < 8; k++)
+        v[k] = (float) MAX (l[i + k] - top, -100.0);
+      adiff_exp_neg8 (&v);
+      memcpy (w + i, &v, sizeof v);
+      sum += ((double) v[0] + v[1] + v[2] + v[3]) + ((double) v[4] + v[5] + v[6] + v[7]);
+    }
+  for (; i < n; i++)
+    {
+      w[i] = adiff_exp_neg ((float) MAX (l[i] - top, -100.0));
+      sum += w[i];
+    }
+  return sum;
+}
+
 /* Fold a row into the pixel's online softmax, turning its logits into
  * weights in place (l: n doubles of scratch).  refine > 0 (exact mode):
  * logits that can carry weight are recomputed in double, since a float dot
@@ -173,23 +199,21 @@ fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, dou
       double cut = top - ADIFF_LOGIT_CUTOFF - refine;
       for (gsize i = 0; i < r->n; i++)
         if (l[i] >= cut)
-          {
-            l[i] = (dot_double (r->q, r->xp + i * r->x_stride, P)
-                    - r->xn[i * r->xn_stride]) * inv_s2;
-            top = MAX (top, l[i]);
-          }
+          l[i] = (dot_double (r->q, r->xp + i * r->x_stride, P)
+                  - r->xn[i * r->xn_stride]) * inv_s2;
+      /* The top again, over the refined logits: when the float one
+       * overshot by more than the cutoff (absurdly large inputs), every
+       * weight would underflow and the pixel become 0/0. */
+      top = ps->max;
+      for (gsize i = 0; i < r->n; i++)
+        top = MAX (top, l[i]);
     }
   double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : exp (ps->max - top);
   ps->sum *= rescale;
   for (int c = 0; c < 3; c++)
     ps->acc[c] *= rescale;
   ps->max = top;
-  for (gsize i = 0; i < r->n; i++)
-    {
-      double w = exp (l[i] - top);
-      ps->sum += w;
-      r->g[i] = (float) w;
-    }
+  ps->sum += row_weights (l, r->n, top, r->g);
 }
 
 static void

@@ -115,6 +115,33 @@ test_default_size (void)
   adiff_bundle_unref (b);
 }
 
+/* Absurdly large (finite) input: the float logits overshoot their refined
+ * values by far more than the cutoff; the result must still be a weighted
+ * average of exemplar pixels (finite, within their range), not 0/0. */
+static void
+test_huge_input (void)
+{
+  AdiffBundle *b = synth_bundle (6, 6, 1, 20, 0, 41);
+  gsize d = b->dim;
+  float *z = g_new (float, d), *x = g_new (float, d);
+  synth_noisy (b, 0.1, 7, z);
+  for (gsize p = 0; p < d; p++)
+    z[p] *= 1e15f;
+  for (int equi = 0; equi <= 1; equi++)
+    {
+      AdiffDenoiser *den = make (b, ADIFF_METHOD_PATCH, 0.1, 3, equi);
+      g_assert_true (adiff_denoiser_apply (den, z, 1, x, NULL));
+      for (gsize p = 0; p < d; p++)
+        {
+          g_assert_true (isfinite (x[p]));
+          g_assert_cmpfloat (fabs (x[p]), <, 100.0);
+        }
+      adiff_denoiser_free (den);
+    }
+  g_free (z); g_free (x);
+  adiff_bundle_unref (b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -127,5 +154,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/patch/large-local-is-optimal", test_large_local_is_optimal);
   g_test_add_func ("/patch/default-size", test_default_size);
+  g_test_add_func ("/patch/huge-input", test_huge_input);
   return g_test_run ();
 }
