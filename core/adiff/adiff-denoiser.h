@@ -32,7 +32,7 @@ typedef struct
    * the stride between windows is the window size / overlap.  2 (the
    * default; 0 means 2) averages 2 × 2 window estimates per pixel; 4
    * averages 4 × 4 — smoother and, for the nonlinear models, better
-   * (Set12: +0.5 dB for the analytic model at σ = 25) at ≈ 3–4× the time.
+   * (Set12: +0.4 to +0.8 dB for the analytic model) at ≈ 3–4× the time.
    * At most ADIFF_MAX_OVERLAP. */
   guint       overlap;
 } AdiffParams;
