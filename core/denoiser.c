@@ -109,6 +109,8 @@ adiff_denoiser_new (AdiffBundle *bundle, const AdiffParams *params, GError **err
   AdiffDenoiser *d = g_new0 (AdiffDenoiser, 1);
   d->bundle = adiff_bundle_ref (bundle);
   d->params = *params;
+  if (d->params.overlap == 0)
+    d->params.overlap = 2;         /* 0 asks for the default */
   d->klass = class_for (params->method);
   d->state = d->klass->prepare (d, error);
   if (!d->state)

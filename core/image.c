@@ -156,13 +156,12 @@ window_shares (const Tiler *t)
   guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
   float *share = g_new (float, t->dim);
   /* Windows per pixel relative to the default (1 at the default). */
-  float per_x = (float) MAX (1u, ww / 2) / t->ax.stride;
-  float per_y = (float) MAX (1u, wh / 2) / t->ay.stride;
+  float more = (float) MAX (1u, ww / 2) / t->ax.stride * MAX (1u, wh / 2) / t->ay.stride;
   for (guint y = 0; y < wh; y++)
     for (guint x = 0; x < ww; x++)
       {
-        float f = t->ay.weight[y] * adiff_axis_norm (&t->ay, y) * MAX (1.0f, per_y) *
-                  t->ax.weight[x] * adiff_axis_norm (&t->ax, x) * MAX (1.0f, per_x);
+        float f = t->ay.weight[y] * adiff_axis_norm (&t->ay, y) *
+                  t->ax.weight[x] * adiff_axis_norm (&t->ax, x) * more;
         for (guint c = 0; c < wc; c++)
           share[((gsize) y * ww + x) * wc + c] = MIN (f, 1.0f);
       }
@@ -183,9 +182,8 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
   t->win_channels = b->channels;
   t->groups = channels / b->channels;
   t->dim = b->dim;
-  guint overlap = den->params.overlap ? den->params.overlap : 2;
-  adiff_axis_init (&t->ax, b->width, width, overlap);
-  adiff_axis_init (&t->ay, b->height, height, overlap);
+  adiff_axis_init (&t->ax, b->width, width, den->params.overlap);
+  adiff_axis_init (&t->ay, b->height, height, den->params.overlap);
   t->folded = prefer_folded (t, path);
   if (t->folded && !adiff_linear_tiles_init (&t->lt, den, &t->ax, &t->ay, error))
     return FALSE;

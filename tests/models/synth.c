@@ -280,3 +280,21 @@ max_abs_diff (const float *a, const double *b, gsize n)
     m = MAX (m, fabs ((double) a[i] - b[i]));
   return m;
 }
+
+double
+max_abs_diff_f (const float *a, const float *b, gsize n)
+{
+  double m = 0;
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, fabs ((double) a[i] - b[i]));
+  return m;
+}
+
+double
+rms_diff_f (const float *a, const float *b, gsize n)
+{
+  double se = 0;
+  for (gsize i = 0; i < n; i++)
+    se += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+  return sqrt (se / n);
+}

@@ -30,3 +30,6 @@ void   ref_patch    (AdiffBundle *b, double sigma, guint k, gboolean equivariant
 
 /* max |a − b| */
 double max_abs_diff (const float *a, const double *b, gsize n);
+double max_abs_diff_f (const float *a, const float *b, gsize n);
+/* √(mean (a − b)²) */
+double rms_diff_f (const float *a, const float *b, gsize n);

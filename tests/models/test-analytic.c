@@ -184,14 +184,7 @@ test_fast_mode (void)
         {
           float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
           g_assert_false (fast_and_exact (b, sigma, NW, 300, 0, xe, xf));
-          double se = 0, mx = 0;
-          for (gsize i = 0; i < NW * d; i++)
-            {
-              double e = xe[i] - xf[i];
-              se += e * e;
-              mx = MAX (mx, fabs (e));
-            }
-          double rmse = sqrt (se / (NW * d));
+          double mx = max_abs_diff_f (xe, xf, NW * d), rmse = rms_diff_f (xe, xf, NW * d);
           g_test_message ("n = %u σ = %g: fast vs exact RMSE %g, max %g",
                           counts[c], sigma, rmse, mx);
           /* Narrow softmax (low σ): the candidates hold the weight.  Broad
@@ -205,15 +198,6 @@ test_fast_mode (void)
         }
       adiff_bundle_unref (b);
     }
-}
-
-static double
-max_abs_diff_f (const float *a, const float *b, gsize n)
-{
-  double m = 0;
-  for (gsize i = 0; i < n; i++)
-    m = MAX (m, fabs ((double) a[i] - b[i]));
-  return m;
 }
 
 /* Exemplars rounded to 8 bits, as bundles built from 8-bit images store
@@ -312,13 +296,7 @@ test_fast_groups_error (void)
       g_assert_true (adiff_denoise_image (ex, img, xe, S, S, 1, NULL, NULL, NULL));
       g_assert_true (adiff_denoise_image (fa, img, xf, S, S, 1, NULL, NULL, NULL));
       g_assert_true (uses_group_indexes (fa));
-      double se = 0, mx = 0;
-      for (gsize i = 0; i < S * S; i++)
-        {
-          se += (xe[i] - xf[i]) * (double) (xe[i] - xf[i]);
-          mx = MAX (mx, fabs (xe[i] - xf[i]));
-        }
-      double rmse = sqrt (se / (S * S));
+      double mx = max_abs_diff_f (xe, xf, S * S), rmse = rms_diff_f (xe, xf, S * S);
       g_test_message ("σ = %g: fast vs exact RMSE %g (1/%.0f), max %g", sigma, rmse,
                       1 / MAX (rmse, 1e-12), mx);
       g_assert_cmpfloat (rmse, <=, 1e-3);
