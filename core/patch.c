@@ -121,12 +121,18 @@ typedef struct
   float     *q;          /* [m·A × P] window patches */
   float     *xp;         /* [nb·A × P] exemplar patches */
   double    *xn;         /* [nb·A] ½‖patch‖² */
-  float     *g;          /* logits / weights scratch */
+  float     *xnf;        /* the same in float */
+  float     *g;          /* [workers × g_stride] logits / weights */
   float     *t;          /* [m·A × C] weighted centres */
   PixelSum  *ps;         /* [m·A] */
   double    *refine;     /* [m·A] logit error bound (0: fast mode) */
-  double    *l;          /* [nb·A] logits of one row */
-  double     max_norm;   /* largest exemplar patch norm */
+  float     *l;          /* [workers × l_stride] logits of one row */
+  gsize      l_stride;   /* one worker's part of l: a row (nb·A) */
+  gsize      g_stride;   /* one worker's part of g: its rows' logits */
+  guint32   *hot;        /* [workers × hot_stride] groups of a row to refine */
+  gsize      hot_stride;
+  guint      workers;
+  const float *centres;  /* the block's exemplars (their pixels) */
 } Pass;
 
 /* A row's comparisons: logits g (n values) of one window patch q against
@@ -135,6 +141,7 @@ typedef struct
 {
   float        *g;
   const double *xn;        /* ½‖patch‖², xn_stride apart */
+  const float  *xnf;
   gsize         xn_stride;
   const float  *q;
   const float  *xp;
@@ -155,108 +162,217 @@ dot_double (const float *a, const float *b, gsize n)
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* w = exp(l − top) as floats, eight at a time; returns Σ w.  libm's exp
- * in double took most of the time here (logits far below the top
- * underflow into its slow path); the weights are floats anyway, and
- * adiff_exp_neg8 is within 3e-7 of exp and exactly 0 below −87. */
-ADIFF_HOT static double
-row_weights (const double *l, gsize n, double top, float *w)
+/* Lane-wise maximum (a macro: no vector crosses a call boundary). */
+#define V16_MAX(a, b) \
+  ((AdiffV16f) (((AdiffV16i) (a) & ((a) > (b))) | ((AdiffV16i) (b) & ~((a) > (b)))))
+
+/* l = (g − xn)/σ² in float, sixteen at a time; returns their largest. */
+ADIFF_HOT_WIDE static float
+row_logits (const Row *r, float inv_s2, float *l)
 {
+  AdiffV16f top = (AdiffV16f) {} - G_MAXFLOAT;
+  float last = -G_MAXFLOAT;
+  gsize i = 0, st = r->xn_stride;
+  for (; i + 16 <= r->n; i += 16)
+    {
+      AdiffV16f v, x;
+      memcpy (&v, r->g + i, sizeof v);
+      if (st == 1)
+        memcpy (&x, r->xnf + i, sizeof x);
+      else
+        for (int k = 0; k < 16; k++)
+          x[k] = r->xnf[(i + k) * st];
+      v = (v - x) * inv_s2;
+      memcpy (l + i, &v, sizeof v);
+      top = V16_MAX (top, v);
+    }
+  for (; i < r->n; i++)
+    {
+      l[i] = (r->g[i] - r->xnf[i * st]) * inv_s2;
+      last = MAX (last, l[i]);
+    }
+  for (int k = 0; k < 16; k++)
+    last = MAX (last, top[k]);
+  return last;
+}
+
+/* Logits per group for the search of those that can carry weight. */
+#define HOT_GROUP 64
+
+/* w = exp(l − top) as floats into w, sixteen at a time; returns Σ w
+ * (float lanes over a row, summed in double).  libm's exp in double took
+ * most of the time here (logits far below the top underflow into its slow
+ * path); adiff_exp_neg16 is within 3e-7 of exp and exactly 0 below −87.
+ * Also lists in hot[] the groups of HOT_GROUP logits that hold one at or
+ * above cut (*n_hot of them). */
+ADIFF_HOT_WIDE static double
+row_weights (const float *l, gsize n, float top, float cut, float *w, guint32 *hot,
+             gsize *n_hot)
+{
+  AdiffV16f acc = { 0 }, floor = (AdiffV16f) {} - 100.0f;
   double sum = 0.0;
   gsize i = 0;
-  for (; i + 8 <= n; i += 8)
+  *n_hot = 0;
+  for (; i + HOT_GROUP <= n; i += HOT_GROUP)
     {
-      AdiffV8f v;
-      for (int k = 0; k < 8; k++)
-        v[k] = (float) MAX (l[i + k] - top, -100.0);
-      adiff_exp_neg8 (&v);
-      memcpy (w + i, &v, sizeof v);
-      sum += ((double) v[0] + v[1] + v[2] + v[3]) + ((double) v[4] + v[5] + v[6] + v[7]);
+      AdiffV16f hi = floor;
+      for (gsize j = i; j < i + HOT_GROUP; j += 16)
+        {
+          AdiffV16f v;
+          memcpy (&v, l + j, sizeof v);
+          hi = V16_MAX (hi, v);
+          v = v - top;
+          v = V16_MAX (v, floor);
+          adiff_exp_neg16 (&v);
+          memcpy (w + j, &v, sizeof v);
+          acc += v;
+        }
+      float h = hi[0];
+      for (int k = 1; k < 16; k++)
+        h = MAX (h, hi[k]);
+      if (h >= cut)
+        hot[(*n_hot)++] = (guint32) i;
     }
+  if (i < n)
+    hot[(*n_hot)++] = (guint32) i;     /* the tail: checked one by one */
   for (; i < n; i++)
     {
-      w[i] = adiff_exp_neg ((float) MAX (l[i] - top, -100.0));
+      w[i] = adiff_exp_neg (MAX (l[i] - top, -100.0f));
       sum += w[i];
     }
+  for (int k = 0; k < 16; k++)
+    sum += acc[k];
   return sum;
 }
 
-/* Fold a row into the pixel's online softmax, turning its logits into
- * weights in place (l: n doubles of scratch).  refine > 0 (exact mode):
- * logits that can carry weight are recomputed in double, since a float dot
- * product of length P is off by about ε·√P·‖q‖·‖x‖, which 1/σ² magnifies. */
-static void
-fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, double *l)
+static inline double
+refined_logit (const Row *r, gsize P, double inv_s2, gsize i)
 {
-  double top = ps->max;
+  return (dot_double (r->q, r->xp + i * r->x_stride, P) - r->xn[i * r->xn_stride]) * inv_s2;
+}
+
+/* Exact mode: logits that can carry weight (l ≥ cut) recomputed in
+ * double, their weights (relative to top) replaced; returns the change
+ * of the row's sum and the largest refined logit in *best. */
+static double
+refine_row (const Row *r, gsize P, double inv_s2, const float *l, double cut, double top,
+            const guint32 *hot, gsize n_hot, double *best)
+{
+  double change = 0.0;
+  for (gsize h = 0; h < n_hot; h++)
+    for (gsize i = hot[h]; i < MIN (hot[h] + HOT_GROUP, r->n); i++)
+      if (l[i] >= cut)
+      {
+        double ld = refined_logit (r, P, inv_s2, i);
+        float w = (float) exp (MAX (ld - top, -100.0));
+        change += (double) w - r->g[i];
+        r->g[i] = w;
+        *best = MAX (*best, ld);
+      }
+  return change;
+}
+
+/* Every logit of the row in double, weights against the refined top
+ * (never below the pixel's running maximum, which it returns): for rows
+ * whose float logits are off by more than the cutoff (absurdly large
+ * inputs). */
+static double
+refine_all (const Row *r, gsize P, double inv_s2, double max, double *sum)
+{
+  for (gsize i = 0; i < r->n; i++)
+    max = MAX (max, refined_logit (r, P, inv_s2, i));
+  *sum = 0.0;
   for (gsize i = 0; i < r->n; i++)
     {
-      l[i] = ((double) r->g[i] - r->xn[i * r->xn_stride]) * inv_s2;
-      top = MAX (top, l[i]);
+      r->g[i] = (float) exp (MAX (refined_logit (r, P, inv_s2, i) - max, -100.0));
+      *sum += r->g[i];
     }
+  return max;
+}
+
+/* Fold a row into the pixel's online softmax, turning its logits into
+ * weights in place (l: n floats of scratch).  The weights are taken
+ * relative to the top of the float logits.  refine > 0 (exact mode):
+ * logits that can carry weight are recomputed in double, since a float
+ * dot product of length P is off by about ε·√P·‖q‖·‖x‖, which 1/σ²
+ * magnifies; when the refined top is far from the float one (absurdly
+ * large inputs: every weight would underflow, or overflow) the row is
+ * redone in double. */
+static void
+fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, float *l,
+          guint32 *hot)
+{
+  double top = MAX (ps->max, (double) row_logits (r, (float) inv_s2, l));
+  double cut = refine > 0 ? top - ADIFF_LOGIT_CUTOFF - refine : G_MAXDOUBLE;
+  /* The float cut rounded down: a group is never missed. */
+  float fcut = refine > 0 ? nextafterf ((float) cut, -G_MAXFLOAT) : G_MAXFLOAT;
+  gsize n_hot;
+  double sum = row_weights (l, r->n, (float) top, fcut, r->g, hot, &n_hot);
   if (refine > 0)
     {
-      double cut = top - ADIFF_LOGIT_CUTOFF - refine;
-      for (gsize i = 0; i < r->n; i++)
-        if (l[i] >= cut)
-          l[i] = (dot_double (r->q, r->xp + i * r->x_stride, P)
-                  - r->xn[i * r->xn_stride]) * inv_s2;
-      /* The top again, over the refined logits: when the float one
-       * overshot by more than the cutoff (absurdly large inputs), every
-       * weight would underflow and the pixel become 0/0. */
-      top = ps->max;
-      for (gsize i = 0; i < r->n; i++)
-        top = MAX (top, l[i]);
+      double best = -G_MAXDOUBLE;
+      sum += refine_row (r, P, inv_s2, l, cut, top, hot, n_hot, &best);
+      double real = MAX (ps->max, best);
+      if (real < top - ADIFF_LOGIT_CUTOFF || real > top + 1.0)
+        top = refine_all (r, P, inv_s2, ps->max, &sum);
     }
   double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : exp (ps->max - top);
   ps->sum *= rescale;
   for (int c = 0; c < 3; c++)
     ps->acc[c] *= rescale;
   ps->max = top;
-  ps->sum += row_weights (l, r->n, top, r->g);
+  ps->sum += sum;
 }
 
+/* Output rows per task: both SGEMMs and the folds of those rows. */
+#define PATCH_TASK_ROWS 256
+
 static void
-pass_equivariant (Pass *p, const float *centres)
+equivariant_task (guint task, guint worker, gpointer data)
 {
+  Pass *p = data;
   gsize rows = p->m * p->A, cols = p->nb * p->A, P = p->s->P;
+  gsize r0 = (gsize) task * PATCH_TASK_ROWS, nr = MIN (PATCH_TASK_ROWS, rows - r0);
   guint C = p->b->channels;
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) cols, (int) P,
-               1.0f, p->q, (int) P, p->xp, (int) P, 0.0f, p->g, (int) cols);
-  for (gsize a = 0; a < rows; a++)
+  float *g = p->g + worker * p->g_stride;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) cols, (int) P,
+               1.0f, p->q + r0 * P, (int) P, p->xp, (int) P, 0.0f, g, (int) cols);
+  for (gsize a = r0; a < r0 + nr; a++)
     {
-      Row r = { p->g + a * cols, p->xn, 1, p->q + a * P, p->xp, P, cols };
-      fold_row (&p->ps[a], &r, P, p->s->inv_s2, p->refine[a], p->l);
+      Row r = { g + (a - r0) * cols, p->xn, p->xnf, 1, p->q + a * P, p->xp, P, cols };
+      fold_row (&p->ps[a], &r, P, p->s->inv_s2, p->refine[a], p->l + worker * p->l_stride,
+                p->hot + worker * p->hot_stride);
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) C, (int) cols,
-               1.0f, p->g, (int) cols, centres, (int) C, 0.0f, p->t, (int) C);
-  for (gsize a = 0; a < rows; a++)
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nr, (int) C, (int) cols,
+               1.0f, g, (int) cols, p->centres, (int) C, 0.0f, p->t + r0 * C, (int) C);
+  for (gsize a = r0; a < r0 + nr; a++)
     for (guint c = 0; c < C; c++)
       p->ps[a].acc[c] += p->t[a * C + c];
 }
 
 /* Same position only: one SGEMM per position with strided rows. */
 static void
-pass_local (Pass *p, const float *centres)
+local_task (guint a, guint worker, gpointer data)
 {
+  Pass *p = data;
   gsize A = p->A, P = p->s->P, m = p->m, nb = p->nb;
   guint C = p->b->channels;
-  for (gsize a = 0; a < A; a++)
+  float *g = p->g + worker * p->g_stride, *t = p->t + (gsize) a * m * C;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) nb, (int) P,
+               1.0f, p->q + a * P, (int) (A * P), p->xp + a * P, (int) (A * P),
+               0.0f, g, (int) nb);
+  for (gsize j = 0; j < m; j++)
     {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) nb, (int) P,
-                   1.0f, p->q + a * P, (int) (A * P), p->xp + a * P, (int) (A * P),
-                   0.0f, p->g, (int) nb);
-      for (gsize j = 0; j < m; j++)
-        {
-          Row r = { p->g + j * nb, p->xn + a, A, p->q + (j * A + a) * P, p->xp + a * P, A * P, nb };
-          fold_row (&p->ps[j * A + a], &r, P, p->s->inv_s2, p->refine[j * A + a], p->l);
-        }
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) C, (int) nb,
-                   1.0f, p->g, (int) nb, centres + a * C, (int) (A * C), 0.0f, p->t, (int) C);
-      for (gsize j = 0; j < m; j++)
-        for (guint c = 0; c < C; c++)
-          p->ps[j * A + a].acc[c] += p->t[j * C + c];
+      Row r = { g + j * nb, p->xn + a, p->xnf + a, A, p->q + (j * A + a) * P,
+                p->xp + a * P, A * P, nb };
+      fold_row (&p->ps[j * A + a], &r, P, p->s->inv_s2, p->refine[j * A + a],
+                p->l + worker * p->l_stride, p->hot + worker * p->hot_stride);
     }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) C, (int) nb,
+               1.0f, g, (int) nb, p->centres + a * C, (int) (A * C), 0.0f, t, (int) C);
+  for (gsize j = 0; j < m; j++)
+    for (guint c = 0; c < C; c++)
+      p->ps[j * A + a].acc[c] += t[j * C + c];
 }
 
 /* max ‖patch‖ over exemplars: at most the norm of the whole window. */
@@ -272,6 +388,62 @@ exemplar_patch_norm (const PatchState *s, const AdiffBundle *b)
   return sqrt (m);
 }
 
+/* ½‖patch‖² of the block's exemplar patches, in double and float. */
+static void
+patch_norms (Pass *p)
+{
+  gsize P = p->s->P;
+  for (gsize row = 0; row < p->nb * p->A; row++)
+    {
+      p->xn[row] = 0.5 * dot_double (p->xp + row * P, p->xp + row * P, P);
+      p->xnf[row] = (float) p->xn[row];
+    }
+}
+
+/* One block of exemplars against the windows of the pass, split over the
+ * workers by rows (equivariant) or positions (local). */
+static void
+pass_run (Pass *p)
+{
+  if (p->s->equivariant)
+    {
+      gsize rows = p->m * p->A;
+      guint tasks = (guint) ((rows + PATCH_TASK_ROWS - 1) / PATCH_TASK_ROWS);
+      adiff_parallel_for (tasks, p->workers, equivariant_task, p);
+    }
+  else
+    /* Thin products (windows × exemplars per position): concurrent BLAS
+     * calls this small cost more in its locks than a second core gives. */
+    adiff_parallel_for ((guint) p->A, 1, local_task, p);
+}
+
+/* Our workers split the rows, each calling BLAS on its own part: BLAS's
+ * own threads would spin between its calls while the rows' softmax runs
+ * (which costs about as much as the SGEMM here), taking the cores from
+ * it.  So BLAS runs on the calling thread meanwhile (OpenBLAS; other
+ * BLAS builds are left as they are). */
+static int
+blas_single_begin (void)
+{
+#ifdef OPENBLAS_VERSION
+  int n = openblas_get_num_threads ();
+  openblas_set_num_threads (1);
+  return n;
+#else
+  return 0;
+#endif
+}
+
+static void
+blas_single_end (int n)
+{
+#ifdef OPENBLAS_VERSION
+  openblas_set_num_threads (n);
+#else
+  (void) n;
+#endif
+}
+
 static gboolean
 patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **error)
 {
@@ -282,20 +454,29 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
   /* Scratch sized by the work at hand, not the largest possible pass. */
   gsize mw = MIN (n, MAX (1, PATCH_ROWS / A)), nbx = MIN (ne, MAX (1, PATCH_ROWS / A));
   Pass p = { s, b, A };
+  p.workers = adiff_thread_count (den->params.n_threads);
+  p.l_stride = nbx * A;
+  p.g_stride = s->equivariant ? MIN (PATCH_TASK_ROWS, mw * A) * nbx * A : mw * nbx;
   p.q = adiff_try_alloc (mw * A, s->P * sizeof (float), "window patches", error);
   p.xp = p.q ? adiff_try_alloc (nbx * A, s->P * sizeof (float), "exemplar patches", error) : NULL;
-  p.g = p.xp ? adiff_try_alloc (mw * A, nbx * A * sizeof (float), "patch logits", error) : NULL;
-  if (!p.g)
+  p.g = p.xp ? adiff_try_alloc (p.workers, p.g_stride * sizeof (float), "patch logits", error)
+             : NULL;
+  p.l = p.g ? adiff_try_alloc (p.workers, p.l_stride * sizeof (float), "patch logits", error)
+            : NULL;
+  if (!p.l)
     {
-      g_free (p.q); g_free (p.xp);
+      g_free (p.q); g_free (p.xp); g_free (p.g);
       return FALSE;
     }
+  p.hot_stride = p.l_stride / HOT_GROUP + 1;
+  p.hot = g_new (guint32, p.workers * p.hot_stride);
   p.xn = g_new (double, nbx * A);
+  p.xnf = g_new (float, nbx * A);
   p.t = g_new (float, mw * A * C);
   p.ps = g_new (PixelSum, mw * A);
   p.refine = g_new (double, mw * A);
-  p.l = g_new (double, nbx * A);
-  p.max_norm = exemplar_patch_norm (s, b);
+  double max_norm = exemplar_patch_norm (s, b);
+  int blas_threads = blas_single_begin ();
 
   for (gsize j0 = 0; j0 < n; j0 += mw)
     {
@@ -305,32 +486,24 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
         {
           p.ps[a] = (PixelSum) { -G_MAXDOUBLE, 0, { 0, 0, 0 } };
           double qn = sqrt (dot_double (p.q + a * s->P, p.q + a * s->P, s->P));
-          double err = 4.0 * FLT_EPSILON * sqrt ((double) s->P) * qn * p.max_norm * s->inv_s2;
+          double err = 4.0 * FLT_EPSILON * sqrt ((double) s->P) * qn * max_norm * s->inv_s2;
           p.refine[a] = s->exact && err > 1e-9 ? 2 * err : 0.0;
         }
       for (gsize i0 = 0; i0 < ne; i0 += nbx)
         {
           p.nb = MIN (nbx, ne - i0);
-          const float *ex = b->exemplars + i0 * d;
-          im2col (s, b, ex, p.nb, p.xp);
-          for (gsize row = 0; row < p.nb * A; row++)
-            {
-              double sq = 0;
-              for (gsize v = 0; v < s->P; v++)
-                sq += (double) p.xp[row * s->P + v] * p.xp[row * s->P + v];
-              p.xn[row] = 0.5 * sq;
-            }
-          if (s->equivariant)
-            pass_equivariant (&p, ex);
-          else
-            pass_local (&p, ex);
+          p.centres = b->exemplars + i0 * d;
+          im2col (s, b, p.centres, p.nb, p.xp);
+          patch_norms (&p);
+          pass_run (&p);
         }
       for (gsize a = 0; a < p.m * A; a++)
         for (guint c = 0; c < C; c++)
           out[j0 * d + a * C + c] = (float) (p.ps[a].acc[c] / p.ps[a].sum);
     }
-  g_free (p.q); g_free (p.xp); g_free (p.g); g_free (p.xn); g_free (p.t); g_free (p.ps);
-  g_free (p.refine); g_free (p.l);
+  blas_single_end (blas_threads);
+  g_free (p.q); g_free (p.xp); g_free (p.g); g_free (p.xn); g_free (p.xnf); g_free (p.t);
+  g_free (p.ps); g_free (p.refine); g_free (p.l); g_free (p.hot);
   return TRUE;
 }
 

@@ -145,12 +145,19 @@ uses_group_indexes (AdiffDenoiser *den)
   return ((const AnalyticState *) den->state)->coord != NULL;
 }
 
+/* Members of the largest cluster of the per-group indexes (padded). */
+static guint
+largest_cluster (AdiffDenoiser *den)
+{
+  return ((const AnalyticState *) den->state)->coord_max_pad;
+}
+
 /* nw noisy windows (seeds seed, seed + 1, …) through exact mode into xe and
  * fast mode (with `threads` workers) into xf; returns whether fast mode
  * used the per-group indexes. */
 static gboolean
 fast_and_exact (AdiffBundle *b, double sigma, guint nw, guint seed, guint threads,
-                float *xe, float *xf)
+                float *xe, float *xf, guint *largest)
 {
   gsize d = b->dim;
   AdiffDenoiser *ex = make (b, ADIFF_METHOD_ANALYTIC, sigma, 0.02, TRUE, 0);
@@ -161,6 +168,8 @@ fast_and_exact (AdiffBundle *b, double sigma, guint nw, guint seed, guint thread
   g_assert_true (adiff_denoiser_apply (ex, z, nw, xe, NULL));
   g_assert_true (adiff_denoiser_apply (fa, z, nw, xf, NULL));
   gboolean groups = uses_group_indexes (fa);
+  if (largest)
+    *largest = groups ? largest_cluster (fa) : 0;
   g_free (z);
   adiff_denoiser_free (ex);
   adiff_denoiser_free (fa);
@@ -183,7 +192,7 @@ test_fast_mode (void)
       for (double sigma = 0.05; sigma < 0.5; sigma *= 3)
         {
           float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
-          g_assert_false (fast_and_exact (b, sigma, NW, 300, 0, xe, xf));
+          g_assert_false (fast_and_exact (b, sigma, NW, 300, 0, xe, xf, NULL));
           double mx = max_abs_diff_f (xe, xf, NW * d), rmse = rms_diff_f (xe, xf, NW * d);
           g_test_message ("n = %u σ = %g: fast vs exact RMSE %g, max %g",
                           counts[c], sigma, rmse, mx);
@@ -241,34 +250,52 @@ test_fast_groups_lazy (void)
   adiff_bundle_unref (b);
 }
 
+/* Exemplars 1 … count become copies of exemplar 0: one cluster of more
+ * members than one AVX-512 chunk (and of no spread). */
+static void
+crowd_exemplars (AdiffBundle *b, guint count)
+{
+  gsize d = b->dim;
+  for (guint i = 1; i <= count; i++)
+    memcpy (b->exemplars + (gsize) i * d, b->exemplars, d * sizeof (float));
+}
+
 /* With fewer exemplars than the budget every cluster is visited: the
- * per-group indexes give the exact model — with the AVX2+FMA kernels and
- * with the portable ones, on gray windows (one member per group) and RGB
- * windows (groups of several members). */
+ * per-group indexes give the exact model — with each kind of kernel
+ * (AVX-512, AVX2+FMA, portable; the CPU's widest stands in for a wider
+ * one it lacks), on gray windows (one member per group) and RGB windows
+ * (groups of several members), and with a cluster larger than one
+ * AVX-512 chunk. */
 static void
 test_fast_groups_exact (void)
 {
   enum { NW = ANA_COORD_LAZY_WINDOWS };
+  static const AnaKernels kinds[] = { ANA_KERNELS_AVX512, ANA_KERNELS_AVX2,
+                                      ANA_KERNELS_PORTABLE };
+  static const char *names[] = { "AVX-512", "AVX2+FMA", "portable" };
   for (guint channels = 1; channels <= 3; channels += 2)
-    for (int portable = 0; portable <= 1; portable++)
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
       {
         AdiffBundle *b = synth_bundle (4, 4, channels, 200, 0, 31);
+        crowd_exemplars (b, 90);
         quantize_exemplars (b);
         gsize d = b->dim;
-        ana_coord_portable = portable;
+        ana_coord_kernels = kinds[k];
         for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
           {
             float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
-            g_assert_true (fast_and_exact (b, sigma, NW, 400, 2, xe, xf));
+            guint largest;
+            g_assert_true (fast_and_exact (b, sigma, NW, 400, 2, xe, xf, &largest));
+            g_assert_cmpuint (largest, >, 64);
             double mx = max_abs_diff_f (xe, xf, NW * d);
             g_test_message ("%u channel(s), %s kernels, σ = %g: all clusters, max |fast − exact| %g",
-                            channels, portable ? "portable" : "default", sigma, mx);
+                            channels, names[k], sigma, mx);
             g_assert_cmpfloat (mx, <=, 1e-5);
             g_free (xe); g_free (xf);
           }
         adiff_bundle_unref (b);
       }
-  ana_coord_portable = FALSE;
+  ana_coord_kernels = ANA_KERNELS_AVX512;
 }
 
 /* A 40×40 image of noisy synthetic windows: n/2 of the exemplars sampled
