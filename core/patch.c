@@ -77,32 +77,36 @@ patch_prepare (AdiffDenoiser *den, GError **error)
   return s;
 }
 
-/* im2col: the zero-padded k×k patch around every pixel of each of m
- * windows, rows (window, position), P values each. */
+/* The zero-padded k×k patch of a window around pixel (x, y): P values. */
 static void
-im2col (const PatchState *s, const AdiffBundle *b, const float *win, gsize m, float *out)
+patch_at (const PatchState *s, const AdiffBundle *b, const float *w, guint x, guint y,
+          float *dst)
 {
   guint W = b->width, H = b->height, C = b->channels, k = s->k;
   int r = (int) s->r;
+  for (guint dy = 0; dy < k; dy++)
+    {
+      int yy = (int) y + (int) dy - r;
+      for (guint dx = 0; dx < k; dx++, dst += C)
+        {
+          int xx = (int) x + (int) dx - r;
+          gboolean in = yy >= 0 && yy < (int) H && xx >= 0 && xx < (int) W;
+          for (guint c = 0; c < C; c++)
+            dst[c] = in ? w[((gsize) yy * W + xx) * C + c] : 0.0f;
+        }
+    }
+}
+
+/* im2col: the patch around every pixel of each of m windows, rows
+ * (window, position). */
+static void
+im2col (const PatchState *s, const AdiffBundle *b, const float *win, gsize m, float *out)
+{
+  guint W = b->width, H = b->height;
   for (gsize j = 0; j < m; j++)
     for (guint y = 0; y < H; y++)
       for (guint x = 0; x < W; x++)
-        {
-          float *row = out + ((j * H + y) * W + x) * s->P;
-          const float *w = win + j * b->dim;
-          for (guint dy = 0; dy < k; dy++)
-            {
-              int yy = (int) y + (int) dy - r;
-              for (guint dx = 0; dx < k; dx++)
-                {
-                  int xx = (int) x + (int) dx - r;
-                  float *dst = row + ((gsize) dy * k + dx) * C;
-                  gboolean in = yy >= 0 && yy < (int) H && xx >= 0 && xx < (int) W;
-                  for (guint c = 0; c < C; c++)
-                    dst[c] = in ? w[((gsize) yy * W + xx) * C + c] : 0.0f;
-                }
-            }
-        }
+        patch_at (s, b, win + j * b->dim, x, y, out + ((j * H + y) * W + x) * s->P);
 }
 
 /* Online softmax state of one output pixel. */
@@ -118,9 +122,10 @@ typedef struct
   const AdiffBundle *b;
   gsize      A;          /* positions per window */
   gsize      m, nb;      /* windows and exemplars in this pass */
+  gsize      nbx;        /* exemplars per pass at most */
   float     *q;          /* [m·A × P] window patches */
-  float     *xp;         /* [nb·A × P] exemplar patches */
-  double    *xn;         /* [nb·A] ½‖patch‖² */
+  float     *xp;         /* [nb·A × P] exemplar patches (local: workers × nb × P) */
+  double    *xn;         /* [nb·A] ½‖patch‖² (local: workers × nb) */
   float     *xnf;        /* the same in float */
   float     *g;          /* [workers × g_stride] logits / weights */
   float     *t;          /* [m·A × C] weighted centres */
@@ -324,6 +329,17 @@ fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, flo
   ps->sum += sum;
 }
 
+/* ½‖patch‖² of n patches, in double and float. */
+static void
+patch_norms (const float *xp, gsize n, gsize P, double *xn, float *xnf)
+{
+  for (gsize row = 0; row < n; row++)
+    {
+      xn[row] = 0.5 * dot_double (xp + row * P, xp + row * P, P);
+      xnf[row] = (float) xn[row];
+    }
+}
+
 /* Output rows per task: both SGEMMs and the folds of those rows. */
 #define PATCH_TASK_ROWS 256
 
@@ -350,21 +366,28 @@ equivariant_task (guint task, guint worker, gpointer data)
       p->ps[a].acc[c] += p->t[a * C + c];
 }
 
-/* Same position only: one SGEMM per position with strided rows. */
+/* Same position only: the block's exemplar patches at position a (built
+ * here, so they stay in cache), one SGEMM against the windows' patches
+ * there, and the weighted centre pixels. */
 static void
 local_task (guint a, guint worker, gpointer data)
 {
   Pass *p = data;
+  const AdiffBundle *b = p->b;
   gsize A = p->A, P = p->s->P, m = p->m, nb = p->nb;
-  guint C = p->b->channels;
+  guint C = b->channels;
   float *g = p->g + worker * p->g_stride, *t = p->t + (gsize) a * m * C;
+  float *xp = p->xp + worker * p->nbx * P, *xnf = p->xnf + worker * p->nbx;
+  double *xn = p->xn + worker * p->nbx;
+  for (gsize i = 0; i < nb; i++)
+    patch_at (p->s, b, p->centres + i * b->dim, (guint) (a % b->width),
+              (guint) (a / b->width), xp + i * P);
+  patch_norms (xp, nb, P, xn, xnf);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) nb, (int) P,
-               1.0f, p->q + a * P, (int) (A * P), p->xp + a * P, (int) (A * P),
-               0.0f, g, (int) nb);
+               1.0f, p->q + a * P, (int) (A * P), xp, (int) P, 0.0f, g, (int) nb);
   for (gsize j = 0; j < m; j++)
     {
-      Row r = { g + j * nb, p->xn + a, p->xnf + a, A, p->q + (j * A + a) * P,
-                p->xp + a * P, A * P, nb };
+      Row r = { g + j * nb, xn, xnf, 1, p->q + (j * A + a) * P, xp, P, nb };
       fold_row (&p->ps[j * A + a], &r, P, p->s->inv_s2, p->refine[j * A + a],
                 p->l + worker * p->l_stride, p->hot + worker * p->hot_stride);
     }
@@ -388,18 +411,6 @@ exemplar_patch_norm (const PatchState *s, const AdiffBundle *b)
   return sqrt (m);
 }
 
-/* ½‖patch‖² of the block's exemplar patches, in double and float. */
-static void
-patch_norms (Pass *p)
-{
-  gsize P = p->s->P;
-  for (gsize row = 0; row < p->nb * p->A; row++)
-    {
-      p->xn[row] = 0.5 * dot_double (p->xp + row * P, p->xp + row * P, P);
-      p->xnf[row] = (float) p->xn[row];
-    }
-}
-
 /* One block of exemplars against the windows of the pass, split over the
  * workers by rows (equivariant) or positions (local). */
 static void
@@ -412,9 +423,7 @@ pass_run (Pass *p)
       adiff_parallel_for (tasks, p->workers, equivariant_task, p);
     }
   else
-    /* Thin products (windows × exemplars per position): concurrent BLAS
-     * calls this small cost more in its locks than a second core gives. */
-    adiff_parallel_for ((guint) p->A, 1, local_task, p);
+    adiff_parallel_for ((guint) p->A, p->workers, local_task, p);
 }
 
 /* Our workers split the rows, each calling BLAS on its own part: BLAS's
@@ -455,10 +464,21 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
   gsize mw = MIN (n, MAX (1, PATCH_ROWS / A)), nbx = MIN (ne, MAX (1, PATCH_ROWS / A));
   Pass p = { s, b, A };
   p.workers = adiff_thread_count (den->params.n_threads);
-  p.l_stride = nbx * A;
-  p.g_stride = s->equivariant ? MIN (PATCH_TASK_ROWS, mw * A) * nbx * A : mw * nbx;
+  /* Equivariant: a block's patches at every position, a row of logits
+   * per window patch (nbx·A).  Local: one position's patches per worker
+   * at a time, a row per window (nbx, so blocks can be larger). */
+  gsize per_row = nbx * A, patches = nbx * A;
+  if (!s->equivariant)
+    {
+      nbx = MIN (ne, PATCH_ROWS);
+      per_row = nbx;
+      patches = p.workers * nbx;
+    }
+  p.nbx = nbx;
+  p.l_stride = per_row;
+  p.g_stride = s->equivariant ? MIN (PATCH_TASK_ROWS, mw * A) * per_row : mw * per_row;
   p.q = adiff_try_alloc (mw * A, s->P * sizeof (float), "window patches", error);
-  p.xp = p.q ? adiff_try_alloc (nbx * A, s->P * sizeof (float), "exemplar patches", error) : NULL;
+  p.xp = p.q ? adiff_try_alloc (patches, s->P * sizeof (float), "exemplar patches", error) : NULL;
   p.g = p.xp ? adiff_try_alloc (p.workers, p.g_stride * sizeof (float), "patch logits", error)
              : NULL;
   p.l = p.g ? adiff_try_alloc (p.workers, p.l_stride * sizeof (float), "patch logits", error)
@@ -470,8 +490,8 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
     }
   p.hot_stride = p.l_stride / HOT_GROUP + 1;
   p.hot = g_new (guint32, p.workers * p.hot_stride);
-  p.xn = g_new (double, nbx * A);
-  p.xnf = g_new (float, nbx * A);
+  p.xn = g_new (double, patches);
+  p.xnf = g_new (float, patches);
   p.t = g_new (float, mw * A * C);
   p.ps = g_new (PixelSum, mw * A);
   p.refine = g_new (double, mw * A);
@@ -493,8 +513,11 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
         {
           p.nb = MIN (nbx, ne - i0);
           p.centres = b->exemplars + i0 * d;
-          im2col (s, b, p.centres, p.nb, p.xp);
-          patch_norms (&p);
+          if (s->equivariant)
+            {
+              im2col (s, b, p.centres, p.nb, p.xp);
+              patch_norms (p.xp, p.nb * A, s->P, p.xn, p.xnf);
+            }
           pass_run (&p);
         }
       for (gsize a = 0; a < p.m * A; a++)
