@@ -77,23 +77,26 @@ patch_prepare (AdiffDenoiser *den, GError **error)
   return s;
 }
 
-/* The zero-padded k×k patch of a window around pixel (x, y): P values. */
+/* The zero-padded k×k patch of a window around pixel (x, y): P values,
+ * row by row (a row's pixels inside the window are contiguous). */
 static void
 patch_at (const PatchState *s, const AdiffBundle *b, const float *w, guint x, guint y,
           float *dst)
 {
-  guint W = b->width, H = b->height, C = b->channels, k = s->k;
-  int r = (int) s->r;
-  for (guint dy = 0; dy < k; dy++)
+  int W = (int) b->width, H = (int) b->height, k = (int) s->k, r = (int) s->r;
+  gsize C = b->channels;
+  int x0 = (int) x - r, lo = MAX (0, -x0), hi = MIN (k, W - x0);
+  for (int dy = 0; dy < k; dy++, dst += k * C)
     {
-      int yy = (int) y + (int) dy - r;
-      for (guint dx = 0; dx < k; dx++, dst += C)
+      int yy = (int) y + dy - r;
+      if (yy < 0 || yy >= H || hi <= lo)
         {
-          int xx = (int) x + (int) dx - r;
-          gboolean in = yy >= 0 && yy < (int) H && xx >= 0 && xx < (int) W;
-          for (guint c = 0; c < C; c++)
-            dst[c] = in ? w[((gsize) yy * W + xx) * C + c] : 0.0f;
+          memset (dst, 0, k * C * sizeof (float));
+          continue;
         }
+      memset (dst, 0, lo * C * sizeof (float));
+      memcpy (dst + lo * C, w + ((gsize) yy * W + x0 + lo) * C, (hi - lo) * C * sizeof (float));
+      memset (dst + hi * C, 0, (k - hi) * C * sizeof (float));
     }
 }
 
@@ -122,7 +125,10 @@ typedef struct
   const AdiffBundle *b;
   gsize      A;          /* positions per window */
   gsize      m, nb;      /* windows and exemplars in this pass */
+  gsize      mw;         /* windows per pass at most */
   gsize      nbx;        /* exemplars per pass at most */
+  const float *windows;  /* the pass's windows (local: patches built per task) */
+  double     max_norm;   /* largest exemplar patch norm */
   float     *q;          /* [m·A × P] window patches */
   float     *xp;         /* [nb·A × P] exemplar patches (local: workers × nb × P) */
   double    *xn;         /* [nb·A] ½‖patch‖² (local: workers × nb) */
@@ -154,17 +160,25 @@ typedef struct
   gsize         n;
 } Row;
 
-static double
+typedef double AdiffV8d __attribute__ ((vector_size (64)));
+
+/* a·b in double, eight lanes at a time (the exact logits and norms). */
+ADIFF_HOT_WIDE static double
 dot_double (const float *a, const float *b, gsize n)
 {
-  double s[4] = { 0, 0, 0, 0 };
+  AdiffV8d acc = { 0 };
   gsize i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (int k = 0; k < 4; k++)
-      s[k] += (double) a[i + k] * b[i + k];
+  for (; i + 8 <= n; i += 8)
+    {
+      AdiffV8f x, y;
+      memcpy (&x, a + i, sizeof x);
+      memcpy (&y, b + i, sizeof y);
+      acc += __builtin_convertvector (x, AdiffV8d) * __builtin_convertvector (y, AdiffV8d);
+    }
+  double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
   for (; i < n; i++)
-    s[0] += (double) a[i] * b[i];
-  return (s[0] + s[1]) + (s[2] + s[3]);
+    s += (double) a[i] * b[i];
+  return s;
 }
 
 /* Lane-wise maximum (a macro: no vector crosses a call boundary). */
@@ -340,6 +354,25 @@ patch_norms (const float *xp, gsize n, gsize P, double *xn, float *xnf)
     }
 }
 
+/* ‖v‖² in float: enough for an error bound. */
+ADIFF_HOT static double
+dot_float (const float *v, gsize n)
+{
+  float s = 0.0f;
+  for (gsize i = 0; i < n; i++)
+    s += v[i] * v[i];
+  return s;
+}
+
+/* Exact mode's margin for a window patch of norm qn: twice the float
+ * error bound of its logits (0 in fast mode, or when negligible). */
+static double
+refine_margin (const PatchState *s, double qn, double max_norm)
+{
+  double err = 4.0 * FLT_EPSILON * sqrt ((double) s->P) * qn * max_norm * s->inv_s2;
+  return s->exact && err > 1e-9 ? 2 * err : 0.0;
+}
+
 /* Output rows per task: both SGEMMs and the folds of those rows. */
 #define PATCH_TASK_ROWS 256
 
@@ -366,33 +399,37 @@ equivariant_task (guint task, guint worker, gpointer data)
       p->ps[a].acc[c] += p->t[a * C + c];
 }
 
-/* Same position only: the block's exemplar patches at position a (built
- * here, so they stay in cache), one SGEMM against the windows' patches
- * there, and the weighted centre pixels. */
+/* Same position only: at position a, the windows' and the block's
+ * exemplars' patches (built here, in the worker's scratch, so they stay
+ * in cache), one SGEMM between them, and the weighted centre pixels. */
 static void
 local_task (guint a, guint worker, gpointer data)
 {
   Pass *p = data;
   const AdiffBundle *b = p->b;
-  gsize A = p->A, P = p->s->P, m = p->m, nb = p->nb;
-  guint C = b->channels;
-  float *g = p->g + worker * p->g_stride, *t = p->t + (gsize) a * m * C;
-  float *xp = p->xp + worker * p->nbx * P, *xnf = p->xnf + worker * p->nbx;
-  double *xn = p->xn + worker * p->nbx;
+  const PatchState *s = p->s;
+  gsize A = p->A, P = s->P, m = p->m, nb = p->nb, nbx = p->nbx;
+  guint C = b->channels, x = (guint) (a % b->width), y = (guint) (a / b->width);
+  float *q = p->q + worker * p->mw * P, *xp = p->xp + worker * nbx * P;
+  float *xnf = p->xnf + worker * nbx, *t = p->t + worker * p->mw * C;
+  float *g = p->g + worker * p->g_stride;
+  double *xn = p->xn + worker * nbx;
   for (gsize i = 0; i < nb; i++)
-    patch_at (p->s, b, p->centres + i * b->dim, (guint) (a % b->width),
-              (guint) (a / b->width), xp + i * P);
+    patch_at (s, b, p->centres + i * b->dim, x, y, xp + i * P);
   patch_norms (xp, nb, P, xn, xnf);
+  for (gsize j = 0; j < m; j++)
+    patch_at (s, b, p->windows + j * b->dim, x, y, q + j * P);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) nb, (int) P,
-               1.0f, p->q + a * P, (int) (A * P), xp, (int) P, 0.0f, g, (int) nb);
+               1.0f, q, (int) P, xp, (int) P, 0.0f, g, (int) nb);
   for (gsize j = 0; j < m; j++)
     {
-      Row r = { g + j * nb, xn, xnf, 1, p->q + (j * A + a) * P, xp, P, nb };
-      fold_row (&p->ps[j * A + a], &r, P, p->s->inv_s2, p->refine[j * A + a],
+      Row r = { g + j * nb, xn, xnf, 1, q + j * P, xp, P, nb };
+      double qn = sqrt (dot_float (q + j * P, P));
+      fold_row (&p->ps[j * A + a], &r, P, s->inv_s2, refine_margin (s, qn, p->max_norm),
                 p->l + worker * p->l_stride, p->hot + worker * p->hot_stride);
     }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) C, (int) nb,
-               1.0f, g, (int) nb, p->centres + a * C, (int) (A * C), 0.0f, t, (int) C);
+               1.0f, g, (int) nb, p->centres + a * C, (int) b->dim, 0.0f, t, (int) C);
   for (gsize j = 0; j < m; j++)
     for (guint c = 0; c < C; c++)
       p->ps[j * A + a].acc[c] += t[j * C + c];
@@ -453,6 +490,66 @@ blas_single_end (int n)
 #endif
 }
 
+/* Windows per pass of the local variant: its products are windows ×
+ * exemplars at one position, and their patches are built per task. */
+#define PATCH_LOCAL_WINDOWS 64
+
+/* Scratch of a pass, sized by the work at hand.  Equivariant: a block's
+ * patches at every position, shared by the workers, and a row of logits
+ * per window patch (nbx·A).  Local: each worker's patches of one
+ * position, a row per window (nbx, so blocks can be larger). */
+static gboolean
+pass_alloc (Pass *p, gsize n, GError **error)
+{
+  const PatchState *s = p->s;
+  gsize A = p->A, P = s->P, ne = p->b->n_exemplars, C = p->b->channels, wk = p->workers;
+  gsize q_rows, xp_rows, t_len;
+  if (s->equivariant)
+    {
+      p->mw = MIN (n, MAX (1, PATCH_ROWS / A));
+      p->nbx = MIN (ne, MAX (1, PATCH_ROWS / A));
+      p->l_stride = p->nbx * A;
+      p->g_stride = MIN (PATCH_TASK_ROWS, p->mw * A) * p->l_stride;
+      q_rows = p->mw * A;
+      xp_rows = p->nbx * A;
+      t_len = p->mw * A * C;
+    }
+  else
+    {
+      p->mw = MIN (n, PATCH_LOCAL_WINDOWS);
+      p->nbx = MIN (ne, PATCH_ROWS);
+      p->l_stride = p->nbx;
+      p->g_stride = p->mw * p->nbx;
+      q_rows = wk * p->mw;
+      xp_rows = wk * p->nbx;
+      t_len = wk * p->mw * C;
+    }
+  p->q = adiff_try_alloc (q_rows, P * sizeof (float), "window patches", error);
+  p->xp = p->q ? adiff_try_alloc (xp_rows, P * sizeof (float), "exemplar patches", error)
+               : NULL;
+  p->g = p->xp ? adiff_try_alloc (wk, p->g_stride * sizeof (float), "patch logits", error)
+               : NULL;
+  p->l = p->g ? adiff_try_alloc (wk, p->l_stride * sizeof (float), "patch logits", error)
+              : NULL;
+  if (!p->l)
+    return FALSE;
+  p->hot_stride = p->l_stride / HOT_GROUP + 1;
+  p->hot = g_new (guint32, wk * p->hot_stride);
+  p->xn = g_new (double, xp_rows);
+  p->xnf = g_new (float, xp_rows);
+  p->t = g_new (float, t_len);
+  p->ps = g_new (PixelSum, p->mw * A);
+  p->refine = g_new (double, s->equivariant ? p->mw * A : 1);
+  return TRUE;
+}
+
+static void
+pass_free (Pass *p)
+{
+  g_free (p->q); g_free (p->xp); g_free (p->g); g_free (p->l); g_free (p->hot);
+  g_free (p->xn); g_free (p->xnf); g_free (p->t); g_free (p->ps); g_free (p->refine);
+}
+
 static gboolean
 patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **error)
 {
@@ -460,58 +557,32 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
   AdiffBundle *b = den->bundle;
   gsize A = (gsize) b->width * b->height, d = b->dim, ne = b->n_exemplars;
   guint C = b->channels;
-  /* Scratch sized by the work at hand, not the largest possible pass. */
-  gsize mw = MIN (n, MAX (1, PATCH_ROWS / A)), nbx = MIN (ne, MAX (1, PATCH_ROWS / A));
   Pass p = { s, b, A };
   p.workers = adiff_thread_count (den->params.n_threads);
-  /* Equivariant: a block's patches at every position, a row of logits
-   * per window patch (nbx·A).  Local: one position's patches per worker
-   * at a time, a row per window (nbx, so blocks can be larger). */
-  gsize per_row = nbx * A, patches = nbx * A;
-  if (!s->equivariant)
+  if (!pass_alloc (&p, n, error))
     {
-      nbx = MIN (ne, PATCH_ROWS);
-      per_row = nbx;
-      patches = p.workers * nbx;
-    }
-  p.nbx = nbx;
-  p.l_stride = per_row;
-  p.g_stride = s->equivariant ? MIN (PATCH_TASK_ROWS, mw * A) * per_row : mw * per_row;
-  p.q = adiff_try_alloc (mw * A, s->P * sizeof (float), "window patches", error);
-  p.xp = p.q ? adiff_try_alloc (patches, s->P * sizeof (float), "exemplar patches", error) : NULL;
-  p.g = p.xp ? adiff_try_alloc (p.workers, p.g_stride * sizeof (float), "patch logits", error)
-             : NULL;
-  p.l = p.g ? adiff_try_alloc (p.workers, p.l_stride * sizeof (float), "patch logits", error)
-            : NULL;
-  if (!p.l)
-    {
-      g_free (p.q); g_free (p.xp); g_free (p.g);
+      pass_free (&p);
       return FALSE;
     }
-  p.hot_stride = p.l_stride / HOT_GROUP + 1;
-  p.hot = g_new (guint32, p.workers * p.hot_stride);
-  p.xn = g_new (double, patches);
-  p.xnf = g_new (float, patches);
-  p.t = g_new (float, mw * A * C);
-  p.ps = g_new (PixelSum, mw * A);
-  p.refine = g_new (double, mw * A);
-  double max_norm = exemplar_patch_norm (s, b);
+  p.max_norm = exemplar_patch_norm (s, b);
   int blas_threads = blas_single_begin ();
 
-  for (gsize j0 = 0; j0 < n; j0 += mw)
+  for (gsize j0 = 0; j0 < n; j0 += p.mw)
     {
-      p.m = MIN (mw, n - j0);
-      im2col (s, b, in + j0 * d, p.m, p.q);
+      p.m = MIN (p.mw, n - j0);
+      p.windows = in + j0 * d;
       for (gsize a = 0; a < p.m * A; a++)
+        p.ps[a] = (PixelSum) { -G_MAXDOUBLE, 0, { 0, 0, 0 } };
+      if (s->equivariant)
         {
-          p.ps[a] = (PixelSum) { -G_MAXDOUBLE, 0, { 0, 0, 0 } };
-          double qn = sqrt (dot_double (p.q + a * s->P, p.q + a * s->P, s->P));
-          double err = 4.0 * FLT_EPSILON * sqrt ((double) s->P) * qn * max_norm * s->inv_s2;
-          p.refine[a] = s->exact && err > 1e-9 ? 2 * err : 0.0;
+          im2col (s, b, p.windows, p.m, p.q);
+          for (gsize a = 0; a < p.m * A; a++)
+            p.refine[a] = refine_margin (s, sqrt (dot_double (p.q + a * s->P, p.q + a * s->P,
+                                                              s->P)), p.max_norm);
         }
-      for (gsize i0 = 0; i0 < ne; i0 += nbx)
+      for (gsize i0 = 0; i0 < ne; i0 += p.nbx)
         {
-          p.nb = MIN (nbx, ne - i0);
+          p.nb = MIN (p.nbx, ne - i0);
           p.centres = b->exemplars + i0 * d;
           if (s->equivariant)
             {
@@ -525,8 +596,7 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
           out[j0 * d + a * C + c] = (float) (p.ps[a].acc[c] / p.ps[a].sum);
     }
   blas_single_end (blas_threads);
-  g_free (p.q); g_free (p.xp); g_free (p.g); g_free (p.xn); g_free (p.xnf); g_free (p.t);
-  g_free (p.ps); g_free (p.refine); g_free (p.l); g_free (p.hot);
+  pass_free (&p);
   return TRUE;
 }
 
