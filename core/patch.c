@@ -147,16 +147,14 @@ typedef struct
 } Pass;
 
 /* A row's comparisons: logits g (n values) of one window patch q against
- * n exemplar patches (rows of xp, x_stride floats apart). */
+ * n exemplar patches (rows of xp, P floats each). */
 typedef struct
 {
   float        *g;
-  const double *xn;        /* ½‖patch‖², xn_stride apart */
+  const double *xn;        /* ½‖patch‖² of each exemplar patch */
   const float  *xnf;
-  gsize         xn_stride;
   const float  *q;
   const float  *xp;
-  gsize         x_stride;
   gsize         n;
 } Row;
 
@@ -191,23 +189,19 @@ row_logits (const Row *r, float inv_s2, float *l)
 {
   AdiffV16f top = (AdiffV16f) {} - G_MAXFLOAT;
   float last = -G_MAXFLOAT;
-  gsize i = 0, st = r->xn_stride;
+  gsize i = 0;
   for (; i + 16 <= r->n; i += 16)
     {
       AdiffV16f v, x;
       memcpy (&v, r->g + i, sizeof v);
-      if (st == 1)
-        memcpy (&x, r->xnf + i, sizeof x);
-      else
-        for (int k = 0; k < 16; k++)
-          x[k] = r->xnf[(i + k) * st];
+      memcpy (&x, r->xnf + i, sizeof x);
       v = (v - x) * inv_s2;
       memcpy (l + i, &v, sizeof v);
       top = V16_MAX (top, v);
     }
   for (; i < r->n; i++)
     {
-      l[i] = (r->g[i] - r->xnf[i * st]) * inv_s2;
+      l[i] = (r->g[i] - r->xnf[i]) * inv_s2;
       last = MAX (last, l[i]);
     }
   for (int k = 0; k < 16; k++)
@@ -267,7 +261,7 @@ row_weights (const float *l, gsize n, float top, float cut, float *w, guint32 *h
 static inline double
 refined_logit (const Row *r, gsize P, double inv_s2, gsize i)
 {
-  return (dot_double (r->q, r->xp + i * r->x_stride, P) - r->xn[i * r->xn_stride]) * inv_s2;
+  return (dot_double (r->q, r->xp + i * P, P) - r->xn[i]) * inv_s2;
 }
 
 /* Exact mode: logits that can carry weight (l ≥ cut) recomputed in
@@ -314,9 +308,9 @@ refine_all (const Row *r, gsize P, double inv_s2, double max, double *sum)
  * relative to the top of the float logits.  refine > 0 (exact mode):
  * logits that can carry weight are recomputed in double, since a float
  * dot product of length P is off by about ε·√P·‖q‖·‖x‖, which 1/σ²
- * magnifies; when the refined top is far from the float one (absurdly
- * large inputs: every weight would underflow, or overflow) the row is
- * redone in double. */
+ * magnifies; when the refined top is more than the cutoff from the float
+ * one (absurdly large inputs: every weight would underflow, or could
+ * overflow) the row is redone in double. */
 static void
 fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, float *l,
           guint32 *hot)
@@ -332,7 +326,7 @@ fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, flo
       double best = -G_MAXDOUBLE;
       sum += refine_row (r, P, inv_s2, l, cut, top, hot, n_hot, &best);
       double real = MAX (ps->max, best);
-      if (real < top - ADIFF_LOGIT_CUTOFF || real > top + 1.0)
+      if (real < top - ADIFF_LOGIT_CUTOFF || real > top + ADIFF_LOGIT_CUTOFF)
         top = refine_all (r, P, inv_s2, ps->max, &sum);
     }
   double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : exp (ps->max - top);
@@ -388,7 +382,7 @@ equivariant_task (guint task, guint worker, gpointer data)
                1.0f, p->q + r0 * P, (int) P, p->xp, (int) P, 0.0f, g, (int) cols);
   for (gsize a = r0; a < r0 + nr; a++)
     {
-      Row r = { g + (a - r0) * cols, p->xn, p->xnf, 1, p->q + a * P, p->xp, P, cols };
+      Row r = { g + (a - r0) * cols, p->xn, p->xnf, p->q + a * P, p->xp, cols };
       fold_row (&p->ps[a], &r, P, p->s->inv_s2, p->refine[a], p->l + worker * p->l_stride,
                 p->hot + worker * p->hot_stride);
     }
@@ -423,7 +417,7 @@ local_task (guint a, guint worker, gpointer data)
                1.0f, q, (int) P, xp, (int) P, 0.0f, g, (int) nb);
   for (gsize j = 0; j < m; j++)
     {
-      Row r = { g + j * nb, xn, xnf, 1, q + j * P, xp, P, nb };
+      Row r = { g + j * nb, xn, xnf, q + j * P, xp, nb };
       double qn = sqrt (dot_float (q + j * P, P));
       fold_row (&p->ps[j * A + a], &r, P, s->inv_s2, refine_margin (s, qn, p->max_norm),
                 p->l + worker * p->l_stride, p->hot + worker * p->hot_stride);
