@@ -1132,6 +1132,156 @@ fold_avx512 (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
   return fold_plain (blk, cnt, zs, m, inv, row_of, nmem, dist, w, sm);
 }
 
+/* The softmax of one window and group kept lane by lane: sixteen
+ * running sums of weights (and of weighted member values) in double, all
+ * relative to one running maximum logit `ref`.  A chunk's weights need
+ * no horizontal sum and no new maximum unless one of its logits exceeds
+ * ref, which visiting clusters best first makes rare: the per-cluster
+ * minimum, sums and rescaling were a long chain of dependent steps after
+ * every cluster, which the next cluster's distances could not hide. */
+typedef struct
+{
+  float   ref;
+  __m512d sum[2], bin[2], acc[FOLD_MAX_MEMBERS][2];
+} LaneSoftmax;
+
+AVX512 static inline void
+add_lanes (__m512d *d, __m512 v)
+{
+  d[0] = _mm512_add_pd (d[0], _mm512_cvtps_pd (_mm512_castps512_ps256 (v)));
+  d[1] = _mm512_add_pd (d[1], _mm512_cvtps_pd (_mm512_extractf32x8_ps (v, 1)));
+}
+
+AVX512 static inline void
+scale_lanes (__m512d *d, __m512d f)
+{
+  d[0] = _mm512_mul_pd (d[0], f);
+  d[1] = _mm512_mul_pd (d[1], f);
+}
+
+AVX512 static inline double
+sum_lanes (const __m512d *d)
+{
+  return _mm512_reduce_add_pd (_mm512_add_pd (d[0], d[1]));
+}
+
+/* Raises ref to the largest logit of the chunk (x: nv vectors of
+ * logits, under their masks) and rescales every sum. */
+AVX512 static __attribute__ ((noinline)) void
+raise_ref (LaneSoftmax *ls, const __m512 *x, const __mmask16 *mk, guint nv, gsize nmem)
+{
+  __m512 hi = _mm512_set1_ps (-G_MAXFLOAT);
+  for (guint k = 0; k < nv; k++)
+    hi = _mm512_mask_max_ps (hi, mk[k], hi, x[k]);
+  float top = _mm512_reduce_max_ps (hi);
+  double f = ls->ref == -G_MAXFLOAT ? 0.0 : exp ((double) ls->ref - top);
+  __m512d fv = _mm512_set1_pd (f);
+  scale_lanes (ls->sum, fv);
+  scale_lanes (ls->bin, fv);
+  for (gsize j = 0; j < nmem; j++)
+    scale_lanes (ls->acc[j], fv);
+  ls->ref = top;
+}
+
+/* One chunk of n ≤ 64 members at i0 into the lanes.  nv and nmem are
+ * constants where this is inlined. */
+AVX512 static inline __attribute__ ((always_inline)) void
+lane_chunk (const guint8 *blk, gsize p, gsize i0, gsize n, guint nv, const float *zs,
+            guint m, float inv, const guint32 *row_of, gsize nmem, LaneSoftmax *ls)
+{
+  __mmask16 mk[CHUNK_VECTORS], over = 0;
+  __m512 x[CHUNK_VECTORS];
+  for (guint k = 0; k < CHUNK_VECTORS; k++)
+    mk[k] = lanes16 (n, k);
+  chunk_distances (blk + i0, p, zs, m, nv, mk, x);
+  __m512 ref = _mm512_set1_ps (ls->ref);
+  for (guint k = 0; k < nv; k++)
+    {
+      x[k] = _mm512_mul_ps (x[k], _mm512_set1_ps (-inv));
+      over |= _mm512_mask_cmp_ps_mask (mk[k], x[k], ref, _CMP_GT_OQ);
+    }
+  if (G_UNLIKELY (over))
+    {
+      raise_ref (ls, x, mk, nv, nmem);
+      ref = _mm512_set1_ps (ls->ref);
+    }
+  __m512 total = _mm512_setzero_ps (), acc[FOLD_MAX_MEMBERS];
+  for (gsize j = 0; j < nmem; j++)
+    acc[j] = _mm512_setzero_ps ();
+  for (guint k = 0; k < nv; k++)
+    {
+      AdiffV16f v = (AdiffV16f) _mm512_sub_ps (x[k], ref);
+      adiff_exp_neg16 (&v);
+      __m512 wv = _mm512_maskz_mov_ps (mk[k], (__m512) v);
+      total = _mm512_add_ps (total, wv);
+      for (gsize j = 0; j < nmem; j++)
+        acc[j] = _mm512_fmadd_ps (wv, row16 (blk + (gsize) row_of[j] * p + i0 + 16 * k,
+                                              mk[k]), acc[j]);
+    }
+  add_lanes (ls->sum, total);
+  add_lanes (ls->bin, total);
+  for (gsize j = 0; j < nmem; j++)
+    add_lanes (ls->acc[j], acc[j]);
+}
+
+AVX512 static inline __attribute__ ((always_inline)) void
+lane_cluster (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
+              const guint32 *row_of, gsize nmem, LaneSoftmax *ls)
+{
+  gsize p = pad8 (cnt);
+  for (gsize i0 = 0; i0 < cnt; i0 += 16 * CHUNK_VECTORS)
+    {
+      gsize n = MIN (cnt - i0, 16 * CHUNK_VECTORS);
+      switch ((n + 15) / 16)
+        {
+        case 1: lane_chunk (blk, p, i0, n, 1, zs, m, inv, row_of, nmem, ls); break;
+        case 2: lane_chunk (blk, p, i0, n, 2, zs, m, inv, row_of, nmem, ls); break;
+        case 3: lane_chunk (blk, p, i0, n, 3, zs, m, inv, row_of, nmem, ls); break;
+        default: lane_chunk (blk, p, i0, n, 4, zs, m, inv, row_of, nmem, ls); break;
+        }
+    }
+}
+
+/* coord_window's visit with the lanes (same order, same stopping rule);
+ * writes Σ w·x (in bytes) per member into acc and returns Σ w. */
+AVX512 static inline __attribute__ ((always_inline)) double
+lane_visit (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize cap,
+            double tail, float inv, gsize nmem, double *acc_out)
+{
+  LaneSoftmax ls;
+  ls.ref = -G_MAXFLOAT;
+  ls.sum[0] = ls.sum[1] = _mm512_setzero_pd ();
+  for (gsize j = 0; j < nmem; j++)
+    ls.acc[j][0] = ls.acc[j][1] = _mm512_setzero_pd ();
+  gsize have = 0;
+  for (guint b = 0; b < SELECT_BINS && have < cap; b++)
+    {
+      ls.bin[0] = ls.bin[1] = _mm512_setzero_pd ();
+      for (guint k = sc->bin_start[b]; k < sc->bin_start[b + 1]; k++)
+        {
+          guint c = sc->ord[k];
+          gsize cnt = ix->count[c];
+          lane_cluster (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of, nmem,
+                        &ls);
+          have += cnt;
+        }
+      if (b >= last && sum_lanes (ls.bin) <= tail * sum_lanes (ls.sum))
+        break;
+    }
+  for (gsize j = 0; j < nmem; j++)
+    acc_out[j] = sum_lanes (ls.acc[j]);
+  return sum_lanes (ls.sum);
+}
+
+AVX512 static double
+visit_avx512 (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize cap,
+              double tail, float inv, gsize nmem, double *acc)
+{
+  if (nmem == 1)
+    return lane_visit (ix, sc, last, cap, tail, inv, 1, acc);
+  return lane_visit (ix, sc, last, cap, tail, inv, nmem, acc);
+}
+
 /* Clusters c … c+15 under mask k, as scores8_fma. */
 AVX512 static inline __m512
 scores16 (const AnaCoordIndex *ix, const float *zm, float zz, guint c, __mmask16 k)
@@ -1180,10 +1330,16 @@ centre_scores_avx512 (const AnaCoordIndex *ix, const float *zm, float *score)
 
 #endif
 
+/* The whole visit of a window and group (visit_avx512), or NULL: the
+ * generic loop of coord_window with the fold. */
+typedef double (*VisitFunc) (const AnaCoordIndex *ix, const CoordScratch *sc, guint last,
+                             gsize cap, double tail, float inv, gsize nmem, double *acc);
+
 typedef struct
 {
   ScoresFunc scores;
   FoldFunc   fold;
+  VisitFunc  visit;
 } CoordKernels;
 
 /* The widest kernels the CPU runs, but no wider than the tests ask. */
@@ -1195,12 +1351,12 @@ pick_kernels (void)
   if (ana_coord_kernels >= ANA_KERNELS_AVX512 && __builtin_cpu_supports ("avx512f") &&
       __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512vl") &&
       __builtin_cpu_supports ("avx512dq"))
-    return (CoordKernels) { centre_scores_avx512, fold_avx512 };
+    return (CoordKernels) { centre_scores_avx512, fold_avx512, visit_avx512 };
   if (ana_coord_kernels >= ANA_KERNELS_AVX2 && __builtin_cpu_supports ("avx2") &&
       __builtin_cpu_supports ("fma"))
-    return (CoordKernels) { centre_scores_fma, fold_fma };
+    return (CoordKernels) { centre_scores_fma, fold_fma, NULL };
 #endif
-  return (CoordKernels) { centre_scores_plain, fold_plain };
+  return (CoordKernels) { centre_scores_plain, fold_plain, NULL };
 }
 
 /* One window, one group: the softmax over the members of the clusters of
@@ -1210,9 +1366,10 @@ pick_kernels (void)
  * Writes x̂ of the group's members into out. */
 static void
 coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, double tail,
-              ScoresFunc scores, FoldFunc fold, CoordScratch *sc, double *acc,
-              float *out)
+              const CoordKernels *kern, CoordScratch *sc, double *acc, float *out)
 {
+  ScoresFunc scores = kern->scores;
+  FoldFunc fold = kern->fold;
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
   gsize nmem = s->member_start[g + 1] - s->member_start[g];
@@ -1225,6 +1382,13 @@ coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, dou
   float inv = s->inv_2s2 * (1.0f / (255.0f * 255.0f));
   gsize have = 0, cap = COORD_MAX_EXTEND * budget;
   guint last = order_clusters (ix, budget, cap, scores, sc);
+  if (kern->visit && nmem <= FOLD_MAX_MEMBERS)
+    {
+      double sum = kern->visit (ix, sc, last, cap, tail, inv, nmem, acc);
+      for (gsize j = 0; j < nmem; j++)
+        out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sum * (1.0 / 255.0));
+      return;
+    }
   Softmax sm = { -G_MAXFLOAT, 0.0, acc };
   memset (acc, 0, nmem * sizeof (double));
   for (guint b = 0; b < SELECT_BINS && have < cap; b++)
@@ -1272,8 +1436,8 @@ coord_task (guint task, guint worker, gpointer data)
   /* Group-major: consecutive tasks share the group's index in cache. */
   guint g = (guint) (task / j->n_windows);
   gsize win = task % j->n_windows;
-  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], j->k.scores, j->k.fold,
-                &j->sc[worker], j->acc[worker], j->tmp + win * s->d);
+  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], &j->k, &j->sc[worker],
+                j->acc[worker], j->tmp + win * s->d);
 }
 
 /* Group g's budget and the weight its last bin may add: larger masks
