@@ -321,17 +321,10 @@ exact_window (const AnalyticState *s, AdiffBundle *b, const float *z, AnaAccum *
   ana_accum_finish (s, &acc[0], out);
 }
 
-static gboolean
-analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float *share,
-                       float *out, GError **error)
+/* Windows one at a time through the exact kernel. */
+static void
+exact_windows (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n, float *out)
 {
-  AnalyticState *s = den->state;
-  AdiffBundle *b = den->bundle;
-  ana_coord_maybe_build (s, b, n);
-  if (g_atomic_pointer_get (&s->coord))
-    return ana_coord_apply (s, b, in, n, share, out, error);
-  if (s->fast && !s->by_groups)
-    return ana_fast_apply (s, b, in, n, out, error);
   gsize d = s->d;
   guint workers = s->n_threads;
   AnaAccum *acc = g_new (AnaAccum, workers);
@@ -347,6 +340,53 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
   for (guint w = 0; w < workers; w++)
     ana_accum_clear (&acc[w]);
   g_free (acc);
+}
+
+/* The per-group indexes take float distances in units of (1/255)²
+ * without care for overflow: a window with a value beyond this (absurd
+ * for pixels in [0, 1]; or not a number) goes to the exact kernel, whose
+ * logits stay finite. */
+#define ANA_FAST_INPUT_LIMIT 1e6f
+
+static gboolean
+fast_fit (const float *z, gsize d)
+{
+  for (gsize i = 0; i < d; i++)
+    if (!(fabsf (z[i]) <= ANA_FAST_INPUT_LIMIT))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float *share,
+                       float *out, GError **error)
+{
+  AnalyticState *s = den->state;
+  AdiffBundle *b = den->bundle;
+  gsize d = s->d;
+  ana_coord_maybe_build (s, b, n);
+  if (s->fast && !s->by_groups)
+    return ana_fast_apply (s, b, in, n, out, error);
+  if (!g_atomic_pointer_get (&s->coord))
+    {
+      exact_windows (s, b, in, n, out);
+      return TRUE;
+    }
+  /* Runs of windows fit for the per-group indexes, and the rest through
+   * the exact kernel (each run reads only its own windows: out may alias
+   * in). */
+  for (gsize j0 = 0, j1; j0 < n; j0 = j1)
+    {
+      gboolean fit = fast_fit (in + j0 * d, d);
+      for (j1 = j0 + 1; j1 < n && fast_fit (in + j1 * d, d) == fit; j1++)
+        ;
+      const float *z = in + j0 * d;
+      float *x = out + j0 * d;
+      if (!fit)
+        exact_windows (s, b, z, j1 - j0, x);
+      else if (!ana_coord_apply (s, b, z, j1 - j0, share, x, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

@@ -298,6 +298,36 @@ test_fast_groups_exact (void)
   ana_coord_kernels = ANA_KERNELS_AVX512;
 }
 
+/* Inputs far outside [0, 1] overflow the per-group indexes' float
+ * distances: such windows take the exact kernel, and every result stays
+ * finite (it was NaN from 1e19 on); ordinary windows of the same batch
+ * keep fast mode. */
+static void
+test_fast_groups_huge_input (void)
+{
+  enum { NW = ANA_COORD_LAZY_WINDOWS };
+  AdiffBundle *b = synth_bundle (4, 4, 1, 300, 0, 43);
+  quantize_exemplars (b);
+  gsize d = b->dim;
+  AdiffDenoiser *fa = make (b, ADIFF_METHOD_ANALYTIC, 0.1, 0.02, FALSE, 0);
+  float *z = g_new (float, NW * d), *x = g_new (float, NW * d);
+  for (guint j = 0; j < NW; j++)
+    synth_noisy (b, 0.1, 800 + j, z + j * d);
+  for (gsize p = 0; p < d; p++)
+    z[3 * d + p] *= 1e20f;
+  z[5 * d + 2] = 1e30f;
+  g_assert_true (adiff_denoiser_apply (fa, z, NW, x, NULL));
+  g_assert_true (uses_group_indexes (fa));
+  for (gsize i = 0; i < NW * d; i++)
+    {
+      g_assert_true (isfinite (x[i]));
+      g_assert_cmpfloat (fabs (x[i]), <=, 1.0 + 1e-5);
+    }
+  g_free (z); g_free (x);
+  adiff_denoiser_free (fa);
+  adiff_bundle_unref (b);
+}
+
 /* A 40×40 image of noisy synthetic windows: n/2 of the exemplars sampled
  * through the tiler (so the budgets follow the blending shares) against
  * exact mode. */
@@ -350,6 +380,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analytic/fast-mode", test_fast_mode);
   g_test_add_func ("/analytic/fast-groups-exact", test_fast_groups_exact);
   g_test_add_func ("/analytic/fast-groups-lazy", test_fast_groups_lazy);
+  g_test_add_func ("/analytic/fast-groups-huge-input", test_fast_groups_huge_input);
   g_test_add_func ("/analytic/fast-groups-error", test_fast_groups_error);
   return g_test_run ();
 }
