@@ -62,8 +62,9 @@ typedef struct
   double     sigma;
   float      inv_2s2;      /* 1 / 2σ² */
   guint      n_threads;
-  AnaRegion *regions;
+  AnaRegion *regions;      /* fast mode's regions (analytic-fast.c) */
   guint      n_regions;
+  AnaRegion  whole;        /* the exact kernel's: every group and coordinate */
   gboolean   fast;
   AnaCoordIndex *coord;    /* [n_groups] once built (atomic), or NULL */
   /* Per-group indexes are built at the first apply that brings the

@@ -187,6 +187,7 @@ analytic_finalize (gpointer state)
   for (guint r = 0; r < s->n_regions; r++)
     ana_region_free (&s->regions[r]);
   g_free (s->regions);
+  ana_region_free (&s->whole);
   if (s->coord)
     for (guint g = 0; g < s->n_groups; g++)
       ana_coord_free (&s->coord[g]);
@@ -197,13 +198,12 @@ analytic_finalize (gpointer state)
   g_free (s);
 }
 
-/* Exact mode: one region with every group and every coordinate. */
+/* The exact kernel's region: every group and every coordinate (fast
+ * mode's regions, if any, are others). */
 static void
-single_region (AnalyticState *s)
+whole_region (AnalyticState *s)
 {
-  s->n_regions = 1;
-  s->regions = g_new0 (AnaRegion, 1);
-  AnaRegion *r = &s->regions[0];
+  AnaRegion *r = &s->whole;
   r->g0 = 0;
   r->g1 = s->n_groups;
   r->n_coords = s->d;
@@ -276,9 +276,8 @@ analytic_prepare (AdiffDenoiser *den, GError **error)
   gboolean groups = s->fast && ana_coord_prepare (s, b);
   if (s->fast && !groups && b->n_exemplars <= ANA_REGIONS_MIN_EXEMPLARS)
     s->fast = FALSE;
-  if (!s->fast || groups)
-    single_region (s);       /* exact kernel (until the indexes are built) */
-  else if (!ana_fast_prepare (s, b, error))
+  whole_region (s);         /* exact mode, and fast mode's exact windows */
+  if (s->fast && !groups && !ana_fast_prepare (s, b, error))
     {
       analytic_finalize (s);
       return NULL;
@@ -302,7 +301,7 @@ exact_task (guint task, guint worker, gpointer data)
 {
   ExactJob *j = data;
   gsize i0 = (gsize) task * ANA_BLOCK;
-  ana_accum_block (j->s, &j->s->regions[0], j->ex, j->z, NULL, i0,
+  ana_accum_block (j->s, &j->s->whole, j->ex, j->z, NULL, i0,
                    MIN (ANA_BLOCK, j->n - i0), &j->acc[worker]);
 }
 
@@ -342,10 +341,10 @@ exact_windows (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
   g_free (acc);
 }
 
-/* The per-group indexes take float distances in units of (1/255)²
- * without care for overflow: a window with a value beyond this (absurd
- * for pixels in [0, 1]; or not a number) goes to the exact kernel, whose
- * logits stay finite. */
+/* Fast mode's float distances (in units of (1/255)² for the per-group
+ * indexes) are taken without care for overflow: a window with a value
+ * beyond this (absurd for pixels in [0, 1]; or not a number) goes to the
+ * exact kernel, whose logits stay finite. */
 #define ANA_FAST_INPUT_LIMIT 1e6f
 
 static gboolean
@@ -365,16 +364,15 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
   AdiffBundle *b = den->bundle;
   gsize d = s->d;
   ana_coord_maybe_build (s, b, n);
-  if (s->fast && !s->by_groups)
-    return ana_fast_apply (s, b, in, n, out, error);
-  if (!g_atomic_pointer_get (&s->coord))
+  gboolean regions = s->fast && !s->by_groups;
+  gboolean groups = g_atomic_pointer_get (&s->coord) != NULL;
+  if (!regions && !groups)
     {
       exact_windows (s, b, in, n, out);
       return TRUE;
     }
-  /* Runs of windows fit for the per-group indexes, and the rest through
-   * the exact kernel (each run reads only its own windows: out may alias
-   * in). */
+  /* Runs of windows fit for fast mode, and the rest through the exact
+   * kernel (each run reads only its own windows: out may alias in). */
   for (gsize j0 = 0, j1; j0 < n; j0 = j1)
     {
       gboolean fit = fast_fit (in + j0 * d, d);
@@ -384,7 +382,8 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
       float *x = out + j0 * d;
       if (!fit)
         exact_windows (s, b, z, j1 - j0, x);
-      else if (!ana_coord_apply (s, b, z, j1 - j0, share, x, error))
+      else if (!(groups ? ana_coord_apply (s, b, z, j1 - j0, share, x, error)
+                        : ana_fast_apply (s, b, z, j1 - j0, x, error)))
         return FALSE;
     }
   return TRUE;

@@ -134,7 +134,10 @@ static gboolean
 apply_panels (const double *v, const gsize *offsets, guint np, const double *tau, gsize n,
               guint k, double *z, GError **error)
 {
-  double *t = g_new (double, PANEL * PANEL);
+  /* Zeroed: DLARFT fills only T's upper triangle, and LAPACKE's NaN
+   * check of DLARFB reads all of it — heap garbage that read as NaN made
+   * some builds fail with "DLARFB returned -11". */
+  double *t = g_new0 (double, PANEL * PANEL);
   gboolean ok = TRUE;
   for (guint p = np; ok && p-- > 0;)
     {
