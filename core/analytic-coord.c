@@ -997,11 +997,11 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
   return sum;
 }
 
-/* AVX-512 (two 512-bit pipes on the machines we measure): the same
- * kernels sixteen lanes wide.  A cluster is folded in chunks of up to 64
- * members whose distances stay in four registers, so the minimum, the
- * weights and the sums need no pass through memory; most clusters are
- * one chunk. */
+/* AVX-512 (two 512-bit pipes on the machines we measure): the scores
+ * sixteen lanes wide, and the whole visit of a window and group in one
+ * call (visit_avx512).  A cluster is folded in chunks of up to 64 members
+ * whose distances stay in four registers; most clusters are one chunk.
+ * Groups of more than FOLD_MAX_MEMBERS members take the portable fold. */
 #define AVX512 __attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define CHUNK_VECTORS 4
 
@@ -1048,88 +1048,6 @@ chunk_distances (const guint8 *blk, gsize p, const float *zs, guint m, guint nv,
         a3 = add_square16 (a3, zj, r + 48, mk[3]);
     }
   a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
-}
-
-/* One chunk of n ≤ 64 members at i0 folded into the softmax; returns
- * its summed weight relative to the maximum after it, and the factor
- * for the earlier sums in *scale.  nv (vectors) is a constant where this
- * is inlined, so the distances never leave the registers. */
-AVX512 static inline __attribute__ ((always_inline)) double
-fold_chunk (const guint8 *blk, gsize p, gsize i0, gsize n, guint nv, const float *zs,
-            guint m, float inv, const guint32 *row_of, gsize nmem, Softmax *sm,
-            double *scale)
-{
-  __mmask16 mk[CHUNK_VECTORS];
-  __m512 a[CHUNK_VECTORS];
-  for (guint k = 0; k < CHUNK_VECTORS; k++)
-    mk[k] = lanes16 (n, k);
-  chunk_distances (blk + i0, p, zs, m, nv, mk, a);
-  __m512 lo = _mm512_set1_ps (G_MAXFLOAT);
-  for (guint k = 0; k < nv; k++)
-    lo = _mm512_mask_min_ps (lo, mk[k], lo, a[k]);
-  float mx = raise_max (sm, _mm512_reduce_min_ps (lo), inv, scale);
-  __m512 total = _mm512_setzero_ps (), acc[FOLD_MAX_MEMBERS];
-  for (gsize j = 0; j < nmem; j++)
-    acc[j] = _mm512_setzero_ps ();
-  for (guint k = 0; k < nv; k++)
-    {
-      AdiffV16f v = (AdiffV16f) a[k];
-      v = -v * inv - mx;
-      adiff_exp_neg16 (&v);
-      __m512 wv = _mm512_maskz_mov_ps (mk[k], (__m512) v);
-      total = _mm512_add_ps (total, wv);
-      for (gsize j = 0; j < nmem; j++)
-        acc[j] = _mm512_fmadd_ps (wv, row16 (blk + (gsize) row_of[j] * p + i0 + 16 * k,
-                                              mk[k]), acc[j]);
-    }
-  double part = _mm512_reduce_add_ps (total);
-  sm->sum = sm->sum * *scale + part;
-  for (gsize j = 0; j < nmem; j++)
-    sm->acc[j] = sm->acc[j] * *scale + _mm512_reduce_add_ps (acc[j]) * (1.0f / 255.0f);
-  return part;
-}
-
-/* The chunks of a cluster; inlined with nmem = 1 (gray bundles) so that
- * the member sum stays in a register too. */
-AVX512 static inline __attribute__ ((always_inline)) double
-fold_chunks (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
-             const guint32 *row_of, gsize nmem, Softmax *sm)
-{
-  gsize p = pad8 (cnt);
-  double sum = 0.0;
-  for (gsize i0 = 0; i0 < cnt; i0 += 16 * CHUNK_VECTORS)
-    {
-      gsize n = MIN (cnt - i0, 16 * CHUNK_VECTORS);
-      double part, scale;
-      switch ((n + 15) / 16)
-        {
-        case 1:
-          part = fold_chunk (blk, p, i0, n, 1, zs, m, inv, row_of, nmem, sm, &scale);
-          break;
-        case 2:
-          part = fold_chunk (blk, p, i0, n, 2, zs, m, inv, row_of, nmem, sm, &scale);
-          break;
-        case 3:
-          part = fold_chunk (blk, p, i0, n, 3, zs, m, inv, row_of, nmem, sm, &scale);
-          break;
-        default:
-          part = fold_chunk (blk, p, i0, n, 4, zs, m, inv, row_of, nmem, sm, &scale);
-          break;
-        }
-      sum = sum * scale + part;
-    }
-  return sum;
-}
-
-AVX512 static double
-fold_avx512 (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
-             const guint32 *row_of, gsize nmem, float *dist, float *w, Softmax *sm)
-{
-  if (nmem == 1)
-    return fold_chunks (blk, cnt, zs, m, inv, row_of, 1, sm);
-  if (nmem <= FOLD_MAX_MEMBERS)
-    return fold_chunks (blk, cnt, zs, m, inv, row_of, nmem, sm);
-  return fold_plain (blk, cnt, zs, m, inv, row_of, nmem, dist, w, sm);
 }
 
 /* The softmax of one window and group kept lane by lane: sixteen
@@ -1351,7 +1269,7 @@ pick_kernels (void)
   if (ana_coord_kernels >= ANA_KERNELS_AVX512 && __builtin_cpu_supports ("avx512f") &&
       __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512vl") &&
       __builtin_cpu_supports ("avx512dq"))
-    return (CoordKernels) { centre_scores_avx512, fold_avx512, visit_avx512 };
+    return (CoordKernels) { centre_scores_avx512, fold_plain, visit_avx512 };
   if (ana_coord_kernels >= ANA_KERNELS_AVX2 && __builtin_cpu_supports ("avx2") &&
       __builtin_cpu_supports ("fma"))
     return (CoordKernels) { centre_scores_fma, fold_fma, NULL };
