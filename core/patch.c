@@ -17,7 +17,10 @@
  * ‖P_a z‖² is common to a row, so logits are (P_a z·P_b x − ½‖P_b x‖²)/σ²:
  * the cross terms are an SGEMM of the windows' patches (im2col) against a
  * block of exemplars' patches, the softmax an online log-sum-exp per output
- * pixel in double, and the weighted centre pixels a second SGEMM.
+ * pixel (float weights, double sums), and the weighted centre pixels a
+ * second SGEMM.  Our workers split the rows (equivariant) or positions
+ * (local), each calling BLAS on one thread for its own part (see
+ * blas_single_begin).
  *
  * Exact mode recomputes in double the logits that can carry weight (see
  * fold_row); fast mode keeps the float GEMM logits.  Patch size 0 picks a
