@@ -351,21 +351,12 @@ patch_norms (const float *xp, gsize n, gsize P, double *xn, float *xnf)
     }
 }
 
-/* ‖v‖² in float: enough for an error bound. */
-ADIFF_HOT static double
-dot_float (const float *v, gsize n)
-{
-  float s = 0.0f;
-  for (gsize i = 0; i < n; i++)
-    s += v[i] * v[i];
-  return s;
-}
-
-/* Exact mode's margin for a window patch of norm qn: twice the float
- * error bound of its logits (0 in fast mode, or when negligible). */
+/* Exact mode's margin for a window patch q: twice the float error bound
+ * of its logits (0 in fast mode, or when negligible). */
 static double
-refine_margin (const PatchState *s, double qn, double max_norm)
+refine_margin (const PatchState *s, const float *q, double max_norm)
 {
+  double qn = sqrt (dot_double (q, q, s->P));
   double err = 4.0 * FLT_EPSILON * sqrt ((double) s->P) * qn * max_norm * s->inv_s2;
   return s->exact && err > 1e-9 ? 2 * err : 0.0;
 }
@@ -421,9 +412,9 @@ local_task (guint a, guint worker, gpointer data)
   for (gsize j = 0; j < m; j++)
     {
       Row r = { g + j * nb, xn, xnf, q + j * P, xp, nb };
-      double qn = sqrt (dot_float (q + j * P, P));
-      fold_row (&p->ps[j * A + a], &r, P, s->inv_s2, refine_margin (s, qn, p->max_norm),
-                p->l + worker * p->l_stride, p->hot + worker * p->hot_stride);
+      fold_row (&p->ps[j * A + a], &r, P, s->inv_s2,
+                refine_margin (s, q + j * P, p->max_norm), p->l + worker * p->l_stride,
+                p->hot + worker * p->hot_stride);
     }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) C, (int) nb,
                1.0f, g, (int) nb, p->centres + a * C, (int) b->dim, 0.0f, t, (int) C);
@@ -574,8 +565,7 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
         {
           im2col (s, b, p.windows, p.m, p.q);
           for (gsize a = 0; a < p.m * A; a++)
-            p.refine[a] = refine_margin (s, sqrt (dot_double (p.q + a * s->P, p.q + a * s->P,
-                                                              s->P)), p.max_norm);
+            p.refine[a] = refine_margin (s, p.q + a * s->P, p.max_norm);
         }
       for (gsize i0 = 0; i0 < ne; i0 += p.nbx)
         {
