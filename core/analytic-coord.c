@@ -50,6 +50,9 @@
 #define COORD_CLUSTERS_PER_ROOT 4
 #define COORD_MAX_CLUSTERS 4096
 #define COORD_KMEANS_ITERS 4
+/* Windows whose cluster scores are computed in one pass over a group's
+ * centres. */
+#define SCORE_WINDOWS 8
 /* Points per cluster in the k-means sample (the final assignment uses
  * every exemplar). */
 #define COORD_SAMPLE_PER_CLUSTER 10
@@ -577,14 +580,14 @@ ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
 
 typedef struct
 {
-  float   *zm;      /* [d] masked query */
-  float   *zs;      /* [d] the same × 255 */
-  float   *score;   /* [max clusters] */
+  float   *zm;      /* [SCORE_WINDOWS·d] masked queries */
+  float   *zs;      /* [d] the current one × 255 */
+  float   *score;   /* [SCORE_WINDOWS·score_stride] */
   guint32 *ord;     /* [max clusters] */
-  guint32 *kept;    /* [max clusters] */
+  guint32 *kept;    /* [max clusters + 16] */
   float   *dist;    /* [max padded cluster] */
   float   *w;       /* [max padded cluster] */
-  guint16 *bin;     /* [max clusters] */
+  guint16 *bin;     /* [max clusters]: bins of the kept */
   guint32 *bin_start;  /* [SELECT_BINS + 1] */
   guint32 *fill;    /* [SELECT_BINS] */
 } CoordScratch;
@@ -603,7 +606,12 @@ group_share (const AnalyticState *s, const float *share, guint g)
 }
 
 /* score[c] = −log of cluster c's estimated weight (cluster_spreads). */
-typedef void (*ScoresFunc) (const AnaCoordIndex *ix, const float *zm, float *score);
+typedef void (*ScoreFunc) (const AnaCoordIndex *ix, const float *zm, float *score);
+
+/* The scores of nwin ≤ SCORE_WINDOWS windows, whose masked queries are
+ * zstride apart, into score rows sstride apart. */
+typedef void (*ScoresFunc) (const AnaCoordIndex *ix, const float *zm, gsize zstride,
+                            guint nwin, float *score, gsize sstride);
 
 ADIFF_HOT static void
 centre_scores_plain (const AnaCoordIndex *ix, const float *zm, float *score)
@@ -639,6 +647,21 @@ centre_scores_plain (const AnaCoordIndex *ix, const float *zm, float *score)
       for (guint c = 0; c < nc; c++)
         score[c] -= proj[c] * proj[c];
     }
+}
+
+static inline void
+scores_each (ScoreFunc one, const AnaCoordIndex *ix, const float *zm, gsize zstride,
+             guint nwin, float *score, gsize sstride)
+{
+  for (guint w = 0; w < nwin; w++)
+    one (ix, zm + w * zstride, score + w * sstride);
+}
+
+static void
+scores_plain (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nwin,
+              float *score, gsize sstride)
+{
+  scores_each (centre_scores_plain, ix, zm, zstride, nwin, score, sstride);
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -702,6 +725,14 @@ centre_scores_fma (const AnaCoordIndex *ix, const float *zm, float *score)
     }
 }
 
+
+static void
+scores_fma (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nwin,
+            float *score, gsize sstride)
+{
+  scores_each (centre_scores_fma, ix, zm, zstride, nwin, score, sstride);
+}
+
 #endif
 
 /* Bins of the cluster scores: their count, starting width in nats, and
@@ -722,33 +753,37 @@ score_bins (const float *score, guint nc, float kmin, float inv_width, guint16 *
     }
 }
 
-/* Members and clusters per bin.  Most clusters fall in the last bin
- * (beyond the range), so one pair of counters would be a chain of
- * dependent read-modify-writes through memory; four interleaved copies
- * (by c mod 4) break it. */
-ADIFF_HOT static void
-bin_histogram (const guint16 *bin, const guint32 *count, guint nc, guint32 *members,
-               guint32 *clusters)
+/* The clusters whose score is below cut (or, with beyond, not below it),
+ * in index order, into kept (which has room for nc + 16); returns how
+ * many.  Most clusters score far beyond the range of the bins, so only
+ * the few within are counted and ordered. */
+typedef guint (*InRangeFunc) (const float *score, guint nc, float cut, gboolean beyond,
+                              guint32 *kept);
+
+ADIFF_HOT static guint
+in_range_plain (const float *score, guint nc, float cut, gboolean beyond, guint32 *kept)
 {
-  guint32 m4[4][SELECT_BINS], c4[4][SELECT_BINS];
-  memset (m4, 0, sizeof m4);
-  memset (c4, 0, sizeof c4);
-  guint c = 0;
-  for (; c + 4 <= nc; c += 4)
-    for (int k = 0; k < 4; k++)
-      {
-        m4[k][bin[c + k]] += count[c + k];
-        c4[k][bin[c + k]]++;
-      }
-  for (; c < nc; c++)
+  guint n = 0;
+  for (guint c = 0; c < nc; c++)
     {
-      m4[0][bin[c]] += count[c];
-      c4[0][bin[c]]++;
+      kept[n] = c;
+      n += (score[c] < cut) != beyond;
     }
-  for (guint b = 0; b < SELECT_BINS; b++)
+  return n;
+}
+
+/* Members and clusters per bin, of the kept clusters. */
+static void
+kept_histogram (const guint16 *bin, const guint32 *kept, guint nk, const guint32 *count,
+                guint32 *members, guint32 *clusters)
+{
+  memset (members, 0, SELECT_BINS * sizeof (guint32));
+  memset (clusters, 0, SELECT_BINS * sizeof (guint32));
+  for (guint k = 0; k < nk; k++)
     {
-      members[b] = (m4[0][b] + m4[1][b]) + (m4[2][b] + m4[3][b]);
-      clusters[b] = (c4[0][b] + c4[1][b]) + (c4[2][b] + c4[3][b]);
+      guint b = bin[kept[k]];
+      members[b] += count[kept[k]];
+      clusters[b]++;
     }
 }
 
@@ -772,45 +807,47 @@ bin_reaching (const guint32 *members, gsize enough)
  * Clusters of bins past the one reaching `cap` members are left out (the
  * visit stops before them). */
 static guint
-order_clusters (const AnaCoordIndex *ix, gsize budget, gsize cap, ScoresFunc scores,
-                CoordScratch *sc)
+order_clusters (const AnaCoordIndex *ix, float *score, gsize budget, gsize cap,
+                InRangeFunc in_range, CoordScratch *sc)
 {
   guint nc = ix->nc;
-  scores (ix, sc->zm, sc->score);
   for (guint c = nc; c < pad8 (nc); c++)
-    sc->score[c] = G_MAXFLOAT;
-  float kmin = sc->score[argmin8 (sc->score, (guint) pad8 (nc))];
+    score[c] = G_MAXFLOAT;
+  float kmin = score[argmin8 (score, (guint) pad8 (nc))];
   guint32 members[SELECT_BINS], clusters[SELECT_BINS];
-  float width = SELECT_BIN_WIDTH;
-  guint last;
+  float width = SELECT_BIN_WIDTH, cut;
+  guint last, nk;
   for (;;)
     {
-      score_bins (sc->score, nc, kmin, 1.0f / width, sc->bin);
-      bin_histogram (sc->bin, ix->count, nc, members, clusters);
+      cut = kmin + width * (SELECT_BINS - 1);
+      score_bins (score, nc, kmin, 1.0f / width, sc->bin);
+      nk = in_range (score, nc, cut, FALSE, sc->kept);
+      kept_histogram (sc->bin, sc->kept, nk, ix->count, members, clusters);
       last = bin_reaching (members, budget);
       if (last < SELECT_BINS - 1 || width >= SELECT_MAX_WIDTH)
         break;
       width *= 4;
     }
   guint stop = bin_reaching (members, cap);
+  if (stop == SELECT_BINS - 1)
+    {
+      /* The cap reaches beyond the range: the rest is the last bin. */
+      guint more = in_range (score, nc, cut, TRUE, sc->kept + nk);
+      for (guint k = nk; k < nk + more; k++)
+        sc->bin[sc->kept[k]] = SELECT_BINS - 1;
+      clusters[SELECT_BINS - 1] += more;
+      nk += more;
+    }
   guint32 *start = sc->bin_start;
   start[0] = 0;
   for (guint b = 0; b < SELECT_BINS; b++)
     start[b + 1] = start[b] + (b <= stop ? clusters[b] : 0);
   memcpy (sc->fill, start, SELECT_BINS * sizeof (guint32));
-  /* The clusters to visit first, without a branch per cluster (which
-   * way it goes is a coin toss, and mispredictions took most of the time
-   * here); then into their bins. */
-  guint kept = 0;
-  for (guint c = 0; c < nc; c++)
+  for (guint k = 0; k < nk; k++)
     {
-      sc->kept[kept] = c;
-      kept += sc->bin[c] <= stop;
-    }
-  for (guint k = 0; k < kept; k++)
-    {
-      guint c = sc->kept[k];
-      sc->ord[sc->fill[sc->bin[c]]++] = c;
+      guint32 c = sc->kept[k];
+      if (sc->bin[c] <= stop)
+        sc->ord[sc->fill[sc->bin[c]]++] = c;
     }
   return last;
 }
@@ -1003,7 +1040,7 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
  * whose distances stay in four registers; most clusters are one chunk.
  * Groups of more than FOLD_MAX_MEMBERS members take the portable fold. */
 #define AVX512 __attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512dq,fma")))
-#define CHUNK_VECTORS 4
+#define CHUNK_VECTORS 8
 
 /* The lanes of the k-th vector of a chunk of n members. */
 AVX512 static inline __mmask16
@@ -1034,20 +1071,17 @@ AVX512 static inline __attribute__ ((always_inline)) void
 chunk_distances (const guint8 *blk, gsize p, const float *zs, guint m, guint nv,
                  const __mmask16 *mk, __m512 *a)
 {
-  __m512 a0 = _mm512_setzero_ps (), a1 = a0, a2 = a0, a3 = a0;
+  #pragma GCC unroll 8
+  for (guint k = 0; k < nv; k++)
+    a[k] = _mm512_setzero_ps ();
   for (guint j = 0; j < m; j++)
     {
       const guint8 *r = blk + j * p;
       __m512 zj = _mm512_set1_ps (zs[j]);
-      a0 = add_square16 (a0, zj, r, mk[0]);
-      if (nv > 1)
-        a1 = add_square16 (a1, zj, r + 16, mk[1]);
-      if (nv > 2)
-        a2 = add_square16 (a2, zj, r + 32, mk[2]);
-      if (nv > 3)
-        a3 = add_square16 (a3, zj, r + 48, mk[3]);
+      #pragma GCC unroll 8
+      for (guint k = 0; k < nv; k++)
+        a[k] = add_square16 (a[k], zj, r + 16 * k, mk[k]);
     }
-  a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
 }
 
 /* The softmax of one window and group kept lane by lane: sixteen
@@ -1089,6 +1123,7 @@ AVX512 static __attribute__ ((noinline)) void
 raise_ref (LaneSoftmax *ls, const __m512 *x, const __mmask16 *mk, guint nv, gsize nmem)
 {
   __m512 hi = _mm512_set1_ps (-G_MAXFLOAT);
+  #pragma GCC unroll 8
   for (guint k = 0; k < nv; k++)
     hi = _mm512_mask_max_ps (hi, mk[k], hi, x[k]);
   float top = _mm512_reduce_max_ps (hi);
@@ -1109,10 +1144,12 @@ lane_chunk (const guint8 *blk, gsize p, gsize i0, gsize n, guint nv, const float
 {
   __mmask16 mk[CHUNK_VECTORS], over = 0;
   __m512 x[CHUNK_VECTORS];
+  #pragma GCC unroll 8
   for (guint k = 0; k < CHUNK_VECTORS; k++)
     mk[k] = lanes16 (n, k);
   chunk_distances (blk + i0, p, zs, m, nv, mk, x);
   __m512 ref = _mm512_set1_ps (ls->ref);
+  #pragma GCC unroll 8
   for (guint k = 0; k < nv; k++)
     {
       x[k] = _mm512_mul_ps (x[k], _mm512_set1_ps (-inv));
@@ -1126,6 +1163,7 @@ lane_chunk (const guint8 *blk, gsize p, gsize i0, gsize n, guint nv, const float
   __m512 total = _mm512_setzero_ps (), acc[FOLD_MAX_MEMBERS];
   for (gsize j = 0; j < nmem; j++)
     acc[j] = _mm512_setzero_ps ();
+  #pragma GCC unroll 8
   for (guint k = 0; k < nv; k++)
     {
       AdiffV16f v = (AdiffV16f) _mm512_sub_ps (x[k], ref);
@@ -1155,7 +1193,11 @@ lane_cluster (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
         case 1: lane_chunk (blk, p, i0, n, 1, zs, m, inv, row_of, nmem, ls); break;
         case 2: lane_chunk (blk, p, i0, n, 2, zs, m, inv, row_of, nmem, ls); break;
         case 3: lane_chunk (blk, p, i0, n, 3, zs, m, inv, row_of, nmem, ls); break;
-        default: lane_chunk (blk, p, i0, n, 4, zs, m, inv, row_of, nmem, ls); break;
+        case 4: lane_chunk (blk, p, i0, n, 4, zs, m, inv, row_of, nmem, ls); break;
+        case 5: lane_chunk (blk, p, i0, n, 5, zs, m, inv, row_of, nmem, ls); break;
+        case 6: lane_chunk (blk, p, i0, n, 6, zs, m, inv, row_of, nmem, ls); break;
+        case 7: lane_chunk (blk, p, i0, n, 7, zs, m, inv, row_of, nmem, ls); break;
+        default: lane_chunk (blk, p, i0, n, 8, zs, m, inv, row_of, nmem, ls); break;
         }
     }
 }
@@ -1200,50 +1242,88 @@ visit_avx512 (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize
   return lane_visit (ix, sc, last, cap, tail, inv, nmem, acc);
 }
 
-/* Clusters c … c+15 under mask k, as scores8_fma. */
-AVX512 static inline __m512
-scores16 (const AnaCoordIndex *ix, const float *zm, float zz, guint c, __mmask16 k)
+/* Clusters c … c+15 under mask k, as scores8_fma, for SCORE_WINDOWS
+ * windows at once: each row of centres and directions is read once for
+ * all of them (a window at a time, the scores were bound by reading
+ * those rows from L2: 3·m·nc floats per window and group). */
+AVX512 static inline __attribute__ ((always_inline)) void
+scores16_windows (const AnaCoordIndex *ix, const float *zm, gsize zstride, const float *zz,
+                  guint c, __mmask16 k, float *score, gsize sstride)
 {
   guint nc = ix->nc, m = ix->m;
   const float *d0 = ix->dir, *d1 = ix->dir + (gsize) m * nc;
-  __m512 sc = _mm512_add_ps (_mm512_maskz_loadu_ps (k, ix->cnorm + c), _mm512_set1_ps (zz));
-  __m512 p0 = _mm512_sub_ps (_mm512_setzero_ps (), _mm512_maskz_loadu_ps (k, ix->dirc + c));
-  __m512 p1 = _mm512_sub_ps (_mm512_setzero_ps (),
-                             _mm512_maskz_loadu_ps (k, ix->dirc + nc + c));
+  __m512 sc[SCORE_WINDOWS], p0[SCORE_WINDOWS], p1[SCORE_WINDOWS];
+  __m512 cn = _mm512_maskz_loadu_ps (k, ix->cnorm + c);
+  __m512 f0 = _mm512_maskz_loadu_ps (k, ix->dirc + c);
+  __m512 f1 = _mm512_maskz_loadu_ps (k, ix->dirc + nc + c);
+#pragma GCC unroll 8
+  for (guint w = 0; w < SCORE_WINDOWS; w++)
+    {
+      sc[w] = _mm512_add_ps (cn, _mm512_set1_ps (zz[w]));
+      p0[w] = _mm512_sub_ps (_mm512_setzero_ps (), f0);
+      p1[w] = _mm512_sub_ps (_mm512_setzero_ps (), f1);
+    }
   for (guint j = 0; j < m; j++)
     {
       gsize o = (gsize) j * nc + c;
-      __m512 zj = _mm512_set1_ps (zm[j]);
-      sc = _mm512_fmadd_ps (_mm512_set1_ps (-2.0f * zm[j]),
-                            _mm512_maskz_loadu_ps (k, ix->cent + o), sc);
-      p0 = _mm512_fmadd_ps (zj, _mm512_maskz_loadu_ps (k, d0 + o), p0);
-      p1 = _mm512_fmadd_ps (zj, _mm512_maskz_loadu_ps (k, d1 + o), p1);
+      __m512 cj = _mm512_mul_ps (_mm512_maskz_loadu_ps (k, ix->cent + o),
+                                 _mm512_set1_ps (-2.0f));
+      __m512 a0 = _mm512_maskz_loadu_ps (k, d0 + o), a1 = _mm512_maskz_loadu_ps (k, d1 + o);
+#pragma GCC unroll 8
+      for (guint w = 0; w < SCORE_WINDOWS; w++)
+        {
+          __m512 zj = _mm512_set1_ps (zm[w * zstride + j]);
+          sc[w] = _mm512_fmadd_ps (zj, cj, sc[w]);
+          p0[w] = _mm512_fmadd_ps (zj, a0, p0[w]);
+          p1[w] = _mm512_fmadd_ps (zj, a1, p1[w]);
+        }
     }
-  sc = _mm512_max_ps (sc, _mm512_setzero_ps ());
-  sc = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (k, ix->cb + c), sc,
-                        _mm512_maskz_loadu_ps (k, ix->ca + c));
-  sc = _mm512_fnmadd_ps (p0, p0, sc);
-  return _mm512_fnmadd_ps (p1, p1, sc);
+  __m512 cb = _mm512_maskz_loadu_ps (k, ix->cb + c), ca = _mm512_maskz_loadu_ps (k, ix->ca + c);
+#pragma GCC unroll 8
+  for (guint w = 0; w < SCORE_WINDOWS; w++)
+    {
+      __m512 v = _mm512_fmadd_ps (cb, _mm512_max_ps (sc[w], _mm512_setzero_ps ()), ca);
+      v = _mm512_fnmadd_ps (p0[w], p0[w], v);
+      v = _mm512_fnmadd_ps (p1[w], p1[w], v);
+      _mm512_mask_storeu_ps (score + w * sstride + c, k, v);
+    }
 }
 
+/* Always SCORE_WINDOWS windows: the caller pads zm and score. */
 AVX512 static void
-centre_scores_avx512 (const AnaCoordIndex *ix, const float *zm, float *score)
+scores_avx512 (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nwin,
+               float *score, gsize sstride)
 {
-  guint nc = ix->nc, m = ix->m, c = 0;
-  float zz = 0.0f;
-  for (guint j = 0; j < m; j++)
-    zz += zm[j] * zm[j];
-  for (; c + 32 <= nc; c += 32)
+  guint nc = ix->nc, m = ix->m;
+  float zz[SCORE_WINDOWS];
+  for (guint w = 0; w < SCORE_WINDOWS; w++)
     {
-      __m512 a = scores16 (ix, zm, zz, c, 0xFFFF), b = scores16 (ix, zm, zz, c + 16, 0xFFFF);
-      _mm512_storeu_ps (score + c, a);
-      _mm512_storeu_ps (score + c + 16, b);
+      zz[w] = 0.0f;
+      for (guint j = 0; j < m; j++)
+        zz[w] += zm[w * zstride + j] * zm[w * zstride + j];
     }
-  for (; c < nc; c += 16)
+  for (guint c = 0; c < nc; c += 16)
+    scores16_windows (ix, zm, zstride, zz, c, lanes16 (nc - c, 0), score, sstride);
+}
+
+/* in_range_plain with compress: sixteen clusters per compare. */
+AVX512 static guint
+in_range_avx512 (const float *score, guint nc, float cut, gboolean beyond, guint32 *kept)
+{
+  __m512i idx = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512 cv = _mm512_set1_ps (cut);
+  guint n = 0;
+  for (guint c = 0; c < nc; c += 16)
     {
       __mmask16 k = lanes16 (nc - c, 0);
-      _mm512_mask_storeu_ps (score + c, k, scores16 (ix, zm, zz, c, k));
+      __m512 v = _mm512_maskz_loadu_ps (k, score + c);
+      __mmask16 in = beyond ? _mm512_mask_cmp_ps_mask (k, v, cv, _CMP_NLT_UQ)
+                            : _mm512_mask_cmp_ps_mask (k, v, cv, _CMP_LT_OQ);
+      _mm512_storeu_si512 (kept + n, _mm512_maskz_compress_epi32 (in, idx));
+      n += (guint) __builtin_popcount (in);
+      idx = _mm512_add_epi32 (idx, _mm512_set1_epi32 (16));
     }
+  return n;
 }
 
 #endif
@@ -1255,8 +1335,9 @@ typedef double (*VisitFunc) (const AnaCoordIndex *ix, const CoordScratch *sc, gu
 
 typedef struct
 {
-  ScoresFunc scores;
-  FoldFunc   fold;
+  ScoresFunc  scores;
+  InRangeFunc in_range;
+  FoldFunc    fold;
   VisitFunc  visit;
 } CoordKernels;
 
@@ -1269,12 +1350,12 @@ pick_kernels (void)
   if (ana_coord_kernels >= ANA_KERNELS_AVX512 && __builtin_cpu_supports ("avx512f") &&
       __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512vl") &&
       __builtin_cpu_supports ("avx512dq"))
-    return (CoordKernels) { centre_scores_avx512, fold_plain, visit_avx512 };
+    return (CoordKernels) { scores_avx512, in_range_avx512, fold_plain, visit_avx512 };
   if (ana_coord_kernels >= ANA_KERNELS_AVX2 && __builtin_cpu_supports ("avx2") &&
       __builtin_cpu_supports ("fma"))
-    return (CoordKernels) { centre_scores_fma, fold_fma, NULL };
+    return (CoordKernels) { scores_fma, in_range_plain, fold_fma, NULL };
 #endif
-  return (CoordKernels) { centre_scores_plain, fold_plain, NULL };
+  return (CoordKernels) { scores_plain, in_range_plain, fold_plain, NULL };
 }
 
 /* One window, one group: the softmax over the members of the clusters of
@@ -1283,23 +1364,19 @@ pick_kernels (void)
  * clusters that matter too low), up to COORD_MAX_EXTEND × the budget.
  * Writes x̂ of the group's members into out. */
 static void
-coord_window (const AnalyticState *s, guint g, const float *z, gsize budget, double tail,
-              const CoordKernels *kern, CoordScratch *sc, double *acc, float *out)
+coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsize budget,
+              double tail, const CoordKernels *kern, CoordScratch *sc, double *acc, float *out)
 {
-  ScoresFunc scores = kern->scores;
   FoldFunc fold = kern->fold;
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
   gsize nmem = s->member_start[g + 1] - s->member_start[g];
   for (guint j = 0; j < ix->m; j++)
-    {
-      sc->zm[j] = z[mask[j]];
-      sc->zs[j] = 255.0f * z[mask[j]];
-    }
+    sc->zs[j] = 255.0f * z[mask[j]];
   /* Distances come in units of (1/255)². */
   float inv = s->inv_2s2 * (1.0f / (255.0f * 255.0f));
   gsize have = 0, cap = COORD_MAX_EXTEND * budget;
-  guint last = order_clusters (ix, budget, cap, scores, sc);
+  guint last = order_clusters (ix, score, budget, cap, kern->in_range, sc);
   if (kern->visit && nmem <= FOLD_MAX_MEMBERS)
     {
       double sum = kern->visit (ix, sc, last, cap, tail, inv, nmem, acc);
@@ -1339,6 +1416,8 @@ typedef struct
   const float  *z;
   float        *tmp;     /* [n·d] results (out may alias z) */
   gsize         n_windows;
+  gsize         n_blocks;     /* of SCORE_WINDOWS windows */
+  gsize         score_stride;
   CoordScratch *sc;      /* per worker */
   double      **acc;     /* per worker, [max members] */
   CoordKernels  k;
@@ -1351,11 +1430,26 @@ coord_task (guint task, guint worker, gpointer data)
 {
   CoordJob *j = data;
   const AnalyticState *s = j->s;
+  CoordScratch *sc = &j->sc[worker];
   /* Group-major: consecutive tasks share the group's index in cache. */
-  guint g = (guint) (task / j->n_windows);
-  gsize win = task % j->n_windows;
-  coord_window (s, g, j->z + win * s->d, j->budget[g], j->tail[g], &j->k, &j->sc[worker],
-                j->acc[worker], j->tmp + win * s->d);
+  guint g = (guint) (task / j->n_blocks);
+  gsize w0 = (task % j->n_blocks) * SCORE_WINDOWS;
+  guint nwin = (guint) MIN (SCORE_WINDOWS, j->n_windows - w0);
+  const AnaCoordIndex *ix = &s->coord[g];
+  const guint32 *mask = s->mask_idx + s->mask_start[g];
+  /* The scores of the block's windows in one pass; a short block repeats
+   * its last window. */
+  for (guint w = 0; w < SCORE_WINDOWS; w++)
+    {
+      const float *z = j->z + (w0 + MIN (w, nwin - 1)) * s->d;
+      for (guint i = 0; i < ix->m; i++)
+        sc->zm[w * s->d + i] = z[mask[i]];
+    }
+  j->k.scores (ix, sc->zm, s->d, nwin, sc->score, j->score_stride);
+  for (guint w = 0; w < nwin; w++)
+    coord_window (s, g, j->z + (w0 + w) * s->d, sc->score + w * j->score_stride,
+                  j->budget[g], j->tail[g], &j->k, sc, j->acc[worker],
+                  j->tmp + (w0 + w) * s->d);
 }
 
 /* Group g's budget and the weight its last bin may add: larger masks
@@ -1377,8 +1471,8 @@ gboolean
 ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
                  const float *share, float *out, GError **error)
 {
-  gsize d = s->d, tasks;
-  if (!g_size_checked_mul (&tasks, n, s->n_groups) || tasks > G_MAXUINT)
+  gsize d = s->d, tasks, n_blocks = (n + SCORE_WINDOWS - 1) / SCORE_WINDOWS;
+  if (!g_size_checked_mul (&tasks, n_blocks, s->n_groups) || tasks > G_MAXUINT)
     {
       /* Split huge batches: each part is far below the limit. */
       gsize half = n / 2;
@@ -1395,18 +1489,20 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
       max_nc = MAX (max_nc, s->coord[g].nc);
       max_mem = MAX (max_mem, s->member_start[g + 1] - s->member_start[g]);
     }
+  /* Room for the plain kernel's projections, and for sixteen lanes. */
+  gsize score_stride = pad8 (max_nc + 8) * (SPREAD_DIRECTIONS + 1);
   CoordScratch *sc = g_new (CoordScratch, workers);
   double **acc = g_new (double *, workers);
   for (guint w = 0; w < workers; w++)
     {
-      sc[w].zm = g_new (float, d);
+      sc[w].zm = g_new (float, SCORE_WINDOWS * d);
       sc[w].zs = g_new (float, d);
-      sc[w].score = g_new (float, pad8 (max_nc) * (SPREAD_DIRECTIONS + 1));
+      sc[w].score = g_new (float, SCORE_WINDOWS * score_stride);
       sc[w].bin = g_new (guint16, max_nc);
       sc[w].bin_start = g_new (guint32, SELECT_BINS + 1);
       sc[w].fill = g_new (guint32, SELECT_BINS);
       sc[w].ord = g_new (guint32, max_nc);
-      sc[w].kept = g_new (guint32, max_nc);
+      sc[w].kept = g_new (guint32, max_nc + 16);
       sc[w].dist = g_new (float, s->coord_max_pad);
       sc[w].w = g_new (float, s->coord_max_pad);
       acc[w] = g_new (double, max_mem);
@@ -1415,7 +1511,8 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
   double *tail = g_new (double, s->n_groups);
   for (guint g = 0; g < s->n_groups; g++)
     group_limits (s, share, g, b->n_exemplars, &budget[g], &tail[g]);
-  CoordJob job = { s, in, tmp, n, sc, acc, pick_kernels (), budget, tail };
+  CoordJob job = { s, in, tmp, n, n_blocks, score_stride, sc, acc, pick_kernels (), budget,
+                   tail };
   adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
