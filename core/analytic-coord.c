@@ -583,13 +583,11 @@ typedef struct
   float   *zm;      /* [SCORE_WINDOWS·d] masked queries */
   float   *zs;      /* [d] the current one × 255 */
   float   *score;   /* [SCORE_WINDOWS·score_stride] */
-  guint32 *ord;     /* [max clusters] */
-  guint32 *kept;    /* [max clusters + 16] */
+  guint32 *ord;     /* [max clusters + 16] the clusters to visit next */
+  guint32 *kept;    /* [max clusters + 16] the clusters within the bins */
   float   *dist;    /* [max padded cluster] */
   float   *w;       /* [max padded cluster] */
-  guint16 *bin;     /* [max clusters]: bins of the kept */
-  guint32 *bin_start;  /* [SELECT_BINS + 1] */
-  guint32 *fill;    /* [SELECT_BINS] */
+  guint16 *bin;     /* [max clusters + 16] each cluster's bin */
 } CoordScratch;
 
 /* The share of group g's coordinates in their output pixels (the
@@ -753,21 +751,21 @@ score_bins (const float *score, guint nc, float kmin, float inv_width, guint16 *
     }
 }
 
-/* The clusters whose score is below cut (or, with beyond, not below it),
- * in index order, into kept (which has room for nc + 16); returns how
- * many.  Most clusters score far beyond the range of the bins, so only
- * the few within are counted and ordered. */
-typedef guint (*InRangeFunc) (const float *score, guint nc, float cut, gboolean beyond,
-                              guint32 *kept);
+/* The clusters whose bin is in [lo, hi), in index order, into out (which
+ * has room for nc + 16); returns how many.  Most clusters score far
+ * beyond the range of the bins, so only the few within are counted, and
+ * the visit takes the clusters of the first bins in index order (their
+ * bytes in memory order), then bin by bin. */
+typedef guint (*SelectFunc) (const guint16 *bin, guint nc, guint lo, guint hi, guint32 *out);
 
 ADIFF_HOT static guint
-in_range_plain (const float *score, guint nc, float cut, gboolean beyond, guint32 *kept)
+select_plain (const guint16 *bin, guint nc, guint lo, guint hi, guint32 *out)
 {
   guint n = 0;
   for (guint c = 0; c < nc; c++)
     {
-      kept[n] = c;
-      n += (score[c] < cut) != beyond;
+      out[n] = c;
+      n += bin[c] >= lo && bin[c] < hi;
     }
   return n;
 }
@@ -799,57 +797,31 @@ bin_reaching (const guint32 *members, gsize enough)
   return b;
 }
 
-/* Orders the clusters by their estimated weight, coarsely: into bins of
- * the score (a sort would cost as much as the softmax over them), wide
- * enough that the budget is reached before the last bin, which holds
- * everything beyond.  sc->ord lists the clusters bin by bin, sc->bin_start
- * where each bin starts; returns the bin where the budget is reached.
- * Clusters of bins past the one reaching `cap` members are left out (the
- * visit stops before them). */
+/* Bins the clusters by their estimated weight (a sort would cost as much
+ * as the softmax over them): sc->bin[c], bins of SELECT_BIN_WIDTH nats
+ * from the best, widened until the budget is reached before the last
+ * bin, which holds everything beyond.  Returns the bin where the budget
+ * is reached. */
 static guint
-order_clusters (const AnaCoordIndex *ix, float *score, gsize budget, gsize cap,
-                InRangeFunc in_range, CoordScratch *sc)
+bin_clusters (const AnaCoordIndex *ix, float *score, gsize budget, SelectFunc select,
+              CoordScratch *sc)
 {
   guint nc = ix->nc;
   for (guint c = nc; c < pad8 (nc); c++)
     score[c] = G_MAXFLOAT;
   float kmin = score[argmin8 (score, (guint) pad8 (nc))];
   guint32 members[SELECT_BINS], clusters[SELECT_BINS];
-  float width = SELECT_BIN_WIDTH, cut;
-  guint last, nk;
+  float width = SELECT_BIN_WIDTH;
   for (;;)
     {
-      cut = kmin + width * (SELECT_BINS - 1);
       score_bins (score, nc, kmin, 1.0f / width, sc->bin);
-      nk = in_range (score, nc, cut, FALSE, sc->kept);
+      guint nk = select (sc->bin, nc, 0, SELECT_BINS - 1, sc->kept);
       kept_histogram (sc->bin, sc->kept, nk, ix->count, members, clusters);
-      last = bin_reaching (members, budget);
+      guint last = bin_reaching (members, budget);
       if (last < SELECT_BINS - 1 || width >= SELECT_MAX_WIDTH)
-        break;
+        return last;
       width *= 4;
     }
-  guint stop = bin_reaching (members, cap);
-  if (stop == SELECT_BINS - 1)
-    {
-      /* The cap reaches beyond the range: the rest is the last bin. */
-      guint more = in_range (score, nc, cut, TRUE, sc->kept + nk);
-      for (guint k = nk; k < nk + more; k++)
-        sc->bin[sc->kept[k]] = SELECT_BINS - 1;
-      clusters[SELECT_BINS - 1] += more;
-      nk += more;
-    }
-  guint32 *start = sc->bin_start;
-  start[0] = 0;
-  for (guint b = 0; b < SELECT_BINS; b++)
-    start[b + 1] = start[b] + (b <= stop ? clusters[b] : 0);
-  memcpy (sc->fill, start, SELECT_BINS * sizeof (guint32));
-  for (guint k = 0; k < nk; k++)
-    {
-      guint32 c = sc->kept[k];
-      if (sc->bin[c] <= stop)
-        sc->ord[sc->fill[sc->bin[c]]++] = c;
-    }
-  return last;
 }
 
 /* Online softmax state of one window and group. */
@@ -1065,6 +1037,25 @@ add_square16 (__m512 a, __m512 zj, const guint8 *r, __mmask16 k)
   return _mm512_fmadd_ps (t, t, a);
 }
 
+/* select_plain with compress: sixteen clusters per compare. */
+AVX512 static guint
+select_avx512 (const guint16 *bin, guint nc, guint lo, guint hi, guint32 *out)
+{
+  __m512i idx = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i l = _mm512_set1_epi32 ((int) lo), h = _mm512_set1_epi32 ((int) hi);
+  guint n = 0;
+  for (guint c = 0; c < nc; c += 16)
+    {
+      __mmask16 k = lanes16 (nc - c, 0);
+      __m512i v = _mm512_cvtepu16_epi32 (_mm256_maskz_loadu_epi16 (k, bin + c));
+      __mmask16 in = _mm512_mask_cmpge_epi32_mask (k, v, l) & _mm512_cmplt_epi32_mask (v, h);
+      _mm512_storeu_si512 (out + n, _mm512_maskz_compress_epi32 (in, idx));
+      n += (guint) __builtin_popcount (in);
+      idx = _mm512_add_epi32 (idx, _mm512_set1_epi32 (16));
+    }
+  return n;
+}
+
 /* nv is a constant where this is inlined, so the row loop has no
  * branches and the sums stay in registers. */
 AVX512 static inline __attribute__ ((always_inline)) void
@@ -1205,8 +1196,8 @@ lane_cluster (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
 /* coord_window's visit with the lanes (same order, same stopping rule);
  * writes Σ w·x (in bytes) per member into acc and returns Σ w. */
 AVX512 static inline __attribute__ ((always_inline)) double
-lane_visit (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize cap,
-            double tail, float inv, gsize nmem, double *acc_out)
+lane_visit (const AnaCoordIndex *ix, CoordScratch *sc, guint last, gsize cap, double tail,
+            float inv, gsize nmem, double *acc_out)
 {
   LaneSoftmax ls;
   ls.ref = -G_MAXFLOAT;
@@ -1214,10 +1205,11 @@ lane_visit (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize c
   for (gsize j = 0; j < nmem; j++)
     ls.acc[j][0] = ls.acc[j][1] = _mm512_setzero_pd ();
   gsize have = 0;
-  for (guint b = 0; b < SELECT_BINS && have < cap; b++)
+  for (guint b = last, lo = 0; b < SELECT_BINS && have < cap; lo = ++b)
     {
       ls.bin[0] = ls.bin[1] = _mm512_setzero_pd ();
-      for (guint k = sc->bin_start[b]; k < sc->bin_start[b + 1]; k++)
+      guint n = select_avx512 (sc->bin, ix->nc, lo, b + 1, sc->ord);
+      for (guint k = 0; k < n; k++)
         {
           guint c = sc->ord[k];
           gsize cnt = ix->count[c];
@@ -1225,7 +1217,7 @@ lane_visit (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize c
                         &ls);
           have += cnt;
         }
-      if (b >= last && sum_lanes (ls.bin) <= tail * sum_lanes (ls.sum))
+      if (sum_lanes (ls.bin) <= tail * sum_lanes (ls.sum))
         break;
     }
   for (gsize j = 0; j < nmem; j++)
@@ -1234,7 +1226,7 @@ lane_visit (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize c
 }
 
 AVX512 static double
-visit_avx512 (const AnaCoordIndex *ix, const CoordScratch *sc, guint last, gsize cap,
+visit_avx512 (const AnaCoordIndex *ix, CoordScratch *sc, guint last, gsize cap,
               double tail, float inv, gsize nmem, double *acc)
 {
   if (nmem == 1)
@@ -1306,37 +1298,17 @@ scores_avx512 (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nw
     scores16_windows (ix, zm, zstride, zz, c, lanes16 (nc - c, 0), score, sstride);
 }
 
-/* in_range_plain with compress: sixteen clusters per compare. */
-AVX512 static guint
-in_range_avx512 (const float *score, guint nc, float cut, gboolean beyond, guint32 *kept)
-{
-  __m512i idx = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  __m512 cv = _mm512_set1_ps (cut);
-  guint n = 0;
-  for (guint c = 0; c < nc; c += 16)
-    {
-      __mmask16 k = lanes16 (nc - c, 0);
-      __m512 v = _mm512_maskz_loadu_ps (k, score + c);
-      __mmask16 in = beyond ? _mm512_mask_cmp_ps_mask (k, v, cv, _CMP_NLT_UQ)
-                            : _mm512_mask_cmp_ps_mask (k, v, cv, _CMP_LT_OQ);
-      _mm512_storeu_si512 (kept + n, _mm512_maskz_compress_epi32 (in, idx));
-      n += (guint) __builtin_popcount (in);
-      idx = _mm512_add_epi32 (idx, _mm512_set1_epi32 (16));
-    }
-  return n;
-}
-
 #endif
 
 /* The whole visit of a window and group (visit_avx512), or NULL: the
  * generic loop of coord_window with the fold. */
-typedef double (*VisitFunc) (const AnaCoordIndex *ix, const CoordScratch *sc, guint last,
+typedef double (*VisitFunc) (const AnaCoordIndex *ix, CoordScratch *sc, guint last,
                              gsize cap, double tail, float inv, gsize nmem, double *acc);
 
 typedef struct
 {
   ScoresFunc  scores;
-  InRangeFunc in_range;
+  SelectFunc  select;
   FoldFunc    fold;
   VisitFunc  visit;
 } CoordKernels;
@@ -1350,12 +1322,12 @@ pick_kernels (void)
   if (ana_coord_kernels >= ANA_KERNELS_AVX512 && __builtin_cpu_supports ("avx512f") &&
       __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512vl") &&
       __builtin_cpu_supports ("avx512dq"))
-    return (CoordKernels) { scores_avx512, in_range_avx512, fold_plain, visit_avx512 };
+    return (CoordKernels) { scores_avx512, select_avx512, fold_plain, visit_avx512 };
   if (ana_coord_kernels >= ANA_KERNELS_AVX2 && __builtin_cpu_supports ("avx2") &&
       __builtin_cpu_supports ("fma"))
-    return (CoordKernels) { scores_fma, in_range_plain, fold_fma, NULL };
+    return (CoordKernels) { scores_fma, select_plain, fold_fma, NULL };
 #endif
-  return (CoordKernels) { scores_plain, in_range_plain, fold_plain, NULL };
+  return (CoordKernels) { scores_plain, select_plain, fold_plain, NULL };
 }
 
 /* One window, one group: the softmax over the members of the clusters of
@@ -1376,7 +1348,7 @@ coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsi
   /* Distances come in units of (1/255)². */
   float inv = s->inv_2s2 * (1.0f / (255.0f * 255.0f));
   gsize have = 0, cap = COORD_MAX_EXTEND * budget;
-  guint last = order_clusters (ix, score, budget, cap, kern->in_range, sc);
+  guint last = bin_clusters (ix, score, budget, kern->select, sc);
   if (kern->visit && nmem <= FOLD_MAX_MEMBERS)
     {
       double sum = kern->visit (ix, sc, last, cap, tail, inv, nmem, acc);
@@ -1386,10 +1358,12 @@ coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsi
     }
   Softmax sm = { -G_MAXFLOAT, 0.0, acc };
   memset (acc, 0, nmem * sizeof (double));
-  for (guint b = 0; b < SELECT_BINS && have < cap; b++)
+  /* The clusters of the bins before the last in one go, then bin by bin. */
+  for (guint b = last, lo = 0; b < SELECT_BINS && have < cap; lo = ++b)
     {
       double added = 0;
-      for (guint k = sc->bin_start[b]; k < sc->bin_start[b + 1]; k++)
+      guint n = kern->select (sc->bin, ix->nc, lo, b + 1, sc->ord);
+      for (guint k = 0; k < n; k++)
         {
           float before = sm.gmax;
           guint c = sc->ord[k];
@@ -1403,7 +1377,7 @@ coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsi
           added += w;
           have += cnt;
         }
-      if (b >= last && added <= tail * sm.sum)
+      if (added <= tail * sm.sum)
         break;
     }
   for (gsize j = 0; j < nmem; j++)
@@ -1498,10 +1472,8 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
       sc[w].zm = g_new (float, SCORE_WINDOWS * d);
       sc[w].zs = g_new (float, d);
       sc[w].score = g_new (float, SCORE_WINDOWS * score_stride);
-      sc[w].bin = g_new (guint16, max_nc);
-      sc[w].bin_start = g_new (guint32, SELECT_BINS + 1);
-      sc[w].fill = g_new (guint32, SELECT_BINS);
-      sc[w].ord = g_new (guint32, max_nc);
+      sc[w].bin = g_new0 (guint16, max_nc + 16);
+      sc[w].ord = g_new (guint32, max_nc + 16);
       sc[w].kept = g_new (guint32, max_nc + 16);
       sc[w].dist = g_new (float, s->coord_max_pad);
       sc[w].w = g_new (float, s->coord_max_pad);
@@ -1518,7 +1490,7 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
   for (guint w = 0; w < workers; w++)
     {
       g_free (sc[w].zm); g_free (sc[w].zs); g_free (sc[w].score);
-      g_free (sc[w].bin); g_free (sc[w].bin_start); g_free (sc[w].fill); g_free (sc[w].ord);
+      g_free (sc[w].bin); g_free (sc[w].ord);
       g_free (sc[w].kept);
       g_free (sc[w].dist); g_free (sc[w].w); g_free (acc[w]);
     }
