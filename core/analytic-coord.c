@@ -1193,6 +1193,23 @@ lane_cluster (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
     }
 }
 
+/* The clusters of bins [lo, hi) into the lanes; returns their members. */
+AVX512 static inline __attribute__ ((always_inline)) gsize
+lane_bins (const AnaCoordIndex *ix, CoordScratch *sc, guint lo, guint hi, float inv,
+           gsize nmem, LaneSoftmax *ls)
+{
+  gsize have = 0;
+  guint n = select_avx512 (sc->bin, ix->nc, lo, hi, sc->ord);
+  for (guint k = 0; k < n; k++)
+    {
+      guint c = sc->ord[k];
+      gsize cnt = ix->count[c];
+      lane_cluster (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of, nmem, ls);
+      have += cnt;
+    }
+  return have;
+}
+
 /* coord_window's visit with the lanes (same order, same stopping rule);
  * writes Σ w·x (in bytes) per member into acc and returns Σ w. */
 AVX512 static inline __attribute__ ((always_inline)) double
@@ -1204,19 +1221,13 @@ lane_visit (const AnaCoordIndex *ix, CoordScratch *sc, guint last, gsize cap, do
   ls.sum[0] = ls.sum[1] = _mm512_setzero_pd ();
   for (gsize j = 0; j < nmem; j++)
     ls.acc[j][0] = ls.acc[j][1] = _mm512_setzero_pd ();
-  gsize have = 0;
-  for (guint b = last, lo = 0; b < SELECT_BINS && have < cap; lo = ++b)
+  /* The bins before the budget's in one go (in index order), then bin by
+   * bin while the last one still adds weight. */
+  gsize have = lane_bins (ix, sc, 0, last, inv, nmem, &ls);
+  for (guint b = last; b < SELECT_BINS && have < cap; b++)
     {
       ls.bin[0] = ls.bin[1] = _mm512_setzero_pd ();
-      guint n = select_avx512 (sc->bin, ix->nc, lo, b + 1, sc->ord);
-      for (guint k = 0; k < n; k++)
-        {
-          guint c = sc->ord[k];
-          gsize cnt = ix->count[c];
-          lane_cluster (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of, nmem,
-                        &ls);
-          have += cnt;
-        }
+      have += lane_bins (ix, sc, b, b + 1, inv, nmem, &ls);
       if (sum_lanes (ls.bin) <= tail * sum_lanes (ls.sum))
         break;
     }
@@ -1330,6 +1341,32 @@ pick_kernels (void)
   return (CoordKernels) { scores_plain, select_plain, fold_plain, NULL };
 }
 
+/* The clusters of bins [lo, hi) into the softmax with the fold; returns
+ * the weight they added (relative to the final maximum) and counts their
+ * members into *have. */
+static double
+fold_bins (const AnaCoordIndex *ix, CoordScratch *sc, const CoordKernels *kern, guint lo,
+           guint hi, float inv, gsize nmem, Softmax *sm, gsize *have)
+{
+  double added = 0;
+  guint n = kern->select (sc->bin, ix->nc, lo, hi, sc->ord);
+  for (guint k = 0; k < n; k++)
+    {
+      float before = sm->gmax;
+      guint c = sc->ord[k];
+      gsize cnt = ix->count[c];
+      if (cnt == 0)
+        continue;
+      double w = kern->fold (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of,
+                             nmem, sc->dist, sc->w, sm);
+      if (sm->gmax != before && before != -G_MAXFLOAT)
+        added *= adiff_exp_neg (before - sm->gmax);
+      added += w;
+      *have += cnt;
+    }
+  return added;
+}
+
 /* One window, one group: the softmax over the members of the clusters of
  * the first bins, until they hold the budget; and on while the last bin
  * still added more than `tail` of the weight (the estimates ranked
@@ -1339,7 +1376,6 @@ static void
 coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsize budget,
               double tail, const CoordKernels *kern, CoordScratch *sc, double *acc, float *out)
 {
-  FoldFunc fold = kern->fold;
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
   gsize nmem = s->member_start[g + 1] - s->member_start[g];
@@ -1358,28 +1394,12 @@ coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsi
     }
   Softmax sm = { -G_MAXFLOAT, 0.0, acc };
   memset (acc, 0, nmem * sizeof (double));
-  /* The clusters of the bins before the last in one go, then bin by bin. */
-  for (guint b = last, lo = 0; b < SELECT_BINS && have < cap; lo = ++b)
-    {
-      double added = 0;
-      guint n = kern->select (sc->bin, ix->nc, lo, b + 1, sc->ord);
-      for (guint k = 0; k < n; k++)
-        {
-          float before = sm.gmax;
-          guint c = sc->ord[k];
-          gsize cnt = ix->count[c];
-          if (cnt == 0)
-            continue;
-          double w = fold (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of,
-                           nmem, sc->dist, sc->w, &sm);
-          if (sm.gmax != before && before != -G_MAXFLOAT)
-            added *= adiff_exp_neg (before - sm.gmax);
-          added += w;
-          have += cnt;
-        }
-      if (added <= tail * sm.sum)
-        break;
-    }
+  /* The bins before the budget's in one go (in index order), then bin by
+   * bin while the last one still adds weight. */
+  fold_bins (ix, sc, kern, 0, last, inv, nmem, &sm, &have);
+  for (guint b = last; b < SELECT_BINS && have < cap; b++)
+    if (fold_bins (ix, sc, kern, b, b + 1, inv, nmem, &sm, &have) <= tail * sm.sum)
+      break;
   for (gsize j = 0; j < nmem; j++)
     out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sm.sum);
 }
