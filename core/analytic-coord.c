@@ -581,14 +581,29 @@ ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
 typedef struct
 {
   float   *zm;      /* [SCORE_WINDOWS·d] masked queries */
-  float   *zs;      /* [d] the current one × 255 */
+  float   *zs;      /* [SCORE_WINDOWS·d] the same × 255 */
   float   *score;   /* [SCORE_WINDOWS·score_stride] */
   guint32 *ord;     /* [max clusters + 16] the clusters to visit next */
   guint32 *kept;    /* [max clusters + 16] the clusters within the bins */
   float   *dist;    /* [max padded cluster] */
   float   *w;       /* [max padded cluster] */
-  guint16 *bin;     /* [max clusters + 16] each cluster's bin */
+  guint16 *bin;     /* [SCORE_WINDOWS·bin_stride] each cluster's bin */
+  gsize    d;
+  gsize    bin_stride;
 } CoordScratch;
+
+/* Window w of a block: its query × 255, and its clusters' bins. */
+static inline float *
+slot_zs (const CoordScratch *sc, guint w)
+{
+  return sc->zs + w * sc->d;
+}
+
+static inline guint16 *
+slot_bin (const CoordScratch *sc, guint w)
+{
+  return sc->bin + w * sc->bin_stride;
+}
 
 /* The share of group g's coordinates in their output pixels (the
  * largest, when the group has several members). */
@@ -798,13 +813,13 @@ bin_reaching (const guint32 *members, gsize enough)
 }
 
 /* Bins the clusters by their estimated weight (a sort would cost as much
- * as the softmax over them): sc->bin[c], bins of SELECT_BIN_WIDTH nats
+ * as the softmax over them): bin[c], bins of SELECT_BIN_WIDTH nats
  * from the best, widened until the budget is reached before the last
  * bin, which holds everything beyond.  Returns the bin where the budget
  * is reached. */
 static guint
 bin_clusters (const AnaCoordIndex *ix, float *score, gsize budget, SelectFunc select,
-              CoordScratch *sc)
+              CoordScratch *sc, guint16 *bin)
 {
   guint nc = ix->nc;
   for (guint c = nc; c < pad8 (nc); c++)
@@ -814,9 +829,9 @@ bin_clusters (const AnaCoordIndex *ix, float *score, gsize budget, SelectFunc se
   float width = SELECT_BIN_WIDTH;
   for (;;)
     {
-      score_bins (score, nc, kmin, 1.0f / width, sc->bin);
-      guint nk = select (sc->bin, nc, 0, SELECT_BINS - 1, sc->kept);
-      kept_histogram (sc->bin, sc->kept, nk, ix->count, members, clusters);
+      score_bins (score, nc, kmin, 1.0f / width, bin);
+      guint nk = select (bin, nc, 0, SELECT_BINS - 1, sc->kept);
+      kept_histogram (bin, sc->kept, nk, ix->count, members, clusters);
       guint last = bin_reaching (members, budget);
       if (last < SELECT_BINS - 1 || width >= SELECT_MAX_WIDTH)
         return last;
@@ -1193,56 +1208,101 @@ lane_cluster (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
     }
 }
 
-/* The clusters of bins [lo, hi) into the lanes; returns their members. */
+/* The clusters of window w's bins [lo, hi) into its lanes; returns their
+ * members. */
 AVX512 static inline __attribute__ ((always_inline)) gsize
-lane_bins (const AnaCoordIndex *ix, CoordScratch *sc, guint lo, guint hi, float inv,
-           gsize nmem, LaneSoftmax *ls)
+lane_bins (const AnaCoordIndex *ix, CoordScratch *sc, guint w, guint lo, guint hi,
+           float inv, gsize nmem, LaneSoftmax *ls)
 {
   gsize have = 0;
-  guint n = select_avx512 (sc->bin, ix->nc, lo, hi, sc->ord);
+  guint n = select_avx512 (slot_bin (sc, w), ix->nc, lo, hi, sc->ord);
   for (guint k = 0; k < n; k++)
     {
       guint c = sc->ord[k];
       gsize cnt = ix->count[c];
-      lane_cluster (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of, nmem, ls);
+      lane_cluster (ix->vals + ix->offset[c], cnt, slot_zs (sc, w), ix->m, inv, ix->row_of,
+                    nmem, ls);
       have += cnt;
     }
   return have;
 }
 
-/* coord_window's visit with the lanes (same order, same stopping rule);
- * writes Σ w·x (in bytes) per member into acc and returns Σ w. */
-AVX512 static inline __attribute__ ((always_inline)) double
-lane_visit (const AnaCoordIndex *ix, CoordScratch *sc, guint last, gsize cap, double tail,
-            float inv, gsize nmem, double *acc_out)
+/* The clusters of the bins before each window's budget bin, for all the
+ * block's windows in one pass in index order: a cluster that several of
+ * them take is read once for all (from memory, the bytes of a group's
+ * index are about a megabyte), and the next ones are where the hardware
+ * expects them. */
+AVX512 static inline __attribute__ ((always_inline)) void
+lane_first_bins (const AnaCoordIndex *ix, CoordScratch *sc, guint nwin, const guint *last,
+                 float inv, gsize nmem, LaneSoftmax *ls, gsize *have)
 {
-  LaneSoftmax ls;
-  ls.ref = -G_MAXFLOAT;
-  ls.sum[0] = ls.sum[1] = _mm512_setzero_pd ();
-  for (gsize j = 0; j < nmem; j++)
-    ls.acc[j][0] = ls.acc[j][1] = _mm512_setzero_pd ();
-  /* The bins before the budget's in one go (in index order), then bin by
-   * bin while the last one still adds weight. */
-  gsize have = lane_bins (ix, sc, 0, last, inv, nmem, &ls);
-  for (guint b = last; b < SELECT_BINS && have < cap; b++)
+  guint nc = ix->nc;
+  for (guint c0 = 0; c0 < nc; c0 += 16)
     {
-      ls.bin[0] = ls.bin[1] = _mm512_setzero_pd ();
-      have += lane_bins (ix, sc, b, b + 1, inv, nmem, &ls);
-      if (sum_lanes (ls.bin) <= tail * sum_lanes (ls.sum))
-        break;
+      __mmask16 k = lanes16 (nc - c0, 0), take[SCORE_WINDOWS], any = 0;
+      for (guint w = 0; w < nwin; w++)
+        {
+          __m512i b = _mm512_cvtepu16_epi32 (_mm256_maskz_loadu_epi16 (k, slot_bin (sc, w) + c0));
+          take[w] = _mm512_mask_cmplt_epi32_mask (k, b, _mm512_set1_epi32 ((int) last[w]));
+          any |= take[w];
+        }
+      for (; any; any &= any - 1)
+        {
+          guint i = (guint) __builtin_ctz (any), c = c0 + i;
+          gsize cnt = ix->count[c];
+          const guint8 *blk = ix->vals + ix->offset[c];
+          for (guint w = 0; w < nwin; w++)
+            if (take[w] >> i & 1)
+              {
+                lane_cluster (blk, cnt, slot_zs (sc, w), ix->m, inv, ix->row_of, nmem, &ls[w]);
+                have[w] += cnt;
+              }
+        }
     }
-  for (gsize j = 0; j < nmem; j++)
-    acc_out[j] = sum_lanes (ls.acc[j]);
-  return sum_lanes (ls.sum);
 }
 
-AVX512 static double
-visit_avx512 (const AnaCoordIndex *ix, CoordScratch *sc, guint last, gsize cap,
-              double tail, float inv, gsize nmem, double *acc)
+/* coord_block's visit with the lanes (same clusters, same stopping
+ * rule); writes Σ w·x per member of window w into acc[w·nmem …] and Σ w
+ * into sum[w]. */
+AVX512 static inline __attribute__ ((always_inline)) void
+lane_visit (const AnaCoordIndex *ix, CoordScratch *sc, guint nwin, const guint *last,
+            gsize cap, double tail, float inv, gsize nmem, double *acc, double *sum)
+{
+  LaneSoftmax ls[SCORE_WINDOWS];
+  gsize have[SCORE_WINDOWS];
+  for (guint w = 0; w < nwin; w++)
+    {
+      ls[w].ref = -G_MAXFLOAT;
+      ls[w].sum[0] = ls[w].sum[1] = _mm512_setzero_pd ();
+      for (gsize j = 0; j < nmem; j++)
+        ls[w].acc[j][0] = ls[w].acc[j][1] = _mm512_setzero_pd ();
+      have[w] = 0;
+    }
+  lane_first_bins (ix, sc, nwin, last, inv, nmem, ls, have);
+  for (guint w = 0; w < nwin; w++)
+    {
+      /* Then bin by bin while the last one still adds weight. */
+      for (guint b = last[w]; b < SELECT_BINS && have[w] < cap; b++)
+        {
+          ls[w].bin[0] = ls[w].bin[1] = _mm512_setzero_pd ();
+          have[w] += lane_bins (ix, sc, w, b, b + 1, inv, nmem, &ls[w]);
+          if (sum_lanes (ls[w].bin) <= tail * sum_lanes (ls[w].sum))
+            break;
+        }
+      for (gsize j = 0; j < nmem; j++)
+        acc[w * nmem + j] = sum_lanes (ls[w].acc[j]) * (1.0 / 255.0);
+      sum[w] = sum_lanes (ls[w].sum);
+    }
+}
+
+AVX512 static void
+visit_avx512 (const AnaCoordIndex *ix, CoordScratch *sc, guint nwin, const guint *last,
+              gsize cap, double tail, float inv, gsize nmem, double *acc, double *sum)
 {
   if (nmem == 1)
-    return lane_visit (ix, sc, last, cap, tail, inv, 1, acc);
-  return lane_visit (ix, sc, last, cap, tail, inv, nmem, acc);
+    lane_visit (ix, sc, nwin, last, cap, tail, inv, 1, acc, sum);
+  else
+    lane_visit (ix, sc, nwin, last, cap, tail, inv, nmem, acc, sum);
 }
 
 /* Clusters c … c+15 under mask k, as scores8_fma, for SCORE_WINDOWS
@@ -1313,8 +1373,9 @@ scores_avx512 (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nw
 
 /* The whole visit of a window and group (visit_avx512), or NULL: the
  * generic loop of coord_window with the fold. */
-typedef double (*VisitFunc) (const AnaCoordIndex *ix, CoordScratch *sc, guint last,
-                             gsize cap, double tail, float inv, gsize nmem, double *acc);
+typedef void (*VisitFunc) (const AnaCoordIndex *ix, CoordScratch *sc, guint nwin,
+                           const guint *last, gsize cap, double tail, float inv, gsize nmem,
+                           double *acc, double *sum);
 
 typedef struct
 {
@@ -1341,15 +1402,15 @@ pick_kernels (void)
   return (CoordKernels) { scores_plain, select_plain, fold_plain, NULL };
 }
 
-/* The clusters of bins [lo, hi) into the softmax with the fold; returns
- * the weight they added (relative to the final maximum) and counts their
- * members into *have. */
+/* The clusters of window w's bins [lo, hi) into its softmax with the
+ * fold; returns the weight they added (relative to the final maximum)
+ * and counts their members into *have. */
 static double
-fold_bins (const AnaCoordIndex *ix, CoordScratch *sc, const CoordKernels *kern, guint lo,
-           guint hi, float inv, gsize nmem, Softmax *sm, gsize *have)
+fold_bins (const AnaCoordIndex *ix, CoordScratch *sc, guint w, const CoordKernels *kern,
+           guint lo, guint hi, float inv, gsize nmem, Softmax *sm, gsize *have)
 {
   double added = 0;
-  guint n = kern->select (sc->bin, ix->nc, lo, hi, sc->ord);
+  guint n = kern->select (slot_bin (sc, w), ix->nc, lo, hi, sc->ord);
   for (guint k = 0; k < n; k++)
     {
       float before = sm->gmax;
@@ -1357,51 +1418,70 @@ fold_bins (const AnaCoordIndex *ix, CoordScratch *sc, const CoordKernels *kern, 
       gsize cnt = ix->count[c];
       if (cnt == 0)
         continue;
-      double w = kern->fold (ix->vals + ix->offset[c], cnt, sc->zs, ix->m, inv, ix->row_of,
-                             nmem, sc->dist, sc->w, sm);
+      double x = kern->fold (ix->vals + ix->offset[c], cnt, slot_zs (sc, w), ix->m, inv,
+                             ix->row_of, nmem, sc->dist, sc->w, sm);
       if (sm->gmax != before && before != -G_MAXFLOAT)
         added *= adiff_exp_neg (before - sm->gmax);
-      added += w;
+      added += x;
       *have += cnt;
     }
   return added;
 }
 
-/* One window, one group: the softmax over the members of the clusters of
- * the first bins, until they hold the budget; and on while the last bin
- * still added more than `tail` of the weight (the estimates ranked
- * clusters that matter too low), up to COORD_MAX_EXTEND × the budget.
- * Writes x̂ of the group's members into out. */
+/* The visit of window w with the fold (kernels without a visit of their
+ * own, or groups of many members): the bins before the budget's in one
+ * go, in index order, then bin by bin while the last one still adds more
+ * than `tail` of the weight (the estimates ranked clusters that matter
+ * too low), up to `cap` members.  Writes Σ w·x per member into acc and
+ * returns Σ w. */
+static double
+fold_visit (const AnaCoordIndex *ix, CoordScratch *sc, guint w, const CoordKernels *kern,
+            guint last, gsize cap, double tail, float inv, gsize nmem, double *acc)
+{
+  Softmax sm = { -G_MAXFLOAT, 0.0, acc };
+  memset (acc, 0, nmem * sizeof (double));
+  gsize have = 0;
+  fold_bins (ix, sc, w, kern, 0, last, inv, nmem, &sm, &have);
+  for (guint b = last; b < SELECT_BINS && have < cap; b++)
+    if (fold_bins (ix, sc, w, kern, b, b + 1, inv, nmem, &sm, &have) <= tail * sm.sum)
+      break;
+  return sm.sum;
+}
+
+/* A block of nwin windows (queries zwin[w]), one group: the softmax of
+ * each over the members of the clusters of its first bins, until they
+ * hold the budget, and on while the last bin adds weight (fold_visit).
+ * Writes x̂ of the group's members into out[w]. */
 static void
-coord_window (const AnalyticState *s, guint g, const float *z, float *score, gsize budget,
-              double tail, const CoordKernels *kern, CoordScratch *sc, double *acc, float *out)
+coord_block (const AnalyticState *s, guint g, const float *const *zwin, guint nwin,
+             float *score, gsize sstride, gsize budget, double tail, const CoordKernels *kern,
+             CoordScratch *sc, double *acc, float *const *out)
 {
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
   gsize nmem = s->member_start[g + 1] - s->member_start[g];
-  for (guint j = 0; j < ix->m; j++)
-    sc->zs[j] = 255.0f * z[mask[j]];
+  const guint32 *members = s->members + s->member_start[g];
   /* Distances come in units of (1/255)². */
   float inv = s->inv_2s2 * (1.0f / (255.0f * 255.0f));
-  gsize have = 0, cap = COORD_MAX_EXTEND * budget;
-  guint last = bin_clusters (ix, score, budget, kern->select, sc);
-  if (kern->visit && nmem <= FOLD_MAX_MEMBERS)
+  gsize cap = COORD_MAX_EXTEND * budget;
+  guint last[SCORE_WINDOWS];
+  double sum[SCORE_WINDOWS];
+  for (guint w = 0; w < nwin; w++)
     {
-      double sum = kern->visit (ix, sc, last, cap, tail, inv, nmem, acc);
-      for (gsize j = 0; j < nmem; j++)
-        out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sum * (1.0 / 255.0));
-      return;
+      float *zs = slot_zs (sc, w);
+      for (guint j = 0; j < ix->m; j++)
+        zs[j] = 255.0f * zwin[w][mask[j]];
+      last[w] = bin_clusters (ix, score + w * sstride, budget, kern->select, sc,
+                              slot_bin (sc, w));
     }
-  Softmax sm = { -G_MAXFLOAT, 0.0, acc };
-  memset (acc, 0, nmem * sizeof (double));
-  /* The bins before the budget's in one go (in index order), then bin by
-   * bin while the last one still adds weight. */
-  fold_bins (ix, sc, kern, 0, last, inv, nmem, &sm, &have);
-  for (guint b = last; b < SELECT_BINS && have < cap; b++)
-    if (fold_bins (ix, sc, kern, b, b + 1, inv, nmem, &sm, &have) <= tail * sm.sum)
-      break;
-  for (gsize j = 0; j < nmem; j++)
-    out[s->members[s->member_start[g] + j]] = (float) (acc[j] / sm.sum);
+  if (kern->visit && nmem <= FOLD_MAX_MEMBERS)
+    kern->visit (ix, sc, nwin, last, cap, tail, inv, nmem, acc, sum);
+  else
+    for (guint w = 0; w < nwin; w++)
+      sum[w] = fold_visit (ix, sc, w, kern, last[w], cap, tail, inv, nmem, acc + w * nmem);
+  for (guint w = 0; w < nwin; w++)
+    for (gsize j = 0; j < nmem; j++)
+      out[w][members[j]] = (float) (acc[w * nmem + j] / sum[w]);
 }
 
 typedef struct
@@ -1413,7 +1493,7 @@ typedef struct
   gsize         n_blocks;     /* of SCORE_WINDOWS windows */
   gsize         score_stride;
   CoordScratch *sc;      /* per worker */
-  double      **acc;     /* per worker, [max members] */
+  double      **acc;     /* per worker, [SCORE_WINDOWS · max members] */
   CoordKernels  k;
   gsize        *budget;  /* [n_groups] */
   double       *tail;    /* [n_groups] */
@@ -1431,19 +1511,21 @@ coord_task (guint task, guint worker, gpointer data)
   guint nwin = (guint) MIN (SCORE_WINDOWS, j->n_windows - w0);
   const AnaCoordIndex *ix = &s->coord[g];
   const guint32 *mask = s->mask_idx + s->mask_start[g];
+  const float *zwin[SCORE_WINDOWS];
+  float *out[SCORE_WINDOWS];
   /* The scores of the block's windows in one pass; a short block repeats
    * its last window. */
   for (guint w = 0; w < SCORE_WINDOWS; w++)
     {
-      const float *z = j->z + (w0 + MIN (w, nwin - 1)) * s->d;
+      gsize win = w0 + MIN (w, nwin - 1);
+      zwin[w] = j->z + win * s->d;
+      out[w] = j->tmp + win * s->d;
       for (guint i = 0; i < ix->m; i++)
-        sc->zm[w * s->d + i] = z[mask[i]];
+        sc->zm[w * s->d + i] = zwin[w][mask[i]];
     }
   j->k.scores (ix, sc->zm, s->d, nwin, sc->score, j->score_stride);
-  for (guint w = 0; w < nwin; w++)
-    coord_window (s, g, j->z + (w0 + w) * s->d, sc->score + w * j->score_stride,
-                  j->budget[g], j->tail[g], &j->k, sc, j->acc[worker],
-                  j->tmp + (w0 + w) * s->d);
+  coord_block (s, g, zwin, nwin, sc->score, j->score_stride, j->budget[g], j->tail[g], &j->k,
+               sc, j->acc[worker], out);
 }
 
 /* Group g's budget and the weight its last bin may add: larger masks
@@ -1490,14 +1572,16 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
   for (guint w = 0; w < workers; w++)
     {
       sc[w].zm = g_new (float, SCORE_WINDOWS * d);
-      sc[w].zs = g_new (float, d);
+      sc[w].zs = g_new (float, SCORE_WINDOWS * d);
+      sc[w].d = d;
+      sc[w].bin_stride = max_nc + 16;
       sc[w].score = g_new (float, SCORE_WINDOWS * score_stride);
-      sc[w].bin = g_new0 (guint16, max_nc + 16);
+      sc[w].bin = g_new0 (guint16, SCORE_WINDOWS * (max_nc + 16));
       sc[w].ord = g_new (guint32, max_nc + 16);
       sc[w].kept = g_new (guint32, max_nc + 16);
       sc[w].dist = g_new (float, s->coord_max_pad);
       sc[w].w = g_new (float, s->coord_max_pad);
-      acc[w] = g_new (double, max_mem);
+      acc[w] = g_new (double, SCORE_WINDOWS * max_mem);
     }
   gsize *budget = g_new (gsize, s->n_groups);
   double *tail = g_new (double, s->n_groups);
