@@ -50,6 +50,8 @@
 #define COORD_CLUSTERS_PER_ROOT 4
 #define COORD_MAX_CLUSTERS 4096
 #define COORD_KMEANS_ITERS 4
+/* Bytes after the last cluster of an index. */
+#define VALS_SLACK 64
 /* Windows whose cluster scores are computed in one pass over a group's
  * centres. */
 #define SCORE_WINDOWS 8
@@ -458,7 +460,8 @@ store_clusters (AnaCoordIndex *ix, const guint8 *bytes, gsize d, const guint32 *
       off += (gsize) ix->rows * pad8 (ix->count[c]);
     }
   ix->offset[nc] = off;
-  ix->vals = g_malloc0 (MAX (off, 1));
+  /* The AVX-512 kernels read whole 16-byte rows: slack at the end. */
+  ix->vals = g_malloc0 (off + VALS_SLACK);
   guint32 *fill = g_new0 (guint32, nc);
   for (gsize i = 0; i < n; i++)
     {
@@ -1048,7 +1051,11 @@ row16 (const guint8 *r, __mmask16 k)
 AVX512 static inline __m512
 add_square16 (__m512 a, __m512 zj, const guint8 *r, __mmask16 k)
 {
-  __m512 t = _mm512_sub_ps (zj, row16 (r, k));
+  /* Sixteen bytes whatever the mask (a load the conversion takes as its
+   * operand): the lanes past the cluster's members read their neighbours
+   * or the slack, and are masked out of the weights. */
+  __m512 t = _mm512_sub_ps (zj, _mm512_cvtepi32_ps (_mm512_cvtepu8_epi32 (
+                                  _mm_loadu_si128 ((const __m128i *) r))));
   return _mm512_fmadd_ps (t, t, a);
 }
 
