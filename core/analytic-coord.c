@@ -16,11 +16,18 @@
  *    a Gaussian model of its spread (cluster_spreads), from which the
  *    summed weight of its members for a query can be estimated;
  *  - per window, the clusters are ranked by that estimate (coarsely, in
- *    bins) and visited best first until they hold the group's budget of
- *    exemplars, and on while the last bin still added a noticeable part
- *    of the weight.  The softmax runs exactly over the members visited,
- *    in float with double sums, and is the exact one when every cluster
- *    is visited (budget ≥ n).
+ *    bins a quarter nat wide); the clusters of the bins that hold the
+ *    group's budget of exemplars are visited, and the next bins while the
+ *    last one still added a noticeable part of the weight.  The softmax
+ *    runs exactly over the members visited, in float with double sums,
+ *    and is the exact one when every cluster is visited (budget ≥ n);
+ *  - windows come in blocks of SCORE_WINDOWS: their cluster scores are
+ *    computed in one pass over the group's centres, and the clusters of
+ *    their first bins are visited in one pass in index order, each read
+ *    once for all the windows that take it (a group's bytes are about a
+ *    megabyte, more than the cache close to the core: one window at a
+ *    time, best cluster first, waiting for them took about a quarter of
+ *    the visit).
  *
  * The budget grows with the mask, and follows the share a coordinate has
  * in its output pixel: the tiler blends overlapping windows with a Hann
@@ -896,7 +903,7 @@ static inline float
 raise_max (Softmax *sm, float lo, float inv, double *scale)
 {
   float m = MAX (sm->gmax, -lo * inv);
-  /* Visited best first, most clusters leave the maximum as it is. */
+  /* Most clusters leave the maximum as it is (a new record is rare). */
   if (m == sm->gmax)
     *scale = 1.0;
   else
@@ -1101,7 +1108,8 @@ chunk_distances (const guint8 *blk, gsize p, const float *zs, guint m, guint nv,
  * running sums of weights (and of weighted member values) in double, all
  * relative to one running maximum logit `ref`.  A chunk's weights need
  * no horizontal sum and no new maximum unless one of its logits exceeds
- * ref, which visiting clusters best first makes rare: the per-cluster
+ * ref, which is rare (clusters past the first few seldom hold a new
+ * record): the per-cluster
  * minimum, sums and rescaling were a long chain of dependent steps after
  * every cluster, which the next cluster's distances could not hide. */
 typedef struct
@@ -1378,8 +1386,8 @@ scores_avx512 (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nw
 
 #endif
 
-/* The whole visit of a window and group (visit_avx512), or NULL: the
- * generic loop of coord_window with the fold. */
+/* The whole visit of a block of windows and a group (visit_avx512), or
+ * NULL: fold_visit for each window. */
 typedef void (*VisitFunc) (const AnaCoordIndex *ix, CoordScratch *sc, guint nwin,
                            const guint *last, gsize cap, double tail, float inv, gsize nmem,
                            double *acc, double *sum);
