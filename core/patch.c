@@ -81,25 +81,29 @@ patch_prepare (AdiffDenoiser *den, GError **error)
 }
 
 /* The zero-padded k×k patch of a window around pixel (x, y): P values,
- * row by row (a row's pixels inside the window are contiguous). */
-static void
+ * row by row (a row's pixels inside the window are contiguous).  Plain
+ * loops: the rows are a few dozen floats, and three library calls per
+ * row cost more than the copies (the local variant builds a patch of
+ * every window and exemplar at every position). */
+ADIFF_HOT static void
 patch_at (const PatchState *s, const AdiffBundle *b, const float *w, guint x, guint y,
           float *dst)
 {
   int W = (int) b->width, H = (int) b->height, k = (int) s->k, r = (int) s->r;
-  gsize C = b->channels;
-  int x0 = (int) x - r, lo = MAX (0, -x0), hi = MIN (k, W - x0);
-  for (int dy = 0; dy < k; dy++, dst += k * C)
+  int C = (int) b->channels, row = k * C;
+  int x0 = (int) x - r, lo = MAX (0, -x0) * C, hi = MAX (MIN (k, W - x0) * C, lo);
+  for (int dy = 0; dy < k; dy++, dst += row)
     {
-      int yy = (int) y + dy - r;
-      if (yy < 0 || yy >= H || hi <= lo)
-        {
-          memset (dst, 0, k * C * sizeof (float));
-          continue;
-        }
-      memset (dst, 0, lo * C * sizeof (float));
-      memcpy (dst + lo * C, w + ((gsize) yy * W + x0 + lo) * C, (hi - lo) * C * sizeof (float));
-      memset (dst + hi * C, 0, (k - hi) * C * sizeof (float));
+      int yy = (int) y + dy - r, a = lo, e = hi;
+      if (yy < 0 || yy >= H)
+        a = e = row;    /* the whole row is padding */
+      const float *src = w + (gsize) MAX (yy, 0) * W * C;
+      for (int i = 0; i < a; i++)
+        dst[i] = 0.0f;
+      for (int i = a; i < e; i++)
+        dst[i] = src[x0 * C + i];
+      for (int i = e; i < row; i++)
+        dst[i] = 0.0f;
     }
 }
 
@@ -132,6 +136,7 @@ typedef struct
   gsize      nbx;        /* exemplars per pass at most */
   const float *windows;  /* the pass's windows (local: patches built per task) */
   double     max_norm;   /* largest exemplar patch norm */
+  double     n_logits;   /* terms of an output pixel's softmax */
   float     *q;          /* [m·A × P] window patches */
   float     *xp;         /* [nb·A × P] exemplar patches (local: workers × nb × P) */
   double    *xn;         /* [nb·A] ½‖patch‖² (local: workers × nb) */
@@ -279,6 +284,15 @@ refined_logit (const Row *r, gsize P, double inv_s2, gsize i)
   return (dot_double (r->q, r->xp + i * P, P) - r->xn[i]) * inv_s2;
 }
 
+/* exp(x) as a float weight: adiff_exp_neg (within 3e-7 of exp, and
+ * libm's exp in double cost as much as a refined logit) unless x > 0 (a
+ * refined logit a little above the float top). */
+static inline float
+weight_of (double x)
+{
+  return x > 0 ? (float) exp (x) : adiff_exp_neg ((float) MAX (x, -100.0));
+}
+
 /* Exact mode: logits that can carry weight (l ≥ cut) recomputed in
  * double, their weights (relative to top) replaced; returns the change
  * of the row's sum and the largest refined logit in *best. */
@@ -292,7 +306,7 @@ refine_row (const Row *r, gsize P, double inv_s2, const float *l, double cut, do
       if (l[i] >= cut)
       {
         double ld = refined_logit (r, P, inv_s2, i);
-        float w = (float) exp (MAX (ld - top, -100.0));
+        float w = weight_of (ld - top);
         change += (double) w - r->g[i];
         r->g[i] = w;
         *best = MAX (*best, ld);
@@ -312,10 +326,22 @@ refine_all (const Row *r, gsize P, double inv_s2, double max, double *sum)
   *sum = 0.0;
   for (gsize i = 0; i < r->n; i++)
     {
-      r->g[i] = (float) exp (MAX (refined_logit (r, P, inv_s2, i) - max, -100.0));
+      r->g[i] = weight_of (refined_logit (r, P, inv_s2, i) - max);
       *sum += r->g[i];
     }
   return max;
+}
+
+/* How far below the top exact mode refines: a logit further down weighs
+ * less than e^−gap of the top one, so the float error of all such logits
+ * together (at most `refine` each, relative to their weights) moves the
+ * output by at most n·e^−gap·refine ≤ 1e-8 (pixel values of order 1):
+ * ln(n·refine·10⁸), 20–30 nats for our bundles where the cutoff is 40
+ * (the refined logits are most of what exact mode adds to fast mode). */
+static double
+refine_gap (double n_logits, double refine)
+{
+  return CLAMP (log (n_logits * refine * 1e8), 0.0, ADIFF_LOGIT_CUTOFF);
 }
 
 /* Fold a row into the pixel's online softmax, turning its logits into
@@ -327,11 +353,11 @@ refine_all (const Row *r, gsize P, double inv_s2, double max, double *sum)
  * one (absurdly large inputs: every weight would underflow, or could
  * overflow) the row is redone in double. */
 static void
-fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, float *l,
-          guint32 *hot)
+fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, double n_logits,
+          float *l, guint32 *hot)
 {
   double top = MAX (ps->max, (double) row_logits (r, (float) inv_s2, l));
-  double cut = refine > 0 ? top - ADIFF_LOGIT_CUTOFF - refine : G_MAXDOUBLE;
+  double cut = refine > 0 ? top - refine_gap (n_logits, refine) - refine : G_MAXDOUBLE;
   /* The float cut rounded down: a group is never missed. */
   float fcut = refine > 0 ? nextafterf ((float) cut, -G_MAXFLOAT) : G_MAXFLOAT;
   gsize n_hot;
@@ -344,7 +370,8 @@ fold_row (PixelSum *ps, const Row *r, gsize P, double inv_s2, double refine, flo
       if (real < top - ADIFF_LOGIT_CUTOFF || real > top + ADIFF_LOGIT_CUTOFF)
         top = refine_all (r, P, inv_s2, ps->max, &sum);
     }
-  double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : exp (ps->max - top);
+  /* top ≥ ps->max; most rows leave it as it is. */
+  double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : ps->max == top ? 1.0 : exp (ps->max - top);
   ps->sum *= rescale;
   for (int c = 0; c < 3; c++)
     ps->acc[c] *= rescale;
@@ -389,7 +416,8 @@ equivariant_task (guint task, guint worker, gpointer data)
   for (gsize a = r0; a < r0 + nr; a++)
     {
       Row r = { g + (a - r0) * cols, p->xn, p->xnf, p->q + a * P, p->xp, cols };
-      fold_row (&p->ps[a], &r, P, p->s->inv_s2, p->refine[a], p->l + worker * p->l_stride,
+      fold_row (&p->ps[a], &r, P, p->s->inv_s2, p->refine[a], p->n_logits,
+                p->l + worker * p->l_stride,
                 p->hot + worker * p->hot_stride);
     }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) nr, (int) C, (int) cols,
@@ -425,7 +453,8 @@ local_task (guint a, guint worker, gpointer data)
     {
       Row r = { g + j * nb, xn, xnf, q + j * P, xp, nb };
       fold_row (&p->ps[j * A + a], &r, P, s->inv_s2,
-                refine_margin (s, q + j * P, p->max_norm), p->l + worker * p->l_stride,
+                refine_margin (s, q + j * P, p->max_norm), p->n_logits,
+                p->l + worker * p->l_stride,
                 p->hot + worker * p->hot_stride);
     }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) C, (int) nb,
@@ -565,6 +594,7 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
       return FALSE;
     }
   p.max_norm = exemplar_patch_norm (s, b);
+  p.n_logits = (double) ne * (s->equivariant ? (double) A : 1.0);
   int blas_threads = blas_single_begin ();
 
   for (gsize j0 = 0; j0 < n; j0 += p.mw)
