@@ -21,9 +21,9 @@ static const Case cases[] = {
   { "gray-local-k3",  5, 4, 1,  40, 3, 0.1,  FALSE, 3 },
   { "rgb-local-k5",   4, 4, 3,  40, 5, 0.3,  FALSE, 2 },
   { "gray-blocks",   16, 16, 1, 40, 3, 0.2,  TRUE, 20 },  /* > 1 exemplar and window block */
-  /* Local: more exemplars than a block (512) and a sub-block (64), more
-   * windows than a pass (64), columns not a multiple of a strip (4). */
-  { "gray-local-blocks", 10, 9, 1, 600, 5, 0.2, FALSE, 70 },
+  /* Local: more exemplars than a block (1 024), more windows than a pass
+   * (64), an odd width. */
+  { "gray-local-blocks", 9, 7, 1, 1100, 5, 0.2, FALSE, 70 },
   { "rgb-local-blocks",   7, 6, 3, 130, 3, 0.1, FALSE, 66 },
 };
 
