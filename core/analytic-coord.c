@@ -748,7 +748,6 @@ centre_scores_fma (const AnaCoordIndex *ix, const float *zm, float *score)
     }
 }
 
-
 static void
 scores_fma (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nwin,
             float *score, gsize sstride)
@@ -795,19 +794,14 @@ select_plain (const guint16 *bin, guint nc, guint lo, guint hi, guint32 *out)
   return n;
 }
 
-/* Members and clusters per bin, of the kept clusters. */
+/* Members per bin, of the kept clusters. */
 static void
 kept_histogram (const guint16 *bin, const guint32 *kept, guint nk, const guint32 *count,
-                guint32 *members, guint32 *clusters)
+                guint32 *members)
 {
   memset (members, 0, SELECT_BINS * sizeof (guint32));
-  memset (clusters, 0, SELECT_BINS * sizeof (guint32));
   for (guint k = 0; k < nk; k++)
-    {
-      guint b = bin[kept[k]];
-      members[b] += count[kept[k]];
-      clusters[b]++;
-    }
+    members[bin[kept[k]]] += count[kept[k]];
 }
 
 /* The first bin whose members bring the running total to `enough` (the
@@ -835,13 +829,13 @@ bin_clusters (const AnaCoordIndex *ix, float *score, gsize budget, SelectFunc se
   for (guint c = nc; c < pad8 (nc); c++)
     score[c] = G_MAXFLOAT;
   float kmin = score[argmin8 (score, (guint) pad8 (nc))];
-  guint32 members[SELECT_BINS], clusters[SELECT_BINS];
+  guint32 members[SELECT_BINS];
   float width = SELECT_BIN_WIDTH;
   for (;;)
     {
       score_bins (score, nc, kmin, 1.0f / width, bin);
       guint nk = select (bin, nc, 0, SELECT_BINS - 1, sc->kept);
-      kept_histogram (bin, sc->kept, nk, ix->count, members, clusters);
+      kept_histogram (bin, sc->kept, nk, ix->count, members);
       guint last = bin_reaching (members, budget);
       if (last < SELECT_BINS - 1 || width >= SELECT_MAX_WIDTH)
         return last;
@@ -1033,8 +1027,8 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
 
 /* AVX-512 (two 512-bit pipes on the machines we measure): the scores
  * sixteen lanes wide, and the whole visit of a window and group in one
- * call (visit_avx512).  A cluster is folded in chunks of up to 64 members
- * whose distances stay in four registers; most clusters are one chunk.
+ * call (visit_avx512).  A cluster is folded in chunks of up to 128 members
+ * whose distances stay in eight registers; most clusters are one chunk.
  * Groups of more than FOLD_MAX_MEMBERS members take the portable fold. */
 #define AVX512 __attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define CHUNK_VECTORS 8
@@ -1109,9 +1103,9 @@ chunk_distances (const guint8 *blk, gsize p, const float *zs, guint m, guint nv,
  * relative to one running maximum logit `ref`.  A chunk's weights need
  * no horizontal sum and no new maximum unless one of its logits exceeds
  * ref, which is rare (clusters past the first few seldom hold a new
- * record): the per-cluster
- * minimum, sums and rescaling were a long chain of dependent steps after
- * every cluster, which the next cluster's distances could not hide. */
+ * record): the per-cluster minimum, sums and rescaling were a long chain
+ * of dependent steps after every cluster, which the next cluster's
+ * distances could not hide. */
 typedef struct
 {
   float   ref;
@@ -1157,7 +1151,7 @@ raise_ref (LaneSoftmax *ls, const __m512 *x, const __mmask16 *mk, guint nv, gsiz
   ls->ref = top;
 }
 
-/* One chunk of n ≤ 64 members at i0 into the lanes.  nv and nmem are
+/* One chunk of n ≤ 16·CHUNK_VECTORS members at i0 into the lanes.  nv and nmem are
  * constants where this is inlined. */
 AVX512 static inline __attribute__ ((always_inline)) void
 lane_chunk (const guint8 *blk, gsize p, gsize i0, gsize n, guint nv, const float *zs,
@@ -1397,7 +1391,7 @@ typedef struct
   ScoresFunc  scores;
   SelectFunc  select;
   FoldFunc    fold;
-  VisitFunc  visit;
+  VisitFunc   visit;
 } CoordKernels;
 
 /* The widest kernels the CPU runs, but no wider than the tests ask. */

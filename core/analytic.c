@@ -373,10 +373,11 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
     }
   /* Runs of windows fit for fast mode, and the rest through the exact
    * kernel (each run reads only its own windows: out may alias in). */
-  for (gsize j0 = 0, j1; j0 < n; j0 = j1)
+  gboolean fit = n > 0 && fast_fit (in, d), next = fit;
+  for (gsize j0 = 0, j1; j0 < n; j0 = j1, fit = next)
     {
-      gboolean fit = fast_fit (in + j0 * d, d);
-      for (j1 = j0 + 1; j1 < n && fast_fit (in + j1 * d, d) == fit; j1++)
+      /* Each window is checked once: `next` is the fit of window j1. */
+      for (j1 = j0 + 1; j1 < n && (next = fast_fit (in + j1 * d, d)) == fit; j1++)
         ;
       const float *z = in + j0 * d;
       float *x = out + j0 * d;

@@ -135,11 +135,11 @@ typedef struct
   gsize      mw;         /* windows per pass at most */
   gsize      nbx;        /* exemplars per pass at most */
   const float *windows;  /* the pass's windows (local: patches built per task) */
-  double     max_norm;   /* largest exemplar patch norm */
+  double     max_norm;   /* equivariant: largest exemplar patch norm */
   double     n_logits;   /* terms of an output pixel's softmax */
   float     *q;          /* [m·A × P] window patches */
   float     *xp;         /* [nb·A × P] exemplar patches (local: workers × nb × P) */
-  double    *xn;         /* [nb·A] ½‖patch‖² (local: workers × nb) */
+  double    *xn;         /* [nb·A] ½‖patch‖² (equivariant; local: xnl) */
   float     *xnf;        /* the same in float */
   float     *g;          /* [workers × g_stride] logits / weights */
   float     *t;          /* [m·A × C] weighted centres */
@@ -177,8 +177,8 @@ typedef double AdiffV8d __attribute__ ((vector_size (64)));
 
 /* a·b in double, eight lanes at a time (the exact logits and norms), in
  * four independent sums: one sum was a chain of dependent additions, and
- * these dot products (norms, margins, refined logits: a few hundred of
- * length k²·C per position) took longer than the SGEMM. */
+ * these dot products (refined logits, and the equivariant machine's
+ * norms and margins, of length k²·C) took longer than the SGEMM. */
 ADIFF_HOT_WIDE static double
 dot_double (const float *a, const float *b, gsize n)
 {
@@ -737,7 +737,9 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
       pass_free (&p);
       return FALSE;
     }
-  p.max_norm = exemplar_patch_norm (s, b);
+  /* The local variant's margins take the largest norm per position. */
+  if (s->equivariant)
+    p.max_norm = exemplar_patch_norm (s, b);
   p.n_logits = (double) ne * (s->equivariant ? (double) A : 1.0);
   int blas_threads = blas_single_begin ();
 
