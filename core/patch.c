@@ -152,13 +152,14 @@ typedef struct
   gsize      hot_stride;
   guint      workers;
   const float *centres;  /* the block's exemplars (their pixels) */
-  /* Local variant: norms of the patches at every position, by sums along
-   * rows and down columns (local_square_sums) instead of per patch. */
-  double    *xnl;        /* [A·nbx] ½‖patch‖² of the block's exemplars */
-  float     *xnlf;       /* the same in float */
-  double    *top_norm;   /* [A] the block's largest patch norm there */
-  double    *qn;         /* [mw·A] ‖window patch‖ */
-  double    *rows;       /* [workers·A] scratch of local_square_sums */
+  /* Local variant (box sums, no patches). */
+  float     *xg;         /* [nbp·A·C] the block regrouped (group_task) */
+  gsize      nbp;        /* nbx rounded up to whole groups */
+  double    *xnl;        /* [A·nbp] ½‖patch‖² of the block's exemplars */
+  double    *gd;         /* [workers × g_stride] cross terms of a band */
+  gpointer   rs;         /* [workers × rs_stride] vectors of box sums */
+  gsize      rs_stride;
+  guint      bands, chunks;  /* tasks: bands of rows × chunks of windows */
 } Pass;
 
 /* A row's comparisons: logits g (n values) of one window patch q against
@@ -477,114 +478,235 @@ equivariant_task (guint task, guint worker, gpointer data)
       p->ps[a].acc[c] += p->t[a * C + c];
 }
 
-/* Same position only: at position a, the windows' and the block's
- * exemplars' patches (built here, in the worker's scratch, so they stay
- * in cache), one SGEMM between them, and the weighted centre pixels. */
+/* ---- The local variant: cross terms as box sums ----
+ *
+ * At position a the cross term of a window z and an exemplar x is
+ * Σ over the k×k patch of Σ_c z·x: per-pixel products summed along rows,
+ * then down columns — C + 2k operations per position instead of the
+ * k²·C of a dot product of patches, and no patches built.  Sixteen
+ * exemplars at a time, one per lane, in double: the logits are then
+ * accurate far beyond what a float weight resolves, so exact mode has
+ * nothing to refine (the float logits of a patch GEMM are off by up to
+ * 10⁻³ nats, and refining them took a fifth of the time). */
+
+#define LANES 16
+
+/* Sixteen floats or doubles at any address (scratch rows and the regrouped
+ * exemplars are plain allocations). */
+typedef float  PatchV16f __attribute__ ((vector_size (64), aligned (4)));
+typedef float  PatchV8f __attribute__ ((vector_size (32), aligned (4)));
+typedef double PatchV8d __attribute__ ((vector_size (64), aligned (8)));
+typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
+
+/* Exemplars per sub-block: the regrouped exemplars and norms of a band of
+ * rows for them stay in the L2 cache while every window of the pass
+ * meets them (CIFAR-10, 8-row bands: ≈ 0.5 MB). */
+#define LOCAL_SUB 64
+/* Output rows per task (its box sums also read r rows either side). */
+#define LOCAL_BAND_ROWS 8
+
+/* The block's exemplars regrouped sixteen at a time, exemplar = lane:
+ * xg[((g·A + a)·C + c)·16 + lane]; lanes past the block are zero. */
 static void
-local_task (guint a, guint worker, gpointer data)
+group_task (guint g, guint worker, gpointer data)
 {
   Pass *p = data;
-  const AdiffBundle *b = p->b;
-  const PatchState *s = p->s;
-  gsize A = p->A, P = s->P, m = p->m, nb = p->nb, nbx = p->nbx;
-  guint C = b->channels, x = (guint) (a % b->width), y = (guint) (a / b->width);
-  float *q = p->q + worker * p->mw * P, *xp = p->xp + worker * nbx * P;
-  float *xnf = p->xnlf + a * nbx, *t = p->t + worker * p->mw * C;
-  float *g = p->g + worker * p->g_stride;
-  double *xn = p->xnl + a * nbx;
-  for (gsize i = 0; i < nb; i++)
-    patch_at (s, b, p->centres + i * b->dim, x, y, xp + i * P);
-  for (gsize j = 0; j < m; j++)
-    patch_at (s, b, p->windows + j * b->dim, x, y, q + j * P);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) nb, (int) P,
-               1.0f, q, (int) P, xp, (int) P, 0.0f, g, (int) nb);
-  for (gsize j = 0; j < m; j++)
+  gsize n = p->A * p->b->channels, d = p->b->dim;
+  float *xg = p->xg + (gsize) g * n * LANES;
+  for (guint lane = 0; lane < LANES; lane++)
     {
-      Row r = { g + j * nb, xn, xnf, q + j * P, xp, nb };
-      fold_row (&p->ps[j * A + a], &r, P, s->inv_s2,
-                margin_of_norm (s, p->qn[j * A + a], p->top_norm[a]), p->n_logits,
-                p->l + worker * p->l_stride,
-                p->hot + worker * p->hot_stride);
+      gsize i = (gsize) g * LANES + lane;
+      const float *x = p->centres + i * d;
+      for (gsize v = 0; v < n; v++)
+        xg[v * LANES + lane] = i < p->nb ? x[v] : 0.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) C, (int) nb,
-               1.0f, g, (int) nb, p->centres + a * C, (int) b->dim, 0.0f, t, (int) C);
-  for (gsize j = 0; j < m; j++)
-    for (guint c = 0; c < C; c++)
-      p->ps[j * A + a].acc[c] += t[j * C + c];
+  (void) worker;
 }
 
-/* Σ over each position's k×k patch of Σ_c v[p,c]², in double: sums along
- * rows, then down columns (2k terms per position instead of k²·C).
- * out[a·stride]; row: A doubles of scratch. */
-static void
-local_square_sums (const PatchState *s, const AdiffBundle *b, const float *v, double *row,
-                   double *out, gsize stride)
+/* Σ over each position's k×k patch (zero padded) of Σ_c u·v, in double,
+ * for eight lanes of a group from lane h: u a window (u_lanes = 0: one
+ * value per pixel and channel, the same for every lane) or a group
+ * (u_lanes = 16), v a group, at the positions of rows [y0, y1):
+ * out[(a − y0·W)·stride + lane − h].  rs: scratch of (H + 1)·W vectors.
+ * Eight lanes, not sixteen: GCC keeps a 64-byte vector in a register, and
+ * spilled the 128-byte ones to the stack on every addition. */
+ADIFF_HOT_WIDE static void
+box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
+           const float *v, guint h, guint y0, guint y1, PatchV8d *rs, double *out,
+           gsize stride)
 {
-  guint W = b->width, H = b->height, C = b->channels, r = s->r;
-  for (guint y = 0; y < H; y++)
-    for (guint x = 0; x < W; x++)
-      {
-        double sum = 0.0;
-        for (guint xx = x > r ? x - r : 0; xx < MIN (W, x + r + 1); xx++)
-          for (guint c = 0; c < C; c++)
+  int W = (int) b->width, H = (int) b->height, C = (int) b->channels, r = (int) s->r;
+  int r0 = MAX (0, (int) y0 - r), r1 = MIN (H, (int) y1 + r);
+  PatchV8d *prod = rs + (gsize) (r1 - r0) * W;
+  for (int y = r0; y < r1; y++)
+    {
+      for (int x = 0; x < W; x++)
+        {
+          gsize at = ((gsize) y * W + x) * C;
+          AdiffV8d sum = { 0 };
+          for (int c = 0; c < C; c++)
             {
-              double t = v[((gsize) y * W + xx) * C + c];
-              sum += t * t;
+              AdiffV8f uf = u_lanes ? *(const PatchV8f *) (u + (at + c) * LANES + h)
+                                    : (AdiffV8f) {} + u[at + c];
+              AdiffV8f vf = *(const PatchV8f *) (v + (at + c) * LANES + h);
+              sum += __builtin_convertvector (uf, AdiffV8d) *
+                     __builtin_convertvector (vf, AdiffV8d);
             }
-        row[(gsize) y * W + x] = sum;
-      }
-  for (guint y = 0; y < H; y++)
-    for (guint x = 0; x < W; x++)
+          prod[x] = sum;
+        }
+      for (int x = 0; x < W; x++)
+        {
+          AdiffV8d sum = { 0 };
+          for (int xx = MAX (0, x - r); xx <= MIN (W - 1, x + r); xx++)
+            sum += prod[xx];
+          rs[(gsize) (y - r0) * W + x] = sum;
+        }
+    }
+  for (int y = (int) y0; y < (int) y1; y++)
+    for (int x = 0; x < W; x++)
       {
-        double sum = 0.0;
-        for (guint yy = y > r ? y - r : 0; yy < MIN (H, y + r + 1); yy++)
-          sum += row[(gsize) yy * W + x];
-        out[((gsize) y * W + x) * stride] = sum;
+        AdiffV8d sum = { 0 };
+        for (int yy = MAX (r0, y - r); yy <= MIN (r1 - 1, y + r); yy++)
+          sum += rs[(gsize) (yy - r0) * W + x];
+        *(PatchV8d *) (out + ((gsize) (y - (int) y0) * W + x) * stride) = sum;
       }
 }
 
+/* box_sums8 for all sixteen lanes of a group. */
 static void
-block_norms_task (guint i, guint worker, gpointer data)
+box_sums (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
+          const float *v, guint y0, guint y1, PatchV8d *rs, double *out, gsize stride)
+{
+  for (guint h = 0; h < LANES; h += 8)
+    box_sums8 (s, b, u, u_lanes, v, h, y0, y1, rs, out + h, stride);
+}
+
+/* ½‖patch‖² of the sixteen exemplars of a group at every position:
+ * xnl[a·nbp + lane]. */
+static void
+block_norms_task (guint g, guint worker, gpointer data)
 {
   Pass *p = data;
-  local_square_sums (p->s, p->b, p->centres + i * p->b->dim, p->rows + worker * p->A,
-                     p->xnl + i, p->nbx);
+  const float *xg = p->xg + (gsize) g * p->A * p->b->channels * LANES;
+  double *out = p->xnl + (gsize) g * LANES;
+  box_sums (p->s, p->b, xg, LANES, xg, 0, p->b->height,
+            (PatchV8d *) p->rs + worker * p->rs_stride, out, p->nbp);
+  for (gsize a = 0; a < p->A; a++)
+    for (guint lane = 0; lane < LANES; lane++)
+      out[a * p->nbp + lane] = g * LANES + lane < p->nb ? 0.5 * out[a * p->nbp + lane]
+                                                         : INFINITY;  /* no exemplar */
 }
 
-/* Local variant, per block of exemplars: ½‖patch‖² of each at every
- * position (once per block and pass, where every task recomputed its
- * position's in double from the patches), and the largest patch norm per
- * position (exact mode's margins need it there, not over the window). */
+/* Local variant, per block of exemplars: the block regrouped, and ½‖patch‖²
+ * of each at every position. */
 static void
 local_block_norms (Pass *p)
 {
-  gsize A = p->A, nbx = p->nbx;
-  adiff_parallel_for ((guint) p->nb, p->workers, block_norms_task, p);
-  for (gsize a = 0; a < A; a++)
+  guint groups = (guint) ((p->nb + LANES - 1) / LANES);
+  adiff_parallel_for (groups, p->workers, group_task, p);
+  adiff_parallel_for (groups, p->workers, block_norms_task, p);
+}
+
+/* Fold the logits (cross − xn)/σ² of nv exemplars (whole groups; those
+ * past the block have xn = +∞) into the pixel's online softmax; their
+ * weights relative to the new top, as floats, into w. */
+ADIFF_HOT_WIDE static void
+fold_local (PixelSum *ps, const double *cross, const double *xn, gsize nv, double inv_s2,
+            float *w)
+{
+  AdiffV8d top8 = (AdiffV8d) {} + ps->max;
+  for (gsize i = 0; i < nv; i += 8)
     {
-      double top = 0.0;
-      for (gsize i = 0; i < p->nb; i++)
-        {
-          double h = 0.5 * p->xnl[a * nbx + i];
-          p->xnl[a * nbx + i] = h;
-          p->xnlf[a * nbx + i] = (float) h;
-          top = MAX (top, h);
-        }
-      p->top_norm[a] = sqrt (2.0 * top);
+      AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2;
+      top8 = (AdiffV8d) (((PatchV8l) l & (l > top8)) | ((PatchV8l) top8 & ~(l > top8)));
+    }
+  double top = top8[0];
+  for (int k = 1; k < 8; k++)
+    top = MAX (top, top8[k]);
+  AdiffV8f acc = { 0 }, floor = (AdiffV8f) {} - 100.0f;
+  for (gsize i = 0; i < nv; i += 8)
+    {
+      AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2
+                   - top;
+      AdiffV8f v = __builtin_convertvector (l, AdiffV8f);
+      v = (AdiffV8f) (((AdiffV8i) v & (v > floor)) | ((AdiffV8i) floor & ~(v > floor)));
+      adiff_exp_neg8 (&v);
+      *(PatchV8f *) (w + i) = v;
+      acc += v;
+    }
+  double sum = 0.0;
+  for (int k = 0; k < 8; k++)
+    sum += acc[k];
+  /* top ≥ ps->max; most rows leave it as it is. */
+  double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : ps->max == top ? 1.0 : exp (ps->max - top);
+  ps->sum = ps->sum * rescale + sum;
+  for (int c = 0; c < 3; c++)
+    ps->acc[c] *= rescale;
+  ps->max = top;
+}
+
+/* Σ_i w_i x_i[a·C + c] over nv weights (whole groups), the sixteen
+ * exemplars of each group in lanes (xg at position a of the first group;
+ * group_step floats to the next), added to acc. */
+ADIFF_HOT_WIDE static void
+weighted_centres (const float *w, gsize nv, const float *xg, gsize group_step, guint C,
+                  double *acc)
+{
+  for (guint c = 0; c < C; c++)
+    {
+      PatchV16f sum = { 0 };
+      for (gsize i = 0; i < nv; i += LANES)
+        sum += *(const PatchV16f *) (w + i) *
+               *(const PatchV16f *) (xg + (i / LANES) * group_step + c * LANES);
+      float t = 0.0f;
+      for (int k = 0; k < LANES; k++)
+        t += sum[k];
+      acc[c] += t;
     }
 }
 
-/* Local variant, per pass of windows: their patches' norms. */
+/* The positions of rows [y0, y1) of windows [j0, j1) against the block,
+ * LOCAL_SUB exemplars at a time (the sub-block stays in cache while every
+ * window meets it): cross terms, softmax, weighted centre pixels. */
 static void
-local_window_norms (Pass *p)
+local_rows (Pass *p, gsize j0, gsize j1, guint y0, guint y1, guint worker)
 {
-  for (gsize j = 0; j < p->m; j++)
+  const AdiffBundle *b = p->b;
+  gsize A = p->A, C = b->channels, W = b->width, group_step = A * C * LANES;
+  double *cross = p->gd + worker * p->g_stride;
+  float *w = p->g + worker * p->l_stride;
+  PatchV8d *rs = (PatchV8d *) p->rs + worker * p->rs_stride;
+  for (gsize s0 = 0; s0 < p->nb; s0 += LOCAL_SUB)
     {
-      double *qn = p->qn + j * p->A;
-      local_square_sums (p->s, p->b, p->windows + j * p->b->dim, p->rows, qn, 1);
-      for (gsize a = 0; a < p->A; a++)
-        qn[a] = sqrt (qn[a]);
+      gsize ns = MIN (LOCAL_SUB, p->nb - s0), nv = (ns + LANES - 1) / LANES * LANES;
+      const float *xg = p->xg + s0 / LANES * group_step;
+      for (gsize j = j0; j < j1; j++)
+        {
+          const float *z = p->windows + j * b->dim;
+          for (gsize i = 0; i < nv; i += LANES)
+            box_sums (p->s, b, z, 0, xg + i / LANES * group_step, y0, y1, rs, cross + i,
+                      LOCAL_SUB);
+          for (gsize a = y0 * W; a < y1 * W; a++)
+            {
+              PixelSum *ps = &p->ps[j * A + a];
+              fold_local (ps, cross + (a - y0 * W) * LOCAL_SUB, p->xnl + a * p->nbp + s0, nv,
+                          p->s->inv_s2, w);
+              weighted_centres (w, nv, xg + a * C * LANES, group_step, (guint) C, ps->acc);
+            }
+        }
     }
+}
+
+/* Task: a band of rows of a chunk of the windows. */
+static void
+local_task (guint task, guint worker, gpointer data)
+{
+  Pass *p = data;
+  guint H = p->b->height, band = task % p->bands, chunk = task / p->bands;
+  gsize per = (p->m + p->chunks - 1) / p->chunks, j0 = chunk * per;
+  guint y0 = band * LOCAL_BAND_ROWS;
+  if (j0 < p->m)
+    local_rows (p, j0, MIN (p->m, j0 + per), y0, MIN (H, y0 + LOCAL_BAND_ROWS), worker);
 }
 
 /* max ‖patch‖ over exemplars: at most the norm of the whole window. */
@@ -612,7 +734,7 @@ pass_run (Pass *p)
       adiff_parallel_for (tasks, p->workers, equivariant_task, p);
     }
   else
-    adiff_parallel_for ((guint) p->A, p->workers, local_task, p);
+    adiff_parallel_for (p->bands * p->chunks, p->workers, local_task, p);
 }
 
 /* Our workers split the rows, each calling BLAS on its own part: BLAS's
@@ -642,76 +764,72 @@ blas_single_end (int n)
 #endif
 }
 
-/* Windows per pass of the local variant: its products are windows ×
- * exemplars at one position, and their patches are built per task. */
+/* Windows per pass of the local variant: each block is regrouped and its
+ * norms found once per pass. */
 #define PATCH_LOCAL_WINDOWS 64
-/* Exemplars per block of the local variant: a position's patches of the
- * block are read again, shifted by a pixel, at the next position, and
- * stay in the L2 cache for it (≈ 1 MB for 1 024 exemplars at k = 7);
- * with 4 096, every position read them from memory again (CIFAR-10,
- * 64 windows: 81 against 60 GFLOP/s). */
+/* Exemplars per block of the local variant (regrouped: 12 MB for CIFAR-10
+ * windows). */
 #define PATCH_LOCAL_EXEMPLARS 1024
 
 /* Scratch of a pass, sized by the work at hand.  Equivariant: a block's
  * patches at every position, shared by the workers, and a row of logits
- * per window patch (nbx·A).  Local: each worker's patches of one
- * position, a row per window (nbx, so blocks can be larger). */
+ * per window patch (nbx·A).  Local: the regrouped block and its norms,
+ * and per worker the logits of a window's positions against LOCAL_SUB
+ * exemplars and the box sums' scratch. */
 static gboolean
 pass_alloc (Pass *p, gsize n, GError **error)
 {
   const PatchState *s = p->s;
   gsize A = p->A, P = s->P, ne = p->b->n_exemplars, C = p->b->channels, wk = p->workers;
-  gsize q_rows, xp_rows, t_len;
   if (s->equivariant)
     {
       p->mw = MIN (n, MAX (1, PATCH_ROWS / A));
       p->nbx = MIN (ne, MAX (1, PATCH_ROWS / A));
       p->l_stride = p->nbx * A;
       p->g_stride = MIN (PATCH_TASK_ROWS, p->mw * A) * p->l_stride;
-      q_rows = p->mw * A;
-      xp_rows = p->nbx * A;
-      t_len = p->mw * A * C;
+      p->q = adiff_try_alloc (p->mw * A, P * sizeof (float), "window patches", error);
+      p->xp = p->q ? adiff_try_alloc (p->nbx * A, P * sizeof (float), "exemplar patches",
+                                      error)
+                   : NULL;
+      if (!p->xp)
+        return FALSE;
+      p->xn = g_new (double, p->nbx * A);
+      p->xnf = g_new (float, p->nbx * A);
+      p->t = g_new (float, p->mw * A * C);
+      p->refine = g_new (double, p->mw * A);
     }
   else
     {
       p->mw = MIN (n, PATCH_LOCAL_WINDOWS);
       p->nbx = MIN (ne, PATCH_LOCAL_EXEMPLARS);
-      p->l_stride = p->nbx;
-      p->g_stride = p->mw * p->nbx;
-      q_rows = wk * p->mw;
-      xp_rows = wk * p->nbx;
-      t_len = wk * p->mw * C;
+      p->nbp = (p->nbx + LANES - 1) / LANES * LANES;
+      p->l_stride = LOCAL_SUB;
+      p->g_stride = (gsize) LOCAL_BAND_ROWS * p->b->width * LOCAL_SUB;
+      p->rs_stride = (p->b->height + 1) * (gsize) p->b->width;
+      p->xg = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
+      p->xnl = p->xg ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error)
+                     : NULL;
+      p->gd = p->xnl ? adiff_try_alloc (wk, p->g_stride * sizeof (double), "cross terms",
+                                        error)
+                     : NULL;
+      p->rs = p->gd ? adiff_try_alloc (wk * p->rs_stride, sizeof (PatchV8d), "box sums",
+                                       error)
+                    : NULL;
+      p->g = p->rs ? adiff_try_alloc (wk, p->l_stride * sizeof (float), "patch weights", error)
+                   : NULL;
+      if (!p->g)
+        return FALSE;
+      p->ps = g_new (PixelSum, p->mw * A);
+      return TRUE;
     }
-  p->q = adiff_try_alloc (q_rows, P * sizeof (float), "window patches", error);
-  p->xp = p->q ? adiff_try_alloc (xp_rows, P * sizeof (float), "exemplar patches", error)
-               : NULL;
-  p->g = p->xp ? adiff_try_alloc (wk, p->g_stride * sizeof (float), "patch logits", error)
-               : NULL;
+  p->g = adiff_try_alloc (wk, p->g_stride * sizeof (float), "patch logits", error);
   p->l = p->g ? adiff_try_alloc (wk, p->l_stride * sizeof (float), "patch logits", error)
               : NULL;
   if (!p->l)
     return FALSE;
   p->hot_stride = p->l_stride / HOT_GROUP + 1;
   p->hot = g_new (guint32, wk * p->hot_stride);
-  if (s->equivariant)
-    {
-      p->xn = g_new (double, xp_rows);
-      p->xnf = g_new (float, xp_rows);
-    }
-  else
-    {
-      p->xnl = adiff_try_alloc (A, p->nbx * sizeof (double), "patch norms", error);
-      p->xnlf = p->xnl ? adiff_try_alloc (A, p->nbx * sizeof (float), "patch norms", error)
-                       : NULL;
-      if (!p->xnlf)
-        return FALSE;
-      p->top_norm = g_new (double, A);
-      p->rows = g_new (double, wk * A);
-      p->qn = g_new (double, p->mw * A);
-    }
-  p->t = g_new (float, t_len);
   p->ps = g_new (PixelSum, p->mw * A);
-  p->refine = g_new (double, s->equivariant ? p->mw * A : 1);
   return TRUE;
 }
 
@@ -720,7 +838,7 @@ pass_free (Pass *p)
 {
   g_free (p->q); g_free (p->xp); g_free (p->g); g_free (p->l); g_free (p->hot);
   g_free (p->xn); g_free (p->xnf); g_free (p->t); g_free (p->ps); g_free (p->refine);
-  g_free (p->xnl); g_free (p->xnlf); g_free (p->top_norm); g_free (p->qn); g_free (p->rows);
+  g_free (p->xnl); g_free (p->gd); g_free (p->xg); g_free (p->rs);
 }
 
 static gboolean
@@ -756,7 +874,12 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
             p.refine[a] = refine_margin (s, p.q + a * s->P, p.max_norm);
         }
       else
-        local_window_norms (&p);
+        {
+          /* Four tasks per worker at least: chunks of windows too when
+           * the bands are few. */
+          p.bands = (b->height + LOCAL_BAND_ROWS - 1) / LOCAL_BAND_ROWS;
+          p.chunks = (guint) CLAMP ((4 * p.workers + p.bands - 1) / p.bands, 1, p.m);
+        }
       for (gsize i0 = 0; i0 < ne; i0 += p.nbx)
         {
           p.nb = MIN (p.nbx, ne - i0);
