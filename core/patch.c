@@ -153,9 +153,9 @@ typedef struct
   guint      workers;
   const float *centres;  /* the block's exemplars (their pixels) */
   /* Local variant (box sums, no patches). */
-  float     *xg;         /* [nbp·A·C] the block regrouped (group_task) */
-  gsize      nbp;        /* nbx rounded up to whole groups */
-  double    *xnl;        /* [A·nbp] ½‖patch‖² of the block's exemplars */
+  float     *xs;         /* [nbp·A·C] the block regrouped (regroup_task) */
+  gsize      nbp;        /* nbx rounded up to whole sub-blocks */
+  double    *xnl;        /* [nbp·A] ½‖patch‖² of the block's exemplars */
   double    *gd;         /* [workers × g_stride] cross terms of a band */
   gpointer   rs;         /* [workers × rs_stride] vectors of box sums */
   gsize      rs_stride;
@@ -483,57 +483,54 @@ equivariant_task (guint task, guint worker, gpointer data)
  * At position a the cross term of a window z and an exemplar x is
  * Σ over the k×k patch of Σ_c z·x: per-pixel products summed along rows,
  * then down columns — C + 2k operations per position instead of the
- * k²·C of a dot product of patches, and no patches built.  Sixteen
- * exemplars at a time, one per lane, in double: the logits are then
- * accurate far beyond what a float weight resolves, so exact mode has
- * nothing to refine (the float logits of a patch GEMM are off by up to
- * 10⁻³ nats, and refining them took a fifth of the time). */
+ * k²·C of a dot product of patches, and no patches built.  The exemplars
+ * go in sub-blocks of LOCAL_SUB, one per lane, and the sums are in
+ * double: the logits are then accurate far beyond what a float weight
+ * resolves, so exact mode has nothing to refine (a patch GEMM's float
+ * logits are off by up to 10⁻³ nats, and refining them took a fifth of
+ * the time). */
 
-#define LANES 16
-
-/* Sixteen floats or doubles at any address (scratch rows and the regrouped
- * exemplars are plain allocations). */
-typedef float  PatchV16f __attribute__ ((vector_size (64), aligned (4)));
-typedef float  PatchV8f __attribute__ ((vector_size (32), aligned (4)));
-typedef double PatchV8d __attribute__ ((vector_size (64), aligned (8)));
-typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
-
-/* Exemplars per sub-block: the regrouped exemplars and norms of a band of
- * rows for them stay in the L2 cache while every window of the pass
- * meets them (CIFAR-10, 8-row bands: ≈ 0.5 MB). */
+/* Exemplars per sub-block: a band's part of the regrouped sub-block, its
+ * norms and cross terms stay in the L2 cache while every window of the
+ * pass meets them (CIFAR-10, 8-row bands: ≈ 0.6 MB). */
 #define LOCAL_SUB 64
 /* Output rows per task (its box sums also read r rows either side). */
 #define LOCAL_BAND_ROWS 8
 
-/* The block's exemplars regrouped sixteen at a time, exemplar = lane:
- * xg[((g·A + a)·C + c)·16 + lane]; lanes past the block are zero. */
+/* Eight floats or doubles at any address (scratch rows and the regrouped
+ * exemplars are plain allocations).  Eight lanes, not sixteen: GCC keeps
+ * a 64-byte vector in a register, and spilled 128-byte ones to the stack
+ * on every addition. */
+typedef float  PatchV8f __attribute__ ((vector_size (32), aligned (4)));
+typedef double PatchV8d __attribute__ ((vector_size (64), aligned (8)));
+typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
+
+/* Sub-block sb of the block regrouped, exemplar = lane:
+ * xs[((sb·A + a)·C + c)·LOCAL_SUB + lane]; lanes past the block are zero. */
 static void
-group_task (guint g, guint worker, gpointer data)
+regroup_task (guint sb, guint worker, gpointer data)
 {
   Pass *p = data;
   gsize n = p->A * p->b->channels, d = p->b->dim;
-  float *xg = p->xg + (gsize) g * n * LANES;
-  for (guint lane = 0; lane < LANES; lane++)
+  float *xs = p->xs + (gsize) sb * n * LOCAL_SUB;
+  for (guint lane = 0; lane < LOCAL_SUB; lane++)
     {
-      gsize i = (gsize) g * LANES + lane;
+      gsize i = (gsize) sb * LOCAL_SUB + lane;
       const float *x = p->centres + i * d;
       for (gsize v = 0; v < n; v++)
-        xg[v * LANES + lane] = i < p->nb ? x[v] : 0.0f;
+        xs[v * LOCAL_SUB + lane] = i < p->nb ? x[v] : 0.0f;
     }
   (void) worker;
 }
 
 /* Σ over each position's k×k patch (zero padded) of Σ_c u·v, in double,
- * for eight lanes of a group from lane h: u a window (u_lanes = 0: one
- * value per pixel and channel, the same for every lane) or a group
- * (u_lanes = 16), v a group, at the positions of rows [y0, y1):
- * out[(a − y0·W)·stride + lane − h].  rs: scratch of (H + 1)·W vectors.
- * Eight lanes, not sixteen: GCC keeps a 64-byte vector in a register, and
- * spilled the 128-byte ones to the stack on every addition. */
+ * for lanes [h, h + 8) of a sub-block: u a window (u_lanes = 0: one value
+ * per pixel and channel for every lane) or a sub-block (u_lanes =
+ * LOCAL_SUB), v a sub-block, at the positions of rows [y0, y1):
+ * out[(a − y0·W)·LOCAL_SUB + lane].  rs: scratch of (H + 1)·W vectors. */
 ADIFF_HOT_WIDE static void
 box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
-           const float *v, guint h, guint y0, guint y1, PatchV8d *rs, double *out,
-           gsize stride)
+           const float *v, guint h, guint y0, guint y1, PatchV8d *rs, double *out)
 {
   int W = (int) b->width, H = (int) b->height, C = (int) b->channels, r = (int) s->r;
   int r0 = MAX (0, (int) y0 - r), r1 = MIN (H, (int) y1 + r);
@@ -546,11 +543,12 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
           AdiffV8d sum = { 0 };
           for (int c = 0; c < C; c++)
             {
-              AdiffV8f uf = u_lanes ? *(const PatchV8f *) (u + (at + c) * LANES + h)
-                                    : (AdiffV8f) {} + u[at + c];
-              AdiffV8f vf = *(const PatchV8f *) (v + (at + c) * LANES + h);
-              sum += __builtin_convertvector (uf, AdiffV8d) *
-                     __builtin_convertvector (vf, AdiffV8d);
+              AdiffV8d ud = u_lanes
+                ? __builtin_convertvector (*(const PatchV8f *) (u + (at + c) * LOCAL_SUB + h),
+                                           AdiffV8d)
+                : (AdiffV8d) {} + (double) u[at + c];
+              AdiffV8f vf = *(const PatchV8f *) (v + (at + c) * LOCAL_SUB + h);
+              sum += ud * __builtin_convertvector (vf, AdiffV8d);
             }
           prod[x] = sum;
         }
@@ -568,33 +566,37 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
         AdiffV8d sum = { 0 };
         for (int yy = MAX (r0, y - r); yy <= MIN (r1 - 1, y + r); yy++)
           sum += rs[(gsize) (yy - r0) * W + x];
-        *(PatchV8d *) (out + ((gsize) (y - (int) y0) * W + x) * stride) = sum;
+        *(PatchV8d *) (out + ((gsize) (y - (int) y0) * W + x) * LOCAL_SUB + h) = sum;
       }
 }
 
-/* box_sums8 for all sixteen lanes of a group. */
+/* box_sums8 for the first nv lanes (a multiple of 8). */
 static void
 box_sums (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
-          const float *v, guint y0, guint y1, PatchV8d *rs, double *out, gsize stride)
+          const float *v, gsize nv, guint y0, guint y1, PatchV8d *rs, double *out)
 {
-  for (guint h = 0; h < LANES; h += 8)
-    box_sums8 (s, b, u, u_lanes, v, h, y0, y1, rs, out + h, stride);
+  for (guint h = 0; h < nv; h += 8)
+    box_sums8 (s, b, u, u_lanes, v, h, y0, y1, rs, out);
 }
 
-/* ½‖patch‖² of the sixteen exemplars of a group at every position:
- * xnl[a·nbp + lane]. */
+/* ½‖patch‖² of sub-block sb's exemplars at every position:
+ * xn[(sb·A + a)·LOCAL_SUB + lane], +∞ for lanes past the block (their
+ * logits are then −∞: no weight). */
 static void
-block_norms_task (guint g, guint worker, gpointer data)
+block_norms_task (guint sb, guint worker, gpointer data)
 {
   Pass *p = data;
-  const float *xg = p->xg + (gsize) g * p->A * p->b->channels * LANES;
-  double *out = p->xnl + (gsize) g * LANES;
-  box_sums (p->s, p->b, xg, LANES, xg, 0, p->b->height,
-            (PatchV8d *) p->rs + worker * p->rs_stride, out, p->nbp);
-  for (gsize a = 0; a < p->A; a++)
-    for (guint lane = 0; lane < LANES; lane++)
-      out[a * p->nbp + lane] = g * LANES + lane < p->nb ? 0.5 * out[a * p->nbp + lane]
-                                                         : INFINITY;  /* no exemplar */
+  gsize A = p->A;
+  const float *xs = p->xs + (gsize) sb * A * p->b->channels * LOCAL_SUB;
+  double *xn = p->xnl + (gsize) sb * A * LOCAL_SUB;
+  box_sums (p->s, p->b, xs, LOCAL_SUB, xs, LOCAL_SUB, 0, p->b->height,
+            (PatchV8d *) p->rs + worker * p->rs_stride, xn);
+  for (gsize a = 0; a < A; a++)
+    for (guint lane = 0; lane < LOCAL_SUB; lane++)
+      {
+        double *h = xn + a * LOCAL_SUB + lane;
+        *h = (gsize) sb * LOCAL_SUB + lane < p->nb ? 0.5 * *h : INFINITY;
+      }
 }
 
 /* Local variant, per block of exemplars: the block regrouped, and ½‖patch‖²
@@ -602,14 +604,14 @@ block_norms_task (guint g, guint worker, gpointer data)
 static void
 local_block_norms (Pass *p)
 {
-  guint groups = (guint) ((p->nb + LANES - 1) / LANES);
-  adiff_parallel_for (groups, p->workers, group_task, p);
-  adiff_parallel_for (groups, p->workers, block_norms_task, p);
+  guint subs = (guint) ((p->nb + LOCAL_SUB - 1) / LOCAL_SUB);
+  adiff_parallel_for (subs, p->workers, regroup_task, p);
+  adiff_parallel_for (subs, p->workers, block_norms_task, p);
 }
 
-/* Fold the logits (cross − xn)/σ² of nv exemplars (whole groups; those
- * past the block have xn = +∞) into the pixel's online softmax; their
- * weights relative to the new top, as floats, into w. */
+/* Fold the logits (cross − xn)/σ² of nv exemplars (a multiple of 8) into
+ * the pixel's online softmax; their weights relative to the new top, as
+ * floats, into w. */
 ADIFF_HOT_WIDE static void
 fold_local (PixelSum *ps, const double *cross, const double *xn, gsize nv, double inv_s2,
             float *w)
@@ -645,53 +647,48 @@ fold_local (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
   ps->max = top;
 }
 
-/* Σ_i w_i x_i[a·C + c] over nv weights (whole groups), the sixteen
- * exemplars of each group in lanes (xg at position a of the first group;
- * group_step floats to the next), added to acc. */
+/* acc[c] += Σ_i w_i x_i[a·C + c] over nv weights (a multiple of 8); xs:
+ * the sub-block at position a (C rows of LOCAL_SUB lanes). */
 ADIFF_HOT_WIDE static void
-weighted_centres (const float *w, gsize nv, const float *xg, gsize group_step, guint C,
-                  double *acc)
+weighted_centres (const float *w, gsize nv, const float *xs, guint C, double *acc)
 {
   for (guint c = 0; c < C; c++)
     {
-      PatchV16f sum = { 0 };
-      for (gsize i = 0; i < nv; i += LANES)
-        sum += *(const PatchV16f *) (w + i) *
-               *(const PatchV16f *) (xg + (i / LANES) * group_step + c * LANES);
+      AdiffV8f sum = { 0 };
+      for (gsize i = 0; i < nv; i += 8)
+        sum += *(const PatchV8f *) (w + i) * *(const PatchV8f *) (xs + c * LOCAL_SUB + i);
       float t = 0.0f;
-      for (int k = 0; k < LANES; k++)
+      for (int k = 0; k < 8; k++)
         t += sum[k];
       acc[c] += t;
     }
 }
 
 /* The positions of rows [y0, y1) of windows [j0, j1) against the block,
- * LOCAL_SUB exemplars at a time (the sub-block stays in cache while every
- * window meets it): cross terms, softmax, weighted centre pixels. */
+ * a sub-block at a time (it stays in cache while every window meets it):
+ * cross terms, softmax, weighted centre pixels. */
 static void
 local_rows (Pass *p, gsize j0, gsize j1, guint y0, guint y1, guint worker)
 {
   const AdiffBundle *b = p->b;
-  gsize A = p->A, C = b->channels, W = b->width, group_step = A * C * LANES;
+  gsize A = p->A, C = b->channels, W = b->width, sub_step = A * C * LOCAL_SUB;
   double *cross = p->gd + worker * p->g_stride;
   float *w = p->g + worker * p->l_stride;
   PatchV8d *rs = (PatchV8d *) p->rs + worker * p->rs_stride;
   for (gsize s0 = 0; s0 < p->nb; s0 += LOCAL_SUB)
     {
-      gsize ns = MIN (LOCAL_SUB, p->nb - s0), nv = (ns + LANES - 1) / LANES * LANES;
-      const float *xg = p->xg + s0 / LANES * group_step;
+      gsize nv = (MIN (LOCAL_SUB, p->nb - s0) + 7) / 8 * 8;
+      const float *xs = p->xs + s0 / LOCAL_SUB * sub_step;
+      const double *xn = p->xnl + s0 * A;
       for (gsize j = j0; j < j1; j++)
         {
-          const float *z = p->windows + j * b->dim;
-          for (gsize i = 0; i < nv; i += LANES)
-            box_sums (p->s, b, z, 0, xg + i / LANES * group_step, y0, y1, rs, cross + i,
-                      LOCAL_SUB);
+          box_sums (p->s, b, p->windows + j * b->dim, 0, xs, nv, y0, y1, rs, cross);
           for (gsize a = y0 * W; a < y1 * W; a++)
             {
               PixelSum *ps = &p->ps[j * A + a];
-              fold_local (ps, cross + (a - y0 * W) * LOCAL_SUB, p->xnl + a * p->nbp + s0, nv,
+              fold_local (ps, cross + (a - y0 * W) * LOCAL_SUB, xn + a * LOCAL_SUB, nv,
                           p->s->inv_s2, w);
-              weighted_centres (w, nv, xg + a * C * LANES, group_step, (guint) C, ps->acc);
+              weighted_centres (w, nv, xs + a * C * LOCAL_SUB, (guint) C, ps->acc);
             }
         }
     }
@@ -802,12 +799,12 @@ pass_alloc (Pass *p, gsize n, GError **error)
     {
       p->mw = MIN (n, PATCH_LOCAL_WINDOWS);
       p->nbx = MIN (ne, PATCH_LOCAL_EXEMPLARS);
-      p->nbp = (p->nbx + LANES - 1) / LANES * LANES;
+      p->nbp = (p->nbx + LOCAL_SUB - 1) / LOCAL_SUB * LOCAL_SUB;
       p->l_stride = LOCAL_SUB;
       p->g_stride = (gsize) LOCAL_BAND_ROWS * p->b->width * LOCAL_SUB;
       p->rs_stride = (p->b->height + 1) * (gsize) p->b->width;
-      p->xg = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
-      p->xnl = p->xg ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error)
+      p->xs = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
+      p->xnl = p->xs ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error)
                      : NULL;
       p->gd = p->xnl ? adiff_try_alloc (wk, p->g_stride * sizeof (double), "cross terms",
                                         error)
@@ -838,7 +835,7 @@ pass_free (Pass *p)
 {
   g_free (p->q); g_free (p->xp); g_free (p->g); g_free (p->l); g_free (p->hot);
   g_free (p->xn); g_free (p->xnf); g_free (p->t); g_free (p->ps); g_free (p->refine);
-  g_free (p->xnl); g_free (p->gd); g_free (p->xg); g_free (p->rs);
+  g_free (p->xnl); g_free (p->gd); g_free (p->xs); g_free (p->rs);
 }
 
 static gboolean
