@@ -523,11 +523,31 @@ regroup_task (guint sb, guint worker, gpointer data)
   (void) worker;
 }
 
+/* out[x] = Σ of v[xx] for |xx − x| ≤ r, 0 ≤ xx < n: a running sum, the
+ * entering term added and the leaving one taken away (in double the
+ * rounding of these is ≈ n·10⁻¹⁶ of the sums, far below what the float
+ * weights resolve; the direct sums took 2r additions each). */
+static inline void
+running_sums (const PatchV8d *v, int n, int r, PatchV8d *out)
+{
+  AdiffV8d run = { 0 };
+  for (int x = 0; x <= MIN (r, n - 1); x++)
+    run += v[x];
+  for (int x = 0; x < n; x++)
+    {
+      out[x] = run;
+      if (x + r + 1 < n)
+        run += v[x + r + 1];
+      if (x - r >= 0)
+        run -= v[x - r];
+    }
+}
+
 /* Σ over each position's k×k patch (zero padded) of Σ_c u·v, in double,
  * for lanes [h, h + 8) of a sub-block: u a window (u_lanes = 0: one value
  * per pixel and channel for every lane) or a sub-block (u_lanes =
  * LOCAL_SUB), v a sub-block, at the positions of rows [y0, y1):
- * out[(a − y0·W)·LOCAL_SUB + lane].  rs: scratch of (H + 1)·W vectors. */
+ * out[(a − y0·W)·LOCAL_SUB + lane].  rs: scratch of (H + 2)·W vectors. */
 ADIFF_HOT_WIDE static void
 box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
            const float *v, guint h, guint y0, guint y1, PatchV8d *rs, double *out)
@@ -552,22 +572,30 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
             }
           prod[x] = sum;
         }
+      running_sums (prod, W, r, rs + (gsize) (y - r0) * W);
+    }
+  /* Down the columns: the first output row's sums, then the next row's
+   * added and the row that left taken away, as along the rows. */
+  PatchV8d *col = prod + W;
+  for (int x = 0; x < W; x++)
+    col[x] = (AdiffV8d) { 0 };
+  for (int yy = r0; yy <= MIN (r1 - 1, (int) y0 + r); yy++)
+    for (int x = 0; x < W; x++)
+      col[x] += rs[(gsize) (yy - r0) * W + x];
+  for (int y = (int) y0; y < (int) y1; y++)
+    {
+      double *o = out + (gsize) (y - (int) y0) * W * LOCAL_SUB + h;
+      const PatchV8d *in = y + r + 1 < r1 ? rs + (gsize) (y + r + 1 - r0) * W : NULL;
+      const PatchV8d *gone = y - r >= r0 ? rs + (gsize) (y - r - r0) * W : NULL;
       for (int x = 0; x < W; x++)
         {
-          AdiffV8d sum = { 0 };
-          for (int xx = MAX (0, x - r); xx <= MIN (W - 1, x + r); xx++)
-            sum += prod[xx];
-          rs[(gsize) (y - r0) * W + x] = sum;
+          *(PatchV8d *) (o + (gsize) x * LOCAL_SUB) = col[x];
+          if (in)
+            col[x] += in[x];
+          if (gone)
+            col[x] -= gone[x];
         }
     }
-  for (int y = (int) y0; y < (int) y1; y++)
-    for (int x = 0; x < W; x++)
-      {
-        AdiffV8d sum = { 0 };
-        for (int yy = MAX (r0, y - r); yy <= MIN (r1 - 1, y + r); yy++)
-          sum += rs[(gsize) (yy - r0) * W + x];
-        *(PatchV8d *) (out + ((gsize) (y - (int) y0) * W + x) * LOCAL_SUB + h) = sum;
-      }
 }
 
 /* box_sums8 for the first nv lanes (a multiple of 8). */
@@ -609,12 +637,14 @@ local_block_norms (Pass *p)
   adiff_parallel_for (subs, p->workers, block_norms_task, p);
 }
 
-/* Fold the logits (cross − xn)/σ² of nv exemplars (a multiple of 8) into
- * the pixel's online softmax; their weights relative to the new top, as
- * floats, into w. */
+/* Fold the logits (cross − xn)/σ² of nv exemplars (a multiple of 8)
+ * into the pixel's online softmax, with their centre pixels xs (the
+ * sub-block at the position: C rows of LOCAL_SUB lanes).  Weights are
+ * floats relative to the new top, and the weighted centres are summed in
+ * the same pass. */
 ADIFF_HOT_WIDE static void
 fold_local (PixelSum *ps, const double *cross, const double *xn, gsize nv, double inv_s2,
-            float *w)
+            const float *xs, guint C)
 {
   AdiffV8d top8 = (AdiffV8d) {} + ps->max;
   for (gsize i = 0; i < nv; i += 8)
@@ -625,7 +655,7 @@ fold_local (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
   double top = top8[0];
   for (int k = 1; k < 8; k++)
     top = MAX (top, top8[k]);
-  AdiffV8f acc = { 0 }, floor = (AdiffV8f) {} - 100.0f;
+  AdiffV8f acc = { 0 }, centre[3] = { { 0 } }, floor = (AdiffV8f) {} - 100.0f;
   for (gsize i = 0; i < nv; i += 8)
     {
       AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2
@@ -633,35 +663,24 @@ fold_local (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
       AdiffV8f v = __builtin_convertvector (l, AdiffV8f);
       v = (AdiffV8f) (((AdiffV8i) v & (v > floor)) | ((AdiffV8i) floor & ~(v > floor)));
       adiff_exp_neg8 (&v);
-      *(PatchV8f *) (w + i) = v;
       acc += v;
+      for (guint c = 0; c < C; c++)
+        centre[c] += v * *(const PatchV8f *) (xs + c * LOCAL_SUB + i);
     }
+  /* top ≥ ps->max; most rows leave it as it is. */
+  double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : ps->max == top ? 1.0 : exp (ps->max - top);
   double sum = 0.0;
   for (int k = 0; k < 8; k++)
     sum += acc[k];
-  /* top ≥ ps->max; most rows leave it as it is. */
-  double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : ps->max == top ? 1.0 : exp (ps->max - top);
   ps->sum = ps->sum * rescale + sum;
-  for (int c = 0; c < 3; c++)
-    ps->acc[c] *= rescale;
-  ps->max = top;
-}
-
-/* acc[c] += Σ_i w_i x_i[a·C + c] over nv weights (a multiple of 8); xs:
- * the sub-block at position a (C rows of LOCAL_SUB lanes). */
-ADIFF_HOT_WIDE static void
-weighted_centres (const float *w, gsize nv, const float *xs, guint C, double *acc)
-{
-  for (guint c = 0; c < C; c++)
+  for (guint c = 0; c < 3; c++)
     {
-      AdiffV8f sum = { 0 };
-      for (gsize i = 0; i < nv; i += 8)
-        sum += *(const PatchV8f *) (w + i) * *(const PatchV8f *) (xs + c * LOCAL_SUB + i);
       float t = 0.0f;
       for (int k = 0; k < 8; k++)
-        t += sum[k];
-      acc[c] += t;
+        t += centre[c][k];
+      ps->acc[c] = ps->acc[c] * rescale + t;
     }
+  ps->max = top;
 }
 
 /* The positions of rows [y0, y1) of windows [j0, j1) against the block,
@@ -673,7 +692,6 @@ local_rows (Pass *p, gsize j0, gsize j1, guint y0, guint y1, guint worker)
   const AdiffBundle *b = p->b;
   gsize A = p->A, C = b->channels, W = b->width, sub_step = A * C * LOCAL_SUB;
   double *cross = p->gd + worker * p->g_stride;
-  float *w = p->g + worker * p->l_stride;
   PatchV8d *rs = (PatchV8d *) p->rs + worker * p->rs_stride;
   for (gsize s0 = 0; s0 < p->nb; s0 += LOCAL_SUB)
     {
@@ -687,8 +705,7 @@ local_rows (Pass *p, gsize j0, gsize j1, guint y0, guint y1, guint worker)
             {
               PixelSum *ps = &p->ps[j * A + a];
               fold_local (ps, cross + (a - y0 * W) * LOCAL_SUB, xn + a * LOCAL_SUB, nv,
-                          p->s->inv_s2, w);
-              weighted_centres (w, nv, xs + a * C * LOCAL_SUB, (guint) C, ps->acc);
+                          p->s->inv_s2, xs + a * C * LOCAL_SUB, (guint) C);
             }
         }
     }
@@ -802,7 +819,7 @@ pass_alloc (Pass *p, gsize n, GError **error)
       p->nbp = (p->nbx + LOCAL_SUB - 1) / LOCAL_SUB * LOCAL_SUB;
       p->l_stride = LOCAL_SUB;
       p->g_stride = (gsize) LOCAL_BAND_ROWS * p->b->width * LOCAL_SUB;
-      p->rs_stride = (p->b->height + 1) * (gsize) p->b->width;
+      p->rs_stride = (p->b->height + 2) * (gsize) p->b->width;
       p->xs = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
       p->xnl = p->xs ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error)
                      : NULL;
