@@ -817,7 +817,6 @@ pass_alloc (Pass *p, gsize n, GError **error)
       p->mw = MIN (n, PATCH_LOCAL_WINDOWS);
       p->nbx = MIN (ne, PATCH_LOCAL_EXEMPLARS);
       p->nbp = (p->nbx + LOCAL_SUB - 1) / LOCAL_SUB * LOCAL_SUB;
-      p->l_stride = LOCAL_SUB;
       p->g_stride = (gsize) LOCAL_BAND_ROWS * p->b->width * LOCAL_SUB;
       p->rs_stride = (p->b->height + 2) * (gsize) p->b->width;
       p->xs = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
@@ -829,9 +828,7 @@ pass_alloc (Pass *p, gsize n, GError **error)
       p->rs = p->gd ? adiff_try_alloc (wk * p->rs_stride, sizeof (PatchV8d), "box sums",
                                        error)
                     : NULL;
-      p->g = p->rs ? adiff_try_alloc (wk, p->l_stride * sizeof (float), "patch weights", error)
-                   : NULL;
-      if (!p->g)
+      if (!p->rs)
         return FALSE;
       p->ps = g_new (PixelSum, p->mw * A);
       return TRUE;
