@@ -25,9 +25,10 @@ static const Case cases[] = {
    * (64), an odd width. */
   { "gray-local-blocks", 9, 7, 1, 1100, 5, 0.2, FALSE, 70 },
   { "rgb-local-blocks",   7, 6, 3, 130, 3, 0.1, FALSE, 66 },
-  /* Local: rows in three bands (of 8) whose patches reach across the
-   * bands' edges, a sub-block (64 exemplars) and part of one. */
+  /* Rows in three bands (of 8) whose patches reach across the bands'
+   * edges, a sub-block (64 exemplars) and part of one. */
   { "rgb-local-bands",    6, 19, 3, 70, 7, 0.15, FALSE, 3 },
+  { "rgb-equi-bands",     5, 17, 3, 70, 5, 0.15, TRUE,  2 },
 };
 
 static AdiffDenoiser *
