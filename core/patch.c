@@ -289,15 +289,21 @@ ADIFF_HOT_WIDE static void
 fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, double inv_s2,
             const float *xs, guint C)
 {
-  AdiffV8d top8 = (AdiffV8d) {} + ps->max;
+  AdiffV8d best8 = (AdiffV8d) {} - G_MAXDOUBLE;
   for (gsize i = 0; i < nv; i += 8)
     {
       AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2;
-      top8 = (AdiffV8d) (((PatchV8l) l & (l > top8)) | ((PatchV8l) top8 & ~(l > top8)));
+      best8 = (AdiffV8d) (((PatchV8l) l & (l > best8)) | ((PatchV8l) best8 & ~(l > best8)));
     }
-  double top = top8[0];
+  double best = best8[0];
   for (int k = 1; k < 8; k++)
-    top = MAX (top, top8[k]);
+    best = MAX (best, best8[k]);
+  /* Every weight would be exactly 0 (adiff_exp_neg8 is 0 at or below −87)
+   * and the pixel's sums stay as they are: most chunks of the equivariant
+   * machine, whose positions mostly match badly. */
+  if (best < ps->max - 88.0)
+    return;
+  double top = MAX (ps->max, best);
   AdiffV8f acc = { 0 }, centre[3] = { { 0 } }, floor = (AdiffV8f) {} - 100.0f;
   for (gsize i = 0; i < nv; i += 8)
     {
