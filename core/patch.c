@@ -20,12 +20,12 @@
  * summed over the k×k patch around a: running sums along rows, then down
  * columns — about C + 4 operations per pair (a, b) where a dot product of
  * patches takes k²·C, and no patches are built.  The exemplars go in
- * sub-blocks of LOCAL_SUB, one per lane, and the sums are in
- * double: the logits are then accurate far beyond what the float weights
- * resolve (an SGEMM of patches, the first way we did it, left float
- * logits off by up to 10⁻³ nats that exact mode had to recompute; that
- * took a fifth of the time).  Each pixel's softmax is online: chunks of
- * LOCAL_SUB logits folded into a running maximum, sum and weighted sum.
+ * sub-blocks of SUB_EXEMPLARS, one per lane, and the sums are in double:
+ * the logits are then accurate far beyond what the float weights resolve
+ * (an SGEMM of patches, the first way we did it, left float logits off by
+ * up to 10⁻³ nats that exact mode had to recompute; that took a fifth of
+ * the time).  Each pixel's softmax is online: chunks of SUB_EXEMPLARS
+ * logits folded into a running maximum, sum and weighted sum.
  *
  * Exact and fast mode are the same computation here (the float GEMM that
  * gave fast mode its meaning is gone; see docs/models.md).  Patch size 0
@@ -57,9 +57,7 @@ adiff_patch_default_size (double sigma)
 typedef struct
 {
   guint    k, r;          /* patch size and radius */
-  gsize    P;             /* k·k·C */
   gboolean equivariant;
-  gboolean exact;
   double   inv_s2;
 } PatchState;
 
@@ -74,9 +72,7 @@ patch_prepare (AdiffDenoiser *den, GError **error)
   guint kmax = 2 * MAX (b->width, b->height) - 1;
   s->k = MIN (s->k, kmax);
   s->r = s->k / 2;
-  s->P = (gsize) s->k * s->k * b->channels;
   s->equivariant = den->params.equivariant;
-  s->exact = den->params.exact;
   s->inv_s2 = 1.0 / (den->params.sigma * den->params.sigma);
   return s;
 }
@@ -91,7 +87,7 @@ typedef struct
 /* Exemplars per sub-block (one per lane): a band's part of the regrouped
  * sub-block, its norms and cross terms stay in the L2 cache while every
  * window of the pass meets them (CIFAR-10, 8-row bands: ≈ 0.6 MB). */
-#define LOCAL_SUB 64
+#define SUB_EXEMPLARS 64
 /* Output rows per task (its box sums also read r rows either side). */
 #define BAND_ROWS 8
 /* Windows per pass: each block is regrouped and its norms found once per
@@ -132,19 +128,19 @@ typedef double PatchV8d __attribute__ ((vector_size (64), aligned (8)));
 typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
 
 /* Sub-block sb of the block regrouped, exemplar = lane:
- * xs[((sb·A + a)·C + c)·LOCAL_SUB + lane]; lanes past the block are zero. */
+ * xs[((sb·A + a)·C + c)·SUB_EXEMPLARS + lane]; lanes past the block are zero. */
 static void
 regroup_task (guint sb, guint worker, gpointer data)
 {
   Pass *p = data;
   gsize n = p->A * p->b->channels, d = p->b->dim;
-  float *xs = p->xs + (gsize) sb * n * LOCAL_SUB;
-  for (guint lane = 0; lane < LOCAL_SUB; lane++)
+  float *xs = p->xs + (gsize) sb * n * SUB_EXEMPLARS;
+  for (guint lane = 0; lane < SUB_EXEMPLARS; lane++)
     {
-      gsize i = (gsize) sb * LOCAL_SUB + lane;
+      gsize i = (gsize) sb * SUB_EXEMPLARS + lane;
       const float *x = p->centres + i * d;
       for (gsize v = 0; v < n; v++)
-        xs[v * LOCAL_SUB + lane] = i < p->nb ? x[v] : 0.0f;
+        xs[v * SUB_EXEMPLARS + lane] = i < p->nb ? x[v] : 0.0f;
     }
   (void) worker;
 }
@@ -187,8 +183,8 @@ shift_make (const AdiffBundle *b, int dx, int dy)
 /* Σ over the k×k patch around a (zero padded) of Σ_c u(p)·v(p + δ), in
  * double, for lanes [h, h + 8) of a sub-block: u a window (u_lanes = 0:
  * one value per pixel and channel for every lane) or a sub-block (u_lanes
- * = LOCAL_SUB), v a sub-block, for the positions a in rows [y0, y1) with
- * a + δ inside the window: out[((ay − y0)·W + ax)·LOCAL_SUB + lane].
+ * = SUB_EXEMPLARS), v a sub-block, for the positions a in rows [y0, y1) with
+ * a + δ inside the window: out[((ay − y0)·W + ax)·SUB_EXEMPLARS + lane].
  * rs: scratch of (H + 2)·W vectors. */
 ADIFF_HOT_WIDE static void
 box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
@@ -207,11 +203,11 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
           AdiffV8d sum = { 0 };
           for (int c = 0; c < C; c++)
             {
-              AdiffV8d ud = u_lanes
-                ? __builtin_convertvector (*(const PatchV8f *) (u + (at + c) * LOCAL_SUB + h),
-                                           AdiffV8d)
-                : (AdiffV8d) {} + (double) u[at + c];
-              AdiffV8f vf = *(const PatchV8f *) (v + (at + off + c) * LOCAL_SUB + h);
+              gsize ua = u_lanes ? (at + c) * SUB_EXEMPLARS + h : at + c;
+              AdiffV8d ud = u_lanes ? __builtin_convertvector (*(const PatchV8f *) (u + ua),
+                                                               AdiffV8d)
+                                    : (AdiffV8d) {} + (double) u[ua];
+              AdiffV8f vf = *(const PatchV8f *) (v + (at + off + c) * SUB_EXEMPLARS + h);
               sum += ud * __builtin_convertvector (vf, AdiffV8d);
             }
           prod[x - sh.x0] = sum;
@@ -227,12 +223,12 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
       col[x] += rs[(gsize) (yy - r0) * W + x];
   for (int y = ay0; y < ay1; y++)
     {
-      double *o = out + ((gsize) (y - y0) * W + sh.x0) * LOCAL_SUB + h;
+      double *o = out + ((gsize) (y - y0) * W + sh.x0) * SUB_EXEMPLARS + h;
       const PatchV8d *in = y + r + 1 < r1 ? rs + (gsize) (y + r + 1 - r0) * W : NULL;
       const PatchV8d *gone = y - r >= r0 ? rs + (gsize) (y - r - r0) * W : NULL;
       for (int x = 0; x < n; x++)
         {
-          *(PatchV8d *) (o + (gsize) x * LOCAL_SUB) = col[x];
+          *(PatchV8d *) (o + (gsize) x * SUB_EXEMPLARS) = col[x];
           if (in)
             col[x] += in[x];
           if (gone)
@@ -251,22 +247,22 @@ box_sums (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lan
 }
 
 /* ½‖patch‖² of sub-block sb's exemplars at every position:
- * xn[(sb·A + a)·LOCAL_SUB + lane], +∞ for lanes past the block (their
+ * xn[(sb·A + a)·SUB_EXEMPLARS + lane], +∞ for lanes past the block (their
  * logits are then −∞: no weight). */
 static void
 block_norms_task (guint sb, guint worker, gpointer data)
 {
   Pass *p = data;
   gsize A = p->A;
-  const float *xs = p->xs + (gsize) sb * A * p->b->channels * LOCAL_SUB;
-  double *xn = p->xn + (gsize) sb * A * LOCAL_SUB;
-  box_sums (p->s, p->b, xs, LOCAL_SUB, xs, LOCAL_SUB, shift_make (p->b, 0, 0), 0,
+  const float *xs = p->xs + (gsize) sb * A * p->b->channels * SUB_EXEMPLARS;
+  double *xn = p->xn + (gsize) sb * A * SUB_EXEMPLARS;
+  box_sums (p->s, p->b, xs, SUB_EXEMPLARS, xs, SUB_EXEMPLARS, shift_make (p->b, 0, 0), 0,
             (int) p->b->height, (PatchV8d *) p->rs + worker * p->rs_stride, xn);
   for (gsize a = 0; a < A; a++)
-    for (guint lane = 0; lane < LOCAL_SUB; lane++)
+    for (guint lane = 0; lane < SUB_EXEMPLARS; lane++)
       {
-        double *h = xn + a * LOCAL_SUB + lane;
-        *h = (gsize) sb * LOCAL_SUB + lane < p->nb ? 0.5 * *h : INFINITY;
+        double *h = xn + a * SUB_EXEMPLARS + lane;
+        *h = (gsize) sb * SUB_EXEMPLARS + lane < p->nb ? 0.5 * *h : INFINITY;
       }
 }
 
@@ -275,14 +271,14 @@ block_norms_task (guint sb, guint worker, gpointer data)
 static void
 block_prepare (Pass *p)
 {
-  guint subs = (guint) ((p->nb + LOCAL_SUB - 1) / LOCAL_SUB);
+  guint subs = (guint) ((p->nb + SUB_EXEMPLARS - 1) / SUB_EXEMPLARS);
   adiff_parallel_for (subs, p->workers, regroup_task, p);
   adiff_parallel_for (subs, p->workers, block_norms_task, p);
 }
 
 /* Fold the logits (cross − xn)/σ² of nv exemplars (a multiple of 8)
  * into the pixel's online softmax, with their centre pixels xs (the
- * sub-block at the position b: C rows of LOCAL_SUB lanes).  Weights are
+ * sub-block at the position b: C rows of SUB_EXEMPLARS lanes).  Weights are
  * floats relative to the new top, and the weighted centres are summed in
  * the same pass. */
 ADIFF_HOT_WIDE static void
@@ -314,7 +310,7 @@ fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
       adiff_exp_neg8 (&v);
       acc += v;
       for (guint c = 0; c < C; c++)
-        centre[c] += v * *(const PatchV8f *) (xs + c * LOCAL_SUB + i);
+        centre[c] += v * *(const PatchV8f *) (xs + c * SUB_EXEMPLARS + i);
     }
   /* top ≥ ps->max; most chunks leave it as it is. */
   double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : ps->max == top ? 1.0 : exp (ps->max - top);
@@ -342,13 +338,13 @@ band_rows (Pass *p, gsize j0, gsize j1, int y0, int y1, guint worker)
   const AdiffBundle *b = p->b;
   int W = (int) b->width, H = (int) b->height;
   int reach_x = p->s->equivariant ? W - 1 : 0, reach_y = p->s->equivariant ? H - 1 : 0;
-  gsize A = p->A, C = b->channels, sub_step = A * C * LOCAL_SUB;
+  gsize A = p->A, C = b->channels, sub_step = A * C * SUB_EXEMPLARS;
   double *cross = p->cross + worker * p->cross_stride;
   PatchV8d *rs = (PatchV8d *) p->rs + worker * p->rs_stride;
-  for (gsize s0 = 0; s0 < p->nb; s0 += LOCAL_SUB)
+  for (gsize s0 = 0; s0 < p->nb; s0 += SUB_EXEMPLARS)
     {
-      gsize nv = (MIN (LOCAL_SUB, p->nb - s0) + 7) / 8 * 8;
-      const float *xs = p->xs + s0 / LOCAL_SUB * sub_step;
+      gsize nv = (MIN (SUB_EXEMPLARS, p->nb - s0) + 7) / 8 * 8;
+      const float *xs = p->xs + s0 / SUB_EXEMPLARS * sub_step;
       const double *xn = p->xn + s0 * A;
       for (gsize j = j0; j < j1; j++)
         for (int dy = -reach_y; dy <= reach_y; dy++)
@@ -362,11 +358,11 @@ band_rows (Pass *p, gsize j0, gsize j1, int y0, int y1, guint worker)
               for (int y = ay0; y < ay1; y++)
                 for (int x = sh.x0; x < sh.x1; x++)
                   {
-                    gsize a = (gsize) y * W + x, at = a + (gsize) (dy * W + dx);
+                    gsize a = (gsize) y * W + x, at = (gsize) ((y + dy) * W + x + dx);
                     fold_chunk (&p->ps[j * A + a],
-                                cross + ((gsize) (y - y0) * W + x) * LOCAL_SUB,
-                                xn + at * LOCAL_SUB, nv, p->s->inv_s2, xs + at * C * LOCAL_SUB,
-                                (guint) C);
+                                cross + ((gsize) (y - y0) * W + x) * SUB_EXEMPLARS,
+                                xn + at * SUB_EXEMPLARS, nv, p->s->inv_s2,
+                                xs + at * C * SUB_EXEMPLARS, (guint) C);
                   }
             }
     }
@@ -390,8 +386,8 @@ pass_alloc (Pass *p, gsize n, GError **error)
   gsize A = p->A, C = p->b->channels, wk = p->workers;
   p->mw = MIN (n, PASS_WINDOWS);
   p->nbx = MIN (p->b->n_exemplars, BLOCK_EXEMPLARS);
-  p->nbp = (p->nbx + LOCAL_SUB - 1) / LOCAL_SUB * LOCAL_SUB;
-  p->cross_stride = (gsize) BAND_ROWS * p->b->width * LOCAL_SUB;
+  p->nbp = (p->nbx + SUB_EXEMPLARS - 1) / SUB_EXEMPLARS * SUB_EXEMPLARS;
+  p->cross_stride = (gsize) BAND_ROWS * p->b->width * SUB_EXEMPLARS;
   p->rs_stride = (p->b->height + 2) * (gsize) p->b->width;
   p->xs = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
   p->xn = p->xs ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error) : NULL;
