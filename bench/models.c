@@ -350,14 +350,16 @@ windows_bench (AdiffBundle *b, double sigma, guint nw)
 
   /* Patch: equivariant and local, k = patch_k, on a subset of exemplars
    * (the cost is linear in their number; scaled to all of them): 64 for
-   * the equivariant machine, a block of the local variant (1 024: its
-   * products are windows × the block's exemplars at one position, and
-   * 64 of them made a toy shape; the figure for 64 is printed too).
-   * Work of one window: the cross terms, an SGEMM of its A patches (A =
-   * positions) against the A·sub patches of the exemplars (equivariant)
-   * or against the sub patches at the same position (local), inner
-   * dimension P = k²·C, and the weighted centre pixels, a second SGEMM
-   * with inner dimension C. */
+   * the equivariant machine, a block of the local variant (1 024, the
+   * block it takes with a real bundle; the figure for 64 is printed too).
+   * Work of one window, counted as a direct evaluation does it: the cross
+   * terms, an SGEMM of its A patches (A = positions) against the A·sub
+   * patches of the exemplars (equivariant) or against the sub patches at
+   * the same position (local), inner dimension P = k²·C, and the weighted
+   * centre pixels, inner dimension C.  core/patch.c gets the cross terms
+   * as box sums (≈ C + 4 operations per pair where the SGEMM takes 2k²·C),
+   * so this is an effective rate: the direct evaluation's operations over
+   * our time, against an SGEMM of the direct evaluation's shape. */
   guint C = adiff_bundle_get_channels (b);
   double A = (double) adiff_bundle_get_width (b) * adiff_bundle_get_height (b);
   double P = (double) patch_k * patch_k * C;
