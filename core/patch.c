@@ -193,7 +193,8 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
   int W = (int) b->width, C = (int) b->channels, r = (int) s->r, n = sh.x1 - sh.x0;
   int ay0 = MAX (y0, sh.y0), ay1 = MIN (y1, sh.y1);
   int r0 = MAX (sh.y0, ay0 - r), r1 = MIN (sh.y1, ay1 + r);
-  gsize off = ((gsize) sh.dy * W + sh.dx) * C;
+  /* v's values at p + δ: p's index plus this (p + δ is inside). */
+  gssize off = ((gssize) sh.dy * W + sh.dx) * C;
   PatchV8d *prod = rs + (gsize) (r1 - r0) * W, *col = prod + W;
   for (int y = r0; y < r1; y++)
     {
@@ -207,7 +208,8 @@ box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_la
               AdiffV8d ud = u_lanes ? __builtin_convertvector (*(const PatchV8f *) (u + ua),
                                                                AdiffV8d)
                                     : (AdiffV8d) {} + (double) u[ua];
-              AdiffV8f vf = *(const PatchV8f *) (v + (at + off + c) * SUB_EXEMPLARS + h);
+              gsize va = (gsize) ((gssize) (at + c) + off);
+              AdiffV8f vf = *(const PatchV8f *) (v + va * SUB_EXEMPLARS + h);
               sum += ud * __builtin_convertvector (vf, AdiffV8d);
             }
           prod[x - sh.x0] = sum;
