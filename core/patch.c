@@ -128,7 +128,8 @@ typedef double PatchV8d __attribute__ ((vector_size (64), aligned (8)));
 typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
 
 /* Sub-block sb of the block regrouped, exemplar = lane:
- * xs[((sb·A + a)·C + c)·SUB_EXEMPLARS + lane]; lanes past the block are zero. */
+ * xs[((sb·A + a)·C + c)·SUB_EXEMPLARS + lane]; lanes past the block are
+ * zero. */
 static void
 regroup_task (guint sb, guint worker, gpointer data)
 {
@@ -138,9 +139,9 @@ regroup_task (guint sb, guint worker, gpointer data)
   for (guint lane = 0; lane < SUB_EXEMPLARS; lane++)
     {
       gsize i = (gsize) sb * SUB_EXEMPLARS + lane;
-      const float *x = p->centres + i * d;
+      const float *x = i < p->nb ? p->centres + i * d : NULL;
       for (gsize v = 0; v < n; v++)
-        xs[v * SUB_EXEMPLARS + lane] = i < p->nb ? x[v] : 0.0f;
+        xs[v * SUB_EXEMPLARS + lane] = x ? x[v] : 0.0f;
     }
   (void) worker;
 }
@@ -182,10 +183,11 @@ shift_make (const AdiffBundle *b, int dx, int dy)
 
 /* Σ over the k×k patch around a (zero padded) of Σ_c u(p)·v(p + δ), in
  * double, for lanes [h, h + 8) of a sub-block: u a window (u_lanes = 0:
- * one value per pixel and channel for every lane) or a sub-block (u_lanes
- * = SUB_EXEMPLARS), v a sub-block, for the positions a in rows [y0, y1) with
- * a + δ inside the window: out[((ay − y0)·W + ax)·SUB_EXEMPLARS + lane].
- * rs: scratch of (H + 2)·W vectors. */
+ * one value per pixel and channel for every lane) or a sub-block
+ * (u_lanes = SUB_EXEMPLARS), v a sub-block, for the positions a in rows
+ * [y0, y1) with a + δ inside the window:
+ * out[((ay − y0)·W + ax)·SUB_EXEMPLARS + lane].  rs: scratch of
+ * (H + 2)·W vectors. */
 ADIFF_HOT_WIDE static void
 box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
            const float *v, guint h, Shift sh, int y0, int y1, PatchV8d *rs, double *out)
