@@ -146,24 +146,30 @@ regroup_task (guint sb, guint worker, gpointer data)
   (void) worker;
 }
 
-/* out[x] = Σ of v[xx] for |xx − x| ≤ r, 0 ≤ xx < n: a running sum, the
- * entering term added and the leaving one taken away (in double the
- * rounding of these is ≈ n·10⁻¹⁶ of the sums, far below what the float
- * weights resolve; direct sums took 2r additions each). */
+/* Vectors per pixel in box_sums16: sixteen lanes as two of eight. */
+#define PAIR 2
+
+/* out[x] = Σ of v[xx] for |xx − x| ≤ r, 0 ≤ xx < n, for pairs of vectors
+ * (v[PAIR·x + k]): a running sum, the entering term added and the leaving
+ * one taken away (in double the rounding of these is ≈ n·10⁻¹⁶ of the
+ * sums, far below what the float weights resolve; direct sums took 2r
+ * additions each). */
 static inline void
 running_sums (const PatchV8d *v, int n, int r, PatchV8d *out)
 {
-  AdiffV8d run = { 0 };
+  AdiffV8d run[PAIR] = { { 0 } };
   for (int x = 0; x <= MIN (r, n - 1); x++)
-    run += v[x];
+    for (int k = 0; k < PAIR; k++)
+      run[k] += v[PAIR * x + k];
   for (int x = 0; x < n; x++)
-    {
-      out[x] = run;
-      if (x + r + 1 < n)
-        run += v[x + r + 1];
-      if (x - r >= 0)
-        run -= v[x - r];
-    }
+    for (int k = 0; k < PAIR; k++)
+      {
+        out[PAIR * x + k] = run[k];
+        if (x + r + 1 < n)
+          run[k] += v[PAIR * (x + r + 1) + k];
+        if (x - r >= 0)
+          run[k] -= v[PAIR * (x - r) + k];
+      }
 }
 
 /* A displacement δ = (dx, dy) from the output pixel a to the exemplar's
@@ -182,72 +188,83 @@ shift_make (const AdiffBundle *b, int dx, int dy)
 }
 
 /* Σ over the k×k patch around a (zero padded) of Σ_c u(p)·v(p + δ), in
- * double, for lanes [h, h + 8) of a sub-block: u a window (u_lanes = 0:
+ * double, for lanes [h, h + 16) of a sub-block: u a window (u_lanes = 0:
  * one value per pixel and channel for every lane) or a sub-block
  * (u_lanes = SUB_EXEMPLARS), v a sub-block, for the positions a in rows
  * [y0, y1) with a + δ inside the window:
  * out[((ay − y0)·W + ax)·SUB_EXEMPLARS + lane].  rs: scratch of
- * (H + 2)·W vectors. */
+ * (H + 2)·W·PAIR vectors.  Sixteen lanes as two vectors of eight: GCC
+ * keeps 64-byte vectors in registers, and spilled 128-byte ones to the
+ * stack on every addition. */
 ADIFF_HOT_WIDE static void
-box_sums8 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
-           const float *v, guint h, Shift sh, int y0, int y1, PatchV8d *rs, double *out)
+box_sums16 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
+            const float *v, guint h, Shift sh, int y0, int y1, PatchV8d *rs, double *out)
 {
   int W = (int) b->width, C = (int) b->channels, r = (int) s->r, n = sh.x1 - sh.x0;
   int ay0 = MAX (y0, sh.y0), ay1 = MIN (y1, sh.y1);
   int r0 = MAX (sh.y0, ay0 - r), r1 = MIN (sh.y1, ay1 + r);
+  gsize row = (gsize) W * PAIR;
   /* v's values at p + δ: p's index plus this (p + δ is inside). */
   gssize off = ((gssize) sh.dy * W + sh.dx) * C;
-  PatchV8d *prod = rs + (gsize) (r1 - r0) * W, *col = prod + W;
+  PatchV8d *prod = rs + (gsize) (r1 - r0) * row, *col = prod + row;
   for (int y = r0; y < r1; y++)
     {
       for (int x = sh.x0; x < sh.x1; x++)
         {
           gsize at = ((gsize) y * W + x) * C;
-          AdiffV8d sum = { 0 };
+          AdiffV8d sum[PAIR] = { { 0 } };
           for (int c = 0; c < C; c++)
             {
-              gsize ua = u_lanes ? (at + c) * SUB_EXEMPLARS + h : at + c;
-              AdiffV8d ud = u_lanes ? __builtin_convertvector (*(const PatchV8f *) (u + ua),
-                                                               AdiffV8d)
-                                    : (AdiffV8d) {} + (double) u[ua];
-              gsize va = (gsize) ((gssize) (at + c) + off);
-              AdiffV8f vf = *(const PatchV8f *) (v + va * SUB_EXEMPLARS + h);
-              sum += ud * __builtin_convertvector (vf, AdiffV8d);
+              gsize va = (gsize) ((gssize) (at + c) + off) * SUB_EXEMPLARS + h;
+              AdiffV8d zd = (AdiffV8d) {} + (double) (u_lanes ? 0.0f : u[at + c]);
+              for (int k = 0; k < PAIR; k++)
+                {
+                  AdiffV8d ud = u_lanes
+                    ? __builtin_convertvector (
+                        *(const PatchV8f *) (u + (at + c) * SUB_EXEMPLARS + h + 8 * k), AdiffV8d)
+                    : zd;
+                  AdiffV8f vf = *(const PatchV8f *) (v + va + 8 * k);
+                  sum[k] += ud * __builtin_convertvector (vf, AdiffV8d);
+                }
             }
-          prod[x - sh.x0] = sum;
+          for (int k = 0; k < PAIR; k++)
+            prod[PAIR * (x - sh.x0) + k] = sum[k];
         }
-      running_sums (prod, n, r, rs + (gsize) (y - r0) * W);
+      running_sums (prod, n, r, rs + (gsize) (y - r0) * row);
     }
   /* Down the columns: the first output row's sums, then the next row's
    * added and the row that left taken away, as along the rows. */
-  for (int x = 0; x < n; x++)
+  for (int x = 0; x < PAIR * n; x++)
     col[x] = (AdiffV8d) { 0 };
   for (int yy = r0; yy < MIN (r1, ay0 + r + 1); yy++)
-    for (int x = 0; x < n; x++)
-      col[x] += rs[(gsize) (yy - r0) * W + x];
+    for (int x = 0; x < PAIR * n; x++)
+      col[x] += rs[(gsize) (yy - r0) * row + x];
   for (int y = ay0; y < ay1; y++)
     {
       double *o = out + ((gsize) (y - y0) * W + sh.x0) * SUB_EXEMPLARS + h;
-      const PatchV8d *in = y + r + 1 < r1 ? rs + (gsize) (y + r + 1 - r0) * W : NULL;
-      const PatchV8d *gone = y - r >= r0 ? rs + (gsize) (y - r - r0) * W : NULL;
+      const PatchV8d *in = y + r + 1 < r1 ? rs + (gsize) (y + r + 1 - r0) * row : NULL;
+      const PatchV8d *gone = y - r >= r0 ? rs + (gsize) (y - r - r0) * row : NULL;
       for (int x = 0; x < n; x++)
-        {
-          *(PatchV8d *) (o + (gsize) x * SUB_EXEMPLARS) = col[x];
-          if (in)
-            col[x] += in[x];
-          if (gone)
-            col[x] -= gone[x];
-        }
+        for (int k = 0; k < PAIR; k++)
+          {
+            int i = PAIR * x + k;
+            *(PatchV8d *) (o + (gsize) x * SUB_EXEMPLARS + 8 * k) = col[i];
+            if (in)
+              col[i] += in[i];
+            if (gone)
+              col[i] -= gone[i];
+          }
     }
 }
 
-/* box_sums8 for the first nv lanes (a multiple of 8). */
+/* box_sums16 for the first nv lanes (a multiple of 8: the lanes past nv
+ * up to a multiple of 16 are summed too, over zero exemplars). */
 static void
 box_sums (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
           const float *v, gsize nv, Shift sh, int y0, int y1, PatchV8d *rs, double *out)
 {
-  for (guint h = 0; h < nv; h += 8)
-    box_sums8 (s, b, u, u_lanes, v, h, sh, y0, y1, rs, out);
+  for (guint h = 0; h < nv; h += 16)
+    box_sums16 (s, b, u, u_lanes, v, h, sh, y0, y1, rs, out);
 }
 
 /* ½‖patch‖² of sub-block sb's exemplars at every position:
@@ -392,7 +409,7 @@ pass_alloc (Pass *p, gsize n, GError **error)
   p->nbx = MIN (p->b->n_exemplars, BLOCK_EXEMPLARS);
   p->nbp = (p->nbx + SUB_EXEMPLARS - 1) / SUB_EXEMPLARS * SUB_EXEMPLARS;
   p->cross_stride = (gsize) BAND_ROWS * p->b->width * SUB_EXEMPLARS;
-  p->rs_stride = (p->b->height + 2) * (gsize) p->b->width;
+  p->rs_stride = (p->b->height + 2) * (gsize) p->b->width * PAIR;
   p->xs = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
   p->xn = p->xs ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error) : NULL;
   p->cross = p->xn ? adiff_try_alloc (wk, p->cross_stride * sizeof (double), "cross terms",
