@@ -326,6 +326,13 @@ fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
     {
       AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2
                    - top;
+      /* Eight weights of exactly 0: nothing to add. */
+      PatchV8l live = l > -88.0;
+      gint64 any = 0;
+      for (int k = 0; k < 8; k++)
+        any |= live[k];
+      if (!any)
+        continue;
       AdiffV8f v = __builtin_convertvector (l, AdiffV8f);
       v = (AdiffV8f) (((AdiffV8i) v & (v > floor)) | ((AdiffV8i) floor & ~(v > floor)));
       adiff_exp_neg8 (&v);
