@@ -108,7 +108,7 @@ typedef struct
   guint      workers;
   const float *windows;  /* the pass's windows */
   const float *centres;  /* the block's exemplars */
-  float     *xs;         /* [nbp·A·C] the block regrouped (regroup_task) */
+  float     *xs;         /* [nbp·A·C] the block regrouped (regroup) */
   double    *xn;         /* [nbp·A] ½‖patch‖² of the block's exemplars */
   double    *cross;      /* [workers × cross_stride] cross terms of a band */
   gsize      cross_stride;
@@ -131,9 +131,8 @@ typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
  * xs[((sb·A + a)·C + c)·SUB_EXEMPLARS + lane]; lanes past the block are
  * zero. */
 static void
-regroup_task (guint sb, guint worker, gpointer data)
+regroup (Pass *p, guint sb)
 {
-  Pass *p = data;
   gsize n = p->A * p->b->channels, d = p->b->dim;
   float *xs = p->xs + (gsize) sb * n * SUB_EXEMPLARS;
   for (guint lane = 0; lane < SUB_EXEMPLARS; lane++)
@@ -143,7 +142,6 @@ regroup_task (guint sb, guint worker, gpointer data)
       for (gsize v = 0; v < n; v++)
         xs[v * SUB_EXEMPLARS + lane] = x ? x[v] : 0.0f;
     }
-  (void) worker;
 }
 
 /* Vectors per pixel in box_sums16: sixteen lanes as two of eight. */
@@ -267,14 +265,15 @@ box_sums (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lan
     box_sums16 (s, b, u, u_lanes, v, h, sh, y0, y1, rs, out);
 }
 
-/* ½‖patch‖² of sub-block sb's exemplars at every position:
- * xn[(sb·A + a)·SUB_EXEMPLARS + lane], +∞ for lanes past the block (their
- * logits are then −∞: no weight). */
+/* Sub-block sb of the block regrouped, then ½‖patch‖² of its exemplars
+ * at every position: xn[(sb·A + a)·SUB_EXEMPLARS + lane], +∞ for lanes
+ * past the block (their logits are then −∞: no weight). */
 static void
-block_norms_task (guint sb, guint worker, gpointer data)
+sub_block_task (guint sb, guint worker, gpointer data)
 {
   Pass *p = data;
   gsize A = p->A;
+  regroup (p, sb);
   const float *xs = p->xs + (gsize) sb * A * p->b->channels * SUB_EXEMPLARS;
   double *xn = p->xn + (gsize) sb * A * SUB_EXEMPLARS;
   box_sums (p->s, p->b, xs, SUB_EXEMPLARS, xs, SUB_EXEMPLARS, shift_make (p->b, 0, 0), 0,
@@ -293,23 +292,23 @@ static void
 block_prepare (Pass *p)
 {
   guint subs = (guint) ((p->nb + SUB_EXEMPLARS - 1) / SUB_EXEMPLARS);
-  adiff_parallel_for (subs, p->workers, regroup_task, p);
-  adiff_parallel_for (subs, p->workers, block_norms_task, p);
+  adiff_parallel_for (subs, p->workers, sub_block_task, p);
 }
 
-/* Fold the logits (cross − xn)/σ² of nv exemplars (a multiple of 8)
- * into the pixel's online softmax, with their centre pixels xs (the
- * sub-block at the position b: C rows of SUB_EXEMPLARS lanes).  Weights are
- * floats relative to the new top, and the weighted centres are summed in
- * the same pass. */
+/* Fold the logits (cross − xn)/σ² of nv ≤ SUB_EXEMPLARS exemplars (a
+ * multiple of 8) into the pixel's online softmax, with their centre
+ * pixels xs (the sub-block at the position b: C rows of SUB_EXEMPLARS
+ * lanes).  Weights are floats relative to the new top, and the weighted
+ * centres are summed in the same pass. */
 ADIFF_HOT_WIDE static void
 fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, double inv_s2,
             const float *xs, guint C)
 {
-  AdiffV8d best8 = (AdiffV8d) {} - G_MAXDOUBLE;
+  AdiffV8d best8 = (AdiffV8d) {} - G_MAXDOUBLE, logit[SUB_EXEMPLARS / 8];
   for (gsize i = 0; i < nv; i += 8)
     {
       AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2;
+      logit[i / 8] = l;
       best8 = (AdiffV8d) (((PatchV8l) l & (l > best8)) | ((PatchV8l) best8 & ~(l > best8)));
     }
   double best = best8[0];
@@ -324,8 +323,7 @@ fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
   AdiffV8f acc = { 0 }, centre[3] = { { 0 } }, floor = (AdiffV8f) {} - 100.0f;
   for (gsize i = 0; i < nv; i += 8)
     {
-      AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2
-                   - top;
+      AdiffV8d l = logit[i / 8] - top;
       /* Eight weights of exactly 0: nothing to add. */
       PatchV8l live = l > -88.0;
       gint64 any = 0;
