@@ -1,14 +1,14 @@
 /* plugin.h — declarations shared by the files of the analytic-diffusion
  * GIMP 3 plug-in.
  *
- *   main.c                    registers the procedures
- *   *-procedure.c             one procedure each: arguments, docs, run()
- *   args.c                    arguments several procedures share
- *   job.c                     bundle + σ + model → a denoiser, applied
- *   apply.c                   pixels GIMP → libadiff → GIMP (GEGL float)
- *   overlay.c                 sensitivity fields → layers
- *   timing.c                  ADIFF_PLUGIN_TIMING: where a run's time goes
- *   dialog.c, bundle-chooser.c, preview.c   the user interface
+ *   main.c                      registers the procedures
+ *   procedures/NAME.c           one procedure each: arguments, docs, run()
+ *   procedures/args.c           arguments several procedures share
+ *   ui/dialog.c, ui/bundle-chooser.c   the user interface
+ *   engine/job.c                bundle + σ + model → a denoiser, applied
+ *   engine/apply.c              pixels GIMP → libadiff → GIMP (GEGL float)
+ *   engine/overlay.c            sensitivity fields → layers
+ *   engine/timing.c             ADIFF_PLUGIN_TIMING: where a run's time goes
  */
 #pragma once
 
