@@ -22,10 +22,10 @@ static const struct
   const char  *name;
   ProcedureNew create;
 } procedures[] = {
-  { PROC_WIENER, adiff_wiener_procedure_new },
-  { PROC_ANALYTIC, adiff_analytic_procedure_new },
-  { PROC_SENSITIVITY, adiff_sensitivity_procedure_new },
-  { PROC_SAMPLE, adiff_sample_procedure_new },
+  { PROC_WIENER, plugin_wiener_procedure_new },
+  { PROC_ANALYTIC, plugin_analytic_procedure_new },
+  { PROC_SENSITIVITY, plugin_sensitivity_procedure_new },
+  { PROC_SAMPLE, plugin_sample_procedure_new },
 };
 
 static GList *

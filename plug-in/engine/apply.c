@@ -24,7 +24,7 @@ typedef struct
 {
   GeglBuffer   *src, *dst;    /* dst NULL: results go to out */
   float        *out;         /* inner-sized, with alpha */
-  AdiffPixelIO  io;
+  PluginPixelIO io;
   guint         channels;    /* colour channels */
   guint         n_floats;    /* floats per pixel: channels + alpha */
   GeglRectangle outer;       /* region the denoiser sees */
@@ -35,11 +35,11 @@ typedef struct
   gboolean      show_progress;
   double        last_progress;
   gint64        last_update;  /* monotonic µs of the last forwarded update */
-  AdiffTiming  *timing;      /* may be NULL */
+  PluginTiming *timing;      /* may be NULL */
 } Strip;
 
 const Babl *
-adiff_pixel_format (GimpDrawable *drawable)
+plugin_pixel_format (GimpDrawable *drawable)
 {
   return babl_format_with_space (gimp_drawable_is_gray (drawable) ? "Y'A float"
                                                                   : "R'G'B'A float",
@@ -90,7 +90,7 @@ strip_read_rows (Strip *s, guint y, guint n_rows, float *buf, GError **error)
 
   if (! strip_reserve (s, n_rows, s->outer.width, error))
     return FALSE;
-  if (! adiff_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
+  if (! plugin_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
@@ -104,10 +104,10 @@ static gboolean
 strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
 {
   Strip *s = data;
-  gint64 t0 = adiff_timing_now ();
+  gint64 t0 = plugin_timing_now ();
   gboolean ok = strip_read_rows (s, y, n_rows, buf, error);
 
-  adiff_timing_add (s->timing, ADIFF_PHASE_READ, t0);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_READ, t0);
   return ok;
 }
 
@@ -126,7 +126,7 @@ strip_write_rows (Strip *s, guint y, guint n_rows, const float *buf, GError **er
   if (! strip_reserve (s, bottom - top, s->inner.width, error))
     return FALSE;
   r = (GeglRectangle) { s->inner.x, s->outer.y + top, s->inner.width, bottom - top };
-  if (! adiff_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
+  if (! plugin_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
@@ -148,7 +148,7 @@ strip_write_rows (Strip *s, guint y, guint n_rows, const float *buf, GError **er
               (gsize) r.height * row_len * sizeof (float));
       return TRUE;
     }
-  if (! adiff_pixel_io_store (&s->io, s->dst, &r, s->rows))
+  if (! plugin_pixel_io_store (&s->io, s->dst, &r, s->rows))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
@@ -160,10 +160,10 @@ static gboolean
 strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **error)
 {
   Strip *s = data;
-  gint64 t0 = adiff_timing_now ();
+  gint64 t0 = plugin_timing_now ();
   gboolean ok = strip_write_rows (s, y, n_rows, buf, error);
 
-  adiff_timing_add (s->timing, ADIFF_PHASE_WRITE, t0);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_WRITE, t0);
   return ok;
 }
 
@@ -183,9 +183,9 @@ strip_progress (double fraction, gpointer data)
     return TRUE;
   s->last_progress = fraction;
   s->last_update = now;
-  t0 = adiff_timing_now ();
+  t0 = plugin_timing_now ();
   ok = gimp_progress_update (fraction);
-  adiff_timing_add (s->timing, ADIFF_PHASE_PROGRESS, t0);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_PROGRESS, t0);
   return ok;
 }
 
@@ -204,18 +204,18 @@ context_region (GimpDrawable *drawable, const GeglRectangle *inner, AdiffBundle 
 }
 
 gboolean
-adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
-                    const GeglRectangle *rect, GeglBuffer *dst, float *out,
-                    const AdiffApplyOptions *options, GError **error)
+plugin_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+                     const GeglRectangle *rect, GeglBuffer *dst, float *out,
+                     const PluginApplyOptions *options, GError **error)
 {
   Strip s = { 0 };
   gboolean ok;
-  gint64 t0 = adiff_timing_now ();
+  gint64 t0 = plugin_timing_now ();
   gint64 io_before = 0;
 
   s.inner = *rect;
   s.outer = context_region (drawable, &s.inner, adiff_denoiser_get_bundle (denoiser));
-  adiff_pixel_io_init (&s.io, drawable);
+  plugin_pixel_io_init (&s.io, drawable);
   s.channels = s.io.channels;
   s.n_floats = s.channels + 1;
   s.strength = options->strength;
@@ -225,26 +225,26 @@ adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   s.out = out;
   s.timing = options->timing;
   if (s.timing != NULL)
-    io_before = s.timing->us[ADIFF_PHASE_READ] + s.timing->us[ADIFF_PHASE_WRITE] +
-                s.timing->us[ADIFF_PHASE_PROGRESS];
+    io_before = s.timing->us[PLUGIN_PHASE_READ] + s.timing->us[PLUGIN_PHASE_WRITE] +
+                s.timing->us[PLUGIN_PHASE_PROGRESS];
 
   ok = adiff_denoise_rows (denoiser, s.outer.width, s.outer.height, s.channels,
                            strip_read, strip_write, &s, strip_progress, &s, error);
   /* Library time: the whole call minus the callbacks'. */
-  adiff_timing_add (s.timing, ADIFF_PHASE_DENOISE, t0);
+  plugin_timing_add (s.timing, PLUGIN_PHASE_DENOISE, t0);
   if (s.timing != NULL)
-    s.timing->us[ADIFF_PHASE_DENOISE] -= s.timing->us[ADIFF_PHASE_READ] +
-                                         s.timing->us[ADIFF_PHASE_WRITE] +
-                                         s.timing->us[ADIFF_PHASE_PROGRESS] - io_before;
+    s.timing->us[PLUGIN_PHASE_DENOISE] -= s.timing->us[PLUGIN_PHASE_READ] +
+                                         s.timing->us[PLUGIN_PHASE_WRITE] +
+                                         s.timing->us[PLUGIN_PHASE_PROGRESS] - io_before;
   g_free (s.rows);
-  adiff_pixel_io_clear (&s.io);
+  plugin_pixel_io_clear (&s.io);
   g_object_unref (s.src);
   return ok;
 }
 
 gboolean
-adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
-                      const AdiffApplyOptions *options, GError **error)
+plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+                       const PluginApplyOptions *options, GError **error)
 {
   GeglRectangle rect;
   GeglBuffer *shadow;
@@ -256,8 +256,8 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
     return TRUE;
 
   shadow = gimp_drawable_get_shadow_buffer (drawable);
-  ok = adiff_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
-  t0 = adiff_timing_now ();
+  ok = plugin_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
+  t0 = plugin_timing_now ();
   if (ok)
     gegl_buffer_flush (shadow);
   g_object_unref (shadow);
@@ -269,21 +269,21 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
     }
   gimp_drawable_merge_shadow (drawable, TRUE);
   gimp_drawable_update (drawable, rect.x, rect.y, rect.width, rect.height);
-  adiff_timing_add (options->timing, ADIFF_PHASE_MERGE, t0);
+  plugin_timing_add (options->timing, PLUGIN_PHASE_MERGE, t0);
   return TRUE;
 }
 
 float *
-adiff_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean luma,
-                   GError **error)
+plugin_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean luma,
+                    GError **error)
 {
-  AdiffPixelIO io;
+  PluginPixelIO io;
   gsize n, n_px;
   GeglBuffer *src;
   float *pixels = NULL;
   gboolean ok = FALSE;
 
-  adiff_pixel_io_init (&io, drawable);
+  plugin_pixel_io_init (&io, drawable);
   if (luma && io.channels == 3)
     {
       /* Luma of a colour layer (a gray bundle on it): babl's job. */
@@ -296,10 +296,10 @@ adiff_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean l
       (pixels = g_try_new (float, n)) != NULL)
     {
       src = gimp_drawable_get_buffer (drawable);
-      ok = adiff_pixel_io_fetch (&io, src, rect, GEGL_ABYSS_CLAMP, pixels);
+      ok = plugin_pixel_io_fetch (&io, src, rect, GEGL_ABYSS_CLAMP, pixels);
       g_object_unref (src);
     }
-  adiff_pixel_io_clear (&io);
+  plugin_pixel_io_clear (&io);
   if (! ok)
     {
       g_free (pixels);

@@ -25,7 +25,7 @@ estimate_sigma (GimpDrawable *drawable, double *sigma, GError **error)
   if (! work_region (drawable, &rect))
     rect = (GeglRectangle) { 0, 0, gimp_drawable_get_width (drawable),
                              gimp_drawable_get_height (drawable) };
-  pixels = adiff_read_region (drawable, &rect, FALSE, error);
+  pixels = plugin_read_region (drawable, &rect, FALSE, error);
   if (pixels == NULL)
     return FALSE;
   *sigma = adiff_estimate_sigma (pixels, rect.width, rect.height, channels);
@@ -42,7 +42,7 @@ estimate_sigma (GimpDrawable *drawable, double *sigma, GError **error)
 
 /* σ as the user gave it; 0 or less is an error, not "no denoising". */
 static gboolean
-config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, AdiffJobCache *cache,
+config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, PluginJobCache *cache,
               double *sigma, GError **error)
 {
   gboolean estimate = FALSE;
@@ -73,8 +73,8 @@ config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, AdiffJobCache
 }
 
 gboolean
-adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
-                   AdiffParamsFunc params_func, AdiffJobCache *preview_cache, GError **error)
+plugin_job_prepare (PluginJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
+                    PluginParamsFunc params_func, PluginJobCache *preview_cache, GError **error)
 {
   AdiffParams params;
   AdiffBundle *bundle;
@@ -89,7 +89,7 @@ adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *c
     return FALSE;
   job->sigma = params.sigma;
 
-  bundle = adiff_args_open_bundle (config, preview_cache, error);
+  bundle = plugin_job_open_bundle (config, preview_cache, error);
   if (bundle == NULL)
     return FALSE;
   job->denoiser = adiff_denoiser_new (bundle, &params, error);
@@ -98,48 +98,48 @@ adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *c
 }
 
 void
-adiff_job_clear (AdiffJob *job)
+plugin_job_clear (PluginJob *job)
 {
   g_clear_pointer (&job->denoiser, adiff_denoiser_free);
 }
 
 gboolean
-adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
-                        AdiffParamsFunc params_func, gboolean show_progress,
-                        double *sigma_used, GError **error)
+plugin_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
+                         PluginParamsFunc params_func, gboolean show_progress,
+                         double *sigma_used, GError **error)
 {
-  AdiffJob job;
-  AdiffTiming timing;
-  AdiffApplyOptions options = { 1.0, show_progress, &timing };
+  PluginJob job;
+  PluginTiming timing;
+  PluginApplyOptions options = { 1.0, show_progress, &timing };
   gboolean ok;
   gint64 t0;
 
-  adiff_timing_begin (&timing);
-  t0 = adiff_timing_now ();
-  if (! adiff_job_prepare (&job, drawable, config, params_func, NULL, error))
+  plugin_timing_begin (&timing);
+  t0 = plugin_timing_now ();
+  if (! plugin_job_prepare (&job, drawable, config, params_func, NULL, error))
     {
-      adiff_job_clear (&job);
+      plugin_job_clear (&job);
       return FALSE;
     }
-  adiff_timing_add (&timing, ADIFF_PHASE_PREPARE, t0);
+  plugin_timing_add (&timing, PLUGIN_PHASE_PREPARE, t0);
   options.strength = job.strength;
   *sigma_used = job.sigma * 255.0;
   if (show_progress)
     gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"),
                                adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method),
                                *sigma_used);
-  ok = adiff_apply_denoiser (drawable, job.denoiser, &options, error);
+  ok = plugin_apply_denoiser (drawable, job.denoiser, &options, error);
   if (show_progress)
     gimp_progress_end ();
-  adiff_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
-  adiff_job_clear (&job);
+  plugin_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
+  plugin_job_clear (&job);
   return ok;
 }
 
 GimpValueArray *
-adiff_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
-                   GimpDrawable **drawables, GimpProcedureConfig *config,
-                   AdiffParamsFunc params_func, const char *title)
+plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+                    GimpDrawable **drawables, GimpProcedureConfig *config,
+                    PluginParamsFunc params_func, const char *title)
 {
   static const char * const properties[] = {
     "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength", NULL
@@ -149,18 +149,18 @@ adiff_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *im
   GimpValueArray *values;
   double sigma_used = 0.0;
 
-  if (! adiff_check_drawables (image, drawables, &drawable, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+  if (! plugin_check_drawables (image, drawables, &drawable, &error))
+    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
 
   if (run_mode == GIMP_RUN_INTERACTIVE &&
-      ! adiff_dialog_run (procedure, config, drawable, title, params_func, properties))
+      ! plugin_dialog_run (procedure, config, drawable, title, params_func, properties))
     return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
 
   /* Progress in every run mode: a calling plug-in that installed its own
    * progress (gimp_progress_install_vtable) gets ours; a GIMP without an
    * interface simply drops it. */
-  if (! adiff_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+  if (! plugin_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
+    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();

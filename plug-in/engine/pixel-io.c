@@ -20,12 +20,12 @@ is_perceptual_u8 (const Babl *format)
 }
 
 void
-adiff_pixel_io_init (AdiffPixelIO *io, GimpDrawable *drawable)
+plugin_pixel_io_init (PluginPixelIO *io, GimpDrawable *drawable)
 {
   const Babl *native = gimp_drawable_get_format (drawable);
 
   memset (io, 0, sizeof *io);
-  io->float_fmt = adiff_pixel_format (drawable);
+  io->float_fmt = plugin_pixel_format (drawable);
   io->channels = gimp_drawable_is_gray (drawable) ? 1 : 3;
   io->native = native;
   io->native_u8 = is_perceptual_u8 (native);
@@ -33,14 +33,14 @@ adiff_pixel_io_init (AdiffPixelIO *io, GimpDrawable *drawable)
 }
 
 void
-adiff_pixel_io_clear (AdiffPixelIO *io)
+plugin_pixel_io_clear (PluginPixelIO *io)
 {
   g_clear_pointer (&io->bytes, g_free);
   io->bytes_cap = 0;
 }
 
 static gboolean
-reserve_bytes (AdiffPixelIO *io, gsize n)
+reserve_bytes (PluginPixelIO *io, gsize n)
 {
   if (n <= io->bytes_cap)
     return TRUE;
@@ -51,8 +51,8 @@ reserve_bytes (AdiffPixelIO *io, gsize n)
 }
 
 void
-adiff_u8_from_float (const float *in, guint in_stride, guint8 *out, guint out_stride,
-                     guint n_values, gsize n_px)
+plugin_u8_from_float (const float *in, guint in_stride, guint8 *out, guint out_stride,
+                      guint n_values, gsize n_px)
 {
   for (gsize i = 0; i < n_px; i++)
     for (guint c = 0; c < n_values; c++)
@@ -63,8 +63,8 @@ adiff_u8_from_float (const float *in, guint in_stride, guint8 *out, guint out_st
 }
 
 gboolean
-adiff_pixel_io_fetch (AdiffPixelIO *io, GeglBuffer *src, const GeglRectangle *rect,
-                      GeglAbyssPolicy abyss, float *out)
+plugin_pixel_io_fetch (PluginPixelIO *io, GeglBuffer *src, const GeglRectangle *rect,
+                       GeglAbyssPolicy abyss, float *out)
 {
   gsize n_px = (gsize) rect->width * rect->height;
   guint nf = io->channels + 1, nb = io->channels + (io->native_alpha ? 1 : 0);
@@ -88,8 +88,8 @@ adiff_pixel_io_fetch (AdiffPixelIO *io, GeglBuffer *src, const GeglRectangle *re
 }
 
 gboolean
-adiff_pixel_io_store (AdiffPixelIO *io, GeglBuffer *dst, const GeglRectangle *rect,
-                      const float *in)
+plugin_pixel_io_store (PluginPixelIO *io, GeglBuffer *dst, const GeglRectangle *rect,
+                       const float *in)
 {
   gsize n_px = (gsize) rect->width * rect->height;
   guint nb = io->channels + (io->native_alpha ? 1 : 0);
@@ -101,7 +101,7 @@ adiff_pixel_io_store (AdiffPixelIO *io, GeglBuffer *dst, const GeglRectangle *re
     }
   if (! reserve_bytes (io, n_px * nb))
     return FALSE;
-  adiff_u8_from_float (in, io->channels + 1, io->bytes, nb, nb, n_px);
+  plugin_u8_from_float (in, io->channels + 1, io->bytes, nb, nb, n_px);
   gegl_buffer_set (dst, rect, 0, io->native, io->bytes, GEGL_AUTO_ROWSTRIDE);
   return TRUE;
 }

@@ -33,7 +33,7 @@ bundles_in (const char *dir, GList *list)
  * keep them in data/ beside the executable.  $ADIFF_BUNDLE_DIR comes first
  * so tests and users can point the chooser elsewhere. */
 GList *
-adiff_installed_bundles (void)
+plugin_bundles_installed (void)
 {
   GList *list = NULL;
   const char *env = g_getenv ("ADIFF_BUNDLE_DIR");
@@ -53,9 +53,9 @@ adiff_installed_bundles (void)
  * not exist by the default and fails with a message that does not name the
  * file; we prefer to open it and report exactly what is wrong. */
 void
-adiff_args_add_bundle (GimpProcedure *procedure)
+plugin_args_add_bundle (GimpProcedure *procedure)
 {
-  GList *installed = adiff_installed_bundles ();
+  GList *installed = plugin_bundles_installed ();
   GFile *fallback = installed != NULL ? installed->data : NULL;
 
   /* The natural-image bundle suits photos best; else the first found. */
@@ -78,7 +78,7 @@ adiff_args_add_bundle (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_sigma (GimpProcedure *procedure)
+plugin_args_add_sigma (GimpProcedure *procedure)
 {
   /* 0 is allowed by the range so that a script passing it gets our clear
    * message instead of a silently clamped value. */
@@ -89,7 +89,7 @@ adiff_args_add_sigma (GimpProcedure *procedure)
 }
 
 void
-adiff_job_cache_clear (AdiffJobCache *cache)
+plugin_job_cache_clear (PluginJobCache *cache)
 {
   g_clear_pointer (&cache->path, g_free);
   g_clear_pointer (&cache->bundle, adiff_bundle_unref);
@@ -97,7 +97,7 @@ adiff_job_cache_clear (AdiffJobCache *cache)
 }
 
 AdiffBundle *
-adiff_args_open_bundle (GimpProcedureConfig *config, AdiffJobCache *cache,
+plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
                         GError **error)
 {
   g_autoptr (GFile) file = NULL;
@@ -134,8 +134,8 @@ adiff_args_open_bundle (GimpProcedureConfig *config, AdiffJobCache *cache,
 }
 
 gboolean
-adiff_check_drawables (GimpImage *image, GimpDrawable **drawables,
-                       GimpDrawable **drawable, GError **error)
+plugin_check_drawables (GimpImage *image, GimpDrawable **drawables,
+                        GimpDrawable **drawable, GError **error)
 {
   gsize n = drawables != NULL ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
 
@@ -157,7 +157,7 @@ adiff_check_drawables (GimpImage *image, GimpDrawable **drawables,
 }
 
 GimpPDBStatusType
-adiff_status_for_error (const GError *error)
+plugin_status_for_error (const GError *error)
 {
   if (error == NULL)
     return GIMP_PDB_EXECUTION_ERROR;
@@ -170,7 +170,7 @@ adiff_status_for_error (const GError *error)
 }
 
 void
-adiff_args_add_strength (GimpProcedure *procedure)
+plugin_args_add_strength (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_argument (procedure, "strength", _("S_trength"),
                                       _("How much of the denoised result to keep: "
@@ -179,7 +179,7 @@ adiff_args_add_strength (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_estimate (GimpProcedure *procedure)
+plugin_args_add_estimate (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "estimate-sigma", _("_Estimate σ from the image"),
                                        _("Ignore sigma and estimate the noise level from the "
@@ -189,22 +189,22 @@ adiff_args_add_estimate (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_model (GimpProcedure *procedure, guint methods, const char *default_model)
+plugin_args_add_model (GimpProcedure *procedure, guint methods, const char *default_model)
 {
   GimpChoice *choice = gimp_choice_new ();
 
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER))
     gimp_choice_add (choice, "wiener", ADIFF_METHOD_WIENER, _("Wiener (linear)"),
                      _("Linear estimate from the bundle's mean and covariance"));
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC))
     gimp_choice_add (choice, "analytic", ADIFF_METHOD_ANALYTIC, _("Analytic (eq. 8)"),
                      _("Exemplars weighted separately for each pixel, compared only where "
                        "the Wiener filter says the pixel looks (paper eq. 8)"));
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL))
     gimp_choice_add (choice, "optimal", ADIFF_METHOD_OPTIMAL, _("Optimal (eq. 3)"),
                      _("Exact posterior mean over the bundle's exemplars: tends to "
                        "reproduce training images"));
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH))
     gimp_choice_add (choice, "patch", ADIFF_METHOD_PATCH, _("Patch baseline"),
                      _("Kamb & Ganguli's local patch denoiser, for comparison"));
   gimp_procedure_add_choice_argument (procedure, "model", _("_Model"),
@@ -213,7 +213,7 @@ adiff_args_add_model (GimpProcedure *procedure, guint methods, const char *defau
 }
 
 void
-adiff_args_add_tau (GimpProcedure *procedure)
+plugin_args_add_tau (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_argument (procedure, "tau", _("Mask _threshold τ"),
                                       _("Analytic model: a pixel takes part in the comparison "
@@ -224,7 +224,7 @@ adiff_args_add_tau (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_exact (GimpProcedure *procedure)
+plugin_args_add_exact (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "exact", _("E_xact (slow)"),
                                        _("Compare with every exemplar exactly; off = fast mode "
@@ -233,7 +233,7 @@ adiff_args_add_exact (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_overlap (GimpProcedure *procedure)
+plugin_args_add_overlap (GimpProcedure *procedure)
 {
   gimp_procedure_add_int_argument (procedure, "overlap", _("O_verlap"),
                                    _("Windows that estimate each pixel, along each axis: 2 is "
@@ -243,7 +243,7 @@ adiff_args_add_overlap (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_sigma_used (GimpProcedure *procedure)
+plugin_args_add_sigma_used (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_return_value (procedure, "sigma-used", _("σ used"),
                                           _("The noise σ (0–255) the denoiser assumed: the "
@@ -252,25 +252,25 @@ adiff_args_add_sigma_used (GimpProcedure *procedure)
 }
 
 void
-adiff_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
+plugin_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
 {
   params->method = gimp_procedure_config_get_choice_id (config, "model");
   g_object_get (config, "tau", &params->tau, "exact", &params->exact, NULL);
 }
 
 void
-adiff_args_denoise_params (GimpProcedureConfig *config, AdiffParams *params)
+plugin_args_denoise_params (GimpProcedureConfig *config, AdiffParams *params)
 {
   gint overlap;
-  adiff_args_model_params (config, params);
+  plugin_args_model_params (config, params);
   g_object_get (config, "overlap", &overlap, NULL);
   params->overlap = (guint) overlap;
 }
 
 void
-adiff_set_documentation (GimpProcedure *procedure, const char *blurb, const char *help,
-                         const char *help_id)
+plugin_set_documentation (GimpProcedure *procedure, const char *blurb, const char *help,
+                          const char *help_id)
 {
-  g_autofree char *full = g_strconcat (help, "\n\n", _("Paper:"), " " ADIFF_PAPER, NULL);
+  g_autofree char *full = g_strconcat (help, "\n\n", _("Paper:"), " " PLUGIN_PAPER, NULL);
   gimp_procedure_set_documentation (procedure, blurb, full, help_id);
 }

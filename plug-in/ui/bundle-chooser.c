@@ -137,13 +137,13 @@ combo_changed (GtkComboBox *combo, Chooser *c)
 }
 
 GtkWidget *
-adiff_bundle_chooser_new (GimpProcedureConfig *config)
+plugin_bundle_chooser_new (GimpProcedureConfig *config)
 {
   Chooser *c = g_new0 (Chooser, 1);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new_with_mnemonic (_("_Bundle:"));
-  GList *installed = adiff_installed_bundles ();
+  GList *installed = plugin_bundles_installed ();
   g_autoptr (GFile) current = NULL;
   g_autofree char *current_path = NULL;
 
