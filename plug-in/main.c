@@ -2,7 +2,7 @@
  * that names its procedures and hands each one to the file that builds it.
  * All work happens in the per-procedure files; this one only registers. */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
 
 #define ADIFF_TYPE_PLUG_IN (adiff_plug_in_get_type ())
 G_DECLARE_FINAL_TYPE (AdiffPlugIn, adiff_plug_in, ADIFF, PLUG_IN, GimpPlugIn)

@@ -17,8 +17,8 @@
  * Pixels travel as floats with alpha (pixel-io.c); the colour is picked
  * out here for the library. */
 #include "config.h"
-#include <babl/babl.h>
-#include "plugin.h"
+#include "engine/apply.h"
+#include "engine/pixel-io.h"
 
 typedef struct
 {
@@ -37,23 +37,6 @@ typedef struct
   gint64        last_update;  /* monotonic µs of the last forwarded update */
   PluginTiming *timing;      /* may be NULL */
 } Strip;
-
-const Babl *
-plugin_pixel_format (GimpDrawable *drawable)
-{
-  return babl_format_with_space (gimp_drawable_is_gray (drawable) ? "Y'A float"
-                                                                  : "R'G'B'A float",
-                                 gimp_drawable_get_format (drawable));
-}
-
-/* Drop the alpha of n pixels: floats with channels+1 values each become
- * channels values each, in place. */
-static void
-drop_alpha (float *px, gsize n, guint channels)
-{
-  for (gsize i = 0; i < n; i++)
-    memmove (px + i * channels, px + i * (channels + 1), channels * sizeof (float));
-}
 
 /* Make s->rows hold n_rows rows of width pixels with alpha. */
 static gboolean
@@ -95,7 +78,7 @@ strip_read_rows (Strip *s, guint y, guint n_rows, float *buf, GError **error)
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
     }
-  drop_alpha (s->rows, n, s->channels);
+  plugin_drop_alpha (s->rows, n, s->channels);
   memcpy (buf, s->rows, n * s->channels * sizeof (float));
   return TRUE;
 }
@@ -271,42 +254,4 @@ plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   gimp_drawable_update (drawable, rect.x, rect.y, rect.width, rect.height);
   plugin_timing_add (options->timing, PLUGIN_PHASE_MERGE, t0);
   return TRUE;
-}
-
-float *
-plugin_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean luma,
-                    GError **error)
-{
-  PluginPixelIO io;
-  gsize n, n_px;
-  GeglBuffer *src;
-  float *pixels = NULL;
-  gboolean ok = FALSE;
-
-  plugin_pixel_io_init (&io, drawable);
-  if (luma && io.channels == 3)
-    {
-      /* Luma of a colour layer (a gray bundle on it): babl's job. */
-      io.float_fmt = babl_format_with_space ("Y'A float", gimp_drawable_get_format (drawable));
-      io.channels = 1;
-      io.native_u8 = FALSE;
-    }
-  if (g_size_checked_mul (&n_px, (gsize) rect->width, (gsize) rect->height) &&
-      g_size_checked_mul (&n, n_px, io.channels + 1) && n <= G_MAXSIZE / sizeof (float) &&
-      (pixels = g_try_new (float, n)) != NULL)
-    {
-      src = gimp_drawable_get_buffer (drawable);
-      ok = plugin_pixel_io_fetch (&io, src, rect, GEGL_ABYSS_CLAMP, pixels);
-      g_object_unref (src);
-    }
-  plugin_pixel_io_clear (&io);
-  if (! ok)
-    {
-      g_free (pixels);
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   _("Not enough memory for %d×%d pixels"), rect->width, rect->height);
-      return NULL;
-    }
-  drop_alpha (pixels, n_px, io.channels);
-  return pixels;
 }

@@ -3,7 +3,10 @@
  * from the image), build the denoiser, run it over the drawable.  Every
  * check happens before the first pixel is written. */
 #include "config.h"
-#include "plugin.h"
+#include "engine/job.h"
+#include "engine/apply.h"
+#include "engine/pixel-io.h"
+#include "engine/timing.h"
 
 /* The part of the drawable the procedure works on: the selection's bounds
  * inside it, or all of it. */
@@ -72,6 +75,51 @@ config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, PluginJobCach
   return TRUE;
 }
 
+void
+plugin_job_cache_clear (PluginJobCache *cache)
+{
+  g_clear_pointer (&cache->path, g_free);
+  g_clear_pointer (&cache->bundle, adiff_bundle_unref);
+  cache->sigma_estimate = 0.0;
+}
+
+AdiffBundle *
+plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
+                        GError **error)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+  AdiffBundle *bundle;
+
+  g_object_get (config, "bundle", &file, NULL);
+  if (file == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
+      return NULL;
+    }
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("%s: bundles must be local files"), uri);
+      return NULL;
+    }
+  if (cache != NULL && cache->bundle != NULL && g_strcmp0 (cache->path, path) == 0)
+    return adiff_bundle_ref (cache->bundle);
+
+  bundle = adiff_bundle_open (path, NULL, error);
+  if (bundle != NULL && cache != NULL)
+    {
+      g_clear_pointer (&cache->path, g_free);
+      g_clear_pointer (&cache->bundle, adiff_bundle_unref);
+      cache->path = g_steal_pointer (&path);
+      cache->bundle = adiff_bundle_ref (bundle);
+    }
+  return bundle;
+}
+
 gboolean
 plugin_job_prepare (PluginJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
                     PluginParamsFunc params_func, PluginJobCache *preview_cache, GError **error)
@@ -134,37 +182,4 @@ plugin_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
   plugin_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
   plugin_job_clear (&job);
   return ok;
-}
-
-GimpValueArray *
-plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
-                    GimpDrawable **drawables, GimpProcedureConfig *config,
-                    PluginParamsFunc params_func, const char *title)
-{
-  static const char * const properties[] = {
-    "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength", NULL
-  };
-  GError *error = NULL;
-  GimpDrawable *drawable = NULL;
-  GimpValueArray *values;
-  double sigma_used = 0.0;
-
-  if (! plugin_check_drawables (image, drawables, &drawable, &error))
-    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
-
-  if (run_mode == GIMP_RUN_INTERACTIVE &&
-      ! plugin_dialog_run (procedure, config, drawable, title, params_func, properties))
-    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-
-  /* Progress in every run mode: a calling plug-in that installed its own
-   * progress (gimp_progress_install_vtable) gets ours; a GIMP without an
-   * interface simply drops it. */
-  if (! plugin_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
-    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
-
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_displays_flush ();
-  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_DOUBLE (values, 1, sigma_used);
-  return values;
 }

@@ -11,7 +11,8 @@
  * argument changes nothing; the additions are one undo step. */
 #include "config.h"
 #include <babl/babl.h>
-#include "plugin.h"
+#include "engine/overlay.h"
+#include "engine/pixel-io.h"
 
 typedef struct
 {

@@ -6,10 +6,21 @@
  * own format and converted here (u8 → v/255 exactly; float → u8 rounded):
  * babl 0.1.114 plans conversions such as "R'G'B'A u8" → "R'G'B'A float"
  * for seconds in every new process, and a plug-in is a new process on
- * every run.  Every other precision goes through babl. */
+ * every run.  Every other precision goes through babl.
+ *
+ * The bottom of the plug-in: everything that touches pixels comes here,
+ * and this file calls nothing of the plug-in. */
 #include "config.h"
 #include <babl/babl.h>
-#include "plugin.h"
+#include "engine/pixel-io.h"
+
+const Babl *
+plugin_pixel_format (GimpDrawable *drawable)
+{
+  return babl_format_with_space (gimp_drawable_is_gray (drawable) ? "Y'A float"
+                                                                  : "R'G'B'A float",
+                                 gimp_drawable_get_format (drawable));
+}
 
 static gboolean
 is_perceptual_u8 (const Babl *format)
@@ -104,4 +115,49 @@ plugin_pixel_io_store (PluginPixelIO *io, GeglBuffer *dst, const GeglRectangle *
   plugin_u8_from_float (in, io->channels + 1, io->bytes, nb, nb, n_px);
   gegl_buffer_set (dst, rect, 0, io->native, io->bytes, GEGL_AUTO_ROWSTRIDE);
   return TRUE;
+}
+
+void
+plugin_drop_alpha (float *px, gsize n, guint channels)
+{
+  for (gsize i = 0; i < n; i++)
+    memmove (px + i * channels, px + i * (channels + 1), channels * sizeof (float));
+}
+
+float *
+plugin_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean luma,
+                    GError **error)
+{
+  PluginPixelIO io;
+  gsize n, n_px;
+  GeglBuffer *src;
+  float *pixels = NULL;
+  gboolean ok = FALSE;
+
+  plugin_pixel_io_init (&io, drawable);
+  if (luma && io.channels == 3)
+    {
+      /* Luma of a colour layer (a gray bundle on it): babl's job. */
+      io.float_fmt = babl_format_with_space ("Y'A float", gimp_drawable_get_format (drawable));
+      io.channels = 1;
+      io.native_u8 = FALSE;
+    }
+  if (g_size_checked_mul (&n_px, (gsize) rect->width, (gsize) rect->height) &&
+      g_size_checked_mul (&n, n_px, io.channels + 1) && n <= G_MAXSIZE / sizeof (float) &&
+      (pixels = g_try_new (float, n)) != NULL)
+    {
+      src = gimp_drawable_get_buffer (drawable);
+      ok = plugin_pixel_io_fetch (&io, src, rect, GEGL_ABYSS_CLAMP, pixels);
+      g_object_unref (src);
+    }
+  plugin_pixel_io_clear (&io);
+  if (! ok)
+    {
+      g_free (pixels);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("Not enough memory for %d×%d pixels"), rect->width, rect->height);
+      return NULL;
+    }
+  plugin_drop_alpha (pixels, n_px, io.channels);
+  return pixels;
 }

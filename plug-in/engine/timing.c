@@ -9,7 +9,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <stdio.h>
-#include "plugin.h"
+#include "engine/timing.h"
 
 #ifdef HAVE_OPENBLAS_GET_NUM_THREADS
 int openblas_get_num_threads (void);

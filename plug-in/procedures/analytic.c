@@ -3,7 +3,9 @@
  * paper (eq. 8, default), the optimal empirical denoiser (eq. 3) and the
  * patch baseline. */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
 
 static GimpValueArray *
 analytic_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,

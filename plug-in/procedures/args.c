@@ -1,53 +1,9 @@
 /* args.c — the arguments several procedures share, declared once so every
- * procedure names, ranges and documents them the same way, and the checks
- * on the drawables a procedure is called with. */
+ * procedure names, ranges and documents them the same way, and what a
+ * config of them means for the denoiser (AdiffParams). */
 #include "config.h"
-#include "plugin.h"
-
-static gint
-compare_files (gconstpointer a, gconstpointer b)
-{
-  g_autofree char *pa = g_file_get_path ((GFile *) a);
-  g_autofree char *pb = g_file_get_path ((GFile *) b);
-  return g_strcmp0 (pa, pb);
-}
-
-static GList *
-bundles_in (const char *dir, GList *list)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return list;
-  while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_suffix (name, ".adstats"))
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        list = g_list_insert_sorted (list, g_file_new_for_path (path), compare_files);
-      }
-  return list;
-}
-
-/* Bundles ship in the package data folder; a per-user install may also
- * keep them in data/ beside the executable.  $ADIFF_BUNDLE_DIR comes first
- * so tests and users can point the chooser elsewhere. */
-GList *
-plugin_bundles_installed (void)
-{
-  GList *list = NULL;
-  const char *env = g_getenv ("ADIFF_BUNDLE_DIR");
-
-  if (env != NULL && *env != '\0')
-    list = bundles_in (env, list);
-  if (gimp_get_progname () != NULL)
-    {
-      g_autofree char *exe_dir = g_path_get_dirname (gimp_get_progname ());
-      g_autofree char *local = g_build_filename (exe_dir, "data", NULL);
-      list = g_list_concat (list, bundles_in (local, NULL));
-    }
-  return g_list_concat (list, bundles_in (ADIFF_DATADIR, NULL));
-}
+#include "procedures/args.h"
+#include "engine/bundles.h"
 
 /* ACTION_ANY, not OPEN: for OPEN, GIMP itself replaces a file that does
  * not exist by the default and fails with a message that does not name the
@@ -86,87 +42,6 @@ plugin_args_add_sigma (GimpProcedure *procedure)
                                       _("Standard deviation of the noise on the 0–255 "
                                         "scale (must be > 0)"),
                                       0.0, 255.0, 25.0, G_PARAM_READWRITE);
-}
-
-void
-plugin_job_cache_clear (PluginJobCache *cache)
-{
-  g_clear_pointer (&cache->path, g_free);
-  g_clear_pointer (&cache->bundle, adiff_bundle_unref);
-  cache->sigma_estimate = 0.0;
-}
-
-AdiffBundle *
-plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
-                        GError **error)
-{
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *path = NULL;
-  AdiffBundle *bundle;
-
-  g_object_get (config, "bundle", &file, NULL);
-  if (file == NULL)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
-      return NULL;
-    }
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      g_autofree char *uri = g_file_get_uri (file);
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("%s: bundles must be local files"), uri);
-      return NULL;
-    }
-  if (cache != NULL && cache->bundle != NULL && g_strcmp0 (cache->path, path) == 0)
-    return adiff_bundle_ref (cache->bundle);
-
-  bundle = adiff_bundle_open (path, NULL, error);
-  if (bundle != NULL && cache != NULL)
-    {
-      g_clear_pointer (&cache->path, g_free);
-      g_clear_pointer (&cache->bundle, adiff_bundle_unref);
-      cache->path = g_steal_pointer (&path);
-      cache->bundle = adiff_bundle_ref (bundle);
-    }
-  return bundle;
-}
-
-gboolean
-plugin_check_drawables (GimpImage *image, GimpDrawable **drawables,
-                        GimpDrawable **drawable, GError **error)
-{
-  gsize n = drawables != NULL ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
-
-  if (n != 1)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("Select exactly one layer (got %zu)"), n);
-      return FALSE;
-    }
-  if (gimp_drawable_is_indexed (drawables[0]))
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   _("Indexed images are not supported: convert the image to RGB or "
-                     "grayscale first (Image ▸ Mode)"));
-      return FALSE;
-    }
-  *drawable = drawables[0];
-  return TRUE;
-}
-
-GimpPDBStatusType
-plugin_status_for_error (const GError *error)
-{
-  if (error == NULL)
-    return GIMP_PDB_EXECUTION_ERROR;
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED))
-    return GIMP_PDB_CANCEL;
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT) ||
-      g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH))
-    return GIMP_PDB_CALLING_ERROR;
-  return GIMP_PDB_EXECUTION_ERROR;
 }
 
 void

@@ -2,7 +2,11 @@
  * diffusion (DDIM on the DDPM schedule) with one of our denoisers, from
  * seeded noise, and show the result as a new image of the bundle's size. */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
+#include "ui/dialog.h"
+#include "engine/job.h"
 
 static gboolean
 sample_progress (double fraction, gpointer data)

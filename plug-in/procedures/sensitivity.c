@@ -2,7 +2,12 @@
  * input pixels a denoiser uses for one output pixel, at one or several
  * noise levels, as layers over the image (like the paper's figures). */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
+#include "ui/dialog.h"
+#include "engine/job.h"
+#include "engine/overlay.h"
 
 /* "10, 25 50" → {10, 25, 50}; each σ in (0, 255]. */
 static double *

@@ -1,7 +1,9 @@
 /* wiener-procedure.c — "Wiener Denoise…": the linear estimate
  * x̂ = μ + W_σ (z − μ) of the bundle's Gaussian model (paper eq. 6). */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
 
 static void
 wiener_params (GimpProcedureConfig *config, AdiffParams *params)
