@@ -2,7 +2,7 @@
  * that names its procedures and hands each one to the file that builds it.
  * All work happens in the per-procedure files; this one only registers. */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
 
 #define ADIFF_TYPE_PLUG_IN (adiff_plug_in_get_type ())
 G_DECLARE_FINAL_TYPE (AdiffPlugIn, adiff_plug_in, ADIFF, PLUG_IN, GimpPlugIn)
@@ -22,10 +22,10 @@ static const struct
   const char  *name;
   ProcedureNew create;
 } procedures[] = {
-  { PROC_WIENER, adiff_wiener_procedure_new },
-  { PROC_ANALYTIC, adiff_analytic_procedure_new },
-  { PROC_SENSITIVITY, adiff_sensitivity_procedure_new },
-  { PROC_SAMPLE, adiff_sample_procedure_new },
+  { PROC_WIENER, plugin_wiener_procedure_new },
+  { PROC_ANALYTIC, plugin_analytic_procedure_new },
+  { PROC_SENSITIVITY, plugin_sensitivity_procedure_new },
+  { PROC_SAMPLE, plugin_sample_procedure_new },
 };
 
 static GList *

@@ -1,15 +1,24 @@
-/* plugin.h — declarations shared by the files of the analytic-diffusion
- * GIMP 3 plug-in.
+/* plugin.h — what every file of the analytic-diffusion GIMP 3 plug-in
+ * shares: the libraries it builds on, its PDB names, menus and credits.
  *
- *   main.c                    registers the procedures
- *   *-procedure.c             one procedure each: arguments, docs, run()
- *   args.c                    arguments several procedures share
- *   job.c                     bundle + σ + model → a denoiser, applied
- *   apply.c                   pixels GIMP → libadiff → GIMP (GEGL float)
- *   overlay.c                 sensitivity fields → layers
- *   timing.c                  ADIFF_PLUGIN_TIMING: where a run's time goes
- *   dialog.c, bundle-chooser.c, preview.c   the user interface
- */
+ * The plug-in is layered; each file calls only files of the layers below
+ * it (one header per file, so its #includes show what it calls):
+ *
+ *   main.c               registers the procedures
+ *   procedures/          the PDB face: one procedure per file (wiener,
+ *                        analytic, sensitivity, sample), the arguments they
+ *                        share (args.c) and their shared run() (run.c)
+ *   ui/                  dialogs: dialog.c → preview.c, bundle-chooser.c
+ *   engine/              the work on the image, GUI-free:
+ *                        job.c      bundle + σ + model → a denoiser, run
+ *                        apply.c    a denoiser over a drawable, in strips
+ *                        pixel-io.c a drawable's pixels ↔ floats (bottom)
+ *                        overlay.c  sensitivity fields → layers
+ *                        bundles.c  the bundles installed with the plug-in
+ *                        timing.c   ADIFF_PLUGIN_TIMING: where time goes
+ *
+ * Functions, types and macros of the plug-in itself are prefixed plugin_,
+ * Plugin and PLUGIN_; adiff_ is libadiff's public API. */
 #pragma once
 
 #include <math.h>
@@ -23,249 +32,13 @@
 #define PROC_SENSITIVITY      "plug-in-adiff-sensitivity"
 #define PROC_SAMPLE           "plug-in-adiff-sample"
 
-#define ADIFF_MENU_ENHANCE    "<Image>/Filters/Enhance"
-#define ADIFF_MENU_OWN        "<Image>/Filters/Analytic Diffusion"
-#define ADIFF_MENU_CREATE     "<Image>/File/Create"
-#define ADIFF_PAPER_URL       "https://arxiv.org/abs/2509.09672"
-#define ADIFF_PAPER           "Lukoianov, Yuan, Solomon, Sitzmann, \"Locality in Image " \
+#define PLUGIN_MENU_ENHANCE   "<Image>/Filters/Enhance"
+#define PLUGIN_MENU_OWN       "<Image>/Filters/Analytic Diffusion"
+#define PLUGIN_MENU_CREATE    "<Image>/File/Create"
+#define PLUGIN_PAPER_URL      "https://arxiv.org/abs/2509.09672"
+#define PLUGIN_PAPER          "Lukoianov, Yuan, Solomon, Sitzmann, \"Locality in Image " \
                               "Diffusion Models Emerges from Data Statistics\" (2025), " \
-                              ADIFF_PAPER_URL
-#define ADIFF_AUTHORS         "analytic-diffusion contributors"
-#define ADIFF_COPYRIGHT       "GPL-3.0-or-later"
-#define ADIFF_DATE            "2026"
-
-/* One constructor per procedure, each in its own file. */
-GimpProcedure *adiff_wiener_procedure_new      (GimpPlugIn *plug_in);
-GimpProcedure *adiff_analytic_procedure_new    (GimpPlugIn *plug_in);
-GimpProcedure *adiff_sensitivity_procedure_new (GimpPlugIn *plug_in);
-GimpProcedure *adiff_sample_procedure_new      (GimpPlugIn *plug_in);
-
-/* ---- args.c ---------------------------------------------------------------- */
-
-void         adiff_args_add_bundle     (GimpProcedure *procedure);
-void         adiff_args_add_sigma      (GimpProcedure *procedure);
-void         adiff_args_add_estimate   (GimpProcedure *procedure);
-void         adiff_args_add_strength   (GimpProcedure *procedure);
-/* "model" choice among the methods whose ADIFF_MODEL_BIT is in methods. */
-#define ADIFF_MODEL_BIT(method) (1u << (method))
-void         adiff_args_add_model      (GimpProcedure *procedure,
-                                        guint          methods,
-                                        const char    *default_model);
-void         adiff_args_add_tau        (GimpProcedure *procedure);
-void         adiff_args_add_exact      (GimpProcedure *procedure);
-/* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */
-void         adiff_args_add_overlap    (GimpProcedure *procedure);
-/* gimp_procedure_set_documentation() with the paper reference appended to
- * the help text. */
-void         adiff_set_documentation   (GimpProcedure *procedure,
-                                        const char    *blurb,
-                                        const char    *help,
-                                        const char    *help_id);
-/* The "sigma-used" return value of the denoising procedures. */
-void         adiff_args_add_sigma_used (GimpProcedure *procedure);
-
-/* The method, τ and exact/fast of a config with "model", "tau", "exact". */
-void         adiff_args_model_params   (GimpProcedureConfig *config,
-                                        AdiffParams         *params);
-/* The same and the overlap, for a config that also has "overlap". */
-void         adiff_args_denoise_params (GimpProcedureConfig *config,
-                                        AdiffParams         *params);
-
-/* What a dialog's preview keeps between redraws so it can follow the
- * sliders: the last bundle opened and the σ estimated from the drawable. */
-typedef struct
-{
-  char        *path;
-  AdiffBundle *bundle;
-  double       sigma_estimate;   /* [0,1] units; 0 = not estimated yet */
-} AdiffJobCache;
-
-/* Open the bundle named by the config's "bundle".  The error names the
- * file.  cache may be NULL. */
-
-AdiffBundle *adiff_args_open_bundle    (GimpProcedureConfig *config,
-                                        AdiffJobCache    *cache,
-                                        GError             **error);
-void         adiff_job_cache_clear  (AdiffJobCache *cache);
-/* The bundles installed with the plug-in (newly allocated GFiles). */
-GList       *adiff_installed_bundles   (void);
-
-/* Refuse anything but one RGB or gray drawable; fill *drawable. */
-gboolean     adiff_check_drawables     (GimpImage      *image,
-                                        GimpDrawable  **drawables,
-                                        GimpDrawable  **drawable,
-                                        GError        **error);
-
-/* Map a GError to the PDB status the procedure returns. */
-GimpPDBStatusType adiff_status_for_error (const GError *error);
-
-/* ---- job.c ------------------------------------------------------------------ */
-
-/* Fills params (method and options) from a procedure's config. */
-typedef void (*AdiffParamsFunc) (GimpProcedureConfig *config, AdiffParams *params);
-
-typedef struct
-{
-  AdiffDenoiser *denoiser;
-  double         sigma;       /* [0,1] units, as used */
-  double         strength;
-} AdiffJob;
-
-/* Everything checked before any pixel is written: σ (> 0, or estimated
- * from the drawable), the bundle, the model against the bundle.  A
- * preview job (cache not NULL) reuses the cache and runs in fast mode. */
-gboolean     adiff_job_prepare         (AdiffJob            *job,
-                                        GimpDrawable        *drawable,
-                                        GimpProcedureConfig *config,
-                                        AdiffParamsFunc      params_func,
-                                        AdiffJobCache       *preview_cache,
-                                        GError             **error);
-void         adiff_job_clear           (AdiffJob *job);
-
-/* Prepare and run a job over the drawable (with progress when asked);
- * *sigma_used gets the σ on the 0–255 scale. */
-gboolean     adiff_denoise_drawable    (GimpDrawable        *drawable,
-                                        GimpProcedureConfig *config,
-                                        AdiffParamsFunc      params_func,
-                                        gboolean             show_progress,
-                                        double              *sigma_used,
-                                        GError             **error);
-
-/* Shared run() of the denoising procedures. */
-GimpValueArray *adiff_denoise_run      (GimpProcedure       *procedure,
-                                        GimpRunMode          run_mode,
-                                        GimpImage           *image,
-                                        GimpDrawable       **drawables,
-                                        GimpProcedureConfig *config,
-                                        AdiffParamsFunc      params_func,
-                                        const char          *title);
-
-/* ---- timing.c ---------------------------------------------------------------- */
-
-typedef enum
-{
-  ADIFF_PHASE_PREPARE,    /* open the bundle, build the denoiser */
-  ADIFF_PHASE_READ,       /* GEGL → floats */
-  ADIFF_PHASE_DENOISE,    /* inside libadiff */
-  ADIFF_PHASE_WRITE,      /* blend, floats → shadow buffer */
-  ADIFF_PHASE_PROGRESS,   /* gimp_progress_update round trips */
-  ADIFF_PHASE_MERGE,      /* flush + merge the shadow + update */
-  ADIFF_N_PHASES
-} AdiffPhase;
-
-typedef struct
-{
-  gint64 start;
-  gint64 us[ADIFF_N_PHASES];
-} AdiffTiming;
-
-/* TRUE when ADIFF_PLUGIN_TIMING is set. */
-gboolean     adiff_timing_enabled      (void);
-void         adiff_timing_begin        (AdiffTiming *t);
-/* A clock reading for adiff_timing_add (0 when timing is off). */
-gint64       adiff_timing_now          (void);
-/* Charge the time since `since` to phase; t may be NULL. */
-void         adiff_timing_add          (AdiffTiming *t, AdiffPhase phase, gint64 since);
-/* One "adiff-timing:" line on stderr with the phases and thread settings,
- * when enabled. */
-void         adiff_timing_report       (const AdiffTiming *t, const char *what);
-
-/* ---- apply.c ----------------------------------------------------------------- */
-
-typedef struct
-{
-  double       strength;       /* blend 0 (input) … 1 (full estimate) */
-  gboolean     show_progress;  /* drive GIMP's progress bar */
-  AdiffTiming *timing;         /* phases are added here; may be NULL */
-} AdiffApplyOptions;
-
-/* Denoise the pixels of rect (drawable coordinates).  Results go to dst
- * (the drawable's shadow buffer), or, when dst is NULL, to out: floats with
- * alpha, rect-sized (a preview).  The denoiser also reads up to one window
- * around rect, inside the drawable. */
-gboolean     adiff_apply_region        (GimpDrawable            *drawable,
-                                        AdiffDenoiser           *denoiser,
-                                        const GeglRectangle     *rect,
-                                        GeglBuffer              *dst,
-                                        float                   *out,
-                                        const AdiffApplyOptions *options,
-                                        GError                 **error);
-/* The drawable (or its selected part) in place, one undo step; on failure
- * or cancel (ADIFF_ERROR_CANCELLED) the drawable is unchanged. */
-gboolean     adiff_apply_denoiser      (GimpDrawable            *drawable,
-                                        AdiffDenoiser           *denoiser,
-                                        const AdiffApplyOptions *options,
-                                        GError                 **error);
-
-/* ---- pixel-io.c ----------------------------------------------------------- */
-
-/* Reads and writes a drawable's pixels as floats with alpha (channels + 1
- * per pixel, perceptual, the drawable's space). */
-typedef struct
-{
-  const Babl *float_fmt;
-  const Babl *native;       /* the drawable's own format */
-  gboolean    native_u8;    /* 8-bit perceptual: converted here, not by babl */
-  gboolean    native_alpha;
-  guint       channels;     /* colour channels: 1 or 3 */
-  guint8     *bytes;        /* scratch for native_u8 */
-  gsize       bytes_cap;
-} AdiffPixelIO;
-
-void         adiff_pixel_io_init       (AdiffPixelIO *io, GimpDrawable *drawable);
-void         adiff_pixel_io_clear      (AdiffPixelIO *io);
-gboolean     adiff_pixel_io_fetch      (AdiffPixelIO        *io,
-                                        GeglBuffer          *src,
-                                        const GeglRectangle *rect,
-                                        GeglAbyssPolicy      abyss,
-                                        float               *out);
-/* dst is the drawable's buffer or its shadow (same format). */
-gboolean     adiff_pixel_io_store      (AdiffPixelIO        *io,
-                                        GeglBuffer          *dst,
-                                        const GeglRectangle *rect,
-                                        const float         *in);
-/* n_px pixels of n_values floats (stride in_stride) → u8, rounded, clamped. */
-void         adiff_u8_from_float       (const float *in, guint in_stride,
-                                        guint8 *out, guint out_stride,
-                                        guint n_values, gsize n_px);
-
-/* Colour + alpha as float, in the drawable's own space. */
-const Babl  *adiff_pixel_format        (GimpDrawable *drawable);
-/* Read rect's colour channels (or luma only) as floats, newly allocated. */
-float       *adiff_read_region         (GimpDrawable        *drawable,
-                                        const GeglRectangle *rect,
-                                        gboolean             luma,
-                                        GError             **error);
-
-/* ---- overlay.c --------------------------------------------------------------- */
-
-typedef struct
-{
-  gint           x, y;          /* pixel, image coordinates */
-  AdiffMethod    method;
-  double         tau;
-  AdiffColormap  colormap;
-  double         opacity;       /* 0–100 */
-  const double  *sigmas;        /* 0–255 scale */
-  guint          n_sigmas;
-} AdiffOverlayOptions;
-
-/* Add the sensitivity field(s) of the pixel as new layer(s) above the
- * drawable; returns the new layer or layer group. */
-GimpLayer   *adiff_overlay_add         (GimpImage                 *image,
-                                        GimpDrawable              *drawable,
-                                        AdiffBundle               *bundle,
-                                        const AdiffOverlayOptions *options,
-                                        GError                   **error);
-
-/* ---- dialog.c ------------------------------------------------------------------ */
-
-/* Show the dialog of a procedure with the given config properties (after
- * the bundle chooser); preview when params_func is not NULL.  FALSE when
- * the user cancels. */
-gboolean     adiff_dialog_run          (GimpProcedure       *procedure,
-                                        GimpProcedureConfig *config,
-                                        GimpDrawable        *drawable,
-                                        const char          *title,
-                                        AdiffParamsFunc      params_func,
-                                        const char * const  *properties);
+                              PLUGIN_PAPER_URL
+#define PLUGIN_AUTHORS        "analytic-diffusion contributors"
+#define PLUGIN_COPYRIGHT      "GPL-3.0-or-later"
+#define PLUGIN_DATE           "2026"

@@ -1,7 +1,9 @@
 /* wiener-procedure.c — "Wiener Denoise…": the linear estimate
  * x̂ = μ + W_σ (z − μ) of the bundle's Gaussian model (paper eq. 6). */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
 
 static void
 wiener_params (GimpProcedureConfig *config, AdiffParams *params)
@@ -13,12 +15,12 @@ static GimpValueArray *
 wiener_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
             GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
 {
-  return adiff_denoise_run (procedure, run_mode, image, drawables, config,
-                            wiener_params, _("Wiener Denoise"));
+  return plugin_denoise_run (procedure, run_mode, image, drawables, config,
+                             wiener_params, _("Wiener Denoise"));
 }
 
 GimpProcedure *
-adiff_wiener_procedure_new (GimpPlugIn *plug_in)
+plugin_wiener_procedure_new (GimpPlugIn *plug_in)
 {
   GimpProcedure *procedure =
     gimp_image_procedure_new (plug_in, PROC_WIENER, GIMP_PDB_PROC_TYPE_PLUGIN,
@@ -27,9 +29,9 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Wiener Denoise…"));
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  adiff_set_documentation
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_ENHANCE);
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_set_documentation
     (procedure,
      _("Remove Gaussian noise with the linear (Wiener) denoiser of a statistics bundle"),
      _("Replaces the layer, or the selected part of it, by the best linear estimate of "
@@ -43,12 +45,12 @@ adiff_wiener_procedure_new (GimpPlugIn *plug_in)
        "The bundle's window slides over the image with overlapping, blended windows, so "
        "there are no seams."),
      PROC_WIENER);
-  gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
+  gimp_procedure_set_attribution (procedure, PLUGIN_AUTHORS, PLUGIN_COPYRIGHT, PLUGIN_DATE);
 
-  adiff_args_add_bundle (procedure);
-  adiff_args_add_sigma (procedure);
-  adiff_args_add_estimate (procedure);
-  adiff_args_add_strength (procedure);
-  adiff_args_add_sigma_used (procedure);
+  plugin_args_add_bundle (procedure);
+  plugin_args_add_sigma (procedure);
+  plugin_args_add_estimate (procedure);
+  plugin_args_add_strength (procedure);
+  plugin_args_add_sigma_used (procedure);
   return procedure;
 }

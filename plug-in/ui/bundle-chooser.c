@@ -3,8 +3,8 @@
  * says what the chosen bundle holds — or, for a bad file, what is wrong
  * with it, so the dialog reports it instead of failing later. */
 #include "config.h"
-#include <libgimp/gimpui.h>
-#include "plugin.h"
+#include "ui/bundle-chooser.h"
+#include "engine/bundles.h"
 
 #define OTHER_ID "other"
 
@@ -23,23 +23,10 @@ chooser_free (Chooser *c)
   g_free (c);
 }
 
-/* "natural-gray-8x8.adstats" → "natural-gray-8x8" */
-static char *
-display_name (const char *path)
-{
-  g_autofree char *base = g_path_get_basename (path);
-  char *dot = g_str_has_suffix (base, ".adstats") ? strrchr (base, '.') : NULL;
-
-  if (dot != NULL)
-    *dot = '\0';
-  return g_strdup (base);
-}
-
 static void
 show_info (Chooser *c, const char *path)
 {
   g_autoptr (GError) error = NULL;
-  AdiffBundle *b;
   g_autofree char *text = NULL;
 
   if (path == NULL)
@@ -47,21 +34,15 @@ show_info (Chooser *c, const char *path)
       gtk_label_set_text (GTK_LABEL (c->info), _("No bundle chosen"));
       return;
     }
-  b = adiff_bundle_open (path, NULL, &error);
-  if (b == NULL)
+  text = plugin_bundle_describe (path, &error);
+  if (text == NULL)
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
-      text = g_strdup_printf ("<span foreground=\"#c01c28\">%s</span>", escaped);
-      gtk_label_set_markup (GTK_LABEL (c->info), text);
+      g_autofree char *markup = g_strdup_printf ("<span foreground=\"#c01c28\">%s</span>", escaped);
+      gtk_label_set_markup (GTK_LABEL (c->info), markup);
       return;
     }
-  /* TRANSLATORS: window width × height, channels, eigenpairs, exemplars */
-  text = g_strdup_printf (_("%u×%u window, %u channel(s), %u components, %u exemplars"),
-                          adiff_bundle_get_width (b), adiff_bundle_get_height (b),
-                          adiff_bundle_get_channels (b), adiff_bundle_get_n_components (b),
-                          adiff_bundle_get_n_exemplars (b));
   gtk_label_set_text (GTK_LABEL (c->info), text);
-  adiff_bundle_unref (b);
 }
 
 static void
@@ -81,7 +62,7 @@ select_path (Chooser *c, const char *path)
 {
   if (! gtk_combo_box_set_active_id (GTK_COMBO_BOX (c->combo), path))
     {
-      g_autofree char *name = display_name (path);
+      g_autofree char *name = plugin_bundle_display_name (path);
       gtk_combo_box_text_prepend (GTK_COMBO_BOX_TEXT (c->combo), path, name);
       gtk_combo_box_set_active_id (GTK_COMBO_BOX (c->combo), path);
     }
@@ -137,13 +118,13 @@ combo_changed (GtkComboBox *combo, Chooser *c)
 }
 
 GtkWidget *
-adiff_bundle_chooser_new (GimpProcedureConfig *config)
+plugin_bundle_chooser_new (GimpProcedureConfig *config)
 {
   Chooser *c = g_new0 (Chooser, 1);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new_with_mnemonic (_("_Bundle:"));
-  GList *installed = adiff_installed_bundles ();
+  GList *installed = plugin_bundles_installed ();
   g_autoptr (GFile) current = NULL;
   g_autofree char *current_path = NULL;
 
@@ -161,7 +142,7 @@ adiff_bundle_chooser_new (GimpProcedureConfig *config)
   for (GList *l = installed; l != NULL; l = l->next)
     {
       g_autofree char *path = g_file_get_path (l->data);
-      g_autofree char *name = display_name (path);
+      g_autofree char *name = plugin_bundle_display_name (path);
       gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (c->combo), path, name);
     }
   g_list_free_full (installed, g_object_unref);

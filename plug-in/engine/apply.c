@@ -17,14 +17,14 @@
  * Pixels travel as floats with alpha (pixel-io.c); the colour is picked
  * out here for the library. */
 #include "config.h"
-#include <babl/babl.h>
-#include "plugin.h"
+#include "engine/apply.h"
+#include "engine/pixel-io.h"
 
 typedef struct
 {
   GeglBuffer   *src, *dst;    /* dst NULL: results go to out */
   float        *out;         /* inner-sized, with alpha */
-  AdiffPixelIO  io;
+  PluginPixelIO io;
   guint         channels;    /* colour channels */
   guint         n_floats;    /* floats per pixel: channels + alpha */
   GeglRectangle outer;       /* region the denoiser sees */
@@ -35,25 +35,8 @@ typedef struct
   gboolean      show_progress;
   double        last_progress;
   gint64        last_update;  /* monotonic µs of the last forwarded update */
-  AdiffTiming  *timing;      /* may be NULL */
+  PluginTiming *timing;      /* may be NULL */
 } Strip;
-
-const Babl *
-adiff_pixel_format (GimpDrawable *drawable)
-{
-  return babl_format_with_space (gimp_drawable_is_gray (drawable) ? "Y'A float"
-                                                                  : "R'G'B'A float",
-                                 gimp_drawable_get_format (drawable));
-}
-
-/* Drop the alpha of n pixels: floats with channels+1 values each become
- * channels values each, in place. */
-static void
-drop_alpha (float *px, gsize n, guint channels)
-{
-  for (gsize i = 0; i < n; i++)
-    memmove (px + i * channels, px + i * (channels + 1), channels * sizeof (float));
-}
 
 /* Make s->rows hold n_rows rows of width pixels with alpha. */
 static gboolean
@@ -90,12 +73,12 @@ strip_read_rows (Strip *s, guint y, guint n_rows, float *buf, GError **error)
 
   if (! strip_reserve (s, n_rows, s->outer.width, error))
     return FALSE;
-  if (! adiff_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
+  if (! plugin_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
     }
-  drop_alpha (s->rows, n, s->channels);
+  plugin_drop_alpha (s->rows, n, s->channels);
   memcpy (buf, s->rows, n * s->channels * sizeof (float));
   return TRUE;
 }
@@ -104,10 +87,10 @@ static gboolean
 strip_read (guint y, guint n_rows, float *buf, gpointer data, GError **error)
 {
   Strip *s = data;
-  gint64 t0 = adiff_timing_now ();
+  gint64 t0 = plugin_timing_now ();
   gboolean ok = strip_read_rows (s, y, n_rows, buf, error);
 
-  adiff_timing_add (s->timing, ADIFF_PHASE_READ, t0);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_READ, t0);
   return ok;
 }
 
@@ -126,7 +109,7 @@ strip_write_rows (Strip *s, guint y, guint n_rows, const float *buf, GError **er
   if (! strip_reserve (s, bottom - top, s->inner.width, error))
     return FALSE;
   r = (GeglRectangle) { s->inner.x, s->outer.y + top, s->inner.width, bottom - top };
-  if (! adiff_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
+  if (! plugin_pixel_io_fetch (&s->io, s->src, &r, GEGL_ABYSS_NONE, s->rows))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
@@ -148,7 +131,7 @@ strip_write_rows (Strip *s, guint y, guint n_rows, const float *buf, GError **er
               (gsize) r.height * row_len * sizeof (float));
       return TRUE;
     }
-  if (! adiff_pixel_io_store (&s->io, s->dst, &r, s->rows))
+  if (! plugin_pixel_io_store (&s->io, s->dst, &r, s->rows))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
@@ -160,10 +143,10 @@ static gboolean
 strip_write (guint y, guint n_rows, const float *buf, gpointer data, GError **error)
 {
   Strip *s = data;
-  gint64 t0 = adiff_timing_now ();
+  gint64 t0 = plugin_timing_now ();
   gboolean ok = strip_write_rows (s, y, n_rows, buf, error);
 
-  adiff_timing_add (s->timing, ADIFF_PHASE_WRITE, t0);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_WRITE, t0);
   return ok;
 }
 
@@ -183,9 +166,9 @@ strip_progress (double fraction, gpointer data)
     return TRUE;
   s->last_progress = fraction;
   s->last_update = now;
-  t0 = adiff_timing_now ();
+  t0 = plugin_timing_now ();
   ok = gimp_progress_update (fraction);
-  adiff_timing_add (s->timing, ADIFF_PHASE_PROGRESS, t0);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_PROGRESS, t0);
   return ok;
 }
 
@@ -204,18 +187,18 @@ context_region (GimpDrawable *drawable, const GeglRectangle *inner, AdiffBundle 
 }
 
 gboolean
-adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
-                    const GeglRectangle *rect, GeglBuffer *dst, float *out,
-                    const AdiffApplyOptions *options, GError **error)
+plugin_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+                     const GeglRectangle *rect, GeglBuffer *dst, float *out,
+                     const PluginApplyOptions *options, GError **error)
 {
   Strip s = { 0 };
   gboolean ok;
-  gint64 t0 = adiff_timing_now ();
+  gint64 t0 = plugin_timing_now ();
   gint64 io_before = 0;
 
   s.inner = *rect;
   s.outer = context_region (drawable, &s.inner, adiff_denoiser_get_bundle (denoiser));
-  adiff_pixel_io_init (&s.io, drawable);
+  plugin_pixel_io_init (&s.io, drawable);
   s.channels = s.io.channels;
   s.n_floats = s.channels + 1;
   s.strength = options->strength;
@@ -225,26 +208,26 @@ adiff_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   s.out = out;
   s.timing = options->timing;
   if (s.timing != NULL)
-    io_before = s.timing->us[ADIFF_PHASE_READ] + s.timing->us[ADIFF_PHASE_WRITE] +
-                s.timing->us[ADIFF_PHASE_PROGRESS];
+    io_before = s.timing->us[PLUGIN_PHASE_READ] + s.timing->us[PLUGIN_PHASE_WRITE] +
+                s.timing->us[PLUGIN_PHASE_PROGRESS];
 
   ok = adiff_denoise_rows (denoiser, s.outer.width, s.outer.height, s.channels,
                            strip_read, strip_write, &s, strip_progress, &s, error);
   /* Library time: the whole call minus the callbacks'. */
-  adiff_timing_add (s.timing, ADIFF_PHASE_DENOISE, t0);
+  plugin_timing_add (s.timing, PLUGIN_PHASE_DENOISE, t0);
   if (s.timing != NULL)
-    s.timing->us[ADIFF_PHASE_DENOISE] -= s.timing->us[ADIFF_PHASE_READ] +
-                                         s.timing->us[ADIFF_PHASE_WRITE] +
-                                         s.timing->us[ADIFF_PHASE_PROGRESS] - io_before;
+    s.timing->us[PLUGIN_PHASE_DENOISE] -= s.timing->us[PLUGIN_PHASE_READ] +
+                                         s.timing->us[PLUGIN_PHASE_WRITE] +
+                                         s.timing->us[PLUGIN_PHASE_PROGRESS] - io_before;
   g_free (s.rows);
-  adiff_pixel_io_clear (&s.io);
+  plugin_pixel_io_clear (&s.io);
   g_object_unref (s.src);
   return ok;
 }
 
 gboolean
-adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
-                      const AdiffApplyOptions *options, GError **error)
+plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+                       const PluginApplyOptions *options, GError **error)
 {
   GeglRectangle rect;
   GeglBuffer *shadow;
@@ -256,8 +239,8 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
     return TRUE;
 
   shadow = gimp_drawable_get_shadow_buffer (drawable);
-  ok = adiff_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
-  t0 = adiff_timing_now ();
+  ok = plugin_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
+  t0 = plugin_timing_now ();
   if (ok)
     gegl_buffer_flush (shadow);
   g_object_unref (shadow);
@@ -269,44 +252,6 @@ adiff_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
     }
   gimp_drawable_merge_shadow (drawable, TRUE);
   gimp_drawable_update (drawable, rect.x, rect.y, rect.width, rect.height);
-  adiff_timing_add (options->timing, ADIFF_PHASE_MERGE, t0);
+  plugin_timing_add (options->timing, PLUGIN_PHASE_MERGE, t0);
   return TRUE;
-}
-
-float *
-adiff_read_region (GimpDrawable *drawable, const GeglRectangle *rect, gboolean luma,
-                   GError **error)
-{
-  AdiffPixelIO io;
-  gsize n, n_px;
-  GeglBuffer *src;
-  float *pixels = NULL;
-  gboolean ok = FALSE;
-
-  adiff_pixel_io_init (&io, drawable);
-  if (luma && io.channels == 3)
-    {
-      /* Luma of a colour layer (a gray bundle on it): babl's job. */
-      io.float_fmt = babl_format_with_space ("Y'A float", gimp_drawable_get_format (drawable));
-      io.channels = 1;
-      io.native_u8 = FALSE;
-    }
-  if (g_size_checked_mul (&n_px, (gsize) rect->width, (gsize) rect->height) &&
-      g_size_checked_mul (&n, n_px, io.channels + 1) && n <= G_MAXSIZE / sizeof (float) &&
-      (pixels = g_try_new (float, n)) != NULL)
-    {
-      src = gimp_drawable_get_buffer (drawable);
-      ok = adiff_pixel_io_fetch (&io, src, rect, GEGL_ABYSS_CLAMP, pixels);
-      g_object_unref (src);
-    }
-  adiff_pixel_io_clear (&io);
-  if (! ok)
-    {
-      g_free (pixels);
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                   _("Not enough memory for %d×%d pixels"), rect->width, rect->height);
-      return NULL;
-    }
-  drop_alpha (pixels, n_px, io.channels);
-  return pixels;
 }

@@ -2,7 +2,12 @@
  * input pixels a denoiser uses for one output pixel, at one or several
  * noise levels, as layers over the image (like the paper's figures). */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
+#include "ui/dialog.h"
+#include "engine/job.h"
+#include "engine/overlay.h"
 
 /* "10, 25 50" → {10, 25, 50}; each σ in (0, 255]. */
 static double *
@@ -63,7 +68,7 @@ static GimpLayer *
 sensitivity (GimpImage *image, GimpDrawable *drawable, GimpProcedureConfig *config,
              GError **error)
 {
-  AdiffOverlayOptions o = { 0 };
+  PluginOverlayOptions o = { 0 };
   g_autofree char *sigmas_text = NULL, *map_name = NULL;
   g_autofree double *sigmas = NULL;
   AdiffBundle *bundle;
@@ -79,10 +84,10 @@ sensitivity (GimpImage *image, GimpDrawable *drawable, GimpProcedureConfig *conf
   o.sigmas = sigmas;
   default_pixel (drawable, &o.x, &o.y);
 
-  bundle = adiff_args_open_bundle (config, NULL, error);
+  bundle = plugin_job_open_bundle (config, NULL, error);
   if (bundle == NULL)
     return NULL;
-  layer = adiff_overlay_add (image, drawable, bundle, &o, error);
+  layer = plugin_overlay_add (image, drawable, bundle, &o, error);
   adiff_bundle_unref (bundle);
   return layer;
 }
@@ -99,16 +104,16 @@ sensitivity_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *imag
   GimpLayer *layer;
   GimpValueArray *values;
 
-  if (! adiff_check_drawables (image, drawables, &drawable, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+  if (! plugin_check_drawables (image, drawables, &drawable, &error))
+    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
   if (run_mode == GIMP_RUN_INTERACTIVE &&
-      ! adiff_dialog_run (procedure, config, drawable, _("Sensitivity Field Overlay"),
-                          NULL, properties))
+      ! plugin_dialog_run (procedure, config, drawable, _("Sensitivity Field Overlay"),
+                           NULL, properties))
     return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
 
   layer = sensitivity (image, drawable, config, &error);
   if (layer == NULL)
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
   values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
@@ -126,7 +131,7 @@ add_arguments (GimpProcedure *procedure)
     _("Sign and size: blue negative, red positive"),
     NULL);
 
-  adiff_args_add_bundle (procedure);
+  plugin_args_add_bundle (procedure);
   gimp_procedure_add_int_argument (procedure, "x", _("Pixel _X"),
                                    _("Image x of the pixel whose field to show "
                                      "(-1 = centre of the selection or layer)"),
@@ -138,12 +143,12 @@ add_arguments (GimpProcedure *procedure)
                                       _("One or several σ on the 0–255 scale, separated by "
                                         "commas; several make a layer group"),
                                       "25", G_PARAM_READWRITE);
-  adiff_args_add_model (procedure,
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH), "wiener");
-  adiff_args_add_tau (procedure);
+  plugin_args_add_model (procedure,
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH), "wiener");
+  plugin_args_add_tau (procedure);
   gimp_procedure_add_choice_argument (procedure, "colormap", _("_Colour map"),
                                       _("How field values become colours (gray images: "
                                         "brightness)"), maps, "inferno", G_PARAM_READWRITE);
@@ -156,7 +161,7 @@ add_arguments (GimpProcedure *procedure)
 }
 
 GimpProcedure *
-adiff_sensitivity_procedure_new (GimpPlugIn *plug_in)
+plugin_sensitivity_procedure_new (GimpPlugIn *plug_in)
 {
   GimpProcedure *procedure =
     gimp_image_procedure_new (plug_in, PROC_SENSITIVITY, GIMP_PDB_PROC_TYPE_PLUGIN,
@@ -165,8 +170,8 @@ adiff_sensitivity_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Sensitivity Field Overlay…"));
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  adiff_set_documentation
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_set_documentation
     (procedure,
      _("Show which pixels a denoiser looks at to decide one pixel"),
      _("Adds the sensitivity field of one output pixel as a new layer above the current "
@@ -181,7 +186,7 @@ adiff_sensitivity_procedure_new (GimpPlugIn *plug_in)
        "image); 'Analytic' and 'Optimal' show the Jacobian at the current layer content.\n"
        "Colour map: magnitude maps, or cool–warm for the signed field."),
      PROC_SENSITIVITY);
-  gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
+  gimp_procedure_set_attribution (procedure, PLUGIN_AUTHORS, PLUGIN_COPYRIGHT, PLUGIN_DATE);
   add_arguments (procedure);
   return procedure;
 }

@@ -1,19 +1,18 @@
-/* dialog.c — the procedures' dialogs.  Arguments, ranges and defaults are
- * declared once, in each procedure's create function; the dialog is built
- * from the config's property names, with our bundle chooser on top and,
- * for the denoisers, a live preview of the visible region. */
+/* preview.c — the denoisers' live preview: the visible region denoised
+ * in fast mode with the dialog's current arguments, redrawn whenever one
+ * changes, with the σ used (or the error) in a line under it.  The same
+ * job and pixel routine as the final run (engine/job.c, engine/apply.c). */
 #include "config.h"
-#include <libgimp/gimpui.h>
-#include "plugin.h"
-
-GtkWidget *adiff_bundle_chooser_new (GimpProcedureConfig *config);
+#include "ui/preview.h"
+#include "engine/apply.h"
+#include "engine/pixel-io.h"
 
 typedef struct
 {
   GimpProcedureConfig *config;
   GimpDrawable        *drawable;
-  AdiffParamsFunc      params_func;
-  AdiffJobCache     cache;
+  PluginParamsFunc     params_func;
+  PluginJobCache       cache;
   GtkWidget           *message;   /* under the preview: σ used, or the error */
 } Preview;
 
@@ -34,27 +33,27 @@ preview_update (GimpPreview *preview, Preview *p)
   g_autoptr (GError) error = NULL;
   guint channels = gimp_drawable_is_gray (p->drawable) ? 1 : 3;
   guint bpp = channels + (gimp_drawable_has_alpha (p->drawable) ? 1 : 0);
-  AdiffApplyOptions options = { 1.0, FALSE, NULL };
+  PluginApplyOptions options = { 1.0, FALSE, NULL };
   GeglRectangle rect;
-  AdiffJob job;
+  PluginJob job;
   float *out;
   guint8 *pixels;
 
   gimp_preview_get_position (preview, &rect.x, &rect.y);
   gimp_preview_get_size (preview, &rect.width, &rect.height);
-  if (! adiff_job_prepare (&job, p->drawable, p->config, p->params_func, &p->cache, &error))
+  if (! plugin_job_prepare (&job, p->drawable, p->config, p->params_func, &p->cache, &error))
     {
       preview_message (p, error->message, TRUE);
-      adiff_job_clear (&job);
+      plugin_job_clear (&job);
       return;
     }
   options.strength = job.strength;
   out = g_new (float, (gsize) rect.width * rect.height * (channels + 1));
-  if (adiff_apply_region (p->drawable, job.denoiser, &rect, NULL, out, &options, &error))
+  if (plugin_apply_region (p->drawable, job.denoiser, &rect, NULL, out, &options, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Preview (fast mode), σ = %.1f"), job.sigma * 255.0);
       pixels = g_malloc ((gsize) rect.width * rect.height * bpp);
-      adiff_u8_from_float (out, channels + 1, pixels, bpp, bpp, (gsize) rect.width * rect.height);
+      plugin_u8_from_float (out, channels + 1, pixels, bpp, bpp, (gsize) rect.width * rect.height);
       gimp_preview_draw_buffer (preview, pixels, rect.width * bpp);
       g_free (pixels);
       preview_message (p, text, FALSE);
@@ -62,21 +61,19 @@ preview_update (GimpPreview *preview, Preview *p)
   else
     preview_message (p, error->message, TRUE);
   g_free (out);
-  adiff_job_clear (&job);
+  plugin_job_clear (&job);
 }
 
 static void
 preview_free (Preview *p)
 {
-  adiff_job_cache_clear (&p->cache);
+  plugin_job_cache_clear (&p->cache);
   g_free (p);
 }
 
-/* The preview widget, its message line, and the wiring that redraws it
- * when any argument changes. */
-static void
-add_preview (GimpProcedureDialog *dialog, GimpProcedureConfig *config, GimpDrawable *drawable,
-             AdiffParamsFunc params_func, GtkWidget *content)
+void
+plugin_preview_add (GimpProcedureConfig *config, GimpDrawable *drawable,
+                    PluginParamsFunc params_func, GtkWidget *content)
 {
   Preview *p = g_new0 (Preview, 1);
   GtkWidget *preview = gimp_drawable_preview_new_from_drawable (drawable);
@@ -101,37 +98,4 @@ add_preview (GimpProcedureDialog *dialog, GimpProcedureConfig *config, GimpDrawa
   /* Tied to the preview's life: the config outlives the dialog. */
   g_signal_connect_object (config, "notify", G_CALLBACK (gimp_preview_invalidate), preview,
                            G_CONNECT_SWAPPED);
-}
-
-gboolean
-adiff_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
-                  GimpDrawable *drawable, const char *title, AdiffParamsFunc params_func,
-                  const char * const *properties)
-{
-  GObjectClass *klass = G_OBJECT_GET_CLASS (config);
-  GtkWidget *dialog, *content, *chooser;
-  GList *fill = NULL;
-  gboolean run;
-
-  gimp_ui_init (PLUG_IN_BINARY);
-  dialog = gimp_procedure_dialog_new (procedure, config, title);
-  for (guint i = 0; properties[i] != NULL; i++)
-    if (g_object_class_find_property (klass, properties[i]) != NULL)
-      fill = g_list_append (fill, (gpointer) properties[i]);
-  gimp_procedure_dialog_fill_list (GIMP_PROCEDURE_DIALOG (dialog), fill);
-  g_list_free (fill);
-  if (g_object_class_find_property (klass, "estimate-sigma") != NULL)
-    gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog), "sigma", TRUE,
-                                         G_OBJECT (config), "estimate-sigma", TRUE);
-
-  content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
-  chooser = adiff_bundle_chooser_new (config);
-  gtk_box_pack_start (GTK_BOX (content), chooser, FALSE, FALSE, 0);
-  gtk_box_reorder_child (GTK_BOX (content), chooser, 0);
-  if (params_func != NULL && drawable != NULL)
-    add_preview (GIMP_PROCEDURE_DIALOG (dialog), config, drawable, params_func, content);
-
-  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
-  gtk_widget_destroy (dialog);
-  return run;
 }

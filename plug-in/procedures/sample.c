@@ -2,7 +2,11 @@
  * diffusion (DDIM on the DDPM schedule) with one of our denoisers, from
  * seeded noise, and show the result as a new image of the bundle's size. */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
+#include "ui/dialog.h"
+#include "engine/job.h"
 
 static gboolean
 sample_progress (double fraction, gpointer data)
@@ -53,13 +57,13 @@ sample_image (GimpProcedureConfig *config, gboolean interactive, GError **error)
   float *pixels;
 
   adiff_params_init (&model);
-  adiff_args_model_params (config, &model);
+  plugin_args_model_params (config, &model);
   adiff_sample_params_init (&sp);
   g_object_get (config, "steps", &steps, "seed", &seed, "eta", &sp.eta, NULL);
   sp.steps = steps;
   sp.seed = (guint64) (guint32) seed;
 
-  bundle = adiff_args_open_bundle (config, NULL, error);
+  bundle = plugin_job_open_bundle (config, NULL, error);
   if (bundle == NULL)
     return NULL;
   pixels = g_new (float, adiff_bundle_get_dim (bundle));
@@ -86,13 +90,13 @@ sample_run (GimpProcedure *procedure, GimpProcedureConfig *config, gpointer run_
 
   g_object_get (config, "run-mode", &run_mode, NULL);
   if (run_mode == GIMP_RUN_INTERACTIVE &&
-      ! adiff_dialog_run (procedure, config, NULL, _("Analytical Diffusion Sample"),
-                          NULL, properties))
+      ! plugin_dialog_run (procedure, config, NULL, _("Analytical Diffusion Sample"),
+                           NULL, properties))
     return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
 
   image = sample_image (config, run_mode != GIMP_RUN_NONINTERACTIVE, &error);
   if (image == NULL)
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
+    return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_display_new (image);
   values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
@@ -101,16 +105,16 @@ sample_run (GimpProcedure *procedure, GimpProcedureConfig *config, gpointer run_
 }
 
 GimpProcedure *
-adiff_sample_procedure_new (GimpPlugIn *plug_in)
+plugin_sample_procedure_new (GimpPlugIn *plug_in)
 {
   GimpProcedure *procedure =
     gimp_procedure_new (plug_in, PROC_SAMPLE, GIMP_PDB_PROC_TYPE_PLUGIN, sample_run, NULL, NULL);
 
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_ALWAYS);
   gimp_procedure_set_menu_label (procedure, _("Analytical Diffusion _Sample…"));
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_CREATE);
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
-  adiff_set_documentation
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_CREATE);
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_set_documentation
     (procedure,
      _("Generate a new image from noise with an analytic diffusion model"),
      _("Starts from random noise (set by the seed) and removes it step by step along the "
@@ -122,17 +126,17 @@ adiff_sample_procedure_new (GimpPlugIn *plug_in)
        "Steps: more steps = finer path, slower.  Seed: the same seed gives the same image.\n"
        "η: 0 = deterministic DDIM, 1 = fresh noise at every step."),
      PROC_SAMPLE);
-  gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
+  gimp_procedure_set_attribution (procedure, PLUGIN_AUTHORS, PLUGIN_COPYRIGHT, PLUGIN_DATE);
 
   gimp_procedure_add_enum_argument (procedure, "run-mode", _("Run mode"), _("The run mode"),
                                     GIMP_TYPE_RUN_MODE, GIMP_RUN_NONINTERACTIVE,
                                     G_PARAM_READWRITE);
-  adiff_args_add_bundle (procedure);
-  adiff_args_add_model (procedure,
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH), "analytic");
+  plugin_args_add_bundle (procedure);
+  plugin_args_add_model (procedure,
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH), "analytic");
   gimp_procedure_add_int_argument (procedure, "steps", _("S_teps"),
                                    _("Number of denoising steps from pure noise to the image"),
                                    1, 1000, 10, G_PARAM_READWRITE);
@@ -144,8 +148,8 @@ adiff_sample_procedure_new (GimpPlugIn *plug_in)
                                       _("0 = deterministic DDIM; 1 = fresh noise each step "
                                         "(DDPM-like)"),
                                       0.0, 1.0, 0.0, G_PARAM_READWRITE);
-  adiff_args_add_tau (procedure);
-  adiff_args_add_exact (procedure);
+  plugin_args_add_tau (procedure);
+  plugin_args_add_exact (procedure);
   gimp_procedure_add_image_return_value (procedure, "image", _("Image"),
                                          _("The generated image"), FALSE, G_PARAM_READWRITE);
   return procedure;

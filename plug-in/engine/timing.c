@@ -9,18 +9,18 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <stdio.h>
-#include "plugin.h"
+#include "engine/timing.h"
 
 #ifdef HAVE_OPENBLAS_GET_NUM_THREADS
 int openblas_get_num_threads (void);
 #endif
 
-static const char * const phase_names[ADIFF_N_PHASES] = {
+static const char * const phase_names[PLUGIN_N_PHASES] = {
   "prepare", "read", "denoise", "write", "progress", "merge"
 };
 
 gboolean
-adiff_timing_enabled (void)
+plugin_timing_enabled (void)
 {
   static gint enabled = -1;
   if (enabled < 0)
@@ -29,22 +29,22 @@ adiff_timing_enabled (void)
 }
 
 void
-adiff_timing_begin (AdiffTiming *t)
+plugin_timing_begin (PluginTiming *t)
 {
   memset (t, 0, sizeof *t);
   t->start = g_get_monotonic_time ();
 }
 
 gint64
-adiff_timing_now (void)
+plugin_timing_now (void)
 {
-  return adiff_timing_enabled () ? g_get_monotonic_time () : 0;
+  return plugin_timing_enabled () ? g_get_monotonic_time () : 0;
 }
 
 void
-adiff_timing_add (AdiffTiming *t, AdiffPhase phase, gint64 since)
+plugin_timing_add (PluginTiming *t, PluginPhase phase, gint64 since)
 {
-  if (t != NULL && adiff_timing_enabled ())
+  if (t != NULL && plugin_timing_enabled ())
     t->us[phase] += g_get_monotonic_time () - since;
 }
 
@@ -83,16 +83,16 @@ cpu_seconds (void)
 }
 
 void
-adiff_timing_report (const AdiffTiming *t, const char *what)
+plugin_timing_report (const PluginTiming *t, const char *what)
 {
   gint64 total = g_get_monotonic_time () - t->start;
 
-  if (! adiff_timing_enabled ())
+  if (! plugin_timing_enabled ())
     return;
   print_threads ();
   fprintf (stderr, "adiff-timing: %s total=%.3f process-cpu=%.3f", what, total / 1e6,
            cpu_seconds ());
-  for (guint p = 0; p < ADIFF_N_PHASES; p++)
+  for (guint p = 0; p < PLUGIN_N_PHASES; p++)
     fprintf (stderr, " %s=%.3f", phase_names[p], t->us[p] / 1e6);
   fprintf (stderr, "\n");
   fflush (stderr);

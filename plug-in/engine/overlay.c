@@ -11,7 +11,8 @@
  * argument changes nothing; the additions are one undo step. */
 #include "config.h"
 #include <babl/babl.h>
-#include "plugin.h"
+#include "engine/overlay.h"
+#include "engine/pixel-io.h"
 
 typedef struct
 {
@@ -71,7 +72,7 @@ render (const double *field, const Window *w, gboolean gray, AdiffColormap map)
 }
 
 static gboolean
-read_window (GimpDrawable *drawable, AdiffBundle *bundle, const AdiffOverlayOptions *o,
+read_window (GimpDrawable *drawable, AdiffBundle *bundle, const PluginOverlayOptions *o,
              Window *w, GError **error)
 {
   gint ox, oy, lw = gimp_drawable_get_width (drawable), lh = gimp_drawable_get_height (drawable);
@@ -104,7 +105,7 @@ read_window (GimpDrawable *drawable, AdiffBundle *bundle, const AdiffOverlayOpti
   w->qy = MIN ((guint) py - w->top, w->height - 1);
   w->signed_ = o->colormap == ADIFF_COLORMAP_COOLWARM;
   rect = (GeglRectangle) { (gint) w->left, (gint) w->top, (gint) w->width, (gint) w->height };
-  w->z = adiff_read_region (drawable, &rect, w->channels == 1, error);
+  w->z = plugin_read_region (drawable, &rect, w->channels == 1, error);
   return w->z != NULL;
 }
 
@@ -118,7 +119,7 @@ free_layers (float **layers)
 }
 
 static float **
-all_fields (AdiffBundle *bundle, const AdiffOverlayOptions *o, const Window *w,
+all_fields (AdiffBundle *bundle, const PluginOverlayOptions *o, const Window *w,
             gboolean gray, GError **error)
 {
   float **layers = g_new0 (float *, o->n_sigmas + 1);
@@ -171,7 +172,7 @@ new_layer (GimpImage *image, GimpDrawable *drawable, const Window *w, const floa
 /* Put the new layers right above the drawable, in its layer group. */
 static GimpLayer *
 insert_layers (GimpImage *image, GimpDrawable *drawable, const Window *w, float **pixels,
-               const AdiffOverlayOptions *o)
+               const PluginOverlayOptions *o)
 {
   GimpLayer *parent = NULL, *top = NULL;
   gint position = 0, ox, oy;
@@ -206,8 +207,8 @@ insert_layers (GimpImage *image, GimpDrawable *drawable, const Window *w, float 
 }
 
 GimpLayer *
-adiff_overlay_add (GimpImage *image, GimpDrawable *drawable, AdiffBundle *bundle,
-                   const AdiffOverlayOptions *options, GError **error)
+plugin_overlay_add (GimpImage *image, GimpDrawable *drawable, AdiffBundle *bundle,
+                    const PluginOverlayOptions *options, GError **error)
 {
   Window w = { 0 };
   float **pixels;

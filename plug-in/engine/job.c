@@ -3,7 +3,10 @@
  * from the image), build the denoiser, run it over the drawable.  Every
  * check happens before the first pixel is written. */
 #include "config.h"
-#include "plugin.h"
+#include "engine/job.h"
+#include "engine/apply.h"
+#include "engine/pixel-io.h"
+#include "engine/timing.h"
 
 /* The part of the drawable the procedure works on: the selection's bounds
  * inside it, or all of it. */
@@ -25,7 +28,7 @@ estimate_sigma (GimpDrawable *drawable, double *sigma, GError **error)
   if (! work_region (drawable, &rect))
     rect = (GeglRectangle) { 0, 0, gimp_drawable_get_width (drawable),
                              gimp_drawable_get_height (drawable) };
-  pixels = adiff_read_region (drawable, &rect, FALSE, error);
+  pixels = plugin_read_region (drawable, &rect, FALSE, error);
   if (pixels == NULL)
     return FALSE;
   *sigma = adiff_estimate_sigma (pixels, rect.width, rect.height, channels);
@@ -42,7 +45,7 @@ estimate_sigma (GimpDrawable *drawable, double *sigma, GError **error)
 
 /* σ as the user gave it; 0 or less is an error, not "no denoising". */
 static gboolean
-config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, AdiffJobCache *cache,
+config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, PluginJobCache *cache,
               double *sigma, GError **error)
 {
   gboolean estimate = FALSE;
@@ -72,9 +75,54 @@ config_sigma (GimpDrawable *drawable, GimpProcedureConfig *config, AdiffJobCache
   return TRUE;
 }
 
+void
+plugin_job_cache_clear (PluginJobCache *cache)
+{
+  g_clear_pointer (&cache->path, g_free);
+  g_clear_pointer (&cache->bundle, adiff_bundle_unref);
+  cache->sigma_estimate = 0.0;
+}
+
+AdiffBundle *
+plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
+                        GError **error)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+  AdiffBundle *bundle;
+
+  g_object_get (config, "bundle", &file, NULL);
+  if (file == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
+      return NULL;
+    }
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("%s: bundles must be local files"), uri);
+      return NULL;
+    }
+  if (cache != NULL && cache->bundle != NULL && g_strcmp0 (cache->path, path) == 0)
+    return adiff_bundle_ref (cache->bundle);
+
+  bundle = adiff_bundle_open (path, NULL, error);
+  if (bundle != NULL && cache != NULL)
+    {
+      g_clear_pointer (&cache->path, g_free);
+      g_clear_pointer (&cache->bundle, adiff_bundle_unref);
+      cache->path = g_steal_pointer (&path);
+      cache->bundle = adiff_bundle_ref (bundle);
+    }
+  return bundle;
+}
+
 gboolean
-adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
-                   AdiffParamsFunc params_func, AdiffJobCache *preview_cache, GError **error)
+plugin_job_prepare (PluginJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
+                    PluginParamsFunc params_func, PluginJobCache *preview_cache, GError **error)
 {
   AdiffParams params;
   AdiffBundle *bundle;
@@ -89,7 +137,7 @@ adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *c
     return FALSE;
   job->sigma = params.sigma;
 
-  bundle = adiff_args_open_bundle (config, preview_cache, error);
+  bundle = plugin_job_open_bundle (config, preview_cache, error);
   if (bundle == NULL)
     return FALSE;
   job->denoiser = adiff_denoiser_new (bundle, &params, error);
@@ -98,73 +146,40 @@ adiff_job_prepare (AdiffJob *job, GimpDrawable *drawable, GimpProcedureConfig *c
 }
 
 void
-adiff_job_clear (AdiffJob *job)
+plugin_job_clear (PluginJob *job)
 {
   g_clear_pointer (&job->denoiser, adiff_denoiser_free);
 }
 
 gboolean
-adiff_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
-                        AdiffParamsFunc params_func, gboolean show_progress,
-                        double *sigma_used, GError **error)
+plugin_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
+                         PluginParamsFunc params_func, gboolean show_progress,
+                         double *sigma_used, GError **error)
 {
-  AdiffJob job;
-  AdiffTiming timing;
-  AdiffApplyOptions options = { 1.0, show_progress, &timing };
+  PluginJob job;
+  PluginTiming timing;
+  PluginApplyOptions options = { 1.0, show_progress, &timing };
   gboolean ok;
   gint64 t0;
 
-  adiff_timing_begin (&timing);
-  t0 = adiff_timing_now ();
-  if (! adiff_job_prepare (&job, drawable, config, params_func, NULL, error))
+  plugin_timing_begin (&timing);
+  t0 = plugin_timing_now ();
+  if (! plugin_job_prepare (&job, drawable, config, params_func, NULL, error))
     {
-      adiff_job_clear (&job);
+      plugin_job_clear (&job);
       return FALSE;
     }
-  adiff_timing_add (&timing, ADIFF_PHASE_PREPARE, t0);
+  plugin_timing_add (&timing, PLUGIN_PHASE_PREPARE, t0);
   options.strength = job.strength;
   *sigma_used = job.sigma * 255.0;
   if (show_progress)
     gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"),
                                adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method),
                                *sigma_used);
-  ok = adiff_apply_denoiser (drawable, job.denoiser, &options, error);
+  ok = plugin_apply_denoiser (drawable, job.denoiser, &options, error);
   if (show_progress)
     gimp_progress_end ();
-  adiff_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
-  adiff_job_clear (&job);
+  plugin_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
+  plugin_job_clear (&job);
   return ok;
-}
-
-GimpValueArray *
-adiff_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
-                   GimpDrawable **drawables, GimpProcedureConfig *config,
-                   AdiffParamsFunc params_func, const char *title)
-{
-  static const char * const properties[] = {
-    "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength", NULL
-  };
-  GError *error = NULL;
-  GimpDrawable *drawable = NULL;
-  GimpValueArray *values;
-  double sigma_used = 0.0;
-
-  if (! adiff_check_drawables (image, drawables, &drawable, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
-
-  if (run_mode == GIMP_RUN_INTERACTIVE &&
-      ! adiff_dialog_run (procedure, config, drawable, title, params_func, properties))
-    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-
-  /* Progress in every run mode: a calling plug-in that installed its own
-   * progress (gimp_progress_install_vtable) gets ours; a GIMP without an
-   * interface simply drops it. */
-  if (! adiff_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
-    return gimp_procedure_new_return_values (procedure, adiff_status_for_error (error), error);
-
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_displays_flush ();
-  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_DOUBLE (values, 1, sigma_used);
-  return values;
 }

@@ -1,61 +1,17 @@
 /* args.c — the arguments several procedures share, declared once so every
- * procedure names, ranges and documents them the same way, and the checks
- * on the drawables a procedure is called with. */
+ * procedure names, ranges and documents them the same way, and what a
+ * config of them means for the denoiser (AdiffParams). */
 #include "config.h"
-#include "plugin.h"
-
-static gint
-compare_files (gconstpointer a, gconstpointer b)
-{
-  g_autofree char *pa = g_file_get_path ((GFile *) a);
-  g_autofree char *pb = g_file_get_path ((GFile *) b);
-  return g_strcmp0 (pa, pb);
-}
-
-static GList *
-bundles_in (const char *dir, GList *list)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return list;
-  while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_suffix (name, ".adstats"))
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        list = g_list_insert_sorted (list, g_file_new_for_path (path), compare_files);
-      }
-  return list;
-}
-
-/* Bundles ship in the package data folder; a per-user install may also
- * keep them in data/ beside the executable.  $ADIFF_BUNDLE_DIR comes first
- * so tests and users can point the chooser elsewhere. */
-GList *
-adiff_installed_bundles (void)
-{
-  GList *list = NULL;
-  const char *env = g_getenv ("ADIFF_BUNDLE_DIR");
-
-  if (env != NULL && *env != '\0')
-    list = bundles_in (env, list);
-  if (gimp_get_progname () != NULL)
-    {
-      g_autofree char *exe_dir = g_path_get_dirname (gimp_get_progname ());
-      g_autofree char *local = g_build_filename (exe_dir, "data", NULL);
-      list = g_list_concat (list, bundles_in (local, NULL));
-    }
-  return g_list_concat (list, bundles_in (ADIFF_DATADIR, NULL));
-}
+#include "procedures/args.h"
+#include "engine/bundles.h"
 
 /* ACTION_ANY, not OPEN: for OPEN, GIMP itself replaces a file that does
  * not exist by the default and fails with a message that does not name the
  * file; we prefer to open it and report exactly what is wrong. */
 void
-adiff_args_add_bundle (GimpProcedure *procedure)
+plugin_args_add_bundle (GimpProcedure *procedure)
 {
-  GList *installed = adiff_installed_bundles ();
+  GList *installed = plugin_bundles_installed ();
   GFile *fallback = installed != NULL ? installed->data : NULL;
 
   /* The natural-image bundle suits photos best; else the first found. */
@@ -78,7 +34,7 @@ adiff_args_add_bundle (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_sigma (GimpProcedure *procedure)
+plugin_args_add_sigma (GimpProcedure *procedure)
 {
   /* 0 is allowed by the range so that a script passing it gets our clear
    * message instead of a silently clamped value. */
@@ -89,88 +45,7 @@ adiff_args_add_sigma (GimpProcedure *procedure)
 }
 
 void
-adiff_job_cache_clear (AdiffJobCache *cache)
-{
-  g_clear_pointer (&cache->path, g_free);
-  g_clear_pointer (&cache->bundle, adiff_bundle_unref);
-  cache->sigma_estimate = 0.0;
-}
-
-AdiffBundle *
-adiff_args_open_bundle (GimpProcedureConfig *config, AdiffJobCache *cache,
-                        GError **error)
-{
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *path = NULL;
-  AdiffBundle *bundle;
-
-  g_object_get (config, "bundle", &file, NULL);
-  if (file == NULL)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
-      return NULL;
-    }
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      g_autofree char *uri = g_file_get_uri (file);
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("%s: bundles must be local files"), uri);
-      return NULL;
-    }
-  if (cache != NULL && cache->bundle != NULL && g_strcmp0 (cache->path, path) == 0)
-    return adiff_bundle_ref (cache->bundle);
-
-  bundle = adiff_bundle_open (path, NULL, error);
-  if (bundle != NULL && cache != NULL)
-    {
-      g_clear_pointer (&cache->path, g_free);
-      g_clear_pointer (&cache->bundle, adiff_bundle_unref);
-      cache->path = g_steal_pointer (&path);
-      cache->bundle = adiff_bundle_ref (bundle);
-    }
-  return bundle;
-}
-
-gboolean
-adiff_check_drawables (GimpImage *image, GimpDrawable **drawables,
-                       GimpDrawable **drawable, GError **error)
-{
-  gsize n = drawables != NULL ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
-
-  if (n != 1)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("Select exactly one layer (got %zu)"), n);
-      return FALSE;
-    }
-  if (gimp_drawable_is_indexed (drawables[0]))
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   _("Indexed images are not supported: convert the image to RGB or "
-                     "grayscale first (Image ▸ Mode)"));
-      return FALSE;
-    }
-  *drawable = drawables[0];
-  return TRUE;
-}
-
-GimpPDBStatusType
-adiff_status_for_error (const GError *error)
-{
-  if (error == NULL)
-    return GIMP_PDB_EXECUTION_ERROR;
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED))
-    return GIMP_PDB_CANCEL;
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT) ||
-      g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH))
-    return GIMP_PDB_CALLING_ERROR;
-  return GIMP_PDB_EXECUTION_ERROR;
-}
-
-void
-adiff_args_add_strength (GimpProcedure *procedure)
+plugin_args_add_strength (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_argument (procedure, "strength", _("S_trength"),
                                       _("How much of the denoised result to keep: "
@@ -179,7 +54,7 @@ adiff_args_add_strength (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_estimate (GimpProcedure *procedure)
+plugin_args_add_estimate (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "estimate-sigma", _("_Estimate σ from the image"),
                                        _("Ignore sigma and estimate the noise level from the "
@@ -189,22 +64,22 @@ adiff_args_add_estimate (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_model (GimpProcedure *procedure, guint methods, const char *default_model)
+plugin_args_add_model (GimpProcedure *procedure, guint methods, const char *default_model)
 {
   GimpChoice *choice = gimp_choice_new ();
 
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_WIENER))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER))
     gimp_choice_add (choice, "wiener", ADIFF_METHOD_WIENER, _("Wiener (linear)"),
                      _("Linear estimate from the bundle's mean and covariance"));
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC))
     gimp_choice_add (choice, "analytic", ADIFF_METHOD_ANALYTIC, _("Analytic (eq. 8)"),
                      _("Exemplars weighted separately for each pixel, compared only where "
                        "the Wiener filter says the pixel looks (paper eq. 8)"));
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL))
     gimp_choice_add (choice, "optimal", ADIFF_METHOD_OPTIMAL, _("Optimal (eq. 3)"),
                      _("Exact posterior mean over the bundle's exemplars: tends to "
                        "reproduce training images"));
-  if (methods & ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH))
+  if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH))
     gimp_choice_add (choice, "patch", ADIFF_METHOD_PATCH, _("Patch baseline"),
                      _("Kamb & Ganguli's local patch denoiser, for comparison"));
   gimp_procedure_add_choice_argument (procedure, "model", _("_Model"),
@@ -213,7 +88,7 @@ adiff_args_add_model (GimpProcedure *procedure, guint methods, const char *defau
 }
 
 void
-adiff_args_add_tau (GimpProcedure *procedure)
+plugin_args_add_tau (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_argument (procedure, "tau", _("Mask _threshold τ"),
                                       _("Analytic model: a pixel takes part in the comparison "
@@ -224,7 +99,7 @@ adiff_args_add_tau (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_exact (GimpProcedure *procedure)
+plugin_args_add_exact (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "exact", _("E_xact (slow)"),
                                        _("Compare with every exemplar exactly; off = fast mode "
@@ -233,7 +108,7 @@ adiff_args_add_exact (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_overlap (GimpProcedure *procedure)
+plugin_args_add_overlap (GimpProcedure *procedure)
 {
   gimp_procedure_add_int_argument (procedure, "overlap", _("O_verlap"),
                                    _("Windows that estimate each pixel, along each axis: 2 is "
@@ -243,7 +118,7 @@ adiff_args_add_overlap (GimpProcedure *procedure)
 }
 
 void
-adiff_args_add_sigma_used (GimpProcedure *procedure)
+plugin_args_add_sigma_used (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_return_value (procedure, "sigma-used", _("σ used"),
                                           _("The noise σ (0–255) the denoiser assumed: the "
@@ -252,25 +127,25 @@ adiff_args_add_sigma_used (GimpProcedure *procedure)
 }
 
 void
-adiff_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
+plugin_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
 {
   params->method = gimp_procedure_config_get_choice_id (config, "model");
   g_object_get (config, "tau", &params->tau, "exact", &params->exact, NULL);
 }
 
 void
-adiff_args_denoise_params (GimpProcedureConfig *config, AdiffParams *params)
+plugin_args_denoise_params (GimpProcedureConfig *config, AdiffParams *params)
 {
   gint overlap;
-  adiff_args_model_params (config, params);
+  plugin_args_model_params (config, params);
   g_object_get (config, "overlap", &overlap, NULL);
   params->overlap = (guint) overlap;
 }
 
 void
-adiff_set_documentation (GimpProcedure *procedure, const char *blurb, const char *help,
-                         const char *help_id)
+plugin_set_documentation (GimpProcedure *procedure, const char *blurb, const char *help,
+                          const char *help_id)
 {
-  g_autofree char *full = g_strconcat (help, "\n\n", _("Paper:"), " " ADIFF_PAPER, NULL);
+  g_autofree char *full = g_strconcat (help, "\n\n", _("Paper:"), " " PLUGIN_PAPER, NULL);
   gimp_procedure_set_documentation (procedure, blurb, full, help_id);
 }

@@ -3,18 +3,20 @@
  * paper (eq. 8, default), the optimal empirical denoiser (eq. 3) and the
  * patch baseline. */
 #include "config.h"
-#include "plugin.h"
+#include "procedures/procedures.h"
+#include "procedures/args.h"
+#include "procedures/run.h"
 
 static GimpValueArray *
 analytic_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
               GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
 {
-  return adiff_denoise_run (procedure, run_mode, image, drawables, config,
-                            adiff_args_denoise_params, _("Analytical Diffusion Denoise"));
+  return plugin_denoise_run (procedure, run_mode, image, drawables, config,
+                             plugin_args_denoise_params, _("Analytical Diffusion Denoise"));
 }
 
 GimpProcedure *
-adiff_analytic_procedure_new (GimpPlugIn *plug_in)
+plugin_analytic_procedure_new (GimpPlugIn *plug_in)
 {
   GimpProcedure *procedure =
     gimp_image_procedure_new (plug_in, PROC_ANALYTIC, GIMP_PDB_PROC_TYPE_PLUGIN,
@@ -23,8 +25,8 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Analytical Diffusion Denoise…"));
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_ENHANCE);
-  gimp_procedure_add_menu_path (procedure, ADIFF_MENU_OWN);
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_ENHANCE);
+  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
   g_autofree char *help = g_strconcat
     (_("Estimates the clean image as a weighted average of the bundle's exemplar images, "
        "the denoiser a diffusion model would learn from that data.\n\n"
@@ -42,25 +44,25 @@ adiff_analytic_procedure_new (GimpPlugIn *plug_in)
      _("Overlap: windows that estimate each pixel along each axis; 4 is smoother and better "
        "than the default 2, and about three times slower."),
      NULL);
-  adiff_set_documentation
+  plugin_set_documentation
     (procedure,
      _("Remove noise with the analytic denoiser of a diffusion model, built from the "
        "statistics and exemplars of a bundle"),
      help,
      PROC_ANALYTIC);
-  gimp_procedure_set_attribution (procedure, ADIFF_AUTHORS, ADIFF_COPYRIGHT, ADIFF_DATE);
+  gimp_procedure_set_attribution (procedure, PLUGIN_AUTHORS, PLUGIN_COPYRIGHT, PLUGIN_DATE);
 
-  adiff_args_add_bundle (procedure);
-  adiff_args_add_sigma (procedure);
-  adiff_args_add_estimate (procedure);
-  adiff_args_add_model (procedure,
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
-                        ADIFF_MODEL_BIT (ADIFF_METHOD_PATCH), "analytic");
-  adiff_args_add_tau (procedure);
-  adiff_args_add_exact (procedure);
-  adiff_args_add_overlap (procedure);
-  adiff_args_add_strength (procedure);
-  adiff_args_add_sigma_used (procedure);
+  plugin_args_add_bundle (procedure);
+  plugin_args_add_sigma (procedure);
+  plugin_args_add_estimate (procedure);
+  plugin_args_add_model (procedure,
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
+                         PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH), "analytic");
+  plugin_args_add_tau (procedure);
+  plugin_args_add_exact (procedure);
+  plugin_args_add_overlap (procedure);
+  plugin_args_add_strength (procedure);
+  plugin_args_add_sigma_used (procedure);
   return procedure;
 }

@@ -1,0 +1,33 @@
+/* args.h — the arguments several procedures share, declared once. */
+#pragma once
+
+#include "plugin.h"
+
+void         plugin_args_add_bundle    (GimpProcedure *procedure);
+void         plugin_args_add_sigma     (GimpProcedure *procedure);
+void         plugin_args_add_estimate  (GimpProcedure *procedure);
+void         plugin_args_add_strength  (GimpProcedure *procedure);
+/* "model" choice among the methods whose PLUGIN_MODEL_BIT is in methods. */
+#define PLUGIN_MODEL_BIT(method) (1u << (method))
+void         plugin_args_add_model     (GimpProcedure *procedure,
+                                        guint          methods,
+                                        const char    *default_model);
+void         plugin_args_add_tau       (GimpProcedure *procedure);
+void         plugin_args_add_exact     (GimpProcedure *procedure);
+/* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */
+void         plugin_args_add_overlap   (GimpProcedure *procedure);
+/* The "sigma-used" return value of the denoising procedures. */
+void         plugin_args_add_sigma_used (GimpProcedure *procedure);
+/* gimp_procedure_set_documentation() with the paper reference appended to
+ * the help text. */
+void         plugin_set_documentation  (GimpProcedure *procedure,
+                                        const char    *blurb,
+                                        const char    *help,
+                                        const char    *help_id);
+
+/* The method, τ and exact/fast of a config with "model", "tau", "exact". */
+void         plugin_args_model_params  (GimpProcedureConfig *config,
+                                        AdiffParams         *params);
+/* The same and the overlap, for a config that also has "overlap". */
+void         plugin_args_denoise_params (GimpProcedureConfig *config,
+                                         AdiffParams         *params);

@@ -1,0 +1,42 @@
+/* dialog.c — the procedures' dialogs.  Arguments, ranges and defaults are
+ * declared once, in each procedure's create function; the dialog is built
+ * from the config's property names, with our bundle chooser on top and,
+ * for the denoisers, a live preview of the visible region (preview.c). */
+#include "config.h"
+#include <libgimp/gimpui.h>
+#include "ui/dialog.h"
+#include "ui/bundle-chooser.h"
+#include "ui/preview.h"
+
+gboolean
+plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
+                   GimpDrawable *drawable, const char *title, PluginParamsFunc params_func,
+                   const char * const *properties)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (config);
+  GtkWidget *dialog, *content, *chooser;
+  GList *fill = NULL;
+  gboolean run;
+
+  gimp_ui_init (PLUG_IN_BINARY);
+  dialog = gimp_procedure_dialog_new (procedure, config, title);
+  for (guint i = 0; properties[i] != NULL; i++)
+    if (g_object_class_find_property (klass, properties[i]) != NULL)
+      fill = g_list_append (fill, (gpointer) properties[i]);
+  gimp_procedure_dialog_fill_list (GIMP_PROCEDURE_DIALOG (dialog), fill);
+  g_list_free (fill);
+  if (g_object_class_find_property (klass, "estimate-sigma") != NULL)
+    gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog), "sigma", TRUE,
+                                         G_OBJECT (config), "estimate-sigma", TRUE);
+
+  content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
+  chooser = plugin_bundle_chooser_new (config);
+  gtk_box_pack_start (GTK_BOX (content), chooser, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (content), chooser, 0);
+  if (params_func != NULL && drawable != NULL)
+    plugin_preview_add (config, drawable, params_func, content);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  return run;
+}
