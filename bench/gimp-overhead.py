@@ -1,4 +1,4 @@
-"""gimp-overhead.py — run inside gimp-console-3.0 by bench/gimp-overhead.
+"""gimp-overhead.py — run inside gimp-console-3 by bench/gimp-overhead.
 
 For each repetition and method, run `adiff denoise` on the prepared photo
 (its whole run, a subprocess started from here, so it shares GIMP's

@@ -1,4 +1,4 @@
-"""demo.py — the README's main job, run inside gimp-console-3.0
+"""demo.py — the README's main job, run inside gimp-console-3
 (python-fu-eval) by tests/gimp/demo: load a photo, optionally add seeded
 Gaussian noise, apply one of our procedures through the PDB exactly as a
 script would, and export PNGs.

@@ -1,5 +1,5 @@
 """gimptest — helpers for the headless GIMP 3 tests (run inside
-gimp-console-3.0's python-fu-eval interpreter by run_all.py).
+gimp-console-3's python-fu-eval interpreter by run_all.py).
 
 Pixels cross between GIMP and the libadiff reference program as native
 float32 files; images are built from known clean pixels plus seeded noise.

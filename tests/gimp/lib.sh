@@ -1,10 +1,16 @@
 # lib.sh — shell functions shared by tests/gimp/run-tests and tests/gimp/demo
-# (sourced, POSIX sh).  Run from the top of the source tree, inside the
-# Debian 13 root or on a system with GIMP 3.
+# (sourced, POSIX sh).  Run from the top of the source tree, inside a root
+# of tests/gimp-root or on a system with GIMP 3.
+#
+# ADIFF_GIMP_PREBUILT=BUILD: use the binaries in BUILD, built against
+# another GIMP (3.0), unchanged; nothing is built here (the GIMP 3.2 root
+# has no compiler).
 
 # The build folder for GIMP 3 builds: never the native Debian 12 one.
 gimp_build_dir() {
-    if [ -n "${ADIFF_GIMP_BUILD_DIR:-}" ]; then
+    if [ -n "${ADIFF_GIMP_PREBUILT:-}" ]; then
+        echo "$ADIFF_GIMP_PREBUILT"
+    elif [ -n "${ADIFF_GIMP_BUILD_DIR:-}" ]; then
         echo "$ADIFF_GIMP_BUILD_DIR"
     elif [ "${ADIFF_IN_ROOT:-0}" = 1 ]; then
         echo build-debian13
@@ -13,9 +19,16 @@ gimp_build_dir() {
     fi
 }
 
-# gimp_build BUILD TARGET... — configure (once) and build the targets.
+# gimp_build BUILD TARGET... — configure (once) and build the targets;
+# under ADIFF_GIMP_PREBUILT only check that they are there.
 gimp_build() {
     b=$1; shift
+    if [ -n "${ADIFF_GIMP_PREBUILT:-}" ]; then
+        for t in "$@"; do
+            [ -f "$b/$t" ] || { echo "$b/$t is missing: build it against GIMP 3.0 first" >&2; return 1; }
+        done
+        return 0
+    fi
     if [ ! -f "$b/build.ninja" ]; then
         meson setup "$b" -Dplugin=enabled >"$b.setup.log" 2>&1 ||
             { cat "$b.setup.log" >&2; return 1; }
@@ -23,6 +36,33 @@ gimp_build() {
     fi
     ninja -C "$b" "$@" >/dev/null || { ninja -C "$b" "$@" 2>&1 | tail -n 30 >&2; return 1; }
 }
+
+# gimp_build_tests BUILD — build what tests/gimp/run-tests needs: the
+# plug-in, the reference program, the cancel probe and, when gettext's
+# tools were found, the catalogs.
+gimp_build_tests() {
+    gimp_build "$1" plug-in/analytic-diffusion tests/gimp/adiff-gimp-ref \
+        tests/gimp/adiff-cancel-probe || return 1
+    [ -z "${ADIFF_GIMP_PREBUILT:-}" ] || return 0
+    if ninja -C "$1" -t targets all 2>/dev/null | grep -q '^analytic-diffusion-gmo:'; then
+        gimp_build "$1" analytic-diffusion-gmo
+    fi
+}
+
+# gimp_version — the version of the GIMP here (3.0.4, 3.2.6…).  The
+# programs are called by the names every GIMP 3 installs (gimp-console-3,
+# gimp-3): 3.2 has no gimp-console-3.0.
+gimp_version() {
+    gimp-console-3 --version | sed -n 's/.* version \([0-9.]*\).*/\1/p'
+}
+
+# gimp_series — 3.0, 3.2…: the name of its profile folder
+# (~/.config/GIMP/SERIES; GIMP 3.2 does not read 3.0's).
+gimp_series() { gimp_version | cut -d. -f1,2; }
+
+# gimp_output_dir BUILD — one GIMP version's logs and babl cache, apart
+# from another version's run with the same binaries.
+gimp_output_dir() { echo "$1/tests/gimp/gimp-$(gimp_series)"; }
 
 # install_plugin BUILD PROFILE [BUNDLE...] — put the plug-in into a GIMP 3
 # profile's plug-ins folder (GIMP 3 only loads a plug-in from a folder
@@ -43,10 +83,23 @@ install_plugin() {
     for bundle in "$@"; do cp "$bundle" "$dir/data/"; done
 }
 
+# without_gimp_noise — filter a GUI GIMP's output for reading: drop empty
+# lines and the criticals GIMP itself prints, named by domain and message.
+# Kept short on purpose: anything else may be ours.
+#  - GIMP 3.2 under Xvfb (an X server without input devices): hundreds of
+#    Gdk "GDK_IS_DEVICE (device)" and Gimp-Widgets gimp_device_info_*
+#    "GIMP_IS_DEVICE_INFO (info)" assertions, from start-up on and with
+#    every event, before and while any plug-in runs.
+without_gimp_noise() {
+    grep -v -e '^$' \
+        -e "Gdk-CRITICAL \*\*: [0-9:.]*: gdk_[a-z_]*: assertion 'GDK_IS_DEVICE (device)' failed" \
+        -e "Gimp-Widgets-CRITICAL: gimp_device_info_[a-z_]*: assertion 'GIMP_IS_DEVICE_INFO (info)' failed"
+}
+
 # gimp_batch PROFILE HOME SCRIPT — run a python-fu script in gimp-console.
 gimp_batch() {
     env HOME="$2" GIMP3_DIRECTORY="$1" \
-        timeout "${ADIFF_GIMP_TIMEOUT:-900}" gimp-console-3.0 -i \
+        timeout "${ADIFF_GIMP_TIMEOUT:-900}" gimp-console-3 -i \
         --batch-interpreter python-fu-eval \
         -b "exec(open('$3').read())" --quit
 }

@@ -1,4 +1,4 @@
-"""Driver run inside gimp-console-3.0 (python-fu-eval): runs the test
+"""Driver run inside gimp-console-3 (python-fu-eval): runs the test
 modules named in $ADIFF_GIMP_TESTS against one GIMP session and prints TAP
 plus a last line "N passed, N failed"."""
 import importlib

@@ -1,4 +1,4 @@
-"""screenshot.py — run inside a GUI gimp-3.0 under Xvfb by
+"""screenshot.py — run inside a GUI gimp-3 under Xvfb by
 tests/gimp/screenshots: open the sample image in a display and start one
 of our procedures interactively, so its dialog shows (the shell script
 photographs it and ends the session).

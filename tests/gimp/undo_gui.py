@@ -1,4 +1,4 @@
-"""undo_gui — run inside a GUI gimp-3.0 on a virtual X screen by
+"""undo_gui — run inside a GUI gimp-3 on a virtual X screen by
 tests/gimp/test-undo: GIMP's own Undo and Redo, reached the way a user
 reaches them, by a ctrl+z / ctrl+y key press (xdotool, XTEST) into the
 image window.
