@@ -31,7 +31,7 @@
 #include <sys/resource.h>
 #include <cblas.h>
 #include <glib/gstdio.h>
-#include "stats-private.h"
+#include "stats-build.h"
 #include "adiff-io.h"
 
 static double

@@ -2,7 +2,7 @@
  * (sensitivity montages, sample grids): nearest-neighbour blits, outlines
  * and labels in a built-in 5×7 pixel font, so no font library is needed. */
 #include <string.h>
-#include "adiff-canvas.h"
+#include "canvas.h"
 
 void
 cli_canvas_init (CliCanvas *c, guint width, guint height, const float bg[3])

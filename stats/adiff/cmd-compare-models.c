@@ -9,7 +9,7 @@
  * var(y) the variance of the sample's D reference values. */
 #include <math.h>
 #include <stdio.h>
-#include "adiff-cli.h"
+#include "adiff-commands.h"
 
 #define COMMAND "compare"
 #define CHUNK 64       /* windows per denoiser call: progress and Ctrl-C between */

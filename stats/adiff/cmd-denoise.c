@@ -5,7 +5,7 @@
  * which needs the whole image) is loaded whole and tiled by
  * adiff_denoise_image. */
 #include <math.h>
-#include "adiff-cli.h"
+#include "adiff-commands.h"
 
 #define COMMAND "denoise"
 

@@ -1,8 +1,8 @@
 /* adiff-sample.c — `adiff sample`: new images from noise with the DDIM
  * sampler of libadiff (adiff_sample) and any of the models. */
 #include <math.h>
-#include "adiff-cli.h"
-#include "adiff-canvas.h"
+#include "adiff-commands.h"
+#include "canvas.h"
 
 #define COMMAND "sample"
 #define MAX_COUNT 100000

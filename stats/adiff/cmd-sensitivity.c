@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "adiff-cli.h"
-#include "adiff-canvas.h"
+#include "adiff-commands.h"
+#include "canvas.h"
 
 #define COMMAND "sensitivity"
 #define PANEL_MIN 256     /* panels are upscaled to at least this many pixels */

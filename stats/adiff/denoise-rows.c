@@ -6,7 +6,7 @@
  * is written.  Peak memory depends on the width, never on the height
  * (docs/limits.md). */
 #include <string.h>
-#include "adiff-cli.h"
+#include "adiff-commands.h"
 
 typedef struct
 {

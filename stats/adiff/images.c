@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "adiff-cli.h"
+#include "adiff-commands.h"
 
 gboolean
 cli_path_is_npy (const char *path)

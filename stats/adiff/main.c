@@ -5,7 +5,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include "adiff-cli.h"
+#include "adiff-commands.h"
 
 typedef struct
 {

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
-#include "adiff-cli.h"
+#include "adiff-commands.h"
 
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 void openblas_set_num_threads (int n);

@@ -16,7 +16,7 @@
  */
 #include <sys/mman.h>
 #include <cblas.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 struct _AdiffAccum
 {

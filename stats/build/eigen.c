@@ -24,7 +24,7 @@
  */
 #include <sys/mman.h>
 #include <lapacke.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 #define PANEL 64
 

@@ -9,7 +9,7 @@
  * the result is exact whenever every c_i fits and as close as possible
  * otherwise.
  */
-#include "stats-private.h"
+#include "stats-build.h"
 
 static guint64
 uniform_below (GRand *rand, guint64 bound)

@@ -7,7 +7,7 @@
  */
 #include <inttypes.h>
 #include <glib/gi18n.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 struct _AdiffReservoir
 {

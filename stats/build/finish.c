@@ -7,7 +7,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include "stats-private.h"
+#include "stats-build.h"
 
 /* The streaming pass freed its blocks, chunks and decoding buffers, but
  * glibc keeps freed heap memory (of the decoding threads' arenas above all)

@@ -1,4 +1,4 @@
-/* stats-private.h — the statistics behind adiff-stats: streaming moments,
+/* stats-build.h — the statistics behind adiff-stats: streaming moments,
  * exemplar sampling, eigendecomposition and bundle assembly.  Built as the
  * static library libadiff-statcore, used by the tool, its tests and bench/.
  * Nothing here reads files of a dataset: items arrive through a callback

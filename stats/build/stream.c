@@ -11,7 +11,7 @@
  */
 #include <inttypes.h>
 #include <glib/gi18n.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 #define N_CHUNKS 2
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <glib.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 /* Exit status of adiff-stats (documented in every --help). */
 enum

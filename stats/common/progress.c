@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 struct _AdiffProgress
 {

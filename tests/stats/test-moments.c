@@ -5,7 +5,7 @@
  * shards merged == one build, the reservoir, and bad streams. */
 #include <math.h>
 #include <lapacke.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 #define D 12          /* a 4×3 gray window */
 #define N 600
