@@ -1,11 +1,12 @@
 /* cmd-build.c — adiff-stats build: dataset → bundle file.
  *
  * The options that shape items go to the io library's dataset reader
- * (AdiffDatasetOptions); the statistics are builder.c and finish.c. */
+ * (AdiffDatasetOptions); the statistics are ../build/stream.c and finish.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
-#include "cli.h"
+#include "interrupt.h"
+#include "stats-commands.h"
 #include "adiff-io.h"
 
 #define DEFAULT_EXEMPLARS "2000"  /* also spelled out in the --exemplars help (gettext) */
@@ -160,17 +161,17 @@ run_build (BuildArgs *a, const char *cmdline)
   if (!dataset_options (a, &dopt, &error) ||
       !cli_parse_components (a->components, a->share, &comps, &error) ||
       !cli_parse_exemplars (a->exemplars ? a->exemplars : DEFAULT_EXEMPLARS, &n_ex, &error))
-    return cli_usage_gerror ("build", error);
+    return cli_usage_error (&error);
   if (!cli_check_output (a->output, &error))
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, CLI_EXIT_OUTPUT);
   if (!cli_check_not_input (a->output, a->sources, &error))
-    return cli_usage_gerror ("build", error);
+    return cli_usage_error (&error);
   /* Interrupted, leave neither a partial bundle nor a temporary file. */
-  adiff_io_cleanup_on_signal (a->output);
+  cli_remove_on_interrupt (a->output);
 
   AdiffDataset *ds = adiff_dataset_open ((const char *const *) a->sources, &dopt, &error);
   if (!ds)
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, CLI_EXIT_ERROR);
   guint w = adiff_dataset_get_width (ds), h = adiff_dataset_get_height (ds);
   guint c = adiff_dataset_get_channels (ds);
   AdiffStorage ex_store;
@@ -181,7 +182,7 @@ run_build (BuildArgs *a, const char *cmdline)
                                    &ex_store, &error))
     {
       adiff_dataset_free (ds);
-      return cli_usage_gerror ("build", error);
+      return cli_usage_error (&error);
     }
 
   AdiffBuildConfig cfg = {
@@ -198,7 +199,7 @@ run_build (BuildArgs *a, const char *cmdline)
   char *meta = ok ? make_metadata (ds, a, cmdline) : NULL;
   adiff_dataset_free (ds);
   if (!ok)
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, CLI_EXIT_ERROR);
 
   AdiffFinishConfig fc = {
     .width = w, .height = h, .channels = c, .components = comps, .partial = a->partial,
@@ -213,7 +214,7 @@ run_build (BuildArgs *a, const char *cmdline)
   adiff_build_result_clear (&res);
   g_free (meta);
   if (!ok)
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, cli_output_code (error));
   if (!a->quiet)
     printf (_("%s: %" PRIu64 " items of %u×%u×%u, %u exemplars%s "
               "(read and accumulated in %.1f s)\n"),
@@ -285,16 +286,16 @@ cmd_build (int argc, char **argv)
        "Mean and covariance are computed over all pixels and channels jointly in double "
        "precision, in one streaming pass (memory independent of the item count).\n\n"
        "Example:\n  adiff-stats build -o cifar.adstats --components auto --store-f16 "
-       "cifar-10-batches-bin/data_batch_*.bin"));
+       "cifar-10-batches-bin/data_batch_*.bin"), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   char *cmdline = cli_command_line (argc - 1, argv + 1);
   int rc;
   if (!cli_parse (ctx, &argc, &argv))
     rc = CLI_EXIT_USAGE;
   else if (!a.output)
-    rc = cli_usage_error ("build", _("--output FILE is required"));
+    rc = cli_usage (_("--output FILE is required"));
   else if (!a.sources || !a.sources[0])
-    rc = cli_usage_error ("build", _("no SOURCE given"));
+    rc = cli_usage (_("no SOURCE given"));
   else
     rc = run_build (&a, cmdline);
   g_option_context_free (ctx);

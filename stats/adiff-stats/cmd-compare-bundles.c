@@ -1,4 +1,4 @@
-/* cmd-compare.c — adiff-stats compare: how far apart the Wiener matrices
+/* cmd-compare-bundles.c — adiff-stats compare: how far apart the Wiener matrices
  * W_σ = U diag(λ/(λ+σ²)) Uᵀ + r/(r+σ²)(I − UUᵀ) of two bundles of the same
  * window are, at several noise levels.  Used to show what compact storage
  * (fewer components, float16 eigenvectors) costs against a full-precision
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <cblas.h>
 #include <glib/gi18n.h>
-#include "cli.h"
+#include "stats-commands.h"
 
 /* W ← W + alpha·W_σ(b), as Uᵀ diag(g − s_r) U + s_r I. */
 static void
@@ -58,7 +58,7 @@ parse_sigmas (const char *text, GArray *out, GError **error)
 }
 
 int
-cmd_compare (int argc, char **argv)
+cmd_compare_bundles (int argc, char **argv)
 {
   char *sigma_text = NULL;
   const GOptionEntry entries[] = {
@@ -69,7 +69,7 @@ cmd_compare (int argc, char **argv)
   GOptionContext *ctx = cli_context_new (N_("A B — compare the Wiener matrices of two bundles"),
     N_("Prints max |W_A − W_B| over all entries at each σ, and max |μ_A − μ_B|.  "
        "Typical use: A a compact bundle (--components auto --store-f16), B a "
-       "full-precision bundle of the same data."));
+       "full-precision bundle of the same data."), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   gboolean parsed = cli_parse (ctx, &argc, &argv);
   g_option_context_free (ctx);
@@ -78,7 +78,7 @@ cmd_compare (int argc, char **argv)
   if (argc != 3)
     {
       g_free (sigma_text);
-      return cli_usage_error ("compare", _("expected two bundle files A and B"));
+      return cli_usage (_("expected two bundle files A and B"));
     }
   GError *error = NULL;
   GArray *sigmas = g_array_new (FALSE, FALSE, sizeof (double));
@@ -86,21 +86,21 @@ cmd_compare (int argc, char **argv)
     {
       g_free (sigma_text);
       g_array_unref (sigmas);
-      return cli_usage_gerror ("compare", error);
+      return cli_usage_error (&error);
     }
   g_free (sigma_text);
   AdiffBundle *a = adiff_bundle_open (argv[1], NULL, &error);
   AdiffBundle *b = a ? adiff_bundle_open (argv[2], NULL, &error) : NULL;
   int rc = CLI_EXIT_OK;
   if (!b)
-    rc = cli_fail (error, CLI_EXIT_ERROR);
+    rc = cli_fail_error (&error, CLI_EXIT_ERROR);
   else if (adiff_bundle_get_width (a) != adiff_bundle_get_width (b) ||
            adiff_bundle_get_height (a) != adiff_bundle_get_height (b) ||
            adiff_bundle_get_channels (a) != adiff_bundle_get_channels (b))
     {
       g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
                    _("%s and %s have different windows"), argv[1], argv[2]);
-      rc = cli_fail (error, CLI_EXIT_ERROR);
+      rc = cli_fail_error (&error, CLI_EXIT_ERROR);
     }
   else
     {

@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
-#include "cli.h"
+#include "stats-commands.h"
 
 /* The k at which the explained variance is listed (those ≤ stored k). */
 static const guint report_k[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
@@ -258,22 +258,22 @@ cmd_info (int argc, char **argv)
   };
   GOptionContext *ctx = cli_context_new (N_("FILE — show what a bundle holds"),
     N_("Dimensions, counts, value range, top eigenvalues, explained variance at "
-       "several k, the size and checksum of each section, and the metadata."));
+       "several k, the size and checksum of each section, and the metadata."), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   gboolean parsed = cli_parse (ctx, &argc, &argv);
   g_option_context_free (ctx);
   if (!parsed)
     return CLI_EXIT_USAGE;
   if (argc != 2)
-    return cli_usage_error ("info", _("expected exactly one bundle FILE"));
+    return cli_usage (_("expected exactly one bundle FILE"));
 
   GError *error = NULL;
   CliLayout layout;
   if (!cli_layout_read (argv[1], &layout, &error))
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, CLI_EXIT_ERROR);
   AdiffBundle *b = adiff_bundle_open (argv[1], NULL, &error);
   if (!b)
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, CLI_EXIT_ERROR);
   Variance v;
   variance_init (&v, b);
   if (json)

@@ -2,12 +2,13 @@
  * by different jobs or machines → one bundle, exactly as if built at once.
  *
  * Moments combine with Chan's pairwise update (accumulate.c); exemplars by
- * a hypergeometric draw over the parts (merge.c).  Parts are loaded one at
+ * a hypergeometric draw over the parts (../build/exemplar-counts.c).  Parts are loaded one at
  * a time: memory is the merged d×d scatter plus one part. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
-#include "cli.h"
+#include "interrupt.h"
+#include "stats-commands.h"
 #include "adiff-io.h"
 
 typedef struct
@@ -160,18 +161,19 @@ run_merge (MergeArgs *a, const char *cmdline)
   guint64 want;
   if (!cli_parse_components (a->components, a->share, &comps, &error) ||
       !cli_parse_exemplars (a->exemplars ? a->exemplars : "2000", &want, &error))
-    return cli_usage_gerror ("merge", error);
+    return cli_usage_error (&error);
   if (!cli_check_output (a->output, &error))
-    return cli_fail (error, CLI_EXIT_ERROR);
+    return cli_fail_error (&error, CLI_EXIT_OUTPUT);
   if (!cli_check_not_input (a->output, a->parts, &error))
-    return cli_usage_gerror ("merge", error);
+    return cli_usage_error (&error);
   /* Interrupted, leave neither a partial bundle nor a temporary file. */
-  adiff_io_cleanup_on_signal (a->output);
+  cli_remove_on_interrupt (a->output);
 
   guint n = g_strv_length (a->parts);
   CliLayout *layouts = g_new0 (CliLayout, n);
   Merged m = { { 0 }, g_array_new (FALSE, FALSE, sizeof (float)),
                g_array_new (FALSE, FALSE, sizeof (gint32)), TRUE, g_string_new (NULL), 0 };
+  int code = CLI_EXIT_ERROR;     /* when reading the parts fails */
   gboolean ok = scan_parts (a->parts, layouts, n, &error) &&
                 merge_parts (a, n, layouts, want, &m, &error);
   AdiffStorage ex_store = ADIFF_STORE_F32;
@@ -192,6 +194,8 @@ run_merge (MergeArgs *a, const char *cmdline)
                                 n_ex ? (const float *) m.exemplars->data : NULL,
                                 n_ex && m.all_labels ? (const gint32 *) m.labels->data : NULL,
                                 &error);
+      if (!ok)
+        code = cli_output_code (error);
       if (ok && !a->quiet)
         printf (_("%s: %" PRIu64 " items from %u parts, %u exemplars%s\n"),
                 a->output, m.moments.n, n, n_ex, a->partial ? _(", partial") : "");
@@ -202,7 +206,7 @@ run_merge (MergeArgs *a, const char *cmdline)
   g_array_unref (m.labels);
   g_string_free (m.sources, TRUE);
   g_free (layouts);
-  return ok ? CLI_EXIT_OK : cli_fail (error, CLI_EXIT_ERROR);
+  return ok ? CLI_EXIT_OK : cli_fail_error (&error, code);
 }
 
 int
@@ -236,16 +240,16 @@ cmd_merge (int argc, char **argv)
        "centered scatter matrices, merged exactly with Chan et al.'s pairwise update) "
        "and finishes the eigendecomposition.  The result equals a single build over "
        "all items up to rounding.  Exemplars are drawn so that they are a uniform "
-       "random subset of all items (as far as the parts stored enough)."));
+       "random subset of all items (as far as the parts stored enough)."), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   char *cmdline = cli_command_line (argc - 1, argv + 1);
   int rc;
   if (!cli_parse (ctx, &argc, &argv))
     rc = CLI_EXIT_USAGE;
   else if (!a.output)
-    rc = cli_usage_error ("merge", _("--output FILE is required"));
+    rc = cli_usage (_("--output FILE is required"));
   else if (!a.parts || !a.parts[0])
-    rc = cli_usage_error ("merge", _("no PART given"));
+    rc = cli_usage (_("no PART given"));
   else
     rc = run_merge (&a, cmdline);
   g_option_context_free (ctx);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <cblas.h>
 #include <glib/gi18n.h>
-#include "cli.h"
+#include "stats-commands.h"
 
 typedef struct
 {
@@ -138,14 +138,14 @@ cmd_verify (int argc, char **argv)
        "finite values, eigenvalues ≥ 0 and descending, orthonormal eigenvectors "
        "(within float32/float16 precision), residual variance below the stored "
        "eigenvalues, a symmetric scatter for partial bundles, metadata agreeing with "
-       "the header.  Exit status 0 only when all hold, 3 when one fails."));
+       "the header.  Exit status 0 only when all hold, 3 when one fails."), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   gboolean parsed = cli_parse (ctx, &argc, &argv);
   g_option_context_free (ctx);
   if (!parsed)
     return CLI_EXIT_USAGE;
   if (argc != 2)
-    return cli_usage_error ("verify", _("expected exactly one bundle FILE"));
+    return cli_usage (_("expected exactly one bundle FILE"));
 
   const char *path = argv[1];
   GError *error = NULL;
@@ -153,7 +153,7 @@ cmd_verify (int argc, char **argv)
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_IO, _("%s: no such file"), path);
-      return cli_fail (error, CLI_EXIT_ERROR);
+      return cli_fail_error (&error, CLI_EXIT_ERROR);
     }
   Report r = { 0, 0, quiet };
   if (!cli_layout_read (path, &layout, &error))

@@ -1,62 +1,6 @@
-/* cli.c — helpers shared by the adiff-stats subcommands. */
-#include <stdio.h>
-#include <glib/gi18n.h>
-#include "cli.h"
+/* options.c — option values and checks shared by the adiff-stats commands. */
+#include "stats-commands.h"
 #include "adiff-io.h"
-
-GOptionContext *
-cli_context_new (const char *parameter_string, const char *summary)
-{
-  GOptionContext *ctx = g_option_context_new (parameter_string);
-  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
-  g_option_context_set_summary (ctx, summary);
-  g_option_context_set_description (ctx,
-    _("Exit status: 0 success; 1 error (unreadable input, bad data, output not "
-      "written); 2 usage error; 3 (verify) the bundle failed a check.\n"
-      "Documentation: docs/adiff-stats.md, docs/bundle-format.md."));
-  return ctx;
-}
-
-gboolean
-cli_parse (GOptionContext *ctx, int *argc, char ***argv)
-{
-  GError *error = NULL;
-  if (g_option_context_parse (ctx, argc, argv, &error))
-    return TRUE;
-  fprintf (stderr, "adiff-stats: %s\n", error->message);
-  fprintf (stderr, _("Try “adiff-stats %s --help”.\n"), (*argv)[0]);
-  g_error_free (error);
-  return FALSE;
-}
-
-int
-cli_fail (GError *error, int code)
-{
-  fprintf (stderr, "adiff-stats: %s\n", error ? error->message : _("unknown error"));
-  g_clear_error (&error);
-  return code;
-}
-
-int
-cli_usage_error (const char *command, const char *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  char *msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  fprintf (stderr, "adiff-stats %s: %s\n", command, msg);
-  fprintf (stderr, _("Try “adiff-stats %s --help”.\n"), command);
-  g_free (msg);
-  return CLI_EXIT_USAGE;
-}
-
-int
-cli_usage_gerror (const char *command, GError *error)
-{
-  int rc = cli_usage_error (command, "%s", error->message);
-  g_error_free (error);
-  return rc;
-}
 
 static gboolean
 parse_count (const char *text, guint64 *out)

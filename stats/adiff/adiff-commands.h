@@ -1,47 +1,19 @@
-/* adiff-cli.h — what the commands of the `adiff` tool share: exit codes,
- * option parsing, model options, image batches, progress and interruption.
- */
+/* adiff-commands.h — the commands of the `adiff` tool (one file each) and
+ * what they share: model options (model-options.c), image batches
+ * (images.c), denoising row by row (denoise-rows.c).  Exit codes, option
+ * parsing, progress and interruption are common/'s. */
 #pragma once
 
-#include <glib.h>
-#include <glib/gi18n.h>
 #include "adiff/adiff.h"
 #include "adiff-io.h"
+#include "cli.h"
+#include "interrupt.h"
+#include "progress.h"
 
-/* Exit codes, documented in `adiff --help` and docs/adiff.md. */
-typedef enum
-{
-  CLI_EXIT_OK = 0,
-  CLI_EXIT_USAGE = 1,        /* bad command line or option value */
-  CLI_EXIT_INPUT = 2,        /* unreadable or unsuitable input or bundle */
-  CLI_EXIT_PROCESSING = 3,   /* failure while computing or writing the output */
-  CLI_EXIT_CANCELLED = 4,    /* interrupted (Ctrl-C) */
-} CliExit;
-
-/* Every command: parses its own argv (argv[0] is the command name). */
-typedef int (*CliCommandFunc) (int argc, char **argv);
-
-int cli_denoise     (int argc, char **argv);
-int cli_sensitivity (int argc, char **argv);
-int cli_sample      (int argc, char **argv);
-int cli_compare     (int argc, char **argv);
-
-/* ---- option parsing ------------------------------------------------------ */
-
-/* A context for "adiff COMMAND", with the tool's translation domain. */
-GOptionContext *cli_context_new (const char *command, const char *parameters,
-                                 const char *summary, const GOptionEntry *entries);
-/* Parse; on failure print the message and a hint, return FALSE (exit 1). */
-gboolean cli_parse (GOptionContext *context, const char *command, int *argc,
-                    char ***argv);
-/* Print "adiff COMMAND: message" to stderr; return code. */
-int      cli_fail  (const char *command, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-/* Report error (if any) and return the exit code for it: cancelled → 4,
- * otherwise fallback. */
-int      cli_fail_error (const char *command, GError *error, int fallback);
-/* The exit code for a library error met while loading inputs: bad option
- * values → 1, cancellation → 4, anything else → 2. */
-int      cli_input_code (const GError *error);
+int cmd_denoise         (int argc, char **argv);
+int cmd_sensitivity     (int argc, char **argv);
+int cmd_sample          (int argc, char **argv);
+int cmd_compare_models  (int argc, char **argv);
 
 /* Options shared by the commands that build a denoiser. */
 typedef struct
@@ -97,7 +69,7 @@ gboolean cli_path_is_npy  (const char *path);
  * has no known image/.npy extension. */
 gboolean cli_check_output (const char *in, const char *out, GError **error);
 
-/* ---- denoising row by row (adiff-denoise-rows.c) -------------------------- */
+/* ---- denoising row by row (denoise-rows.c) -------------------------- */
 
 /* Can in be read and out be written row by row (PNG, binary PGM/PPM)? */
 gboolean cli_denoise_rows_possible (const char *in, const char *out);
@@ -108,28 +80,3 @@ int      cli_denoise_rows          (const char *in, const char *out, AdiffBundle
 /* An RGB bundle cannot denoise a gray image (ADIFF_ERROR_MISMATCH naming in). */
 gboolean cli_check_bundle_channels (const char *in, guint channels, AdiffBundle *bundle,
                                     GError **error);
-
-/* ---- progress and interruption ------------------------------------------ */
-
-/* Catch SIGINT, SIGTERM and SIGHUP: the next progress call then cancels. */
-void     cli_catch_signals (void);
-gboolean cli_interrupted   (void);
-/* Between these calls nothing is being written, and the loaders (bundle,
- * image decoders, denoiser set-up) have no cancel hook: an interrupt then
- * ends the process at once with "interrupted" and exit 4 (also one that
- * arrived earlier).  Calls nest. */
-void     cli_loading_begin (void);
-void     cli_loading_end   (void);
-
-typedef struct
-{
-  const char *label;
-  guint       item, n_items;   /* for batches: overall = (item + f) / n */
-  gboolean    show;            /* stderr is a terminal */
-  int         last_percent;
-} CliProgress;
-
-void     cli_progress_init (CliProgress *p, const char *label, guint n_items);
-/* An AdiffProgressFunc: prints and returns FALSE when interrupted. */
-gboolean cli_progress      (double fraction, gpointer data);
-void     cli_progress_done (CliProgress *p);

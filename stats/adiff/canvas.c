@@ -1,4 +1,4 @@
-/* adiff-canvas.c — a small RGB float canvas for the figures of `adiff`
+/* canvas.c — a small RGB float canvas for the figures of `adiff`
  * (sensitivity montages, sample grids): nearest-neighbour blits, outlines
  * and labels in a built-in 5×7 pixel font, so no font library is needed. */
 #include <string.h>

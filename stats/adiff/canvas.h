@@ -1,4 +1,4 @@
-/* adiff-canvas.h — a small RGB float canvas for the figures of `adiff`. */
+/* canvas.h — a small RGB float canvas for the figures of `adiff`. */
 #pragma once
 
 #include <glib.h>

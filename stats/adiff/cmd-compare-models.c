@@ -1,4 +1,4 @@
-/* adiff-compare.c — `adiff compare`: how well each model predicts a
+/* cmd-compare-models.c — `adiff compare`: how well each model predicts a
  * reference denoiser (e.g. a trained diffusion network) from the same noisy
  * inputs, as in the paper's benchmark:
  *
@@ -34,9 +34,9 @@ typedef struct
 static gboolean
 load_windows (const char *path, AdiffBundle *b, AdiffNpy *npy, guint *n, GError **error)
 {
-  cli_loading_begin ();            /* no cancel hook in the loader; nothing written */
+  cli_exit_on_interrupt_begin ();            /* no cancel hook in the loader; nothing written */
   gboolean loaded = adiff_io_npy_load (path, npy, error);
-  cli_loading_end ();
+  cli_exit_on_interrupt_end ();
   if (!loaded)
     return FALSE;
   guint64 w = adiff_bundle_get_width (b), h = adiff_bundle_get_height (b);
@@ -153,9 +153,9 @@ evaluate (AdiffBundle *b, AdiffParams *params, const float *z, const float *ref,
     {
       guint m = MIN (CHUNK, n - i);
       if (!adiff_denoiser_apply (den, z + (gsize) i * d, m, x + (gsize) i * d, error))
-        code = CLI_EXIT_PROCESSING;
-      else if (!cli_progress ((double) (i + m) / n, progress))
-        code = CLI_EXIT_CANCELLED;
+        code = CLI_EXIT_ERROR;
+      else if (!cli_progress_func ((double) (i + m) / n, progress))
+        code = CLI_EXIT_INTERRUPTED;
     }
   r->seconds = (g_get_monotonic_time () - t0) / 1e6;
   r->method = params->method;
@@ -203,16 +203,16 @@ run (Options *o)
   AdiffParams params;
   double sigma;
   if (o->files && g_strv_length (o->files) > 0)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("unexpected argument “%s”; see --help"),
+    return cli_fail (CLI_EXIT_USAGE, _("unexpected argument “%s”; see --help"),
                      o->files[0]);
   if (!o->reference || !o->noisy)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--reference and --noisy are required"));
+    return cli_fail (CLI_EXIT_USAGE, _("--reference and --noisy are required"));
   if (!cli_model_params (&o->model, &params, &error) ||
       !cli_model_sigma (&o->model, &sigma, &error))
-    return cli_fail_error (COMMAND, error, CLI_EXIT_USAGE);
+    return cli_fail_error (&error, CLI_EXIT_USAGE);
   AdiffBundle *b = cli_open_bundle (o->model.bundle, &error);
   if (!b)
-    return cli_fail_error (COMMAND, error, cli_input_code (error));
+    return cli_fail_error (&error, cli_input_code (error));
   GArray *methods = g_array_new (FALSE, FALSE, sizeof (AdiffMethod));
   AdiffNpy ref = { 0 }, z = { 0 };
   guint n_ref = 0, n_z = 0;
@@ -221,28 +221,27 @@ run (Options *o)
     code = CLI_EXIT_USAGE;
   else if (!load_windows (o->reference, b, &ref, &n_ref, &error) ||
            !load_windows (o->noisy, b, &z, &n_z, &error))
-    code = CLI_EXIT_INPUT;
+    code = CLI_EXIT_ERROR;
   else if (n_ref != n_z)
     {
       g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
                    _("“%s” holds %u samples and “%s” %u"), o->reference, n_ref, o->noisy, n_z);
-      code = CLI_EXIT_INPUT;
+      code = CLI_EXIT_ERROR;
     }
   Result *res = g_new0 (Result, methods->len + 1);
-  CliProgress progress;
-  cli_progress_init (&progress, _("comparing"), methods->len);
+  CliProgress *progress = cli_progress_new (_("comparing"), methods->len, FALSE);
   params.sigma = sigma;
   for (guint i = 0; i < methods->len && code == CLI_EXIT_OK; i++)
     {
       params.method = g_array_index (methods, AdiffMethod, i);
-      progress.item = i;
-      code = evaluate (b, &params, z.data, ref.data, n_z, &progress, &res[i], &error);
+      cli_progress_set_item (progress, i);
+      code = evaluate (b, &params, z.data, ref.data, n_z, progress, &res[i], &error);
     }
-  cli_progress_done (&progress);
+  cli_progress_free (progress);
   if (code == CLI_EXIT_OK)
     print_results (o, res, methods->len, n_z, sigma);
   else
-    code = cli_fail_error (COMMAND, error, code);
+    code = cli_fail_error (&error, code);
   g_clear_error (&error);
   g_free (res);
   adiff_io_npy_clear (&ref);
@@ -253,7 +252,7 @@ run (Options *o)
 }
 
 int
-cli_compare (int argc, char **argv)
+cmd_compare_models (int argc, char **argv)
 {
   Options o = { 0 };
   cli_model_options_init (&o.model);
@@ -269,7 +268,7 @@ cli_compare (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
     { NULL }
   };
-  GOptionContext *context = cli_context_new (COMMAND, "",
+  GOptionContext *context = cli_context_new ("",
     _("Compare each model’s x̂0 with a reference denoiser’s predictions on the same noisy "
       "windows: R² = 1 − Σ(x − y)²/(D·var(y)) and MSE per sample, averaged (the paper’s "
       "benchmark).  Noisy inputs are in [0,1] units: z = x0 + σε; with --t, σ = "
@@ -278,7 +277,7 @@ cli_compare (int argc, char **argv)
       "--t 500 --methods wiener,analytic"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  int code = cli_parse (context, COMMAND, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
+  int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
   g_option_context_free (context);
   g_free (model);
   g_free (o.reference); g_free (o.noisy); g_free (o.methods);

@@ -1,6 +1,6 @@
-/* adiff-denoise.c — `adiff denoise`: denoise an image or a batch of arrays
+/* cmd-denoise.c — `adiff denoise`: denoise an image or a batch of arrays
  * of any size with one of the window denoisers.  A PNG or binary PGM/PPM
- * going to a PNG or PGM/PPM streams row by row (adiff-denoise-rows.c);
+ * going to a PNG or PGM/PPM streams row by row (denoise-rows.c);
  * everything else (.npy, JPEG, TIFF, interlaced PNG, --estimate-sigma,
  * which needs the whole image) is loaded whole and tiled by
  * adiff_denoise_image. */
@@ -53,40 +53,38 @@ denoise_items (const Options *o, const char *in, AdiffBundle *bundle, AdiffParam
   GError *error = NULL;
   AdiffDenoiser *den = NULL;
   gsize len = (gsize) img->width * img->height * img->channels;
-  CliProgress progress;
-  cli_progress_init (&progress, _("denoising"), img->n);
+  CliProgress *progress = cli_progress_new (_("denoising"), img->n, FALSE);
   int code = CLI_EXIT_OK;
   for (guint i = 0; i < img->n && code == CLI_EXIT_OK; i++)
     {
       double sigma;
       if (!item_sigma (o, in, img, i, given_sigma, &sigma, &error))
-        code = CLI_EXIT_INPUT;
+        code = CLI_EXIT_ERROR;
       else if (!den || sigma != params->sigma)
         {
           adiff_denoiser_free (den);
           params->sigma = sigma;
-          cli_loading_begin ();      /* nothing written yet: an interrupt may exit */
+          cli_exit_on_interrupt_begin ();      /* nothing written yet: an interrupt may exit */
           den = adiff_denoiser_new (bundle, params, &error);
-          cli_loading_end ();
+          cli_exit_on_interrupt_end ();
           if (!den)
             code = cli_input_code (error);
         }
-      progress.item = i;
+      cli_progress_set_item (progress, i);
       if (code == CLI_EXIT_OK &&
           !adiff_denoise_image (den, img->data + i * len, img->data + i * len, img->width,
-                                img->height, img->channels, cli_progress, &progress, &error))
-        code = g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH)
-               ? CLI_EXIT_INPUT : CLI_EXIT_PROCESSING;
+                                img->height, img->channels, cli_progress_func, progress, &error))
+        code = CLI_EXIT_ERROR;      /* unsuitable input or processing; 4 when cancelled */
     }
-  cli_progress_done (&progress);
+  cli_progress_free (progress);
   if (code == CLI_EXIT_OK && cli_interrupted ())
     {
       g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("interrupted"));
-      code = CLI_EXIT_CANCELLED;
+      code = CLI_EXIT_INTERRUPTED;
     }
   adiff_denoiser_free (den);
   if (code != CLI_EXIT_OK)
-    code = cli_fail_error (COMMAND, error, code);
+    code = cli_fail_error (&error, code);
   g_clear_error (&error);
   return code;
 }
@@ -98,23 +96,23 @@ run (Options *o)
   AdiffParams params;
   double sigma = 0;
   if (!o->files || g_strv_length (o->files) != 2)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE,
+    return cli_fail (CLI_EXIT_USAGE,
                      _("expected an input and an output file (IN OUT); see --help"));
   const char *in = o->files[0], *out = o->files[1];
   if (o->estimate && cli_model_has_sigma (&o->model))
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--estimate-sigma excludes --sigma and --t"));
+    return cli_fail (CLI_EXIT_USAGE, _("--estimate-sigma excludes --sigma and --t"));
   if (!cli_model_params (&o->model, &params, &error) ||
       (!o->estimate && !cli_model_sigma (&o->model, &sigma, &error)) ||
       !cli_check_output (in, out, &error))
-    return cli_fail_error (COMMAND, error, CLI_EXIT_USAGE);
+    return cli_fail_error (&error, CLI_EXIT_USAGE);
   if (o->overlap < 2 || o->overlap > ADIFF_MAX_OVERLAP)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--overlap %d is outside 2–%d"), o->overlap,
+    return cli_fail (CLI_EXIT_USAGE, _("--overlap %d is outside 2–%d"), o->overlap,
                      ADIFF_MAX_OVERLAP);
   params.overlap = (guint) o->overlap;
 
   AdiffBundle *bundle = cli_open_bundle (o->model.bundle, &error);
   if (!bundle)
-    return cli_fail_error (COMMAND, error, cli_input_code (error));
+    return cli_fail_error (&error, cli_input_code (error));
   CliImages img = { 0 };
   int code = CLI_EXIT_OK;
   if (!o->estimate && cli_denoise_rows_possible (in, out))
@@ -136,10 +134,10 @@ run (Options *o)
     {
       code = denoise_items (o, in, bundle, &params, sigma, &img);
       if (code == CLI_EXIT_OK && !cli_images_save (out, &img, &error))
-        code = CLI_EXIT_PROCESSING;
+        code = CLI_EXIT_OUTPUT;
     }
   if (error)
-    code = cli_fail_error (COMMAND, error, code);
+    code = cli_fail_error (&error, code);
   cli_images_clear (&img);
   adiff_bundle_unref (bundle);
   g_clear_error (&error);
@@ -147,7 +145,7 @@ run (Options *o)
 }
 
 int
-cli_denoise (int argc, char **argv)
+cmd_denoise (int argc, char **argv)
 {
   Options o = { .overlap = 2 };
   cli_model_options_init (&o.model);
@@ -161,7 +159,7 @@ cli_denoise (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
     { NULL }
   };
-  GOptionContext *context = cli_context_new (COMMAND, _("IN OUT"),
+  GOptionContext *context = cli_context_new (_("IN OUT"),
     _("Denoise IN (an image: PNG 8/16-bit, JPEG, PNM, TIFF…, or a .npy array (H,W), "
       "(H,W,C) or a batch (N,H,W,C)) with the statistics of a bundle and write OUT.\n"
       "Images of any size are cut into overlapping windows of the bundle’s size, "
@@ -170,7 +168,7 @@ cli_denoise (int argc, char **argv)
       "Example:\n  adiff denoise --bundle natural-gray-8x8.adstats --sigma 25 noisy.png clean.png"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  int code = cli_parse (context, COMMAND, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
+  int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
   g_option_context_free (context);
   g_free (model);
   g_strfreev (o.files);

@@ -1,4 +1,4 @@
-/* adiff-sample.c — `adiff sample`: new images from noise with the DDIM
+/* cmd-sample.c — `adiff sample`: new images from noise with the DDIM
  * sampler of libadiff (adiff_sample) and any of the models. */
 #include <math.h>
 #include "adiff-commands.h"
@@ -58,25 +58,25 @@ run (Options *o)
   AdiffParams params;
   AdiffSampleParams sp;
   if (!o->files || g_strv_length (o->files) != 1)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("expected one output file (OUT); see --help"));
+    return cli_fail (CLI_EXIT_USAGE, _("expected one output file (OUT); see --help"));
   const char *out = o->files[0];
   if (o->count < 1 || o->count > MAX_COUNT)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--count %d is outside 1–%d"), o->count, MAX_COUNT);
+    return cli_fail (CLI_EXIT_USAGE, _("--count %d is outside 1–%d"), o->count, MAX_COUNT);
   if (o->steps < 1 || o->steps > ADIFF_DDPM_T)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--steps %d is outside 1–%d"), o->steps, ADIFF_DDPM_T);
+    return cli_fail (CLI_EXIT_USAGE, _("--steps %d is outside 1–%d"), o->steps, ADIFF_DDPM_T);
   if (!isfinite (o->eta) || o->eta < 0 || o->eta > 1)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--eta %g is outside [0, 1]"), o->eta);
+    return cli_fail (CLI_EXIT_USAGE, _("--eta %g is outside [0, 1]"), o->eta);
   if (o->seed < 0 || o->scale < 0 || o->scale > 64)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--seed must be ≥ 0 and --scale within 0–64"));
+    return cli_fail (CLI_EXIT_USAGE, _("--seed must be ≥ 0 and --scale within 0–64"));
   if (!cli_model_params (&o->model, &params, &error) || !cli_check_output (NULL, out, &error))
-    return cli_fail_error (COMMAND, error, CLI_EXIT_USAGE);
+    return cli_fail_error (&error, CLI_EXIT_USAGE);
   AdiffBundle *bundle = cli_open_bundle (o->model.bundle, &error);
   if (!bundle)
-    return cli_fail_error (COMMAND, error, cli_input_code (error));
+    return cli_fail_error (&error, cli_input_code (error));
   if (adiff_method_needs_exemplars (params.method) && adiff_bundle_get_n_exemplars (bundle) == 0)
     {
       adiff_bundle_unref (bundle);
-      return cli_fail (COMMAND, CLI_EXIT_INPUT,
+      return cli_fail (CLI_EXIT_ERROR,
                        _("the %s model needs exemplars and the bundle “%s” has none"),
                        adiff_method_to_string (params.method), o->model.bundle);
     }
@@ -86,24 +86,22 @@ run (Options *o)
   sp.eta = o->eta;
   gsize d = adiff_bundle_get_dim (bundle);
   float *items = g_new (float, (gsize) o->count * d);
-  CliProgress progress;
-  cli_progress_init (&progress, _("sampling"), (guint) o->count);
+  CliProgress *progress = cli_progress_new (_("sampling"), (guint) o->count, FALSE);
   int code = CLI_EXIT_OK;
   for (guint i = 0; i < (guint) o->count && code == CLI_EXIT_OK; i++)
     {
       sp.seed = (guint64) o->seed + i;      /* item i is reproducible alone */
-      progress.item = i;
-      if (!adiff_sample (bundle, &params, &sp, items + i * d, cli_progress, &progress, &error))
-        code = g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_NO_EXEMPLARS)
-               ? CLI_EXIT_INPUT : CLI_EXIT_PROCESSING;
+      cli_progress_set_item (progress, i);
+      if (!adiff_sample (bundle, &params, &sp, items + i * d, cli_progress_func, progress, &error))
+        code = CLI_EXIT_ERROR;      /* unsuitable bundle or processing; 4 when cancelled */
       else if (cli_interrupted ())
-        code = CLI_EXIT_CANCELLED;
+        code = CLI_EXIT_INTERRUPTED;
     }
-  cli_progress_done (&progress);
+  cli_progress_free (progress);
   if (code == CLI_EXIT_OK && !save (out, items, (guint) o->count, bundle, (guint) o->scale, &error))
-    code = CLI_EXIT_PROCESSING;
+    code = CLI_EXIT_OUTPUT;
   if (code != CLI_EXIT_OK)
-    code = cli_fail_error (COMMAND, error, code);
+    code = cli_fail_error (&error, code);
   g_clear_error (&error);
   g_free (items);
   adiff_bundle_unref (bundle);
@@ -111,7 +109,7 @@ run (Options *o)
 }
 
 int
-cli_sample (int argc, char **argv)
+cmd_sample (int argc, char **argv)
 {
   Options o = { .steps = 10, .count = 1, .seed = 0, .eta = 0.0 };
   cli_model_options_init (&o.model);
@@ -129,7 +127,7 @@ cli_sample (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
     { NULL }
   };
-  GOptionContext *context = cli_context_new (COMMAND, _("OUT"),
+  GOptionContext *context = cli_context_new (_("OUT"),
     _("Generate images of the bundle’s window size from pure noise with a DDIM sampler "
       "(linear β schedule, T = 1000, evenly spaced steps) using one of the models as "
       "the denoiser.\n\n"
@@ -137,7 +135,7 @@ cli_sample (int argc, char **argv)
       "--seed 1 --count 16 grid.png"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  int code = cli_parse (context, COMMAND, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
+  int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
   g_option_context_free (context);
   g_free (model);
   g_strfreev (o.files);

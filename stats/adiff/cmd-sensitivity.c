@@ -1,4 +1,4 @@
-/* adiff-sensitivity.c — `adiff sensitivity`: which input pixels drive one
+/* cmd-sensitivity.c — `adiff sensitivity`: which input pixels drive one
  * output pixel.  The field is ∂x̂_q/∂z over the window that holds the pixel
  * (adiff_window_for_pixel): row q of W_σ for Wiener, the Jacobian row at the
  * input for the nonlinear models.  PNG output is a montage over noise
@@ -149,13 +149,13 @@ locate (const Options *o, Job *job, GError **error)
     return cli_input_code (*error);
   int code = CLI_EXIT_OK;
   if (img.n != 1)
-    code = bad_code (error, CLI_EXIT_INPUT, _("“%s” holds %u images; give one"), o->input, img.n);
+    code = bad_code (error, CLI_EXIT_ERROR, _("“%s” holds %u images; give one"), o->input, img.n);
   else if (job->bc != img.channels && job->bc != 1)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
                    _("“%s” has %u colour channel(s) but the bundle “%s” has %u"),
                    o->input, img.channels, adiff_bundle_get_name (job->bundle), job->bc);
-      code = CLI_EXIT_INPUT;
+      code = CLI_EXIT_ERROR;
     }
   else if (job->px >= img.width || job->py >= img.height)
     code = bad_code (error, CLI_EXIT_USAGE, _("--pixel %u,%u is outside the %u×%u image “%s”"),
@@ -213,9 +213,9 @@ compute (AdiffParams *params, Job *job, GError **error)
       gboolean ok = adiff_sensitivity (den, job->z, job->q, job->fields + i * d, error);
       adiff_denoiser_free (den);
       if (!ok)
-        return CLI_EXIT_PROCESSING;
+        return CLI_EXIT_ERROR;
       if (cli_interrupted ())
-        return CLI_EXIT_CANCELLED;
+        return CLI_EXIT_INTERRUPTED;
     }
   return CLI_EXIT_OK;
 }
@@ -343,13 +343,13 @@ run (Options *o)
   AdiffColormap map = o->signed_ ? ADIFF_COLORMAP_COOLWARM : ADIFF_COLORMAP_INFERNO;
   Job job = { 0 };
   if (!o->files || g_strv_length (o->files) != 1)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("expected one output file (OUT); see --help"));
+    return cli_fail (CLI_EXIT_USAGE, _("expected one output file (OUT); see --help"));
   const char *out = o->files[0];
   if (o->colormap && !adiff_colormap_from_string (o->colormap, &map))
-    return cli_fail (COMMAND, CLI_EXIT_USAGE,
+    return cli_fail (CLI_EXIT_USAGE,
                      _("--colormap “%s” is not one of inferno, viridis, coolwarm"), o->colormap);
   if (o->channel < 0 || o->scale < 0 || o->scale > 256)
-    return cli_fail (COMMAND, CLI_EXIT_USAGE, _("--channel and --scale must be ≥ 0 (scale ≤ 256)"));
+    return cli_fail (CLI_EXIT_USAGE, _("--channel and --scale must be ≥ 0 (scale ≤ 256)"));
   int code = CLI_EXIT_USAGE;
   if (cli_model_params (&o->model, &params, &error) &&
       parse_pixel (o->pixel, &job.px, &job.py, &error) &&
@@ -371,16 +371,16 @@ run (Options *o)
   if (code == CLI_EXIT_OK &&
       !(cli_path_is_npy (out) ? save_npy (out, &job, &error)
                               : save_montage (out, o, &job, map, &error)))
-    code = CLI_EXIT_PROCESSING;
+    code = CLI_EXIT_OUTPUT;
   if (code != CLI_EXIT_OK)
-    code = cli_fail_error (COMMAND, error, code);
+    code = cli_fail_error (&error, code);
   g_clear_error (&error);
   job_clear (&job);
   return code;
 }
 
 int
-cli_sensitivity (int argc, char **argv)
+cmd_sensitivity (int argc, char **argv)
 {
   Options o = { 0 };
   cli_model_options_init (&o.model);
@@ -403,7 +403,7 @@ cli_sensitivity (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
     { NULL }
   };
-  GOptionContext *context = cli_context_new (COMMAND, _("OUT"),
+  GOptionContext *context = cli_context_new (_("OUT"),
     _("Render the sensitivity field ∂x̂_q/∂z of one output pixel q over the window that "
       "holds it: the row of the Wiener matrix W_σ, or the Jacobian row of the optimal or "
       "analytic model at the input.  OUT.png is a heat map (one panel per noise level, the "
@@ -415,7 +415,7 @@ cli_sensitivity (int argc, char **argv)
       "        --sigma 25 --pixel 10,12 --signed field.png"),
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  int code = cli_parse (context, COMMAND, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
+  int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
   g_option_context_free (context);
   g_free (model);
   g_free (o.pixel); g_free (o.sigmas); g_free (o.input); g_free (o.colormap);

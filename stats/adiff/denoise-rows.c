@@ -1,4 +1,4 @@
-/* adiff-denoise-rows.c — `adiff denoise` in bounded memory: a PNG or binary
+/* denoise-rows.c — `adiff denoise` in bounded memory: a PNG or binary
  * PGM/PPM is read row by row, fed to adiff_denoise_rows and the finished
  * rows are written straight into the (temporary, atomically renamed)
  * output.  The tiler holds a few window heights of rows; alpha, which is
@@ -16,7 +16,7 @@ typedef struct
   AdiffIoImageInfo  info;
   float            *alpha;            /* rows [alpha_lo, alpha_hi), or NULL */
   guint             alpha_lo, alpha_hi, alpha_cap;
-  gboolean          input_failed;
+  gboolean          input_failed, output_failed;
 } Rows;
 
 gboolean
@@ -76,7 +76,10 @@ write_rows (guint y, guint n, const float *buf, gpointer data, GError **error)
   Rows *r = data;
   g_assert (!r->info.has_alpha || (y == r->alpha_lo && y + n <= r->alpha_hi));
   if (!adiff_io_row_writer_write (r->writer, n, buf, r->alpha, error))
-    return FALSE;
+    {
+      r->output_failed = TRUE;
+      return FALSE;
+    }
   if (r->info.has_alpha)
     {
       gsize w = r->info.width, left = (gsize) (r->alpha_hi - r->alpha_lo - n) * w;
@@ -107,13 +110,13 @@ prepare (Rows *r, AdiffBundle *bundle, const AdiffParams *params, AdiffDenoiser 
          GError **error)
 {
   int code = CLI_EXIT_OK;
-  cli_loading_begin ();
+  cli_exit_on_interrupt_begin ();
   r->reader = adiff_io_row_reader_open (r->in, &r->info, error);
   if (!r->reader || !cli_check_bundle_channels (r->in, r->info.channels, bundle, error))
-    code = CLI_EXIT_INPUT;
+    code = CLI_EXIT_ERROR;
   else if (!(*den = adiff_denoiser_new (bundle, params, error)))
     code = cli_input_code (*error);
-  cli_loading_end ();
+  cli_exit_on_interrupt_end ();
   return code;
 }
 
@@ -122,10 +125,10 @@ static int
 failure_code (const Rows *r, const GError *error)
 {
   if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED))
-    return CLI_EXIT_CANCELLED;
+    return CLI_EXIT_INTERRUPTED;
   if (r->input_failed || g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH))
-    return CLI_EXIT_INPUT;
-  return CLI_EXIT_PROCESSING;
+    return CLI_EXIT_ERROR;
+  return r->output_failed ? CLI_EXIT_OUTPUT : CLI_EXIT_ERROR;
 }
 
 int
@@ -137,24 +140,23 @@ cli_denoise_rows (const char *in, const char *out, AdiffBundle *bundle,
   int code = prepare (&r, bundle, params, &den, error);
   if (code == CLI_EXIT_OK &&
       !(r.writer = adiff_io_row_writer_new (out, &r.info, 0, error)))
-    code = CLI_EXIT_PROCESSING;
+    code = CLI_EXIT_OUTPUT;
   if (code == CLI_EXIT_OK)
     {
-      CliProgress progress;
-      cli_progress_init (&progress, _("denoising"), 1);
+      CliProgress *progress = cli_progress_new (_("denoising"), 1, FALSE);
       if (!adiff_denoise_rows (den, r.info.width, r.info.height, r.info.channels, read_rows,
-                               write_rows, &r, cli_progress, &progress, error))
+                               write_rows, &r, cli_progress_func, progress, error))
         code = failure_code (&r, *error);
-      cli_progress_done (&progress);
+      cli_progress_free (progress);
     }
   /* Interrupted after the last strip: still no output. */
   if (code == CLI_EXIT_OK && cli_interrupted ())
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("interrupted"));
-      code = CLI_EXIT_CANCELLED;
+      code = CLI_EXIT_INTERRUPTED;
     }
   if (code == CLI_EXIT_OK && !adiff_io_row_writer_commit (r.writer, error))
-    code = CLI_EXIT_PROCESSING;
+    code = CLI_EXIT_OUTPUT;
   adiff_io_row_writer_free (r.writer);     /* removes the temporary unless committed */
   adiff_io_row_reader_free (r.reader);
   adiff_denoiser_free (den);

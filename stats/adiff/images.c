@@ -1,4 +1,4 @@
-/* adiff-images.c — the inputs and outputs of `adiff`: a batch of images of
+/* images.c — the inputs and outputs of `adiff`: a batch of images of
  * one size, read from an image file or a .npy array, written back in the
  * same layout.  Alpha is carried along untouched. */
 #include <errno.h>
@@ -114,9 +114,9 @@ cli_images_load (const char *path, CliImages *img, GError **error)
 {
   memset (img, 0, sizeof *img);
   /* The decoders cannot be cancelled, but nothing is written yet. */
-  cli_loading_begin ();
+  cli_exit_on_interrupt_begin ();
   gboolean ok = load_images (path, img, error);
-  cli_loading_end ();
+  cli_exit_on_interrupt_end ();
   return ok;
 }
 

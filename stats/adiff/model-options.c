@@ -1,5 +1,5 @@
-/* adiff-cli.c — option parsing, error reporting, model options, progress and
- * interruption shared by the commands of `adiff`. */
+/* model-options.c — the options of the `adiff` commands that build a
+ * denoiser: bundle, method, noise level, threads. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,67 +9,6 @@
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 void openblas_set_num_threads (int n);
 #endif
-
-/* ---- option parsing ------------------------------------------------------ */
-
-GOptionContext *
-cli_context_new (const char *command, const char *parameters, const char *summary,
-                 const GOptionEntry *entries)
-{
-  GOptionContext *context = g_option_context_new (parameters);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  g_option_context_set_description (context,
-    _("Exit status: 0 success, 1 usage error, 2 unreadable or unsuitable input,\n"
-      "3 processing or output error, 4 interrupted.  See “adiff --help”."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return context;
-}
-
-gboolean
-cli_parse (GOptionContext *context, const char *command, int *argc, char ***argv)
-{
-  GError *error = NULL;
-  if (g_option_context_parse (context, argc, argv, &error))
-    return TRUE;
-  g_printerr ("adiff %s: %s\n", command, error->message);
-  g_printerr (_("Try “adiff %s --help”.\n"), command);
-  g_error_free (error);
-  return FALSE;
-}
-
-int
-cli_fail (const char *command, int code, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  char *msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("adiff %s: %s\n", command, msg);
-  g_free (msg);
-  return code;
-}
-
-int
-cli_fail_error (const char *command, GError *error, int fallback)
-{
-  int code = fallback;
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED) || cli_interrupted ())
-    code = CLI_EXIT_CANCELLED;
-  if (error)
-    cli_fail (command, code, "%s", error->message);
-  return code;
-}
-
-int
-cli_input_code (const GError *error)
-{
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT))
-    return CLI_EXIT_USAGE;
-  if (g_error_matches (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED))
-    return CLI_EXIT_CANCELLED;
-  return CLI_EXIT_INPUT;
-}
 
 /* ---- model options ------------------------------------------------------- */
 
@@ -210,122 +149,8 @@ cli_open_bundle (const char *path, GError **error)
       bad_option (error, _("--bundle FILE is required"));
       return NULL;
     }
-  cli_loading_begin ();
+  cli_exit_on_interrupt_begin ();
   AdiffBundle *bundle = adiff_bundle_open (path, NULL, error);
-  cli_loading_end ();
+  cli_exit_on_interrupt_end ();
   return bundle;
-}
-
-/* ---- interruption -------------------------------------------------------- */
-
-static volatile sig_atomic_t interrupted;
-static volatile sig_atomic_t loading;    /* depth of cli_loading_begin */
-static char   exit_message[256];         /* "adiff CMD: interrupted\n", made in advance */
-static size_t exit_message_len;
-
-/* Only async-signal-safe calls here (write, _exit). */
-static void
-exit_interrupted (void)
-{
-  if (exit_message_len > 0 && write (STDERR_FILENO, exit_message, exit_message_len) < 0)
-    { /* nothing more can be done */ }
-  _exit (CLI_EXIT_CANCELLED);
-}
-
-static void
-on_signal (int sig)
-{
-  interrupted = 1;
-  if (loading > 0)
-    exit_interrupted ();
-}
-
-void
-cli_catch_signals (void)
-{
-  struct sigaction sa;
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset (&sa.sa_mask);
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
-  /* A closed terminal too: the streaming denoise has its temporary output
-   * open for the whole run, and a cooperative stop removes it. */
-  sigaction (SIGHUP, &sa, NULL);
-  /* A parent may have blocked them (the mask survives exec); a signal
-   * already pending is then delivered here, to the handler. */
-  sigset_t set;
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGHUP);
-  sigprocmask (SIG_UNBLOCK, &set, NULL);
-}
-
-void
-cli_loading_begin (void)
-{
-  if (exit_message_len == 0)
-    {
-      int n = g_snprintf (exit_message, sizeof exit_message, "%s: %s\n",
-                          g_get_prgname () ? g_get_prgname () : "adiff", _("interrupted"));
-      exit_message_len = n > 0 ? MIN ((size_t) n, sizeof exit_message - 1) : 0;
-    }
-  loading++;
-  if (interrupted)               /* before, or between the two lines above */
-    exit_interrupted ();
-}
-
-void
-cli_loading_end (void)
-{
-  if (loading > 0)
-    loading--;
-}
-
-gboolean
-cli_interrupted (void)
-{
-  return interrupted != 0;
-}
-
-/* ---- progress ------------------------------------------------------------- */
-
-void
-cli_progress_init (CliProgress *p, const char *label, guint n_items)
-{
-  memset (p, 0, sizeof *p);
-  p->label = label;
-  p->n_items = MAX (1u, n_items);
-  p->show = isatty (STDERR_FILENO) && g_getenv ("ADIFF_NO_PROGRESS") == NULL;
-  p->last_percent = -1;
-}
-
-gboolean
-cli_progress (double fraction, gpointer data)
-{
-  CliProgress *p = data;
-  if (interrupted)
-    return FALSE;
-  if (!p->show)
-    return TRUE;
-  int percent = (int) floor (100.0 * (p->item + CLAMP (fraction, 0.0, 1.0)) / p->n_items);
-  if (percent != p->last_percent)
-    {
-      if (p->n_items > 1)
-        g_printerr ("\r%s %u/%u: %3d%%", p->label, MIN (p->item + 1, p->n_items),
-                    p->n_items, percent);
-      else
-        g_printerr ("\r%s: %3d%%", p->label, percent);
-      p->last_percent = percent;
-    }
-  return TRUE;
-}
-
-void
-cli_progress_done (CliProgress *p)
-{
-  if (p->show && p->last_percent >= 0)
-    g_printerr ("\n");
-  p->last_percent = -1;
 }

@@ -1,4 +1,4 @@
-/* merge.c — choosing exemplars when shards are merged.
+/* exemplar-counts.c — choosing exemplars when shards are merged.
  *
  * Each partial bundle holds a uniform random subset of its own items.  A
  * uniform subset of size K of the union takes c_i items from shard i, where

@@ -7,6 +7,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include "progress.h"
 #include "stats-build.h"
 
 /* The streaming pass freed its blocks, chunks and decoding buffers, but
@@ -92,9 +93,9 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
         for (gsize r = c; r < d; r++)
           m->scatter[c * d + r] /= (double) m->n;
       return_free_memory ();
-      AdiffProgress *progress = adiff_progress_new (_("eigendecomposition"), 0, cfg->quiet);
+      CliProgress *progress = cli_progress_new (_("eigendecomposition"), 0, cfg->quiet);
       ok = adiff_eigen_compute (m->scatter, d, &cfg->components, &eig, error);
-      adiff_progress_finish (progress);
+      cli_progress_free (progress);
       g_clear_pointer (&m->scatter, g_free);   /* destroyed by the decomposition */
       if (!ok)
         return FALSE;

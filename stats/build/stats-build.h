@@ -2,7 +2,7 @@
  * exemplar sampling, eigendecomposition and bundle assembly.  Built as the
  * static library libadiff-statcore, used by the tool, its tests and bench/.
  * Nothing here reads files of a dataset: items arrive through a callback
- * (cmd-build.c connects it to the io library's AdiffDataset).
+ * (adiff-stats/cmd-build.c connects it to the io library's AdiffDataset).
  */
 #pragma once
 
@@ -108,16 +108,7 @@ void     adiff_eigen_clear   (AdiffEigen *e);
 /* Components needed for a share of the variance, from a descending spectrum. */
 guint    adiff_eigen_components_for_share (const double *spectrum, gsize dim, double share);
 
-/* ---- progress.c: a progress line on a terminal only -------------------- */
-
-typedef struct _AdiffProgress AdiffProgress;
-
-/* NULL (and every call a no-op) unless stderr is a terminal and !quiet. */
-AdiffProgress *adiff_progress_new    (const char *what, guint64 total, gboolean quiet);
-void           adiff_progress_update (AdiffProgress *p, guint64 done);
-void           adiff_progress_finish (AdiffProgress *p);
-
-/* ---- builder.c: stream items into moments and exemplars ----------------- */
+/* ---- stream.c: stream items into moments and exemplars ----------------- */
 
 /* Fill up to max items (max·dim floats) and labels (may be NULL); return
  * the count, 0 at the end; on error 0 and set error.  Runs on the reader
@@ -192,7 +183,7 @@ AdiffBundle *adiff_finish_in_memory (const AdiffFinishConfig *config,
                                      const float *exemplars, const gint32 *labels,
                                      GError **error);
 
-/* ---- exemplar merging (merge.c) ----------------------------------------- */
+/* ---- exemplar-counts.c: how many exemplars each merged part gives ----- */
 
 /* How many exemplars to take from each of n parts so that the union is a
  * uniform random subset of all their items: a multivariate hypergeometric

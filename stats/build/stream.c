@@ -1,4 +1,4 @@
-/* builder.c — one pass over a stream of items: moments and exemplars.
+/* stream.c — one pass over a stream of items: moments and exemplars.
  *
  * A reader thread fills chunks of items (decoding images, reading files)
  * while this thread accumulates the previous chunk, so decoding overlaps
@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 #include <glib/gi18n.h>
+#include "progress.h"
 #include "stats-build.h"
 
 #define N_CHUNKS 2
@@ -56,14 +57,14 @@ reader_thread (gpointer data)
 
 static gboolean
 consume (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffReservoir *res,
-         AdiffProgress *progress, Chunk *c, GError **error)
+         CliProgress *progress, Chunk *c, GError **error)
 {
   if (!adiff_accum_add (acc, c->items, c->n, cfg->what, error))
     return FALSE;
   if (res && !adiff_reservoir_add (res, c->items, cfg->labels ? c->labels : NULL, c->n,
                                    error))
     return FALSE;
-  adiff_progress_update (progress, adiff_accum_count (acc));
+  cli_progress_update (progress, adiff_accum_count (acc));
   return TRUE;
 }
 
@@ -73,7 +74,7 @@ static gboolean
 run_pipe (const AdiffBuildConfig *cfg, Pipe *pipe, AdiffAccum *acc, AdiffReservoir *res,
           GError **error)
 {
-  AdiffProgress *progress = adiff_progress_new (_("reading"), cfg->expected_items,
+  CliProgress *progress = cli_progress_new (_("reading"), cfg->expected_items,
                                                 cfg->quiet);
   GError *local = NULL;
   for (;;)
@@ -90,7 +91,7 @@ run_pipe (const AdiffBuildConfig *cfg, Pipe *pipe, AdiffAccum *acc, AdiffReservo
         g_atomic_int_set (&pipe->stop, 1);
       g_async_queue_push (pipe->free_q, c);
     }
-  adiff_progress_finish (progress);
+  cli_progress_free (progress);
   if (local)
     {
       g_propagate_error (error, local);

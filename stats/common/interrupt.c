@@ -1,16 +1,16 @@
-/* signal-cleanup.c — what the tools do when they are interrupted.
+/* interrupt.c — what the tools do when they are interrupted (interrupt.h).
  *
  * Outputs are written atomically (a temporary ".NAME.XXXXXX" beside NAME,
  * renamed at the end, by adiff_bundle_write and the io savers alike), so an
- * interrupted tool never leaves a partial NAME; but killed while writing,
- * it would leave the temporary file.  adiff_io_cleanup_on_signal() installs
- * handlers for SIGINT, SIGTERM and SIGHUP that remove such files and then
- * let the signal kill the process as it would have (exit status 128+sig).
+ * interrupted tool never leaves a partial NAME; but ended while writing, it
+ * would leave the temporary file.  So the handler, when it ends the
+ * process, first removes such files.
  *
  * A handler may only call async-signal-safe functions, and the temporary
  * name is random: so the output's folder is opened in advance and the
  * handler lists it with the getdents64 system call into a static buffer,
- * unlinking every entry named "." NAME "." plus six characters.
+ * unlinking every entry named "." NAME "." plus six characters.  The
+ * message is made in advance too.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,9 +18,9 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
-#include "io-private.h"
+#include <glib/gi18n.h>
+#include "exit-codes.h"
+#include "interrupt.h"
 
 #define MAX_OUTPUTS 8
 #define PREFIX_MAX 512
@@ -34,6 +34,10 @@ typedef struct
 
 static Output outputs[MAX_OUTPUTS];
 static volatile sig_atomic_t n_outputs;
+static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t exit_at_once;   /* depth of cli_exit_on_interrupt_begin */
+static char   exit_message[256];             /* "adiff denoise: interrupted\n" */
+static size_t exit_message_len;
 
 #ifdef __linux__
 static void
@@ -61,17 +65,73 @@ remove_temporaries (const Output *o)
 static void remove_temporaries (const Output *o) { }
 #endif
 
+/* Only async-signal-safe calls here (getdents64, unlinkat, write, _exit). */
 static void
-on_signal (int sig)
+exit_interrupted (void)
 {
   for (sig_atomic_t i = 0; i < n_outputs; i++)
     remove_temporaries (&outputs[i]);
-  signal (sig, SIG_DFL);
-  raise (sig);
+  if (exit_message_len > 0 && write (STDERR_FILENO, exit_message, exit_message_len) < 0)
+    { /* nothing more can be done */ }
+  _exit (CLI_EXIT_INTERRUPTED);
+}
+
+static void
+on_signal (int sig)
+{
+  interrupted = 1;
+  if (exit_at_once > 0)
+    exit_interrupted ();
 }
 
 void
-adiff_io_cleanup_on_signal (const char *output_path)
+cli_catch_interrupts (void)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset (&sa.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaddset (&sa.sa_mask, signals[i]);
+  /* SIGHUP too, a closed terminal: the streaming denoise has its temporary
+   * output open for the whole run, and a cooperative stop removes it. */
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaction (signals[i], &sa, NULL);
+  /* A parent may have blocked them (the mask survives exec); a signal
+   * already pending is then delivered here, to the handler. */
+  sigprocmask (SIG_UNBLOCK, &sa.sa_mask, NULL);
+}
+
+gboolean
+cli_interrupted (void)
+{
+  return interrupted != 0;
+}
+
+void
+cli_exit_on_interrupt_begin (void)
+{
+  if (exit_message_len == 0)
+    {
+      int n = g_snprintf (exit_message, sizeof exit_message, "%s: %s\n",
+                          g_get_prgname () ? g_get_prgname () : "adiff", _("interrupted"));
+      exit_message_len = n > 0 ? MIN ((size_t) n, sizeof exit_message - 1) : 0;
+    }
+  exit_at_once++;
+  if (interrupted)               /* before, or between the two lines above */
+    exit_interrupted ();
+}
+
+void
+cli_exit_on_interrupt_end (void)
+{
+  if (exit_at_once > 0)
+    exit_at_once--;
+}
+
+void
+cli_remove_on_interrupt (const char *output_path)
 {
   g_return_if_fail (output_path != NULL);
   if (n_outputs == MAX_OUTPUTS)
@@ -87,26 +147,4 @@ adiff_io_cleanup_on_signal (const char *output_path)
   if (o->dir_fd < 0)
     return;                     /* the write will fail and say why */
   n_outputs++;
-  if (n_outputs == 1)
-    {
-      struct sigaction sa;
-      memset (&sa, 0, sizeof sa);
-      sa.sa_handler = on_signal;
-      sigemptyset (&sa.sa_mask);
-      sigaddset (&sa.sa_mask, SIGINT);
-      sigaddset (&sa.sa_mask, SIGTERM);
-      sigaddset (&sa.sa_mask, SIGHUP);
-      sigaction (SIGINT, &sa, NULL);
-      sigaction (SIGTERM, &sa, NULL);
-      sigaction (SIGHUP, &sa, NULL);
-    }
-}
-
-gboolean
-adiff_io_same_file (const char *a, const char *b)
-{
-  GStatBuf sa, sb;
-  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
-    return FALSE;
-  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

@@ -1,28 +1,32 @@
-/* progress.c — one self-rewriting status line on stderr, shown only on a
- * terminal (logs and pipes stay clean): a bar, items done, items/s, ETA.
- * Redrawn at most five times a second. */
+/* progress.c — one self-rewriting status line on stderr (progress.h): a
+ * bar, the share done, items done and items/s when there are several, and
+ * the time left.  Redrawn at most five times a second. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
-#include "stats-build.h"
+#include "interrupt.h"
+#include "progress.h"
 
-struct _AdiffProgress
+struct _CliProgress
 {
   char    *what;
   guint64  total;     /* 0 when unknown */
+  gboolean show;
   gint64   start, last_draw;
-  guint64  done;
+  double   done;
+  guint64  item;      /* for cli_progress_func */
 };
 
-AdiffProgress *
-adiff_progress_new (const char *what, guint64 total, gboolean quiet)
+CliProgress *
+cli_progress_new (const char *what, guint64 total, gboolean quiet)
 {
-  if (quiet || !isatty (STDERR_FILENO))
-    return NULL;
-  AdiffProgress *p = g_new0 (AdiffProgress, 1);
+  CliProgress *p = g_new0 (CliProgress, 1);
   p->what = g_strdup (what);
   p->total = total;
+  p->show = !quiet && isatty (STDERR_FILENO) && g_getenv ("ADIFF_NO_PROGRESS") == NULL;
   p->start = g_get_monotonic_time ();
   return p;
 }
@@ -39,40 +43,49 @@ format_duration (char *buf, gsize len, double seconds)
 }
 
 static void
-draw (AdiffProgress *p, gint64 now)
+draw_known (CliProgress *p, double elapsed, double rate)
+{
+  const int width = 24;
+  double share = MIN (1.0, p->done / p->total);
+  int fill = (int) (width * share);
+  char bar[32], eta[32] = "?";
+  memset (bar, '#', fill);
+  memset (bar + fill, '-', width - fill);
+  bar[width] = 0;
+  if (rate > 0 && p->done <= p->total)
+    format_duration (eta, sizeof eta, (p->total - p->done) / rate);
+  if (p->total > 1)
+    /* TRANSLATORS: progress line: what, bar, percent, done/total, rate, remaining time */
+    fprintf (stderr, _("%s [%s] %3d%% %" PRIu64 "/%" PRIu64
+                       " items, %.0f items/s, ETA %s   "),
+             p->what, bar, (int) floor (100 * share), (guint64) p->done, p->total, rate, eta);
+  else
+    /* TRANSLATORS: progress line of one item: what, bar, percent, remaining time */
+    fprintf (stderr, _("%s [%s] %3d%%, ETA %s   "), p->what, bar,
+             (int) floor (100 * share), eta);
+}
+
+static void
+draw (CliProgress *p, gint64 now)
 {
   double elapsed = (now - p->start) / 1e6;
   double rate = elapsed > 0 ? p->done / elapsed : 0;
-  char eta[32] = "?";
-  if (p->total && rate > 0 && p->done <= p->total)
-    format_duration (eta, sizeof eta, (p->total - p->done) / rate);
   fputc ('\r', stderr);  /* outside the messages: translators need not keep it */
   if (p->total)
-    {
-      const int width = 24;
-      int fill = (int) (width * MIN (1.0, (double) p->done / p->total));
-      char bar[32];
-      memset (bar, '#', fill);
-      memset (bar + fill, '-', width - fill);
-      bar[width] = 0;
-      /* TRANSLATORS: progress line: what, bar, done/total, rate, remaining time */
-      fprintf (stderr, _("%s [%s] %" PRIu64 "/%" PRIu64
-                         " items, %.0f items/s, ETA %s   "),
-               p->what, bar, p->done, p->total, rate, eta);
-    }
+    draw_known (p, elapsed, rate);
   else if (p->done == 0)
     fprintf (stderr, _("%s… %.1f s   "), p->what, elapsed);
   else
     fprintf (stderr, _("%s %" PRIu64 " items, %.0f items/s   "),
-             p->what, p->done, rate);
+             p->what, (guint64) p->done, rate);
   fflush (stderr);
   p->last_draw = now;
 }
 
 void
-adiff_progress_update (AdiffProgress *p, guint64 done)
+cli_progress_update (CliProgress *p, double done)
 {
-  if (!p)
+  if (!p || !p->show)
     return;
   p->done = done;
   gint64 now = g_get_monotonic_time ();
@@ -81,12 +94,31 @@ adiff_progress_update (AdiffProgress *p, guint64 done)
 }
 
 void
-adiff_progress_finish (AdiffProgress *p)
+cli_progress_set_item (CliProgress *p, guint64 item)
+{
+  p->item = item;
+}
+
+gboolean
+cli_progress_func (double fraction, gpointer data)
+{
+  CliProgress *p = data;
+  if (cli_interrupted ())
+    return FALSE;
+  cli_progress_update (p, p->item + CLAMP (fraction, 0.0, 1.0));
+  return TRUE;
+}
+
+void
+cli_progress_free (CliProgress *p)
 {
   if (!p)
     return;
-  draw (p, g_get_monotonic_time ());
-  fputc ('\n', stderr);
+  if (p->show)
+    {
+      draw (p, g_get_monotonic_time ());
+      fputc ('\n', stderr);
+    }
   g_free (p->what);
   g_free (p);
 }
