@@ -156,15 +156,15 @@ run_build (BuildArgs *a, const char *cmdline)
 {
   GError *error = NULL;
   AdiffDatasetOptions dopt;
-  AdiffComponents comps;
+  StatsComponents comps;
   guint64 n_ex;
   if (!dataset_options (a, &dopt, &error) ||
-      !cli_parse_components (a->components, a->share, &comps, &error) ||
-      !cli_parse_exemplars (a->exemplars ? a->exemplars : DEFAULT_EXEMPLARS, &n_ex, &error))
+      !options_parse_components (a->components, a->share, &comps, &error) ||
+      !options_parse_exemplars (a->exemplars ? a->exemplars : DEFAULT_EXEMPLARS, &n_ex, &error))
     return cli_usage_error (&error);
-  if (!cli_check_output (a->output, &error))
+  if (!options_check_output (a->output, &error))
     return cli_fail_error (&error, CLI_EXIT_OUTPUT);
-  if (!cli_check_not_input (a->output, a->sources, &error))
+  if (!options_check_not_input (a->output, a->sources, &error))
     return cli_usage_error (&error);
   /* Interrupted, leave neither a partial bundle nor a temporary file. */
   cli_remove_on_interrupt (a->output);
@@ -178,14 +178,14 @@ run_build (BuildArgs *a, const char *cmdline)
   /* An injected pattern moves values off the 8-bit grid (and out of [0,1]);
    * resized 8-bit images are rounded back to it, within 1/510. */
   gboolean off_grid = a->inject != NULL;
-  if (!cli_parse_exemplar_storage (a->storage, adiff_dataset_get_bit_depth (ds), off_grid,
+  if (!options_parse_exemplar_storage (a->storage, adiff_dataset_get_bit_depth (ds), off_grid,
                                    &ex_store, &error))
     {
       adiff_dataset_free (ds);
       return cli_usage_error (&error);
     }
 
-  AdiffBuildConfig cfg = {
+  StatsBuildConfig cfg = {
     .dim = (gsize) w * h * c, .expected_items = adiff_dataset_get_n_items (ds),
     .n_exemplars = n_ex, .exemplars_u8 = ex_store == ADIFF_STORE_U8,
     .labels = adiff_dataset_has_labels (ds), .seed = (guint64) a->seed,
@@ -193,25 +193,25 @@ run_build (BuildArgs *a, const char *cmdline)
     .lower = TRUE,
   };
   Source src = { ds };
-  AdiffBuildResult res;
-  gboolean ok = adiff_build_stream (&cfg, read_dataset, &src, &res, &error);
+  StatsBuildResult res;
+  gboolean ok = stats_build_stream (&cfg, read_dataset, &src, &res, &error);
   report_skipped (ds);
   char *meta = ok ? make_metadata (ds, a, cmdline) : NULL;
   adiff_dataset_free (ds);
   if (!ok)
     return cli_fail_error (&error, CLI_EXIT_ERROR);
 
-  AdiffFinishConfig fc = {
+  StatsFinishConfig fc = {
     .width = w, .height = h, .channels = c, .components = comps, .partial = a->partial,
     .storage = { a->f16 ? ADIFF_STORE_F16 : ADIFF_STORE_F32, ex_store },
     .metadata = meta, .quiet = a->quiet,
     .reservoir = res.reservoir, .reservoir_labels = res.labels,
   };
   guint64 n_items = res.moments.n;
-  ok = adiff_finish_bundle (a->output, &fc, &res.moments, 0, NULL, NULL, &error);
-  guint n_exemplars = res.reservoir ? adiff_reservoir_count (res.reservoir) : 0;
+  ok = stats_finish_bundle (a->output, &fc, &res.moments, 0, NULL, NULL, &error);
+  guint n_exemplars = res.reservoir ? stats_reservoir_count (res.reservoir) : 0;
   double seconds = res.seconds;
-  adiff_build_result_clear (&res);
+  stats_build_result_clear (&res);
   g_free (meta);
   if (!ok)
     return cli_fail_error (&error, cli_output_code (error));
@@ -226,7 +226,7 @@ run_build (BuildArgs *a, const char *cmdline)
 int
 cmd_build (int argc, char **argv)
 {
-  BuildArgs a = { .components = NULL, .share = ADIFF_DEFAULT_VARIANCE_SHARE, .gamma = 0.1 };
+  BuildArgs a = { .components = NULL, .share = STATS_DEFAULT_VARIANCE_SHARE, .gamma = 0.1 };
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a.output,
       N_("Write the bundle to FILE (required)"), N_("FILE") },
@@ -288,7 +288,7 @@ cmd_build (int argc, char **argv)
        "Example:\n  adiff-stats build -o cifar.adstats --components auto --store-f16 "
        "cifar-10-batches-bin/data_batch_*.bin"), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  char *cmdline = cli_command_line (argc - 1, argv + 1);
+  char *cmdline = options_command_line (argc - 1, argv + 1);
   int rc;
   if (!cli_parse (ctx, &argc, &argv))
     rc = CLI_EXIT_USAGE;

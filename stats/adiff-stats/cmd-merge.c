@@ -22,7 +22,7 @@ typedef struct
 
 typedef struct
 {
-  AdiffMoments moments;
+  StatsMoments moments;
   GArray  *exemplars;   /* float */
   GArray  *labels;      /* gint32 */
   gboolean all_labels;
@@ -108,7 +108,7 @@ merge_parts (const MergeArgs *a, guint n, const CliLayout *layouts, guint64 want
       items[i] = layouts[i].n_items;
       have[i] = layouts[i].n_exemplars;
     }
-  adiff_merge_exemplar_counts (n, items, have, want, rand, take);
+  stats_exemplar_counts (n, items, have, want, rand, take);
   gboolean ok = TRUE;
   for (guint i = 0; ok && i < n; i++)
     {
@@ -122,7 +122,7 @@ merge_parts (const MergeArgs *a, guint n, const CliLayout *layouts, guint64 want
           adiff_bundle_unref (b);
           break;
         }
-      adiff_moments_merge (&m->moments, adiff_bundle_get_dim (b), adiff_bundle_get_n_items (b),
+      stats_moments_merge (&m->moments, adiff_bundle_get_dim (b), adiff_bundle_get_n_items (b),
                            adiff_bundle_get_mean (b), adiff_bundle_get_scatter (b));
       take_exemplars (m, b, take[i], rand);
       note_source (m, b);
@@ -157,14 +157,14 @@ static int
 run_merge (MergeArgs *a, const char *cmdline)
 {
   GError *error = NULL;
-  AdiffComponents comps;
+  StatsComponents comps;
   guint64 want;
-  if (!cli_parse_components (a->components, a->share, &comps, &error) ||
-      !cli_parse_exemplars (a->exemplars ? a->exemplars : "2000", &want, &error))
+  if (!options_parse_components (a->components, a->share, &comps, &error) ||
+      !options_parse_exemplars (a->exemplars ? a->exemplars : "2000", &want, &error))
     return cli_usage_error (&error);
-  if (!cli_check_output (a->output, &error))
+  if (!options_check_output (a->output, &error))
     return cli_fail_error (&error, CLI_EXIT_OUTPUT);
-  if (!cli_check_not_input (a->output, a->parts, &error))
+  if (!options_check_not_input (a->output, a->parts, &error))
     return cli_usage_error (&error);
   /* Interrupted, leave neither a partial bundle nor a temporary file. */
   cli_remove_on_interrupt (a->output);
@@ -178,19 +178,19 @@ run_merge (MergeArgs *a, const char *cmdline)
                 merge_parts (a, n, layouts, want, &m, &error);
   AdiffStorage ex_store = ADIFF_STORE_F32;
   if (ok)
-    ok = cli_parse_exemplar_storage (a->storage, m.widest <= 1 ? 8 : m.widest == 2 ? 16 : 32,
+    ok = options_parse_exemplar_storage (a->storage, m.widest <= 1 ? 8 : m.widest == 2 ? 16 : 32,
                                      FALSE, &ex_store, &error);
   if (ok)
     {
       char *meta = merged_metadata (&m, n, cmdline);
-      AdiffFinishConfig fc = {
+      StatsFinishConfig fc = {
         .width = layouts[0].width, .height = layouts[0].height,
         .channels = layouts[0].channels, .components = comps, .partial = a->partial,
         .storage = { a->f16 ? ADIFF_STORE_F16 : ADIFF_STORE_F32, ex_store },
         .metadata = meta, .quiet = a->quiet,
       };
       guint n_ex = m.labels->len;
-      ok = adiff_finish_bundle (a->output, &fc, &m.moments, n_ex,
+      ok = stats_finish_bundle (a->output, &fc, &m.moments, n_ex,
                                 n_ex ? (const float *) m.exemplars->data : NULL,
                                 n_ex && m.all_labels ? (const gint32 *) m.labels->data : NULL,
                                 &error);
@@ -201,7 +201,7 @@ run_merge (MergeArgs *a, const char *cmdline)
                 a->output, m.moments.n, n, n_ex, a->partial ? _(", partial") : "");
       g_free (meta);
     }
-  adiff_moments_clear (&m.moments);
+  stats_moments_clear (&m.moments);
   g_array_unref (m.exemplars);
   g_array_unref (m.labels);
   g_string_free (m.sources, TRUE);
@@ -212,7 +212,7 @@ run_merge (MergeArgs *a, const char *cmdline)
 int
 cmd_merge (int argc, char **argv)
 {
-  MergeArgs a = { .share = ADIFF_DEFAULT_VARIANCE_SHARE };
+  MergeArgs a = { .share = STATS_DEFAULT_VARIANCE_SHARE };
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a.output,
       N_("Write the merged bundle to FILE (required)"), N_("FILE") },
@@ -242,7 +242,7 @@ cmd_merge (int argc, char **argv)
        "all items up to rounding.  Exemplars are drawn so that they are a uniform "
        "random subset of all items (as far as the parts stored enough)."), NULL);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  char *cmdline = cli_command_line (argc - 1, argv + 1);
+  char *cmdline = options_command_line (argc - 1, argv + 1);
   int rc;
   if (!cli_parse (ctx, &argc, &argv))
     rc = CLI_EXIT_USAGE;

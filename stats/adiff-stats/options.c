@@ -16,19 +16,19 @@ parse_count (const char *text, guint64 *out)
 }
 
 gboolean
-cli_parse_components (const char *text, double share, AdiffComponents *out,
+options_parse_components (const char *text, double share, StatsComponents *out,
                       GError **error)
 {
   guint64 k;
   memset (out, 0, sizeof *out);
   out->share = share;
   if (!text || g_strcmp0 (text, "all") == 0)
-    out->mode = ADIFF_COMPONENTS_ALL;
+    out->mode = STATS_COMPONENTS_ALL;
   else if (g_strcmp0 (text, "auto") == 0)
-    out->mode = ADIFF_COMPONENTS_AUTO;
+    out->mode = STATS_COMPONENTS_AUTO;
   else if (parse_count (text, &k) && k > 0 && k <= G_MAXUINT)
     {
-      out->mode = ADIFF_COMPONENTS_FIXED;
+      out->mode = STATS_COMPONENTS_FIXED;
       out->k = (guint) k;
     }
   else
@@ -47,11 +47,11 @@ cli_parse_components (const char *text, double share, AdiffComponents *out,
 }
 
 gboolean
-cli_parse_exemplars (const char *text, guint64 *out, GError **error)
+options_parse_exemplars (const char *text, guint64 *out, GError **error)
 {
   if (g_strcmp0 (text, "all") == 0)
     {
-      *out = ADIFF_EXEMPLARS_ALL;
+      *out = STATS_EXEMPLARS_ALL;
       return TRUE;
     }
   if (parse_count (text, out))
@@ -62,7 +62,7 @@ cli_parse_exemplars (const char *text, guint64 *out, GError **error)
 }
 
 gboolean
-cli_parse_exemplar_storage (const char *text, guint bit_depth, gboolean off_grid,
+options_parse_exemplar_storage (const char *text, guint bit_depth, gboolean off_grid,
                             AdiffStorage *out, GError **error)
 {
   if (!text || g_strcmp0 (text, "auto") == 0)
@@ -84,7 +84,7 @@ cli_parse_exemplar_storage (const char *text, guint bit_depth, gboolean off_grid
 }
 
 gboolean
-cli_check_output (const char *path, GError **error)
+options_check_output (const char *path, GError **error)
 {
   char *dir = g_path_get_dirname (path);
   gboolean ok = g_file_test (dir, G_FILE_TEST_IS_DIR);
@@ -102,7 +102,7 @@ cli_check_output (const char *path, GError **error)
 }
 
 gboolean
-cli_check_not_input (const char *output, char **inputs, GError **error)
+options_check_not_input (const char *output, char **inputs, GError **error)
 {
   for (guint i = 0; inputs && inputs[i]; i++)
     if (adiff_io_same_file (output, inputs[i]))
@@ -117,7 +117,7 @@ cli_check_not_input (const char *output, char **inputs, GError **error)
 }
 
 char *
-cli_command_line (int argc, char **argv)
+options_command_line (int argc, char **argv)
 {
   GString *s = g_string_new ("adiff-stats");
   for (int i = 0; i < argc; i++)

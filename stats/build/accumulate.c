@@ -18,7 +18,7 @@
 #include <cblas.h>
 #include "stats-build.h"
 
-struct _AdiffAccum
+struct _StatsAccum
 {
   gsize    dim, block;
   guint64  n;
@@ -32,7 +32,7 @@ struct _AdiffAccum
 
 /* Aim for ~8 MB of block: large enough for DSYRK to run near peak. */
 gsize
-adiff_accum_default_block (gsize dim)
+stats_accum_default_block (gsize dim)
 {
   gsize b = ((gsize) 1 << 20) / MAX (dim, 1);
   return CLAMP (b, 64, 4096);
@@ -55,12 +55,12 @@ alloc_matrix (gsize dim)
   return m;
 }
 
-AdiffAccum *
-adiff_accum_new (gsize dim, gsize block)
+StatsAccum *
+stats_accum_new (gsize dim, gsize block)
 {
-  AdiffAccum *acc = g_new0 (AdiffAccum, 1);
+  StatsAccum *acc = g_new0 (StatsAccum, 1);
   acc->dim = dim;
-  acc->block = block ? block : adiff_accum_default_block (dim);
+  acc->block = block ? block : stats_accum_default_block (dim);
   acc->ref = g_new0 (double, dim);
   acc->sum = g_new0 (double, dim);
   acc->scatter = alloc_matrix (dim);
@@ -69,7 +69,7 @@ adiff_accum_new (gsize dim, gsize block)
 }
 
 static void
-flush (AdiffAccum *acc)
+flush (StatsAccum *acc)
 {
   gsize d = acc->dim, m = acc->fill;
   if (m == 0)
@@ -85,7 +85,7 @@ flush (AdiffAccum *acc)
 }
 
 gboolean
-adiff_accum_add (AdiffAccum *acc, const float *items, gsize n, const char *what,
+stats_accum_add (StatsAccum *acc, const float *items, gsize n, const char *what,
                  GError **error)
 {
   gint64 t0 = g_get_monotonic_time ();
@@ -117,13 +117,13 @@ adiff_accum_add (AdiffAccum *acc, const float *items, gsize n, const char *what,
 }
 
 guint64
-adiff_accum_count (const AdiffAccum *acc)
+stats_accum_count (const StatsAccum *acc)
 {
   return acc->n;
 }
 
 void
-adiff_accum_timing (const AdiffAccum *acc, double *syrk_seconds, double *seconds,
+stats_accum_timing (const StatsAccum *acc, double *syrk_seconds, double *seconds,
                     double *flops)
 {
   *syrk_seconds = acc->syrk_seconds;
@@ -132,7 +132,7 @@ adiff_accum_timing (const AdiffAccum *acc, double *syrk_seconds, double *seconds
 }
 
 void
-adiff_accum_finish_lower (AdiffAccum *acc, AdiffMoments *out)
+stats_accum_finish_lower (StatsAccum *acc, StatsMoments *out)
 {
   flush (acc);
   gsize d = acc->dim;
@@ -151,18 +151,18 @@ adiff_accum_finish_lower (AdiffAccum *acc, AdiffMoments *out)
   out->scatter = s;
   out->lower = TRUE;
   acc->scatter = NULL;
-  adiff_accum_free (acc);
+  stats_accum_free (acc);
 }
 
 void
-adiff_accum_finish (AdiffAccum *acc, AdiffMoments *out)
+stats_accum_finish (StatsAccum *acc, StatsMoments *out)
 {
-  adiff_accum_finish_lower (acc, out);
-  adiff_moments_symmetrize (out);
+  stats_accum_finish_lower (acc, out);
+  stats_moments_symmetrize (out);
 }
 
 void
-adiff_moments_symmetrize (AdiffMoments *m)
+stats_moments_symmetrize (StatsMoments *m)
 {
   if (!m->lower || !m->scatter)
     return;
@@ -174,7 +174,7 @@ adiff_moments_symmetrize (AdiffMoments *m)
 }
 
 void
-adiff_accum_free (AdiffAccum *acc)
+stats_accum_free (StatsAccum *acc)
 {
   if (!acc)
     return;
@@ -186,7 +186,7 @@ adiff_accum_free (AdiffAccum *acc)
 }
 
 void
-adiff_moments_clear (AdiffMoments *m)
+stats_moments_clear (StatsMoments *m)
 {
   g_clear_pointer (&m->mean, g_free);
   g_clear_pointer (&m->scatter, g_free);
@@ -197,14 +197,14 @@ adiff_moments_clear (AdiffMoments *m)
 /* Chan, Golub & LeVeque (1979): with δ = μ_b − μ_a and n = n_a + n_b,
  *   μ = μ_a + δ·n_b/n,   M = M_a + M_b + δδᵀ·n_a·n_b/n. */
 void
-adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n, const double *mean,
+stats_moments_merge (StatsMoments *into, gsize dim, guint64 n, const double *mean,
                      const double *scatter)
 {
   if (n == 0)
     return;
   if (into->n == 0)
     {
-      adiff_moments_clear (into);
+      stats_moments_clear (into);
       into->dim = dim;
       into->n = n;
       into->mean = g_memdup2 (mean, dim * sizeof (double));
@@ -212,7 +212,7 @@ adiff_moments_merge (AdiffMoments *into, gsize dim, guint64 n, const double *mea
       return;
     }
   g_return_if_fail (into->dim == dim);
-  adiff_moments_symmetrize (into);
+  stats_moments_symmetrize (into);
   double na = (double) into->n, nb = (double) n, nt = na + nb;
   double *delta = g_new (double, dim);
   for (gsize p = 0; p < dim; p++)

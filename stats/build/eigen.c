@@ -39,7 +39,7 @@ lapack_failed (lapack_int info, const char *routine, GError **error)
 }
 
 guint
-adiff_eigen_components_for_share (const double *spectrum, gsize dim, double share)
+stats_eigen_components_for_share (const double *spectrum, gsize dim, double share)
 {
   double total = 0;
   for (gsize i = 0; i < dim; i++)
@@ -57,15 +57,15 @@ adiff_eigen_components_for_share (const double *spectrum, gsize dim, double shar
 }
 
 static guint
-choose_k (const AdiffComponents *c, const double *spectrum, gsize dim)
+choose_k (const StatsComponents *c, const double *spectrum, gsize dim)
 {
   switch (c->mode)
     {
-    case ADIFF_COMPONENTS_FIXED:
+    case STATS_COMPONENTS_FIXED:
       return (guint) MIN ((gsize) c->k, dim);
-    case ADIFF_COMPONENTS_AUTO:
-      return adiff_eigen_components_for_share (spectrum, dim, c->share);
-    case ADIFF_COMPONENTS_ALL:
+    case STATS_COMPONENTS_AUTO:
+      return stats_eigen_components_for_share (spectrum, dim, c->share);
+    case STATS_COMPONENTS_ALL:
     default:
       return (guint) dim;
     }
@@ -157,7 +157,7 @@ apply_panels (const double *v, const gsize *offsets, guint np, const double *tau
 
 static gboolean
 top_vectors (double *a, gsize dim, double *diag, double *off, const double *tau,
-             guint k, AdiffEigen *out, GError **error)
+             guint k, StatsEigen *out, GError **error)
 {
   lapack_int n = (lapack_int) dim, m = 0;
   lapack_logical tryrac = 1;
@@ -214,8 +214,8 @@ top_vectors (double *a, gsize dim, double *diag, double *off, const double *tau,
 }
 
 gboolean
-adiff_eigen_compute (double *cov, gsize dim, const AdiffComponents *choice,
-                     AdiffEigen *out, GError **error)
+stats_eigen_compute (double *cov, gsize dim, const StatsComponents *choice,
+                     StatsEigen *out, GError **error)
 {
   memset (out, 0, sizeof *out);
   out->dim = dim;
@@ -253,12 +253,12 @@ out:
   g_free (tau);
   g_free (spec);
   if (!ok)
-    adiff_eigen_clear (out);
+    stats_eigen_clear (out);
   return ok;
 }
 
 void
-adiff_eigen_clear (AdiffEigen *e)
+stats_eigen_clear (StatsEigen *e)
 {
   g_clear_pointer (&e->eigenvalues, g_free);
   g_clear_pointer (&e->eigenvectors, g_free);

@@ -19,7 +19,7 @@ uniform_below (GRand *rand, guint64 bound)
 }
 
 void
-adiff_merge_exemplar_counts (guint n_parts, const guint64 *items, const guint64 *have,
+stats_exemplar_counts (guint n_parts, const guint64 *items, const guint64 *have,
                              guint64 want, GRand *rand, guint64 *take)
 {
   guint64 *left = g_new (guint64, n_parts + 1);

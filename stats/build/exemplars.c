@@ -9,10 +9,10 @@
 #include <glib/gi18n.h>
 #include "stats-build.h"
 
-struct _AdiffReservoir
+struct _StatsReservoir
 {
   gsize    dim;
-  guint64  capacity;   /* ADIFF_EXEMPLARS_ALL: keep everything */
+  guint64  capacity;   /* STATS_EXEMPLARS_ALL: keep everything */
   gboolean as_u8;
   guint64  seen;
   GRand   *rand;
@@ -23,10 +23,10 @@ struct _AdiffReservoir
 /* Keep an absurd "all" from exhausting memory: the loader's own cap. */
 #define MAX_KEPT ADIFF_DEFAULT_MAX_EXEMPLARS
 
-AdiffReservoir *
-adiff_reservoir_new (gsize dim, guint64 capacity, gboolean as_u8, guint64 seed)
+StatsReservoir *
+stats_reservoir_new (gsize dim, guint64 capacity, gboolean as_u8, guint64 seed)
 {
-  AdiffReservoir *r = g_new0 (AdiffReservoir, 1);
+  StatsReservoir *r = g_new0 (StatsReservoir, 1);
   r->dim = dim;
   r->capacity = capacity;
   r->as_u8 = as_u8;
@@ -39,13 +39,13 @@ adiff_reservoir_new (gsize dim, guint64 capacity, gboolean as_u8, guint64 seed)
 }
 
 static gsize
-item_bytes (const AdiffReservoir *r)
+item_bytes (const StatsReservoir *r)
 {
   return r->dim * (r->as_u8 ? 1 : sizeof (float));
 }
 
 static void
-store (AdiffReservoir *r, guint64 slot, const float *x, gint32 label)
+store (StatsReservoir *r, guint64 slot, const float *x, gint32 label)
 {
   gsize nb = item_bytes (r);
   if (slot * nb == r->items->len)
@@ -73,7 +73,7 @@ uniform_below (GRand *rand, guint64 bound)
 }
 
 gboolean
-adiff_reservoir_add (AdiffReservoir *r, const float *items, const gint32 *labels,
+stats_reservoir_add (StatsReservoir *r, const float *items, const gint32 *labels,
                      gsize n, GError **error)
 {
   for (gsize j = 0; j < n; j++, r->seen++)
@@ -102,13 +102,13 @@ adiff_reservoir_add (AdiffReservoir *r, const float *items, const gint32 *labels
 }
 
 guint
-adiff_reservoir_count (const AdiffReservoir *r)
+stats_reservoir_count (const StatsReservoir *r)
 {
   return r->labels->len;
 }
 
 float *
-adiff_reservoir_dup_items (const AdiffReservoir *r)
+stats_reservoir_dup_items (const StatsReservoir *r)
 {
   gsize n = (gsize) r->labels->len * r->dim;
   float *out = g_new (float, n + 1);
@@ -121,13 +121,13 @@ adiff_reservoir_dup_items (const AdiffReservoir *r)
 }
 
 gint32 *
-adiff_reservoir_dup_labels (const AdiffReservoir *r)
+stats_reservoir_dup_labels (const StatsReservoir *r)
 {
   return g_memdup2 (r->labels->data, (gsize) r->labels->len * sizeof (gint32) + 1);
 }
 
 void
-adiff_reservoir_free (AdiffReservoir *r)
+stats_reservoir_free (StatsReservoir *r)
 {
   if (!r)
     return;

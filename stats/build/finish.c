@@ -23,8 +23,8 @@ return_free_memory (void)
 }
 
 static char *
-complete_metadata (const AdiffFinishConfig *cfg, const AdiffMoments *m,
-                   const AdiffEigen *eig)
+complete_metadata (const StatsFinishConfig *cfg, const StatsMoments *m,
+                   const StatsEigen *eig)
 {
   GKeyFile *kf = g_key_file_new ();
   if (cfg->metadata)
@@ -57,7 +57,7 @@ complete_metadata (const AdiffFinishConfig *cfg, const AdiffMoments *m,
 typedef gboolean (*Sink) (const AdiffBundleData *data, gpointer user, GError **error);
 
 static gboolean
-finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *ex,
+finish (const StatsFinishConfig *cfg, StatsMoments *m, guint n_ex, const float *ex,
         const gint32 *labels, Sink sink, gpointer user, GError **error)
 {
   gsize d = m->dim;
@@ -73,12 +73,12 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
     .n_items = m->n, .mean = m->mean, .n_exemplars = n_ex, .exemplars = ex,
     .labels = labels,
   };
-  AdiffEigen eig = { 0 };
+  StatsEigen eig = { 0 };
   gboolean ok;
   if (cfg->partial)
     {
       /* Isotropic model of the same total variance: still a usable bundle. */
-      adiff_moments_symmetrize (m);
+      stats_moments_symmetrize (m);
       double trace = 0;
       for (gsize p = 0; p < d; p++)
         trace += m->scatter[p * d + p];
@@ -94,7 +94,7 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
           m->scatter[c * d + r] /= (double) m->n;
       return_free_memory ();
       CliProgress *progress = cli_progress_new (_("eigendecomposition"), 0, cfg->quiet);
-      ok = adiff_eigen_compute (m->scatter, d, &cfg->components, &eig, error);
+      ok = stats_eigen_compute (m->scatter, d, &cfg->components, &eig, error);
       cli_progress_free (progress);
       g_clear_pointer (&m->scatter, g_free);   /* destroyed by the decomposition */
       if (!ok)
@@ -107,12 +107,12 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
   /* Only now, with the covariance gone, expand sampled exemplars to floats. */
   float *owned_ex = NULL;
   gint32 *owned_labels = NULL;
-  if (!ex && cfg->reservoir && adiff_reservoir_count (cfg->reservoir))
+  if (!ex && cfg->reservoir && stats_reservoir_count (cfg->reservoir))
     {
-      data.n_exemplars = adiff_reservoir_count (cfg->reservoir);
-      data.exemplars = owned_ex = adiff_reservoir_dup_items (cfg->reservoir);
+      data.n_exemplars = stats_reservoir_count (cfg->reservoir);
+      data.exemplars = owned_ex = stats_reservoir_dup_items (cfg->reservoir);
       if (cfg->reservoir_labels)
-        data.labels = owned_labels = adiff_reservoir_dup_labels (cfg->reservoir);
+        data.labels = owned_labels = stats_reservoir_dup_labels (cfg->reservoir);
     }
   char *meta = complete_metadata (cfg, m, cfg->partial ? NULL : &eig);
   data.metadata = meta;
@@ -120,7 +120,7 @@ finish (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex, const float *
   g_free (meta);
   g_free (owned_ex);
   g_free (owned_labels);
-  adiff_eigen_clear (&eig);
+  stats_eigen_clear (&eig);
   return ok;
 }
 
@@ -146,7 +146,7 @@ to_memory (const AdiffBundleData *data, gpointer user, GError **error)
 }
 
 gboolean
-adiff_finish_bundle (const char *path, const AdiffFinishConfig *cfg, AdiffMoments *m,
+stats_finish_bundle (const char *path, const StatsFinishConfig *cfg, StatsMoments *m,
                      guint n_ex, const float *ex, const gint32 *labels, GError **error)
 {
   FileSink s = { path, &cfg->storage };
@@ -154,7 +154,7 @@ adiff_finish_bundle (const char *path, const AdiffFinishConfig *cfg, AdiffMoment
 }
 
 AdiffBundle *
-adiff_finish_in_memory (const AdiffFinishConfig *cfg, AdiffMoments *m, guint n_ex,
+stats_finish_in_memory (const StatsFinishConfig *cfg, StatsMoments *m, guint n_ex,
                         const float *ex, const gint32 *labels, GError **error)
 {
   AdiffBundle *b = NULL;

@@ -27,7 +27,7 @@ typedef struct
 
 typedef struct
 {
-  AdiffReadItems read;
+  StatsReadItems read;
   gpointer       user;
   gsize          capacity;   /* items per chunk */
   GAsyncQueue   *free_q, *full_q;
@@ -56,22 +56,22 @@ reader_thread (gpointer data)
 }
 
 static gboolean
-consume (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffReservoir *res,
+consume (const StatsBuildConfig *cfg, StatsAccum *acc, StatsReservoir *res,
          CliProgress *progress, Chunk *c, GError **error)
 {
-  if (!adiff_accum_add (acc, c->items, c->n, cfg->what, error))
+  if (!stats_accum_add (acc, c->items, c->n, cfg->what, error))
     return FALSE;
-  if (res && !adiff_reservoir_add (res, c->items, cfg->labels ? c->labels : NULL, c->n,
+  if (res && !stats_reservoir_add (res, c->items, cfg->labels ? c->labels : NULL, c->n,
                                    error))
     return FALSE;
-  cli_progress_update (progress, adiff_accum_count (acc));
+  cli_progress_update (progress, stats_accum_count (acc));
   return TRUE;
 }
 
 /* Accumulate until the reader reports the end; after a local error keep
  * draining so the reader thread can finish. */
 static gboolean
-run_pipe (const AdiffBuildConfig *cfg, Pipe *pipe, AdiffAccum *acc, AdiffReservoir *res,
+run_pipe (const StatsBuildConfig *cfg, Pipe *pipe, StatsAccum *acc, StatsReservoir *res,
           GError **error)
 {
   CliProgress *progress = cli_progress_new (_("reading"), cfg->expected_items,
@@ -101,10 +101,10 @@ run_pipe (const AdiffBuildConfig *cfg, Pipe *pipe, AdiffAccum *acc, AdiffReservo
 }
 
 static gboolean
-collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffBuildResult *result,
+collect (const StatsBuildConfig *cfg, StatsAccum *acc, StatsBuildResult *result,
          GError **error)
 {
-  guint64 n = adiff_accum_count (acc);
+  guint64 n = stats_accum_count (acc);
   if (n < 2)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
@@ -112,39 +112,39 @@ collect (const AdiffBuildConfig *cfg, AdiffAccum *acc, AdiffBuildResult *result,
                    cfg->what, n);
       return FALSE;
     }
-  adiff_accum_timing (acc, &result->syrk_seconds, &result->accum_seconds, &result->flops);
+  stats_accum_timing (acc, &result->syrk_seconds, &result->accum_seconds, &result->flops);
   return TRUE;
 }
 
 gsize
-adiff_build_block (const AdiffBuildConfig *cfg)
+stats_build_block (const StatsBuildConfig *cfg)
 {
-  return cfg->block ? cfg->block : adiff_accum_default_block (cfg->dim);
+  return cfg->block ? cfg->block : stats_accum_default_block (cfg->dim);
 }
 
 /* Items per chunk: as many as a DSYRK block, capped. */
 static gsize
-chunk_capacity (const AdiffBuildConfig *cfg)
+chunk_capacity (const StatsBuildConfig *cfg)
 {
-  return MIN (adiff_build_block (cfg), (gsize) 4096);
+  return MIN (stats_build_block (cfg), (gsize) 4096);
 }
 
 gsize
-adiff_build_buffer_bytes (const AdiffBuildConfig *cfg)
+stats_build_buffer_bytes (const StatsBuildConfig *cfg)
 {
   return N_CHUNKS * chunk_capacity (cfg) * (cfg->dim * sizeof (float) + sizeof (gint32)) +
-         adiff_build_block (cfg) * cfg->dim * sizeof (double);
+         stats_build_block (cfg) * cfg->dim * sizeof (double);
 }
 
 gboolean
-adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer user,
-                    AdiffBuildResult *result, GError **error)
+stats_build_stream (const StatsBuildConfig *cfg, StatsReadItems read, gpointer user,
+                    StatsBuildResult *result, GError **error)
 {
   memset (result, 0, sizeof *result);
   gint64 t0 = g_get_monotonic_time ();
-  AdiffAccum *acc = adiff_accum_new (cfg->dim, cfg->block);
-  AdiffReservoir *res = cfg->n_exemplars ?
-    adiff_reservoir_new (cfg->dim, cfg->n_exemplars, cfg->exemplars_u8, cfg->seed) : NULL;
+  StatsAccum *acc = stats_accum_new (cfg->dim, cfg->block);
+  StatsReservoir *res = cfg->n_exemplars ?
+    stats_reservoir_new (cfg->dim, cfg->n_exemplars, cfg->exemplars_u8, cfg->seed) : NULL;
   Pipe pipe = { read, user, 0, g_async_queue_new (), g_async_queue_new (), 0 };
   pipe.capacity = chunk_capacity (cfg);
   Chunk chunks[N_CHUNKS];
@@ -170,24 +170,24 @@ adiff_build_stream (const AdiffBuildConfig *cfg, AdiffReadItems read, gpointer u
   if (ok)
     {
       if (cfg->lower)
-        adiff_accum_finish_lower (acc, &result->moments);
+        stats_accum_finish_lower (acc, &result->moments);
       else
-        adiff_accum_finish (acc, &result->moments);
+        stats_accum_finish (acc, &result->moments);
       result->reservoir = res;
       result->labels = cfg->labels;
     }
   else
     {
-      adiff_accum_free (acc);
-      adiff_reservoir_free (res);
+      stats_accum_free (acc);
+      stats_reservoir_free (res);
     }
   result->seconds = (g_get_monotonic_time () - t0) / 1e6;
   return ok;
 }
 
 void
-adiff_build_result_clear (AdiffBuildResult *r)
+stats_build_result_clear (StatsBuildResult *r)
 {
-  adiff_moments_clear (&r->moments);
-  g_clear_pointer (&r->reservoir, adiff_reservoir_free);
+  stats_moments_clear (&r->moments);
+  g_clear_pointer (&r->reservoir, stats_reservoir_free);
 }
