@@ -31,7 +31,7 @@
 #include <sys/resource.h>
 #include <cblas.h>
 #include <glib/gstdio.h>
-#include "stats-private.h"
+#include "stats-build.h"
 #include "adiff-io.h"
 
 static double
@@ -131,16 +131,16 @@ accumulate_only (const char *batch, gsize d, int reps, gsize block)
   while ((m = adiff_dataset_read (ds, items + got * d, NULL, n - got, &error)) > 0)
     got += m;
   adiff_dataset_free (ds);
-  AdiffAccum *acc = adiff_accum_new (d, block);
+  StatsAccum *acc = stats_accum_new (d, block);
   double t0 = now ();
   for (int r = 0; r < reps; r++)
     for (gsize i = 0; i < got; i += 1000)
-      if (!adiff_accum_add (acc, items + i * d, MIN ((gsize) 1000, got - i), batch, &error))
+      if (!stats_accum_add (acc, items + i * d, MIN ((gsize) 1000, got - i), batch, &error))
         g_error ("%s", error->message);
-  AdiffMoments mom;
-  adiff_accum_finish (acc, &mom);
+  StatsMoments mom;
+  stats_accum_finish (acc, &mom);
   double gf = (double) d * (d + 1) * got * reps / (now () - t0) / 1e9;
-  adiff_moments_clear (&mom);
+  stats_moments_clear (&mom);
   g_free (items);
   return gf;
 }
@@ -193,17 +193,17 @@ run_build (const char *self, const char *train, gsize block, Run *run)
   run->t_open = now () - t_open;
   gsize d = (gsize) adiff_dataset_get_width (ds) * adiff_dataset_get_height (ds) *
             adiff_dataset_get_channels (ds);
-  gsize k = block ? block : adiff_accum_default_block (d);
+  gsize k = block ? block : stats_accum_default_block (d);
   /* The reference right before and right after the streaming pass. */
   plain_reference (self, d, k, &run->ref_before_block, &run->ref_before_large);
   double t_start = now ();
-  AdiffBuildConfig cfg = {
+  StatsBuildConfig cfg = {
     .dim = d, .expected_items = adiff_dataset_get_n_items (ds), .n_exemplars = 2000,
     .exemplars_u8 = TRUE, .labels = adiff_dataset_has_labels (ds), .seed = 1,
     .block = block, .what = "cifar10 train", .quiet = TRUE, .lower = TRUE,
   };
-  AdiffBuildResult res;
-  if (!adiff_build_stream (&cfg, read_items, ds, &res, &error))
+  StatsBuildResult res;
+  if (!stats_build_stream (&cfg, read_items, ds, &res, &error))
     g_error ("%s", error->message);
   double t_stream = now ();
   run->rss_stream = rss_now_mb ();
@@ -214,14 +214,14 @@ run_build (const char *self, const char *train, gsize block, Run *run)
 
   char *dir = g_dir_make_tmp ("bench-stats-XXXXXX", NULL);
   char *out = g_build_filename (dir, "cifar.adstats", NULL);
-  AdiffFinishConfig fc = {
+  StatsFinishConfig fc = {
     .width = 32, .height = 32, .channels = 3,
-    .components = { ADIFF_COMPONENTS_AUTO, 0, ADIFF_DEFAULT_VARIANCE_SHARE },
+    .components = { STATS_COMPONENTS_AUTO, 0, STATS_DEFAULT_VARIANCE_SHARE },
     .storage = { ADIFF_STORE_F16, ADIFF_STORE_U8 }, .quiet = TRUE,
     .reservoir = res.reservoir, .reservoir_labels = res.labels,
   };
   run->n = res.moments.n;
-  if (!adiff_finish_bundle (out, &fc, &res.moments, 0, NULL, NULL, &error))
+  if (!stats_finish_bundle (out, &fc, &res.moments, 0, NULL, NULL, &error))
     g_error ("%s", error->message);
   double t_end = now ();
   run->rss_peak = peak_rss_mb ();
@@ -234,15 +234,15 @@ run_build (const char *self, const char *train, gsize block, Run *run)
   g_free (dir);
 
   run->d = d;
-  run->block = adiff_build_block (&cfg);
-  run->buffers_mb = adiff_build_buffer_bytes (&cfg) / (1024.0 * 1024.0);
+  run->block = stats_build_block (&cfg);
+  run->buffers_mb = stats_build_buffer_bytes (&cfg) / (1024.0 * 1024.0);
   run->t_stream = t_stream - t_start;
   run->t_finish = t_end - t_finish;
   run->t_total = run->t_open + run->t_stream + run->t_finish;
   run->flops = res.flops;
   run->syrk_seconds = res.syrk_seconds;
   run->accum_seconds = res.accum_seconds;
-  adiff_build_result_clear (&res);
+  stats_build_result_clear (&res);
 }
 
 static const char *

@@ -148,14 +148,9 @@ const char *const *adiff_dataset_get_skipped (AdiffDataset *dataset);
 const char *adiff_dataset_describe  (AdiffDataset *dataset);
 void     adiff_dataset_free         (AdiffDataset *dataset);
 
-/* ---- Output safety for the tools ---------------------------------------- */
+/* ---- Output safety for the tools (interrupts: stats/common/interrupt.h) -- */
 
 /* TRUE when both paths name the same existing file (same device and inode):
  * an output that is also an input would be replaced by the atomic rename. */
 gboolean adiff_io_same_file (const char *a, const char *b);
-/* On SIGINT, SIGTERM or SIGHUP remove the temporary files of atomic writes
- * to output_path (".NAME.XXXXXX" in its folder), then die of the signal.
- * Call once per output before writing it (up to 8 outputs). */
-void     adiff_io_cleanup_on_signal (const char *output_path);
-
 G_END_DECLS

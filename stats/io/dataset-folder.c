@@ -15,23 +15,6 @@ typedef struct
   GArray     *labels;    /* gint32 per file, or NULL */
 } FolderSource;
 
-static const char *const image_extensions[] = {
-  "png", "jpg", "jpeg", "jpe", "pgm", "ppm", "pnm", "pbm", "bmp", "tif", "tiff", "webp",
-};
-
-gboolean
-adiff_io_is_image_name (const char *name)
-{
-  const char *dot = strrchr (name, '.');
-  if (!dot || name[0] == '.')
-    return FALSE;
-  g_autofree char *ext = g_ascii_strdown (dot + 1, -1);
-  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
-    if (strcmp (ext, image_extensions[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 /* Relative paths of image files under root/rel, appended to names. */
 static gboolean
 scan (const char *root, const char *rel, guint depth, GPtrArray *names, GError **error)

@@ -6,19 +6,6 @@
 #include <zlib.h>
 #include "dataset-private.h"
 
-void
-adiff_source_free (AdiffSource *source)
-{
-  if (!source)
-    return;
-  source->klass->free (source);
-  g_free (source->path);
-  g_free (source->description);
-  if (source->skipped)
-    g_ptr_array_unref (source->skipped);
-  g_free (source);
-}
-
 static gboolean
 has_extension (const char *path, const char *ext)
 {

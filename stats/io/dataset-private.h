@@ -77,8 +77,8 @@ AdiffSource *adiff_source_image_open  (const char *path, const AdiffDatasetOptio
 AdiffSource *adiff_source_cifar_open  (const char *path, GError **error);
 AdiffSource *adiff_source_idx_open    (const char *path, GError **error);
 AdiffSource *adiff_source_npy_open    (const char *path, GError **error);
+/* dataset-source.c, called by dataset-open.c and the sources alike. */
 void         adiff_source_free        (AdiffSource *source);
-
 /* True when path looks like an image file a folder scan should take. */
 gboolean adiff_io_is_image_name (const char *name);
 

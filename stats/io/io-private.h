@@ -38,8 +38,6 @@ gboolean adiff_io_read_exact    (FILE *f, const char *path, void *buffer, gsize 
 gboolean adiff_io_file_size     (FILE *f, const char *path, guint64 *size, GError **error);
 /* NaN/Inf check for float input, ADIFF_ERROR_NUMERIC naming the file. */
 gboolean adiff_io_check_finite  (const float *v, gsize n, const char *path, GError **error);
-/* a·b·… without overflow of gsize; FALSE when it would overflow. */
-gboolean adiff_io_mul_checked   (gsize *result, gsize a, gsize b);
 /* Largest image decoded (2^28 pixels: 3 GiB as RGB floats).  A tiny
  * compressed file can declare any size; refusing before decoding keeps
  * such a file from exhausting memory (docs/limits.md). */

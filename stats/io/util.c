@@ -1,4 +1,5 @@
-/* util.c — small reading helpers shared by the readers. */
+/* util.c — small reading helpers shared by the readers, and the tools'
+ * same-file check. */
 #include <errno.h>
 #include <math.h>
 #include <sys/stat.h>
@@ -70,12 +71,6 @@ adiff_io_check_finite (const float *v, gsize n, const char *path, GError **error
 }
 
 gboolean
-adiff_io_mul_checked (gsize *result, gsize a, gsize b)
-{
-  return g_size_checked_mul (result, a, b);
-}
-
-gboolean
 adiff_io_check_pixels (const char *path, guint64 width, guint64 height, GError **error)
 {
   if (width <= G_MAXUINT32 && height <= G_MAXUINT32 && width * height <= ADIFF_IO_MAX_PIXELS)
@@ -85,4 +80,13 @@ adiff_io_check_pixels (const char *path, guint64 width, guint64 height, GError *
                path, (unsigned long long) width, (unsigned long long) height,
                (unsigned long long) (ADIFF_IO_MAX_PIXELS >> 20));
   return FALSE;
+}
+
+gboolean
+adiff_io_same_file (const char *a, const char *b)
+{
+  GStatBuf sa, sb;
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

@@ -32,9 +32,9 @@ static const Case cases[] = {
   { "de/option",           "de", "adiff",       { "denoise", "--help" }, 0, "Zu verwendendes Statistik-Bundle" },
   { "ko/option",           "ko", "adiff",       { "denoise", "--help" }, 0, "사용할 통계 번들" },
   /* Errors: the tool's own, and one of the io library. */
-  { "de/usage-error",      "de", "adiff",       { "denoise", "in.png", "out.png" }, 1,
+  { "de/usage-error",      "de", "adiff",       { "denoise", "in.png", "out.png" }, 2,
     "--bundle DATEI ist erforderlich" },
-  { "ko/usage-error",      "ko", "adiff",       { "denoise", "in.png", "out.png" }, 1,
+  { "ko/usage-error",      "ko", "adiff",       { "denoise", "in.png", "out.png" }, 2,
     "--bundle 파일이 필요합니다" },
   { "de/io-error",         "de", "adiff-stats", { "build", "-o", "@out.adstats", "@empty" }, 1,
     "enthält keine Bilddateien" },
@@ -42,10 +42,10 @@ static const Case cases[] = {
     "이미지 파일(PNG, JPEG" },
   /* libadiff's own messages (a file that is not a bundle). */
   { "de/library-error",    "de", "adiff",
-    { "denoise", "--bundle", "@bad.adstats", "--sigma", "10", "@in.png", "@out.png" }, 2,
+    { "denoise", "--bundle", "@bad.adstats", "--sigma", "10", "@in.png", "@out.png" }, 1,
     "kein Statistik-Bundle" },
   { "ko/library-error",    "ko", "adiff",
-    { "denoise", "--bundle", "@bad.adstats", "--sigma", "10", "@in.png", "@out.png" }, 2,
+    { "denoise", "--bundle", "@bad.adstats", "--sigma", "10", "@in.png", "@out.png" }, 1,
     "통계 번들이 아닙니다" },
   /* Control: without LANGUAGE the messages stay English. */
   { "en/control",          "",   "adiff",       { "--help" },            0, "Commands:" },

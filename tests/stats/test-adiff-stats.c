@@ -433,7 +433,7 @@ static const BadCase bad_cases[] = {
   { "missing-source", { "build", "-q", "-o", "OUT", "TMP/nothing.npy", NULL }, 1, "nothing.npy" },
   { "nan", { "build", "-q", "-o", "OUT", "TMP/nan.npy", NULL }, 1, "nan.npy" },
   { "missing-folder", { "build", "-q", "-o", "TMP/no/such/dir/x.adstats", "TMP/two.npy", NULL },
-    1, "does not exist" },
+    3, "does not exist" },
   { "info-args", { "info", NULL }, 2, "exactly one" },
   { "compare-args", { "compare", "TMP/x", NULL }, 2, "two bundle files" },
   { "merge-no-parts", { "merge", "-o", "OUT", NULL }, 2, "no PART" },

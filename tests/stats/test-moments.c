@@ -5,7 +5,7 @@
  * shards merged == one build, the reservoir, and bad streams. */
 #include <math.h>
 #include <lapacke.h>
-#include "stats-private.h"
+#include "stats-build.h"
 
 #define D 12          /* a 4×3 gray window */
 #define N 600
@@ -131,12 +131,12 @@ max_diff (const double *a, const double *b, gsize n)
 }
 
 static void
-build (const float *x, gsize n, gsize chunk, gsize block, AdiffBuildResult *res)
+build (const float *x, gsize n, gsize chunk, gsize block, StatsBuildResult *res)
 {
   MemSource src = { x, NULL, n, 0, chunk, FALSE };
-  AdiffBuildConfig cfg = { .dim = D, .block = block, .what = "synthetic", .quiet = TRUE };
+  StatsBuildConfig cfg = { .dim = D, .block = block, .what = "synthetic", .quiet = TRUE };
   GError *error = NULL;
-  g_assert_true (adiff_build_stream (&cfg, mem_read, &src, res, &error));
+  g_assert_true (stats_build_stream (&cfg, mem_read, &src, res, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (res->moments.n, ==, n);
 }
@@ -149,7 +149,7 @@ test_against_reference (void)
   reference_moments (x, N, mean, cov);
   reference_eigen (cov, w, z);
 
-  AdiffBuildResult res;
+  StatsBuildResult res;
   build (x, N, 37, 16, &res);
   g_assert_cmpfloat (max_diff (res.moments.mean, mean, D), <=, 1e-9 * max_abs (mean, D));
   double c[D * D];
@@ -168,10 +168,10 @@ test_against_reference (void)
   double naive = ss / N - (s[0] / N) * (s[0] / N);
   g_assert_cmpfloat (fabs (naive - cov[0]), >, 1e-9 * max_abs (cov, D * D));
 
-  AdiffComponents all = { ADIFF_COMPONENTS_ALL };
-  AdiffEigen eig;
+  StatsComponents all = { STATS_COMPONENTS_ALL };
+  StatsEigen eig;
   GError *error = NULL;
-  g_assert_true (adiff_eigen_compute (c, D, &all, &eig, &error));
+  g_assert_true (stats_eigen_compute (c, D, &all, &eig, &error));
   g_assert_cmpuint (eig.k, ==, D);
   double lam_ref[D], u_ref[D * D];
   for (int i = 0; i < D; i++)
@@ -199,8 +199,8 @@ test_against_reference (void)
       wiener_from (lam_ref, u_ref, D, 0, sigma, wr);
       g_assert_cmpfloat (max_diff (wb, wr, D * D), <=, 1e-9 * max_abs (wr, D * D));
     }
-  adiff_eigen_clear (&eig);
-  adiff_build_result_clear (&res);
+  stats_eigen_clear (&eig);
+  stats_build_result_clear (&res);
   g_free (x);
 }
 
@@ -220,9 +220,9 @@ test_compact (void)
     {
       double c[D * D];
       memcpy (c, cov, sizeof c);
-      AdiffComponents fixed = { ADIFF_COMPONENTS_FIXED, k };
-      AdiffEigen eig;
-      g_assert_true (adiff_eigen_compute (c, D, &fixed, &eig, NULL));
+      StatsComponents fixed = { STATS_COMPONENTS_FIXED, k };
+      StatsEigen eig;
+      g_assert_true (stats_eigen_compute (c, D, &fixed, &eig, NULL));
       g_assert_cmpuint (eig.k, ==, k);
       double tail = 0;
       for (int i = 0; i < D - (int) k; i++)
@@ -232,15 +232,15 @@ test_compact (void)
       g_assert_cmpfloat (fabs (eig.total - total), <=, 1e-9 * total);
       for (guint i = 0; i < k; i++)
         g_assert_cmpfloat (fabs (eig.eigenvalues[i] - w[D - 1 - i]), <=, 1e-9 * w[D - 1]);
-      adiff_eigen_clear (&eig);
+      stats_eigen_clear (&eig);
     }
 
   /* auto: the smallest k holding the share. */
   double c[D * D];
   memcpy (c, cov, sizeof c);
-  AdiffComponents automatic = { ADIFF_COMPONENTS_AUTO, 0, 0.9 };
-  AdiffEigen eig;
-  g_assert_true (adiff_eigen_compute (c, D, &automatic, &eig, NULL));
+  StatsComponents automatic = { STATS_COMPONENTS_AUTO, 0, 0.9 };
+  StatsEigen eig;
+  g_assert_true (stats_eigen_compute (c, D, &automatic, &eig, NULL));
   double kept = 0, before = 0;
   for (guint i = 0; i < eig.k; i++)
     {
@@ -249,7 +249,7 @@ test_compact (void)
     }
   g_assert_cmpfloat (kept, >=, 0.9 * eig.total);
   g_assert_cmpfloat (before, <, 0.9 * eig.total);
-  adiff_eigen_clear (&eig);
+  stats_eigen_clear (&eig);
   g_free (x);
 }
 
@@ -258,27 +258,27 @@ static void
 test_merge_equals_single (void)
 {
   float *x = make_items (N, 3);
-  AdiffBuildResult all;
+  StatsBuildResult all;
   build (x, N, 64, 32, &all);
 
   static const gsize sizes[] = { 100, 1, 349, 150 };
-  AdiffMoments merged = { 0 };
+  StatsMoments merged = { 0 };
   gsize start = 0;
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      AdiffBuildResult part;
+      StatsBuildResult part;
       if (sizes[i] < 2)
         {
           /* A one-item shard: its moments are just the item. */
-          AdiffAccum *acc = adiff_accum_new (D, 0);
-          g_assert_true (adiff_accum_add (acc, x + start * D, 1, "x", NULL));
-          adiff_accum_finish (acc, &part.moments);
+          StatsAccum *acc = stats_accum_new (D, 0);
+          g_assert_true (stats_accum_add (acc, x + start * D, 1, "x", NULL));
+          stats_accum_finish (acc, &part.moments);
         }
       else
         build (x + start * D, sizes[i], 29, 8, &part);
-      adiff_moments_merge (&merged, D, part.moments.n, part.moments.mean,
+      stats_moments_merge (&merged, D, part.moments.n, part.moments.mean,
                            part.moments.scatter);
-      adiff_moments_clear (&part.moments);
+      stats_moments_clear (&part.moments);
       start += sizes[i];
     }
   g_assert_cmpuint (merged.n, ==, N);
@@ -286,8 +286,8 @@ test_merge_equals_single (void)
                      1e-12 * max_abs (all.moments.mean, D));
   g_assert_cmpfloat (max_diff (merged.scatter, all.moments.scatter, D * D), <=,
                      1e-12 * max_abs (all.moments.scatter, D * D));
-  adiff_moments_clear (&merged);
-  adiff_build_result_clear (&all);
+  stats_moments_clear (&merged);
+  stats_build_result_clear (&all);
   g_free (x);
 }
 
@@ -296,13 +296,13 @@ static void
 test_block_sizes (void)
 {
   float *x = make_items (200, 4);
-  AdiffBuildResult a, b;
+  StatsBuildResult a, b;
   build (x, 200, 200, 1, &a);
   build (x, 200, 7, 4096, &b);
   g_assert_cmpfloat (max_diff (a.moments.scatter, b.moments.scatter, D * D), <=,
                      1e-12 * max_abs (a.moments.scatter, D * D));
-  adiff_build_result_clear (&a);
-  adiff_build_result_clear (&b);
+  stats_build_result_clear (&a);
+  stats_build_result_clear (&b);
   g_free (x);
 }
 
@@ -317,15 +317,15 @@ test_reservoir (void)
   const guint runs = 4000;
   for (guint s = 0; s < runs; s++)
     {
-      AdiffReservoir *r = adiff_reservoir_new (1, 3, TRUE, s);
+      StatsReservoir *r = stats_reservoir_new (1, 3, TRUE, s);
       for (int i = 0; i < 10; i++)
-        g_assert_true (adiff_reservoir_add (r, items + i, NULL, 1, NULL));
-      g_assert_cmpuint (adiff_reservoir_count (r), ==, 3);
-      float *kept = adiff_reservoir_dup_items (r);
+        g_assert_true (stats_reservoir_add (r, items + i, NULL, 1, NULL));
+      g_assert_cmpuint (stats_reservoir_count (r), ==, 3);
+      float *kept = stats_reservoir_dup_items (r);
       for (int j = 0; j < 3; j++)
         counts[lrintf (kept[j] * 255)]++;
       g_free (kept);
-      adiff_reservoir_free (r);
+      stats_reservoir_free (r);
     }
   for (int i = 0; i < 10; i++)   /* mean 1200, sd ≈ 29 */
     {
@@ -338,16 +338,16 @@ test_reservoir (void)
   gint32 labels[50];
   for (int i = 0; i < 50; i++)
     labels[i] = i;
-  AdiffReservoir *a = adiff_reservoir_new (D, ADIFF_EXEMPLARS_ALL, FALSE, 1);
-  g_assert_true (adiff_reservoir_add (a, x, labels, 50, NULL));
-  g_assert_cmpuint (adiff_reservoir_count (a), ==, 50);
-  float *ka = adiff_reservoir_dup_items (a);
-  gint32 *la = adiff_reservoir_dup_labels (a);
+  StatsReservoir *a = stats_reservoir_new (D, STATS_EXEMPLARS_ALL, FALSE, 1);
+  g_assert_true (stats_reservoir_add (a, x, labels, 50, NULL));
+  g_assert_cmpuint (stats_reservoir_count (a), ==, 50);
+  float *ka = stats_reservoir_dup_items (a);
+  gint32 *la = stats_reservoir_dup_labels (a);
   g_assert_cmpmem (ka, 50 * D * 4, x, 50 * D * 4);
   g_assert_cmpmem (la, 50 * 4, labels, 50 * 4);
   g_free (ka);
   g_free (la);
-  adiff_reservoir_free (a);
+  stats_reservoir_free (a);
   g_free (x);
 }
 
@@ -359,7 +359,7 @@ test_merge_counts (void)
   double mean[3] = { 0 };
   for (int t = 0; t < 500; t++)
     {
-      adiff_merge_exemplar_counts (3, items, have, 200, rand, take);
+      stats_exemplar_counts (3, items, have, 200, rand, take);
       g_assert_cmpuint (take[0] + take[1] + take[2], ==, 200);
       for (int i = 0; i < 3; i++)
         {
@@ -371,7 +371,7 @@ test_merge_counts (void)
   g_assert_cmpfloat (fabs (mean[0] - 20), <, 1.5);
   g_assert_cmpfloat (fabs (mean[1] - 60), <, 2.5);
   /* Capped: want more than exist. */
-  adiff_merge_exemplar_counts (3, items, have, 5000, rand, take);
+  stats_exemplar_counts (3, items, have, 5000, rand, take);
   g_assert_cmpuint (take[0], ==, 100);
   g_assert_cmpuint (take[1], ==, 100);
   g_assert_cmpuint (take[2], ==, 2000);
@@ -382,31 +382,31 @@ static void
 test_bad_streams (void)
 {
   float *x = make_items (10, 6);
-  AdiffBuildConfig cfg = { .dim = D, .what = "tiny.npy", .quiet = TRUE };
-  AdiffBuildResult res;
+  StatsBuildConfig cfg = { .dim = D, .what = "tiny.npy", .quiet = TRUE };
+  StatsBuildResult res;
   GError *error = NULL;
 
   MemSource one = { x, NULL, 1, 0, 5, FALSE };
-  g_assert_false (adiff_build_stream (&cfg, mem_read, &one, &res, &error));
+  g_assert_false (stats_build_stream (&cfg, mem_read, &one, &res, &error));
   g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "tiny.npy"));
   g_assert_nonnull (strstr (error->message, "at least 2"));
   g_clear_error (&error);
 
   MemSource empty = { x, NULL, 0, 0, 5, FALSE };
-  g_assert_false (adiff_build_stream (&cfg, mem_read, &empty, &res, &error));
+  g_assert_false (stats_build_stream (&cfg, mem_read, &empty, &res, &error));
   g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   MemSource failing = { x, NULL, 10, 0, 3, TRUE };
-  g_assert_false (adiff_build_stream (&cfg, mem_read, &failing, &res, &error));
+  g_assert_false (stats_build_stream (&cfg, mem_read, &failing, &res, &error));
   g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "source.bin"));
   g_clear_error (&error);
 
   x[7 * D + 3] = NAN;
   MemSource nan = { x, NULL, 10, 0, 3, FALSE };
-  g_assert_false (adiff_build_stream (&cfg, mem_read, &nan, &res, &error));
+  g_assert_false (stats_build_stream (&cfg, mem_read, &nan, &res, &error));
   g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_NUMERIC);
   g_assert_nonnull (strstr (error->message, "item 7"));
   g_clear_error (&error);
@@ -423,23 +423,23 @@ test_finish (void)
   for (int i = 0; i < N; i++)
     labels[i] = i;
   MemSource src = { x, labels, N, 0, 50, FALSE };
-  AdiffBuildConfig cfg = { .dim = D, .n_exemplars = 20, .labels = TRUE, .seed = 3,
+  StatsBuildConfig cfg = { .dim = D, .n_exemplars = 20, .labels = TRUE, .seed = 3,
                            .what = "synthetic", .quiet = TRUE };
-  AdiffBuildResult res;
-  g_assert_true (adiff_build_stream (&cfg, mem_read, &src, &res, NULL));
-  g_assert_cmpuint (adiff_reservoir_count (res.reservoir), ==, 20);
-  float *ex = adiff_reservoir_dup_items (res.reservoir);
-  gint32 *lab = adiff_reservoir_dup_labels (res.reservoir);
+  StatsBuildResult res;
+  g_assert_true (stats_build_stream (&cfg, mem_read, &src, &res, NULL));
+  g_assert_cmpuint (stats_reservoir_count (res.reservoir), ==, 20);
+  float *ex = stats_reservoir_dup_items (res.reservoir);
+  gint32 *lab = stats_reservoir_dup_labels (res.reservoir);
   for (int j = 0; j < 20; j++)
     g_assert_cmpmem (ex + j * D, D * 4, x + lab[j] * D, D * 4);
 
   double trace = 0;
   for (int p = 0; p < D; p++)
     trace += res.moments.scatter[p * D + p];
-  AdiffFinishConfig fc = { .width = 4, .height = 3, .channels = 1, .partial = TRUE,
+  StatsFinishConfig fc = { .width = 4, .height = 3, .channels = 1, .partial = TRUE,
                            .quiet = TRUE };
   GError *error = NULL;
-  AdiffBundle *b = adiff_finish_in_memory (&fc, &res.moments, 20, ex, lab, &error);
+  AdiffBundle *b = stats_finish_in_memory (&fc, &res.moments, 20, ex, lab, &error);
   g_assert_no_error (error);
   g_assert_nonnull (adiff_bundle_get_scatter (b));
   g_assert_cmpuint (adiff_bundle_get_n_components (b), ==, 0);
@@ -453,7 +453,7 @@ test_finish (void)
   fc.partial = FALSE;
   fc.reservoir = res.reservoir;
   fc.reservoir_labels = TRUE;
-  b = adiff_finish_in_memory (&fc, &res.moments, 0, NULL, NULL, &error);
+  b = stats_finish_in_memory (&fc, &res.moments, 0, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (adiff_bundle_get_n_components (b), ==, D);
   g_assert_cmpuint (adiff_bundle_get_n_exemplars (b), ==, 20);
@@ -462,7 +462,7 @@ test_finish (void)
   g_assert_null (adiff_bundle_get_scatter (b));
   g_assert_nonnull (strstr (adiff_bundle_get_metadata (b), "explained-variance=1"));
   adiff_bundle_unref (b);
-  adiff_build_result_clear (&res);
+  stats_build_result_clear (&res);
   g_free (ex);
   g_free (lab);
   g_free (labels);
@@ -477,12 +477,12 @@ static void
 test_lower_triangle (void)
 {
   float *x = make_items (N, 8);
-  AdiffBuildResult full, low;
+  StatsBuildResult full, low;
   build (x, N, 37, 16, &full);
   MemSource src = { x, NULL, N, 0, 37, FALSE };
-  AdiffBuildConfig cfg = { .dim = D, .block = 16, .what = "synthetic", .quiet = TRUE,
+  StatsBuildConfig cfg = { .dim = D, .block = 16, .what = "synthetic", .quiet = TRUE,
                            .lower = TRUE };
-  g_assert_true (adiff_build_stream (&cfg, mem_read, &src, &low, NULL));
+  g_assert_true (stats_build_stream (&cfg, mem_read, &src, &low, NULL));
   g_assert_true (low.moments.lower);
   g_assert_false (full.moments.lower);
   for (int c = 0; c < D; c++)
@@ -492,12 +492,12 @@ test_lower_triangle (void)
       else
         g_assert_cmpfloat (low.moments.scatter[c * D + r], ==, 0.0);
 
-  AdiffFinishConfig fc = { .width = 4, .height = 3, .channels = 1, .quiet = TRUE,
-                           .components = { ADIFF_COMPONENTS_ALL } };
-  AdiffMoments copy = { D, N, g_memdup2 (low.moments.mean, D * sizeof (double)),
+  StatsFinishConfig fc = { .width = 4, .height = 3, .channels = 1, .quiet = TRUE,
+                           .components = { STATS_COMPONENTS_ALL } };
+  StatsMoments copy = { D, N, g_memdup2 (low.moments.mean, D * sizeof (double)),
                         g_memdup2 (low.moments.scatter, D * D * sizeof (double)), TRUE };
-  AdiffBundle *a = adiff_finish_in_memory (&fc, &full.moments, 0, NULL, NULL, NULL);
-  AdiffBundle *b = adiff_finish_in_memory (&fc, &low.moments, 0, NULL, NULL, NULL);
+  AdiffBundle *a = stats_finish_in_memory (&fc, &full.moments, 0, NULL, NULL, NULL);
+  AdiffBundle *b = stats_finish_in_memory (&fc, &low.moments, 0, NULL, NULL, NULL);
   g_assert_nonnull (a);
   g_assert_nonnull (b);
   g_assert_cmpmem (adiff_bundle_get_eigenvalues (a), D * sizeof (double),
@@ -509,17 +509,17 @@ test_lower_triangle (void)
 
   /* Partial: written as the full symmetric scatter. */
   fc.partial = TRUE;
-  b = adiff_finish_in_memory (&fc, &copy, 0, NULL, NULL, NULL);
+  b = stats_finish_in_memory (&fc, &copy, 0, NULL, NULL, NULL);
   g_assert_nonnull (b);
   g_assert_false (copy.lower);
-  adiff_build_result_clear (&full);   /* its scatter went to the eigensolver */
+  stats_build_result_clear (&full);   /* its scatter went to the eigensolver */
   build (x, N, 37, 16, &full);
   g_assert_cmpmem (adiff_bundle_get_scatter (b), D * D * sizeof (double),
                    full.moments.scatter, D * D * sizeof (double));
   adiff_bundle_unref (b);
-  adiff_moments_clear (&copy);
-  adiff_build_result_clear (&full);
-  adiff_build_result_clear (&low);
+  stats_moments_clear (&copy);
+  stats_build_result_clear (&full);
+  stats_build_result_clear (&low);
   g_free (x);
 }
 
@@ -552,10 +552,10 @@ test_eigen_paths (void)
     {
       guint k = (guint[]) { E, 130, 60 }[kk];
       memcpy (a, ref, E * E * sizeof (double));
-      AdiffComponents fixed = { ADIFF_COMPONENTS_FIXED, k };
-      AdiffEigen eig;
+      StatsComponents fixed = { STATS_COMPONENTS_FIXED, k };
+      StatsEigen eig;
       GError *error = NULL;
-      g_assert_true (adiff_eigen_compute (a, E, &fixed, &eig, &error));
+      g_assert_true (stats_eigen_compute (a, E, &fixed, &eig, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (eig.k, ==, k);
       for (guint i = 0; i < k; i++)
@@ -579,7 +579,7 @@ test_eigen_paths (void)
               g_assert_cmpfloat (fabs (dot - (i == j)), <=, 1e-12);
             }
         }
-      adiff_eigen_clear (&eig);
+      stats_eigen_clear (&eig);
     }
   g_free (x);
   g_free (a);

@@ -1,0 +1,82 @@
+/* adiff-commands.h — the commands of the `adiff` tool (one file each) and
+ * what they share: model options (model-options.c), image batches
+ * (images.c), denoising row by row (denoise-rows.c).  Exit codes, option
+ * parsing, progress and interruption are common/'s. */
+#pragma once
+
+#include "adiff/adiff.h"
+#include "adiff-io.h"
+#include "cli.h"
+#include "interrupt.h"
+#include "progress.h"
+
+int cmd_denoise         (int argc, char **argv);
+int cmd_sensitivity     (int argc, char **argv);
+int cmd_sample          (int argc, char **argv);
+int cmd_compare_models  (int argc, char **argv);
+
+/* Options shared by the commands that build a denoiser. */
+typedef struct
+{
+  char    *bundle;
+  char    *method;
+  char    *sigma;          /* --sigma as given (0–255 scale), or NULL */
+  gint     t;              /* DDPM timestep; −1 when not given */
+  double   tau;
+  gint     patch;
+  gboolean exact;
+  gboolean no_equivariant;
+  gint     threads;
+} CliModelOptions;
+
+void     cli_model_options_init  (CliModelOptions *o);
+void     cli_model_options_clear (CliModelOptions *o);
+/* Was a noise level given (--sigma or --t)? */
+gboolean      cli_model_has_sigma (const CliModelOptions *o);
+/* Entries for --bundle --method --tau --patch --exact --non-equivariant
+ * --threads, and (with_sigma) --sigma --t.  Terminated; free with g_free. */
+GOptionEntry *cli_model_entries  (CliModelOptions *o, gboolean with_sigma);
+/* Validate and fill params (σ not set here); message names the option. */
+gboolean cli_model_params        (const CliModelOptions *o, AdiffParams *params,
+                                  GError **error);
+/* σ in [0,1] units from --sigma (0–255) or --t; FALSE + error when neither
+ * or both, or out of range. */
+gboolean cli_model_sigma         (const CliModelOptions *o, double *sigma, GError **error);
+AdiffBundle *cli_open_bundle     (const char *path, GError **error);
+/* Check a σ on the 0–255 scale (name used in the message). */
+gboolean cli_check_sigma255      (double s, const char *name, GError **error);
+
+/* ---- image batches ----------------------------------------------------- */
+
+/* n images of one size: from an image file (n = 1) or a .npy of shape
+ * (H,W), (H,W,C) or (N,H,W,C); C = 2 or 4 means the last is alpha. */
+typedef struct
+{
+  guint  n, width, height, channels;
+  float *data;          /* n·height·width·channels colour values */
+  float *alpha;         /* n·height·width, or NULL */
+  guint  bit_depth;     /* of the source (8, 16; 32 for .npy) */
+  guint  npy_ndim;      /* 0 when not from a .npy */
+} CliImages;
+
+gboolean cli_images_load  (const char *path, CliImages *images, GError **error);
+/* .npy: float32 unclipped in the input's layout; other formats: one image,
+ * clipped to [0,1], at the source bit depth. */
+gboolean cli_images_save  (const char *path, const CliImages *images, GError **error);
+void     cli_images_clear (CliImages *images);
+gboolean cli_path_is_npy  (const char *path);
+/* Refuse an output path that names the input file, an existing folder, or
+ * has no known image/.npy extension. */
+gboolean cli_check_output (const char *in, const char *out, GError **error);
+
+/* ---- denoising row by row (denoise-rows.c) -------------------------- */
+
+/* Can in be read and out be written row by row (PNG, binary PGM/PPM)? */
+gboolean cli_denoise_rows_possible (const char *in, const char *out);
+/* Denoise in into out in memory bounded by the width; params->sigma set.
+ * Returns an exit code; error set unless it is CLI_EXIT_OK. */
+int      cli_denoise_rows          (const char *in, const char *out, AdiffBundle *bundle,
+                                    const AdiffParams *params, GError **error);
+/* An RGB bundle cannot denoise a gray image (ADIFF_ERROR_MISMATCH naming in). */
+gboolean cli_check_bundle_channels (const char *in, guint channels, AdiffBundle *bundle,
+                                    GError **error);

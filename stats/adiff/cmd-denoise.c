@@ -1,0 +1,177 @@
+/* cmd-denoise.c — `adiff denoise`: denoise an image or a batch of arrays
+ * of any size with one of the window denoisers.  A PNG or binary PGM/PPM
+ * going to a PNG or PGM/PPM streams row by row (denoise-rows.c);
+ * everything else (.npy, JPEG, TIFF, interlaced PNG, --estimate-sigma,
+ * which needs the whole image) is loaded whole and tiled by
+ * adiff_denoise_image. */
+#include <math.h>
+#include "adiff-commands.h"
+
+#define COMMAND "denoise"
+
+typedef struct
+{
+  CliModelOptions model;
+  gboolean        estimate;
+  int             overlap;
+  char          **files;
+} Options;
+
+/* σ of item i: given, or estimated from the item itself. */
+static gboolean
+item_sigma (const Options *o, const char *in, const CliImages *img, guint i,
+            double given, double *sigma, GError **error)
+{
+  if (!o->estimate)
+    {
+      *sigma = given;
+      return TRUE;
+    }
+  gsize len = (gsize) img->width * img->height * img->channels;
+  double s = adiff_estimate_sigma (img->data + i * len, img->width, img->height,
+                                   img->channels);
+  if (!isfinite (s) || s <= 0)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("cannot estimate the noise of “%s” (too small or noiseless); "
+                     "give --sigma"), in);
+      return FALSE;
+    }
+  if (img->n > 1)
+    g_printerr (_("%s [%u]: estimated σ = %.2f (0–255 scale)\n"), in, i, s * 255);
+  else
+    g_printerr (_("%s: estimated σ = %.2f (0–255 scale)\n"), in, s * 255);
+  *sigma = s;
+  return TRUE;
+}
+
+/* Denoise every item in place.  Returns an exit code. */
+static int
+denoise_items (const Options *o, const char *in, AdiffBundle *bundle, AdiffParams *params,
+               double given_sigma, CliImages *img)
+{
+  GError *error = NULL;
+  AdiffDenoiser *den = NULL;
+  gsize len = (gsize) img->width * img->height * img->channels;
+  CliProgress *progress = cli_progress_new (_("denoising"), img->n, FALSE);
+  int code = CLI_EXIT_OK;
+  for (guint i = 0; i < img->n && code == CLI_EXIT_OK; i++)
+    {
+      double sigma;
+      if (!item_sigma (o, in, img, i, given_sigma, &sigma, &error))
+        code = CLI_EXIT_ERROR;
+      else if (!den || sigma != params->sigma)
+        {
+          adiff_denoiser_free (den);
+          params->sigma = sigma;
+          cli_exit_on_interrupt_begin ();      /* nothing written yet: an interrupt may exit */
+          den = adiff_denoiser_new (bundle, params, &error);
+          cli_exit_on_interrupt_end ();
+          if (!den)
+            code = cli_input_code (error);
+        }
+      cli_progress_set_item (progress, i);
+      if (code == CLI_EXIT_OK &&
+          !adiff_denoise_image (den, img->data + i * len, img->data + i * len, img->width,
+                                img->height, img->channels, cli_progress_func, progress, &error))
+        code = CLI_EXIT_ERROR;      /* unsuitable input or processing; 4 when cancelled */
+    }
+  cli_progress_free (progress);
+  if (code == CLI_EXIT_OK && cli_interrupted ())
+    {
+      g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("interrupted"));
+      code = CLI_EXIT_INTERRUPTED;
+    }
+  adiff_denoiser_free (den);
+  if (code != CLI_EXIT_OK)
+    code = cli_fail_error (&error, code);
+  g_clear_error (&error);
+  return code;
+}
+
+static int
+run (Options *o)
+{
+  GError *error = NULL;
+  AdiffParams params;
+  double sigma = 0;
+  if (!o->files || g_strv_length (o->files) != 2)
+    return cli_fail (CLI_EXIT_USAGE,
+                     _("expected an input and an output file (IN OUT); see --help"));
+  const char *in = o->files[0], *out = o->files[1];
+  if (o->estimate && cli_model_has_sigma (&o->model))
+    return cli_fail (CLI_EXIT_USAGE, _("--estimate-sigma excludes --sigma and --t"));
+  if (!cli_model_params (&o->model, &params, &error) ||
+      (!o->estimate && !cli_model_sigma (&o->model, &sigma, &error)) ||
+      !cli_check_output (in, out, &error))
+    return cli_fail_error (&error, CLI_EXIT_USAGE);
+  if (o->overlap < 2 || o->overlap > ADIFF_MAX_OVERLAP)
+    return cli_fail (CLI_EXIT_USAGE, _("--overlap %d is outside 2–%d"), o->overlap,
+                     ADIFF_MAX_OVERLAP);
+  params.overlap = (guint) o->overlap;
+
+  AdiffBundle *bundle = cli_open_bundle (o->model.bundle, &error);
+  if (!bundle)
+    return cli_fail_error (&error, cli_input_code (error));
+  CliImages img = { 0 };
+  int code = CLI_EXIT_OK;
+  if (!o->estimate && cli_denoise_rows_possible (in, out))
+    {
+      params.sigma = sigma;
+      code = cli_denoise_rows (in, out, bundle, &params, &error);
+    }
+  else if (!cli_images_load (in, &img, &error) ||
+           !cli_check_bundle_channels (in, img.channels, bundle, &error))
+    code = cli_input_code (error);
+  else if (img.n > 1 && !cli_path_is_npy (out))
+    {
+      g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("“%s” holds %u images: write them to a .npy file, not “%s”"),
+                   in, img.n, out);
+      code = CLI_EXIT_USAGE;
+    }
+  else
+    {
+      code = denoise_items (o, in, bundle, &params, sigma, &img);
+      if (code == CLI_EXIT_OK && !cli_images_save (out, &img, &error))
+        code = CLI_EXIT_OUTPUT;
+    }
+  if (error)
+    code = cli_fail_error (&error, code);
+  cli_images_clear (&img);
+  adiff_bundle_unref (bundle);
+  g_clear_error (&error);
+  return code;
+}
+
+int
+cmd_denoise (int argc, char **argv)
+{
+  Options o = { .overlap = 2 };
+  cli_model_options_init (&o.model);
+  GOptionEntry *model = cli_model_entries (&o.model, TRUE);
+  const GOptionEntry entries[] = {
+    { "estimate-sigma", 'e', 0, G_OPTION_ARG_NONE, &o.estimate,
+      N_("Estimate σ from each image (noise MAD of the finest Haar band)"), NULL },
+    { "overlap", 0, 0, G_OPTION_ARG_INT, &o.overlap,
+      N_("Windows over each pixel along each axis, 2–64 (default 2; 4 is smoother and, "
+         "for the nonlinear methods, better, at about three to four times the time)"), N_("N") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
+    { NULL }
+  };
+  GOptionContext *context = cli_context_new (_("IN OUT"),
+    _("Denoise IN (an image: PNG 8/16-bit, JPEG, PNM, TIFF…, or a .npy array (H,W), "
+      "(H,W,C) or a batch (N,H,W,C)) with the statistics of a bundle and write OUT.\n"
+      "Images of any size are cut into overlapping windows of the bundle’s size, "
+      "denoised and blended.  .npy output is unclipped float32; image output is "
+      "clipped to [0,1] and keeps the input’s bit depth; alpha passes through.\n\n"
+      "Example:\n  adiff denoise --bundle natural-gray-8x8.adstats --sigma 25 noisy.png clean.png"),
+    model);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
+  g_option_context_free (context);
+  g_free (model);
+  g_strfreev (o.files);
+  cli_model_options_clear (&o.model);
+  return code;
+}

@@ -1,0 +1,94 @@
+/* cli.h — what the two tools, adiff and adiff-stats, share: one table of
+ * exit codes, the dispatch to commands, option parsing and error messages.
+ * The progress line is in progress.h, interruption in interrupt.h. */
+#pragma once
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gi18n.h>
+#include "adiff/adiff.h"
+#include "exit-codes.h"
+
+/* The table above, translated, for the tools' --help. */
+const char *cli_exit_status_help (void);
+
+/* A command parses its own argv (argv[0] is the command's name). */
+typedef int (*CliCommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char     *name;
+  CliCommandFunc  run;
+  const char     *summary;   /* N_() marked */
+} CliCommand;
+
+/* The tool's help, printed for --help (to stdout) and on bad use (stderr). */
+typedef void (*CliUsageFunc) (FILE *out);
+
+/* main() of a tool: binds the message catalogs, catches the interrupting
+ * signals, then handles --help and --version or runs the command named by
+ * argv[1] with the program name "TOOL COMMAND".  With exit_on_interrupt the
+ * commands have no cancel hook: an interrupt ends them at once (exit 4,
+ * after removing the temporaries of cli_remove_on_interrupt).  Returns the
+ * exit status. */
+int cli_main (const char *tool, const CliCommand *commands, guint n_commands,
+              CliUsageFunc usage, gboolean exit_on_interrupt, int argc, char **argv);
+
+/* The commands and their summaries, aligned, for the tool's usage. */
+void cli_print_commands (FILE *out, const CliCommand *commands, guint n_commands);
+
+/* ---- option parsing and messages ------------------------------------------ */
+
+/* A context with the tool's translation domain, the summary and, as its
+ * description, the exit status table.  entries may be NULL. */
+GOptionContext *cli_context_new (const char *parameters, const char *summary,
+                                 const GOptionEntry *entries);
+/* Parse; on failure print the message and a hint, return FALSE (exit 2). */
+gboolean cli_parse (GOptionContext *context, int *argc, char ***argv);
+
+/* "PROGRAM: message" on stderr (PROGRAM is "adiff denoise", …); returns code. */
+int cli_fail (int code, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* The same for *error (if any), which is freed and cleared.  An error of a
+ * cancelled call, or any error after an interrupt, gives exit 4. */
+int cli_fail_error (GError **error, int code);
+/* A usage error: the message and a hint to --help; returns 2. */
+int cli_usage (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* The same for *error, which is freed and cleared. */
+int cli_usage_error (GError **error);
+/* The exit code for a library error met while loading inputs: a bad option
+ * value 2, a cancellation 4, anything else 1. */
+int cli_input_code (const GError *error);
+/* The exit code for an error met while computing or writing the output:
+ * a file error 3 (output not written), a cancellation 4, anything else 1. */
+int cli_output_code (const GError *error);
+
+/* ---- stats/layout.c, which is moving to core/bundle/ (issue 15) --------- */
+/* It still includes this header for these declarations; they go when it
+ * has its public header there. */
+
+typedef struct
+{
+  char     tag[5];
+  guint32  type;
+  guint64  offset, length;
+  gboolean crc_ok;
+} CliSection;
+
+typedef struct
+{
+  guint64   file_size;
+  guint32   version;
+  guint32   width, height, channels;
+  guint64   n_items, n_components, n_exemplars;
+  gboolean  header_crc_ok, table_crc_ok;
+  guint     n_sections;
+  CliSection sections[32];
+} CliLayout;
+
+/* Read what can be read; FALSE (with error) when the file is not a
+ * bundle or its table lies outside the file.  Checksums are reported, not
+ * enforced. */
+gboolean    cli_layout_read (const char *path, CliLayout *layout, GError **error);
+const char *cli_elem_name   (guint32 type);
+const CliSection *cli_layout_find (const CliLayout *layout, const char *tag);
