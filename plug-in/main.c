@@ -66,13 +66,14 @@ adiff_plug_in_set_i18n (GimpPlugIn *plug_in, const gchar *name,
  * procedure's return values (gimp_plug_in_handle_proc_return in
  * app/plug-in/gimpplugin-message.c, GIMP 3.0), so the quit message libgimp
  * sends afterwards (_gimp_plug_in_quit) often meets a closed pipe and warns
- * "gimp_flush(): error: Broken pipe".  Nothing is lost then: drop exactly
- * that warning, and only from here on, when the run is over. */
+ * "gimp_flush(): error: Broken pipe" (the system's words for EPIPE, in the
+ * user's language).  Nothing is lost then: drop exactly that warning, and
+ * only from here on, when the run is over. */
 static void
 drop_broken_pipe (const gchar *domain, GLogLevelFlags level, const gchar *message,
                   gpointer data)
 {
-  if (strstr (message, "gimp_flush(): error: Broken pipe") == NULL)
+  if (strstr (message, "gimp_flush(): error:") == NULL)
     g_log_default_handler (domain, level, message, data);
 }
 

@@ -77,7 +77,7 @@ plugin_bundle_is_local (AdiffBundle *bundle)
   return options != NULL && strstr (options, "--patches-per-image") != NULL;
 }
 
-/* "made from 400 whole 46×56 gray pictures: …", from the metadata. */
+/* "Made from 400 whole 46×56 pictures (gray): …", from the metadata. */
 static char *
 describe_source (AdiffBundle *b)
 {
@@ -85,18 +85,20 @@ describe_source (AdiffBundle *b)
   const char *text = adiff_bundle_get_metadata (b);
   guint w = adiff_bundle_get_width (b), h = adiff_bundle_get_height (b);
   const char *colour = adiff_bundle_get_channels (b) == 1 ? _("gray") : _("colour");
-  guint64 items;
+  g_autofree char *items = NULL;
+  guint64 n;
 
   if (text == NULL || ! g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL) ||
-      (items = g_key_file_get_uint64 (kf, "bundle", "items", NULL)) == 0)
+      (n = g_key_file_get_uint64 (kf, "bundle", "items", NULL)) == 0)
     return NULL;
+  items = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
   if (plugin_bundle_is_local (b))
-    /* TRANSLATORS: items, width × height, "gray" or "colour" */
-    return g_strdup_printf (_("Made from %" G_GUINT64_FORMAT " small %u×%u windows of %s photos: "
-                              "suits photos of any size."), items, w, h, colour);
-  /* TRANSLATORS: items, width × height, "gray" or "colour" */
-  return g_strdup_printf (_("Made from %" G_GUINT64_FORMAT " whole %u×%u %s pictures: suits "
-                            "images of that kind and size."), items, w, h, colour);
+    /* TRANSLATORS: count, width × height, "gray" or "colour" */
+    return g_strdup_printf (_("Made from %s small %u×%u windows of photos (%s): suits photos "
+                              "of any size."), items, w, h, colour);
+  /* TRANSLATORS: count, width × height, "gray" or "colour" */
+  return g_strdup_printf (_("Made from %s whole %u×%u pictures (%s): suits images of that "
+                            "kind and size."), items, w, h, colour);
 }
 
 char *
