@@ -164,7 +164,7 @@ def check_responsive(tap):
         key(window, 'Escape')
         return {'computing for': sent - start_ms, 'key to value': max(0, set_ms - sent),
                 'xdotool ran': sent - spawned,
-                'key to stop': stop_ms - sent, 'stop': ' '.join(stop),
+                'key to stop': stop_ms - spawned, 'stop': ' '.join(stop),
                 'newest shown after': last_ms - sent}
 
     try:
