@@ -33,7 +33,9 @@
 #define PROC_SAMPLE           "plug-in-adiff-sample"
 
 #define PLUGIN_MENU_ENHANCE   "<Image>/Filters/Enhance"
-#define PLUGIN_MENU_OWN       "<Image>/Filters/Analytic Diffusion"
+#define PLUGIN_MENU_FILTERS   "<Image>/Filters"
+/* Our submenu of Filters, translated (procedures/args.c). */
+#define PLUGIN_SUBMENU        N_("Analytic Diffusion")
 #define PLUGIN_MENU_CREATE    "<Image>/File/Create"
 #define PLUGIN_PAPER_URL      "https://arxiv.org/abs/2509.09672"
 #define PLUGIN_PAPER          "Lukoianov, Yuan, Solomon, Sitzmann, \"Locality in Image " \

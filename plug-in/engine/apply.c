@@ -33,6 +33,7 @@ typedef struct
   float        *rows;        /* rows with alpha (scratch) */
   gsize         rows_cap;    /* rows buffer size in floats */
   gboolean      show_progress;
+  GCancellable *cancellable;  /* may be NULL */
   double        last_progress;
   gint64        last_update;  /* monotonic µs of the last forwarded update */
   PluginTiming *timing;      /* may be NULL */
@@ -161,6 +162,8 @@ strip_progress (double fraction, gpointer data)
   gint64 now = g_get_monotonic_time (), t0;
   gboolean ok;
 
+  if (g_cancellable_is_cancelled (s->cancellable))
+    return FALSE;
   if (! s->show_progress ||
       (fraction - s->last_progress < 0.01 && now - s->last_update < G_USEC_PER_SEC / 2))
     return TRUE;
@@ -174,20 +177,53 @@ strip_progress (double fraction, gpointer data)
 
 /* rect grown by one window for context, inside the drawable. */
 static GeglRectangle
-context_region (GimpDrawable *drawable, const GeglRectangle *inner, AdiffBundle *bundle)
+context_region (gint width, gint height, const GeglRectangle *inner, AdiffBundle *bundle)
 {
   gint mx = (gint) adiff_bundle_get_width (bundle);
   gint my = (gint) adiff_bundle_get_height (bundle);
   gint x0 = MAX (0, inner->x - mx);
   gint y0 = MAX (0, inner->y - my);
-  gint x1 = MIN (gimp_drawable_get_width (drawable), inner->x + inner->width + mx);
-  gint y1 = MIN (gimp_drawable_get_height (drawable), inner->y + inner->height + my);
+  gint x1 = MIN (width, inner->x + inner->width + mx);
+  gint y1 = MIN (height, inner->y + inner->height + my);
 
   return (GeglRectangle) { x0, y0, x1 - x0, y1 - y0 };
 }
 
+void
+plugin_source_init (PluginSource *source, GimpDrawable *drawable)
+{
+  source->src = gimp_drawable_get_buffer (drawable);
+  source->width = gimp_drawable_get_width (drawable);
+  source->height = gimp_drawable_get_height (drawable);
+  plugin_pixel_io_init (&source->io, drawable);
+}
+
+/* The drawable's buffer fetches its tiles from GIMP over the plug-in's
+ * pipe, which only the main thread may use: a worker gets a copy. */
+void
+plugin_source_init_detached (PluginSource *source, GimpDrawable *drawable,
+                             const GeglRectangle *rect, AdiffBundle *bundle)
+{
+  GeglRectangle outer;
+  GeglBuffer *buffer;
+
+  plugin_source_init (source, drawable);
+  outer = context_region (source->width, source->height, rect, bundle);
+  buffer = gegl_buffer_new (&outer, gegl_buffer_get_format (source->src));
+  gegl_buffer_copy (source->src, &outer, GEGL_ABYSS_NONE, buffer, &outer);
+  g_object_unref (source->src);
+  source->src = buffer;
+}
+
+void
+plugin_source_clear (PluginSource *source)
+{
+  g_clear_object (&source->src);
+  plugin_pixel_io_clear (&source->io);
+}
+
 gboolean
-plugin_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+plugin_apply_source (PluginSource *source, AdiffDenoiser *denoiser,
                      const GeglRectangle *rect, GeglBuffer *dst, float *out,
                      const PluginApplyOptions *options, GError **error)
 {
@@ -197,13 +233,15 @@ plugin_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   gint64 io_before = 0;
 
   s.inner = *rect;
-  s.outer = context_region (drawable, &s.inner, adiff_denoiser_get_bundle (denoiser));
-  plugin_pixel_io_init (&s.io, drawable);
+  s.outer = context_region (source->width, source->height, &s.inner,
+                            adiff_denoiser_get_bundle (denoiser));
+  s.io = source->io;
   s.channels = s.io.channels;
   s.n_floats = s.channels + 1;
   s.strength = options->strength;
   s.show_progress = options->show_progress;
-  s.src = gimp_drawable_get_buffer (drawable);
+  s.cancellable = options->cancellable;
+  s.src = source->src;
   s.dst = dst;
   s.out = out;
   s.timing = options->timing;
@@ -220,8 +258,8 @@ plugin_apply_region (GimpDrawable *drawable, AdiffDenoiser *denoiser,
                                          s.timing->us[PLUGIN_PHASE_WRITE] +
                                          s.timing->us[PLUGIN_PHASE_PROGRESS] - io_before;
   g_free (s.rows);
-  plugin_pixel_io_clear (&s.io);
-  g_object_unref (s.src);
+  /* The scratch of the pixel I/O may have grown: keep it with the source. */
+  source->io = s.io;
   return ok;
 }
 
@@ -229,6 +267,7 @@ gboolean
 plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
                        const PluginApplyOptions *options, GError **error)
 {
+  PluginSource source;
   GeglRectangle rect;
   GeglBuffer *shadow;
   gboolean ok;
@@ -238,8 +277,10 @@ plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
   if (! gimp_drawable_mask_intersect (drawable, &rect.x, &rect.y, &rect.width, &rect.height))
     return TRUE;
 
+  plugin_source_init (&source, drawable);
   shadow = gimp_drawable_get_shadow_buffer (drawable);
-  ok = plugin_apply_region (drawable, denoiser, &rect, shadow, NULL, options, error);
+  ok = plugin_apply_source (&source, denoiser, &rect, shadow, NULL, options, error);
+  plugin_source_clear (&source);
   t0 = plugin_timing_now ();
   if (ok)
     gegl_buffer_flush (shadow);

@@ -61,19 +61,115 @@ plugin_bundle_display_name (const char *path)
   return g_strdup (base);
 }
 
+/* Was the bundle made from windows cut out of larger photos (adiff-stats
+ * --patches-per-image), rather than from whole pictures of its window's
+ * size (faces, CIFAR)?  Its metadata's build options say. */
+gboolean
+plugin_bundle_is_local (AdiffBundle *bundle)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *options = NULL;
+  const char *text = adiff_bundle_get_metadata (bundle);
+
+  if (text == NULL || ! g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  options = g_key_file_get_string (kf, "bundle", "build-options", NULL);
+  return options != NULL && strstr (options, "--patches-per-image") != NULL;
+}
+
+/* "Made from 400 whole 46×56 pictures (gray): …", from the metadata. */
+static char *
+describe_source (AdiffBundle *b)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  const char *text = adiff_bundle_get_metadata (b);
+  guint w = adiff_bundle_get_width (b), h = adiff_bundle_get_height (b);
+  const char *colour = adiff_bundle_get_channels (b) == 1 ? _("gray") : _("colour");
+  g_autofree char *items = NULL;
+  guint64 n;
+
+  if (text == NULL || ! g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL) ||
+      (n = g_key_file_get_uint64 (kf, "bundle", "items", NULL)) == 0)
+    return NULL;
+  items = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  if (plugin_bundle_is_local (b))
+    /* TRANSLATORS: count, width × height, "gray" or "colour" */
+    return g_strdup_printf (_("Made from %s small %u×%u windows of photos (%s): suits photos "
+                              "of any size."), items, w, h, colour);
+  /* TRANSLATORS: count, width × height, "gray" or "colour" */
+  return g_strdup_printf (_("Made from %s whole %u×%u pictures (%s): suits images of that "
+                            "kind and size."), items, w, h, colour);
+}
+
 char *
 plugin_bundle_describe (const char *path, GError **error)
 {
   AdiffBundle *b = adiff_bundle_open (path, NULL, error);
+  g_autofree char *source = NULL;
   char *text;
 
   if (b == NULL)
     return NULL;
+  source = describe_source (b);
   /* TRANSLATORS: window width × height, channels, eigenpairs, exemplars */
   text = g_strdup_printf (_("%u×%u window, %u channel(s), %u components, %u exemplars"),
                           adiff_bundle_get_width (b), adiff_bundle_get_height (b),
                           adiff_bundle_get_channels (b), adiff_bundle_get_n_components (b),
                           adiff_bundle_get_n_exemplars (b));
+  if (source != NULL)
+    {
+      char *both = g_strconcat (source, "\n", text, NULL);
+      g_free (text);
+      text = both;
+    }
   adiff_bundle_unref (b);
   return text;
+}
+
+/* Is a colour bundle installed (to suggest instead of a gray one)? */
+static char *
+installed_colour_bundle (void)
+{
+  GList *installed = plugin_bundles_installed ();
+  char *name = NULL;
+
+  for (GList *l = installed; l != NULL && name == NULL; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+      AdiffBundle *b = adiff_bundle_open (path, NULL, NULL);
+
+      if (b != NULL && adiff_bundle_get_channels (b) == 3)
+        name = plugin_bundle_display_name (path);
+      g_clear_pointer (&b, adiff_bundle_unref);
+    }
+  g_list_free_full (installed, g_object_unref);
+  return name;
+}
+
+char *
+plugin_bundle_fit_warning (const char *path, gint width, gint height, gboolean colour)
+{
+  AdiffBundle *b = adiff_bundle_open (path, NULL, NULL);
+  char *warning = NULL;
+  guint w, h;
+
+  if (b == NULL)
+    return NULL;
+  w = adiff_bundle_get_width (b);
+  h = adiff_bundle_get_height (b);
+  if (! plugin_bundle_is_local (b) && ((guint) width > 4 * w || (guint) height > 4 * h))
+    warning = g_strdup_printf (_("This bundle was made from whole %u×%u pictures (such as "
+                                 "faces); on this %d×%d layer it sees only small pieces at a "
+                                 "time.  A bundle of photo windows suits photos better."),
+                               w, h, width, height);
+  else if (colour && adiff_bundle_get_channels (b) == 1)
+    {
+      g_autofree char *other = installed_colour_bundle ();
+      if (other != NULL)
+        warning = g_strdup_printf (_("A gray bundle treats each colour of this layer on its "
+                                     "own; the colour bundle “%s” is installed and knows "
+                                     "how colours go together."), other);
+    }
+  adiff_bundle_unref (b);
+  return warning;
 }

@@ -121,28 +121,59 @@ plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
 }
 
 gboolean
-plugin_job_prepare (PluginJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
-                    PluginParamsFunc params_func, PluginJobCache *preview_cache, GError **error)
+plugin_job_spec_read (PluginJobSpec *spec, GimpDrawable *drawable, GimpProcedureConfig *config,
+                      PluginParamsFunc params_func, PluginJobCache *preview_cache,
+                      GError **error)
 {
-  AdiffParams params;
-  AdiffBundle *bundle;
+  memset (spec, 0, sizeof *spec);
+  adiff_params_init (&spec->params);
+  params_func (config, &spec->params);
+  g_object_get (config, "strength", &spec->strength, "estimate-sigma", &spec->estimated, NULL);
+  if (! config_sigma (drawable, config, preview_cache, &spec->params.sigma, error))
+    return FALSE;
+  spec->bundle = plugin_job_open_bundle (config, preview_cache, error);
+  return spec->bundle != NULL;
+}
+
+void
+plugin_job_spec_clear (PluginJobSpec *spec)
+{
+  g_clear_pointer (&spec->bundle, adiff_bundle_unref);
+}
+
+gboolean
+plugin_job_spec_same_denoiser (const PluginJobSpec *a, const PluginJobSpec *b)
+{
+  const AdiffParams *p = &a->params, *q = &b->params;
+
+  return a->bundle == b->bundle && p->method == q->method && p->sigma == q->sigma &&
+         p->tau == q->tau && p->patch_size == q->patch_size &&
+         p->equivariant == q->equivariant && p->exact == q->exact &&
+         p->n_threads == q->n_threads && p->overlap == q->overlap;
+}
+
+gboolean
+plugin_job_build (PluginJob *job, const PluginJobSpec *spec, GError **error)
+{
+  memset (job, 0, sizeof *job);
+  job->sigma = spec->params.sigma;
+  job->strength = spec->strength;
+  job->denoiser = adiff_denoiser_new (spec->bundle, &spec->params, error);
+  return job->denoiser != NULL;
+}
+
+gboolean
+plugin_job_prepare (PluginJob *job, GimpDrawable *drawable, GimpProcedureConfig *config,
+                    PluginParamsFunc params_func, GError **error)
+{
+  PluginJobSpec spec;
+  gboolean ok;
 
   memset (job, 0, sizeof *job);
-  adiff_params_init (&params);
-  params_func (config, &params);
-  if (preview_cache != NULL)
-    params.exact = FALSE;
-  g_object_get (config, "strength", &job->strength, NULL);
-  if (! config_sigma (drawable, config, preview_cache, &params.sigma, error))
-    return FALSE;
-  job->sigma = params.sigma;
-
-  bundle = plugin_job_open_bundle (config, preview_cache, error);
-  if (bundle == NULL)
-    return FALSE;
-  job->denoiser = adiff_denoiser_new (bundle, &params, error);
-  adiff_bundle_unref (bundle);  /* the denoiser holds its own reference */
-  return job->denoiser != NULL;
+  ok = plugin_job_spec_read (&spec, drawable, config, params_func, NULL, error) &&
+       plugin_job_build (job, &spec, error);
+  plugin_job_spec_clear (&spec);  /* the denoiser holds its own reference */
+  return ok;
 }
 
 void
@@ -158,13 +189,13 @@ plugin_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
 {
   PluginJob job;
   PluginTiming timing;
-  PluginApplyOptions options = { 1.0, show_progress, &timing };
+  PluginApplyOptions options = { 1.0, show_progress, &timing, NULL };
   gboolean ok;
   gint64 t0;
 
   plugin_timing_begin (&timing);
   t0 = plugin_timing_now ();
-  if (! plugin_job_prepare (&job, drawable, config, params_func, NULL, error))
+  if (! plugin_job_prepare (&job, drawable, config, params_func, error))
     {
       plugin_job_clear (&job);
       return FALSE;

@@ -30,14 +30,40 @@ AdiffBundle *plugin_job_open_bundle    (GimpProcedureConfig *config,
                                         GError             **error);
 void         plugin_job_cache_clear    (PluginJobCache *cache);
 
-/* Everything checked before any pixel is written: σ (> 0, or estimated
- * from the drawable), the bundle, the model against the bundle.  A
- * preview job (cache not NULL) reuses the cache and runs in fast mode. */
-gboolean     plugin_job_prepare        (PluginJob           *job,
+/* A job's settings, read from the config on the main thread: the bundle
+ * (opened), the denoiser's parameters with σ settled (given, or estimated
+ * from the drawable), the strength.  Nothing in it refers to GIMP, so a
+ * worker thread can build the denoiser from it. */
+typedef struct
+{
+  AdiffBundle *bundle;
+  AdiffParams  params;
+  double       strength;
+  gboolean     estimated;   /* σ was estimated from the drawable */
+} PluginJobSpec;
+
+/* Check σ (> 0, or estimate it from the drawable) and open the bundle.  A
+ * preview (cache not NULL) reuses the bundle and σ estimate of the cache. */
+gboolean     plugin_job_spec_read      (PluginJobSpec       *spec,
                                         GimpDrawable        *drawable,
                                         GimpProcedureConfig *config,
                                         PluginParamsFunc     params_func,
                                         PluginJobCache      *preview_cache,
+                                        GError             **error);
+void         plugin_job_spec_clear     (PluginJobSpec *spec);
+/* Do two specs give the same denoiser (strength aside)? */
+gboolean     plugin_job_spec_same_denoiser (const PluginJobSpec *a,
+                                            const PluginJobSpec *b);
+/* Build the denoiser (checks the model against the bundle); the slow part
+ * of preparing (W_σ, the fast mode's shortlists), free of GIMP calls. */
+gboolean     plugin_job_build          (PluginJob           *job,
+                                        const PluginJobSpec *spec,
+                                        GError             **error);
+/* Everything checked before any pixel is written: spec_read, then build. */
+gboolean     plugin_job_prepare        (PluginJob           *job,
+                                        GimpDrawable        *drawable,
+                                        GimpProcedureConfig *config,
+                                        PluginParamsFunc     params_func,
                                         GError             **error);
 void         plugin_job_clear          (PluginJob *job);
 

@@ -26,7 +26,7 @@ plugin_analytic_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Analytical Diffusion Denoise…"));
   gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_ENHANCE);
-  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_add_own_menu_path (procedure);
   g_autofree char *help = g_strconcat
     (_("Estimates the clean image as a weighted average of the bundle's exemplar images, "
        "the denoiser a diffusion model would learn from that data.\n\n"

@@ -25,9 +25,10 @@ plugin_args_add_bundle (GimpProcedure *procedure)
         }
     }
 
-  gimp_procedure_add_file_argument (procedure, "bundle", _("_Bundle"),
-                                    _("Statistics bundle (.adstats) of the kind of "
-                                      "images to denoise; made by adiff-stats"),
+  gimp_procedure_add_file_argument (procedure, "bundle", _("Statistics (_bundle)"),
+                                    _("What the filter knows about images: a statistics "
+                                      "bundle (.adstats) made by adiff-stats from pictures "
+                                      "like the ones to work on"),
                                     GIMP_FILE_CHOOSER_ACTION_ANY, TRUE, fallback,
                                     G_PARAM_READWRITE);
   g_list_free_full (installed, g_object_unref);
@@ -38,9 +39,9 @@ plugin_args_add_sigma (GimpProcedure *procedure)
 {
   /* 0 is allowed by the range so that a script passing it gets our clear
    * message instead of a silently clamped value. */
-  gimp_procedure_add_double_argument (procedure, "sigma", _("Noise _σ"),
-                                      _("Standard deviation of the noise on the 0–255 "
-                                        "scale (must be > 0)"),
+  gimp_procedure_add_double_argument (procedure, "sigma", _("_Noise level σ"),
+                                      _("How strong the noise is: its standard deviation "
+                                        "on the 0–255 scale (must be > 0)"),
                                       0.0, 255.0, 25.0, G_PARAM_READWRITE);
 }
 
@@ -48,8 +49,8 @@ void
 plugin_args_add_strength (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_argument (procedure, "strength", _("S_trength"),
-                                      _("How much of the denoised result to keep: "
-                                        "0 = original, 1 = fully denoised"),
+                                      _("How much of the result to keep: 0 = the original, "
+                                        "1 = fully denoised"),
                                       0.0, 1.0, 1.0, G_PARAM_READWRITE);
 }
 
@@ -57,9 +58,8 @@ void
 plugin_args_add_estimate (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "estimate-sigma", _("_Estimate σ from the image"),
-                                       _("Ignore sigma and estimate the noise level from the "
-                                         "image itself (median absolute deviation of the finest "
-                                         "diagonal wavelet band)"),
+                                       _("Measure the noise level in the image itself instead "
+                                         "of using the value above"),
                                        FALSE, G_PARAM_READWRITE);
 }
 
@@ -69,32 +69,33 @@ plugin_args_add_model (GimpProcedure *procedure, guint methods, const char *defa
   GimpChoice *choice = gimp_choice_new ();
 
   if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER))
-    gimp_choice_add (choice, "wiener", ADIFF_METHOD_WIENER, _("Wiener (linear)"),
-                     _("Linear estimate from the bundle's mean and covariance"));
+    gimp_choice_add (choice, "wiener", ADIFF_METHOD_WIENER, _("Wiener: linear (paper, eq. 6)"),
+                     _("The best linear filter for the bundle's statistics: fast and "
+                       "smooth"));
   if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC))
-    gimp_choice_add (choice, "analytic", ADIFF_METHOD_ANALYTIC, _("Analytic (eq. 8)"),
-                     _("Exemplars weighted separately for each pixel, compared only where "
-                       "the Wiener filter says the pixel looks (paper eq. 8)"));
+    gimp_choice_add (choice, "analytic", ADIFF_METHOD_ANALYTIC, _("Analytic diffusion (paper, eq. 8)"),
+                     _("Rebuilds each pixel from similar spots in the bundle's example "
+                       "images, looking only at its neighbourhood: sharp, the paper's model"));
   if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL))
-    gimp_choice_add (choice, "optimal", ADIFF_METHOD_OPTIMAL, _("Optimal (eq. 3)"),
-                     _("Exact posterior mean over the bundle's exemplars: tends to "
-                       "reproduce training images"));
+    gimp_choice_add (choice, "optimal", ADIFF_METHOD_OPTIMAL, _("Optimal, whole window (paper, eq. 3)"),
+                     _("Compares whole windows with the example images: tends to copy "
+                       "them"));
   if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH))
-    gimp_choice_add (choice, "patch", ADIFF_METHOD_PATCH, _("Patch baseline"),
-                     _("Kamb & Ganguli's local patch denoiser, for comparison"));
+    gimp_choice_add (choice, "patch", ADIFF_METHOD_PATCH, _("Patch baseline (Kamb & Ganguli)"),
+                     _("A local patch denoiser from earlier work, for comparison"));
   gimp_procedure_add_choice_argument (procedure, "model", _("_Model"),
-                                      _("Which denoiser to use"), choice, default_model,
+                                      _("How the filter computes the clean image"), choice, default_model,
                                       G_PARAM_READWRITE);
 }
 
 void
 plugin_args_add_tau (GimpProcedure *procedure)
 {
-  gimp_procedure_add_double_argument (procedure, "tau", _("Mask _threshold τ"),
-                                      _("Analytic model: a pixel takes part in the comparison "
-                                        "for output pixel q when its Wiener weight is at least "
-                                        "τ times the largest one.  Smaller τ = wider masks, "
-                                        "closer to the optimal denoiser"),
+  gimp_procedure_add_double_argument (procedure, "tau", _("_Detail kept (τ)"),
+                                      _("Analytic model: how local the comparison is.  A "
+                                        "neighbour counts when its Wiener weight is at least "
+                                        "τ times the largest; smaller τ looks further, larger "
+                                        "τ stays closer to each pixel"),
                                       0.001, 1.0, 0.02, G_PARAM_READWRITE);
 }
 
@@ -102,8 +103,8 @@ void
 plugin_args_add_exact (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "exact", _("E_xact (slow)"),
-                                       _("Compare with every exemplar exactly; off = fast mode "
-                                         "(a shortlist of candidate exemplars per window)"),
+                                       _("Compare with every example image; off = fast mode, "
+                                         "with a shortlist of the closest ones"),
                                        FALSE, G_PARAM_READWRITE);
 }
 
@@ -111,9 +112,9 @@ void
 plugin_args_add_overlap (GimpProcedure *procedure)
 {
   gimp_procedure_add_int_argument (procedure, "overlap", _("O_verlap"),
-                                   _("Windows that estimate each pixel, along each axis: 2 is "
-                                     "the quickest; 4 blends 4 × 4 windows per pixel, smoother "
-                                     "and better, in about three times the time"),
+                                   _("How many windows estimate each pixel, along each axis: "
+                                     "2 is the quickest; 4 is smoother and better, in about "
+                                     "three times the time"),
                                    2, 8, 2, G_PARAM_READWRITE);
 }
 
@@ -140,6 +141,14 @@ plugin_args_denoise_params (GimpProcedureConfig *config, AdiffParams *params)
   plugin_args_model_params (config, params);
   g_object_get (config, "overlap", &overlap, NULL);
   params->overlap = (guint) overlap;
+}
+
+void
+plugin_add_own_menu_path (GimpProcedure *procedure)
+{
+  g_autofree char *path = g_build_path ("/", PLUGIN_MENU_FILTERS, _(PLUGIN_SUBMENU), NULL);
+
+  gimp_procedure_add_menu_path (procedure, path);
 }
 
 void

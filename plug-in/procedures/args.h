@@ -18,6 +18,9 @@ void         plugin_args_add_exact     (GimpProcedure *procedure);
 void         plugin_args_add_overlap   (GimpProcedure *procedure);
 /* The "sigma-used" return value of the denoising procedures. */
 void         plugin_args_add_sigma_used (GimpProcedure *procedure);
+/* Filters ▸ Analytic Diffusion, the submenu's name in the user's language
+ * (GIMP translates only the menus it knows). */
+void         plugin_add_own_menu_path  (GimpProcedure *procedure);
 /* gimp_procedure_set_documentation() with the paper reference appended to
  * the help text. */
 void         plugin_set_documentation  (GimpProcedure *procedure,

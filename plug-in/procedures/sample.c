@@ -113,7 +113,7 @@ plugin_sample_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_ALWAYS);
   gimp_procedure_set_menu_label (procedure, _("Analytical Diffusion _Sample…"));
   gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_CREATE);
-  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_add_own_menu_path (procedure);
   plugin_set_documentation
     (procedure,
      _("Generate a new image from noise with an analytic diffusion model"),
@@ -140,11 +140,11 @@ plugin_sample_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_add_int_argument (procedure, "steps", _("S_teps"),
                                    _("Number of denoising steps from pure noise to the image"),
                                    1, 1000, 10, G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "seed", _("_Seed"),
+  gimp_procedure_add_int_argument (procedure, "seed", _("Random s_eed"),
                                    _("Random seed of the starting noise; the same seed gives "
                                      "the same image"),
                                    0, G_MAXINT, 0, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "eta", _("_η (stochasticity)"),
+  gimp_procedure_add_double_argument (procedure, "eta", _("R_andomness (η)"),
                                       _("0 = deterministic DDIM; 1 = fresh noise each step "
                                         "(DDPM-like)"),
                                       0.0, 1.0, 0.0, G_PARAM_READWRITE);

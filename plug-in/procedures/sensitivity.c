@@ -2,6 +2,8 @@
  * input pixels a denoiser uses for one output pixel, at one or several
  * noise levels, as layers over the image (like the paper's figures). */
 #include "config.h"
+#include <langinfo.h>
+#include <locale.h>
 #include "procedures/procedures.h"
 #include "procedures/args.h"
 #include "procedures/run.h"
@@ -9,26 +11,59 @@
 #include "engine/job.h"
 #include "engine/overlay.h"
 
-/* "10, 25 50" → {10, 25, 50}; each σ in (0, 255]. */
+/* Is the user's decimal mark a comma (German, French, …)?  Asked of the
+ * environment's locale, not of the process's LC_NUMERIC, which libraries
+ * may have set to "C". */
+static gboolean
+decimal_comma (void)
+{
+  locale_t user = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
+  gboolean comma = FALSE;
+
+  if (user != (locale_t) 0)
+    {
+      comma = strcmp (nl_langinfo_l (RADIXCHAR, user), ",") == 0;
+      freelocale (user);
+    }
+  return comma;
+}
+
+/* One σ in (0, 255]; with a decimal comma, "12,5" is 12.5 (and "10," of
+ * "10, 25" is 10). */
+static gboolean
+parse_sigma (const char *text, gboolean comma, double *v)
+{
+  g_autofree char *ascii = g_strdup (text);
+  char *end;
+
+  if (comma)
+    g_strdelimit (ascii, ",", '.');
+  *v = g_ascii_strtod (ascii, &end);
+  return end != ascii && *end == '\0' && *v > 0.0 && *v <= 255.0;
+}
+
+/* A list of σ: "10; 12,5 50" where the decimal mark is a comma, "10, 12.5,
+ * 50" elsewhere: ";" and spaces always separate, "," too unless it is the
+ * decimal mark.  "." is a decimal point everywhere (scripts). */
 static double *
 parse_sigmas (const char *text, guint *n, GError **error)
 {
-  g_auto (GStrv) parts = g_strsplit_set (text != NULL ? text : "", ",; \t", -1);
+  gboolean comma = decimal_comma ();
+  g_auto (GStrv) parts = g_strsplit_set (text != NULL ? text : "",
+                                         comma ? "; \t" : ",; \t", -1);
   GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      char *end;
       double v;
 
       if (*parts[i] == '\0')
         continue;
-      v = g_ascii_strtod (parts[i], &end);
-      if (*end != '\0' || ! (v > 0.0) || v > 255.0)
+      if (! parse_sigma (parts[i], comma, &v))
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                       _("Noise levels must be numbers in (0, 255], like “10, 25, 50” "
-                         "(got “%s”)"), parts[i]);
+                       _("Noise levels must be numbers in (0, 255], like “%s” (got “%s”)"),
+                       comma ? "10; 12,5; 50" : "10, 12.5, 50", parts[i]);
           g_array_free (values, TRUE);
           return NULL;
         }
@@ -139,9 +174,10 @@ add_arguments (GimpProcedure *procedure)
   gimp_procedure_add_int_argument (procedure, "y", _("Pixel _Y"),
                                    _("Image y of the pixel (-1 = centre)"),
                                    -1, 1000000, -1, G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "sigmas", _("Noise _levels σ"),
-                                      _("One or several σ on the 0–255 scale, separated by "
-                                        "commas; several make a layer group"),
+  gimp_procedure_add_string_argument (procedure, "sigmas", _("_Noise levels σ"),
+                                      _("One or several noise levels (0–255), separated by "
+                                        "spaces or “;” (or commas where the decimal mark is a "
+                                        "point); several make a layer group"),
                                       "25", G_PARAM_READWRITE);
   plugin_args_add_model (procedure,
                          PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER) |
@@ -149,10 +185,10 @@ add_arguments (GimpProcedure *procedure)
                          PLUGIN_MODEL_BIT (ADIFF_METHOD_OPTIMAL) |
                          PLUGIN_MODEL_BIT (ADIFF_METHOD_PATCH), "wiener");
   plugin_args_add_tau (procedure);
-  gimp_procedure_add_choice_argument (procedure, "colormap", _("_Colour map"),
+  gimp_procedure_add_choice_argument (procedure, "colormap", _("Colo_ur map"),
                                       _("How field values become colours (gray images: "
                                         "brightness)"), maps, "inferno", G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "opacity", _("_Opacity"),
+  gimp_procedure_add_double_argument (procedure, "opacity", _("Opac_ity"),
                                       _("Opacity of the overlay layers, in percent"),
                                       0.0, 100.0, 75.0, G_PARAM_READWRITE);
   gimp_procedure_add_layer_return_value (procedure, "overlay", _("Overlay"),
@@ -170,7 +206,7 @@ plugin_sensitivity_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Sensitivity Field Overlay…"));
-  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_add_own_menu_path (procedure);
   plugin_set_documentation
     (procedure,
      _("Show which pixels a denoiser looks at to decide one pixel"),

@@ -30,7 +30,7 @@ plugin_wiener_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   gimp_procedure_set_menu_label (procedure, _("_Wiener Denoise…"));
   gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_ENHANCE);
-  gimp_procedure_add_menu_path (procedure, PLUGIN_MENU_OWN);
+  plugin_add_own_menu_path (procedure);
   plugin_set_documentation
     (procedure,
      _("Remove Gaussian noise with the linear (Wiener) denoiser of a statistics bundle"),

@@ -13,7 +13,10 @@ typedef struct
   GimpProcedureConfig *config;
   GtkWidget           *combo;
   GtkWidget           *info;
+  GtkWidget           *warning;     /* why the bundle does not suit the layer */
   char                *last_path;   /* to go back to when "Other…" is cancelled */
+  gint                 width, height;   /* of the layer; 0 = no layer */
+  gboolean             colour;
 } Chooser;
 
 static void
@@ -24,11 +27,34 @@ chooser_free (Chooser *c)
 }
 
 static void
+set_markup (GtkWidget *label, const char *colour, const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  g_autofree char *markup = g_strdup_printf ("<span foreground=\"%s\">%s</span>", colour, escaped);
+
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+}
+
+/* A warning under the description when the bundle does not suit the layer. */
+static void
+show_fit (Chooser *c, const char *path)
+{
+  g_autofree char *warning = NULL;
+
+  if (path != NULL && c->width > 0)
+    warning = plugin_bundle_fit_warning (path, c->width, c->height, c->colour);
+  gtk_widget_set_visible (c->warning, warning != NULL);
+  if (warning != NULL)
+    set_markup (c->warning, "#9c6e03", warning);
+}
+
+static void
 show_info (Chooser *c, const char *path)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
 
+  show_fit (c, path);
   if (path == NULL)
     {
       gtk_label_set_text (GTK_LABEL (c->info), _("No bundle chosen"));
@@ -37,9 +63,7 @@ show_info (Chooser *c, const char *path)
   text = plugin_bundle_describe (path, &error);
   if (text == NULL)
     {
-      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
-      g_autofree char *markup = g_strdup_printf ("<span foreground=\"#c01c28\">%s</span>", escaped);
-      gtk_label_set_markup (GTK_LABEL (c->info), markup);
+      set_markup (c->info, "#c01c28", error->message);
       return;
     }
   gtk_label_set_text (GTK_LABEL (c->info), text);
@@ -117,27 +141,45 @@ combo_changed (GtkComboBox *combo, Chooser *c)
   select_path (c, path);
 }
 
+/* A label that wraps under the combo. */
+static GtkWidget *
+info_label_new (void)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
+  return label;
+}
+
 GtkWidget *
-plugin_bundle_chooser_new (GimpProcedureConfig *config)
+plugin_bundle_chooser_new (GimpProcedureConfig *config, GimpDrawable *drawable)
 {
   Chooser *c = g_new0 (Chooser, 1);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (_("_Bundle:"));
+  GtkWidget *label = gtk_label_new_with_mnemonic (_("Statistics (_bundle):"));
   GList *installed = plugin_bundles_installed ();
   g_autoptr (GFile) current = NULL;
   g_autofree char *current_path = NULL;
 
   c->config = config;
   c->combo = gtk_combo_box_text_new ();
-  c->info = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (c->info), 0.0);
-  gtk_label_set_line_wrap (GTK_LABEL (c->info), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (c->info), 50);
+  c->info = info_label_new ();
+  c->warning = info_label_new ();
+  gtk_widget_set_no_show_all (c->warning, TRUE);
+  if (drawable != NULL)
+    {
+      c->width = gimp_drawable_get_width (drawable);
+      c->height = gimp_drawable_get_height (drawable);
+      c->colour = ! gimp_drawable_is_gray (drawable);
+    }
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), c->combo);
-  gtk_widget_set_tooltip_text (c->combo, _("Statistics of the kind of images to work on; "
-                                           "the bundles installed with the plug-in are listed "
-                                           "by name"));
+  gtk_widget_set_tooltip_text (c->combo, _("What the filter knows about images: statistics "
+                                           "made from pictures like the ones to work on.  The "
+                                           "bundles installed with the plug-in are listed by "
+                                           "name; “Other…” opens any .adstats file"));
 
   for (GList *l = installed; l != NULL; l = l->next)
     {
@@ -163,6 +205,7 @@ plugin_bundle_chooser_new (GimpProcedureConfig *config)
   gtk_box_pack_start (GTK_BOX (row), c->combo, TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), c->info, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), c->warning, FALSE, FALSE, 0);
   gtk_widget_show_all (box);
   return box;
 }

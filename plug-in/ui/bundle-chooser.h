@@ -4,6 +4,8 @@
 #include <libgimp/gimpui.h>
 #include "plugin.h"
 
-/* The installed bundles by name plus "Other…", and a line describing the
- * chosen one; sets the config's "bundle". */
-GtkWidget   *plugin_bundle_chooser_new (GimpProcedureConfig *config);
+/* The installed bundles by name plus "Other…", lines describing the
+ * chosen one and, with a drawable, a warning when it does not suit it;
+ * sets the config's "bundle". */
+GtkWidget   *plugin_bundle_chooser_new (GimpProcedureConfig *config,
+                                        GimpDrawable        *drawable);

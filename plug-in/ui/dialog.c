@@ -7,6 +7,7 @@
 #include "ui/dialog.h"
 #include "ui/bundle-chooser.h"
 #include "ui/preview.h"
+#include "ui/test-hook.h"
 
 gboolean
 plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
@@ -21,8 +22,20 @@ plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
   gimp_ui_init (PLUG_IN_BINARY);
   dialog = gimp_procedure_dialog_new (procedure, config, title);
   for (guint i = 0; properties[i] != NULL; i++)
-    if (g_object_class_find_property (klass, properties[i]) != NULL)
+    {
+      GParamSpec *pspec = g_object_class_find_property (klass, properties[i]);
+
+      if (pspec == NULL)
+        continue;
+      /* GIMP 3.0.4's GimpLabelSpin (the default widget) asserts in
+       * gimp_label_spin_set_increments while it is built for a double
+       * range narrower than 1 (τ): a spin scale has no such step. */
+      if (G_IS_PARAM_SPEC_DOUBLE (pspec) &&
+          G_PARAM_SPEC_DOUBLE (pspec)->maximum - G_PARAM_SPEC_DOUBLE (pspec)->minimum < 1.0)
+        gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dialog), properties[i],
+                                          GIMP_TYPE_SPIN_SCALE);
       fill = g_list_append (fill, (gpointer) properties[i]);
+    }
   gimp_procedure_dialog_fill_list (GIMP_PROCEDURE_DIALOG (dialog), fill);
   g_list_free (fill);
   if (g_object_class_find_property (klass, "estimate-sigma") != NULL)
@@ -30,12 +43,13 @@ plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
                                          G_OBJECT (config), "estimate-sigma", TRUE);
 
   content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
-  chooser = plugin_bundle_chooser_new (config);
+  chooser = plugin_bundle_chooser_new (config, drawable);
   gtk_box_pack_start (GTK_BOX (content), chooser, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (content), chooser, 0);
   if (params_func != NULL && drawable != NULL)
     plugin_preview_add (config, drawable, params_func, content);
 
+  plugin_test_watch_dialog (dialog, config);
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   gtk_widget_destroy (dialog);
   return run;

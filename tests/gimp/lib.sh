@@ -103,3 +103,70 @@ gimp_batch() {
         --batch-interpreter python-fu-eval \
         -b "exec(open('$3').read())" --quit
 }
+
+# start_xvfb SCRATCH — an Xvfb screen for a GUI GIMP; sets $display and
+# $xvfb (its pid, for the caller to kill).  Xvfb picks a free display
+# itself (-displayfd): display numbers taken in other mount namespaces
+# (other roots, same network) are skipped, which xvfb-run -a's lock-file
+# check would miss.
+start_xvfb() {
+    Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$1/display" \
+        >"$1/xvfb.log" 2>&1 &
+    xvfb=$!
+    i=0
+    while [ ! -s "$1/display" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$1/display" ] || { cat "$1/xvfb.log" >&2; return 1; }
+    display=:$(head -n 1 "$1/display")
+}
+
+# gui_profile PROFILE — no welcome dialog: it shows on a profile's first
+# run of a version.
+gui_profile() {
+    printf '(config-version "%s")\n(show-welcome-dialog no)\n' "$(gimp_version)" >"$1/gimprc"
+}
+
+# gui_gimp LOG SCRIPT [VAR=VALUE...] — run a python-fu script in a GUI
+# gimp-3 on $display, with the scratch profile of $scratch and the test
+# bundles, bounded by $ADIFF_GUI_TIMEOUT seconds (default 100); output to
+# LOG.  Returns GIMP's exit status.
+gui_gimp() {
+    glog=$1 script=$2; shift 2
+    env DISPLAY="$display" HOME="$scratch/home" GIMP3_DIRECTORY="$scratch/profile" \
+        ADIFF_GIMP_SCRATCH="$scratch" ADIFF_GIMP_REF="$ref" \
+        ADIFF_GIMP_TESTDIR="$(pwd -P)/tests/gimp" \
+        ADIFF_GIMP_BUNDLE_GRAY="$scratch/gray.adstats" ADIFF_GIMP_BUNDLE_RGB="$scratch/rgb.adstats" \
+        "$@" timeout -k 5 "${ADIFF_GUI_TIMEOUT:-100}" gimp-3 -n -s \
+        --batch-interpreter python-fu-eval \
+        -b "exec(open('$(pwd -P)/tests/gimp/$script').read())" --quit \
+        >"$glog" 2>&1
+}
+
+# gui_counts LOG WHAT — print LOG's TAP lines and set $gui_passed and
+# $gui_failed from its last "N passed, N failed" line (a session that did
+# not get there counts as one failure, with its last lines shown).
+gui_counts() {
+    grep -E '^(ok|not ok|#|1\.\.)' "$1" || true
+    counts=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | tail -n 1)
+    if [ -z "$counts" ]; then
+        tail -n 40 "$1" | sed 's/^/# /'
+        echo "not ok - the GUI session did not finish $2"
+        gui_passed=$(grep -c '^ok' "$1" || true)
+        gui_failed=$(( $(grep -c '^not ok' "$1" || true) + 1 ))
+        return
+    fi
+    gui_passed=${counts% *} gui_failed=${counts#* }
+}
+
+# log_clean LOG WHAT — one TAP line: LOG holds no CRITICAL or WARNING of
+# GLib, GTK or libgimp and no duplicate mnemonic of ours, GIMP's own noise
+# aside (tests/gimp/check_log.py); sets $log_ok to 1 or 0.
+log_clean() {
+    if found=$(python3 tests/gimp/check_log.py "$1"); then
+        echo "ok - $2: no CRITICAL or WARNING from GLib, GTK or libgimp"
+        log_ok=1
+    else
+        echo "not ok - $2: CRITICAL or WARNING from GLib, GTK or libgimp"
+        printf '%s\n' "$found" | sed 's/^/#   /'
+        log_ok=0
+    fi
+}
