@@ -10,9 +10,9 @@
 #include <math.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <glib/gstdio.h>
 #include "adiff/adiff.h"
 #include "adiff-io.h"
+#include "cli-test-util.h"
 #include "../models/synth.h"
 
 #define SIGMA255 30
@@ -51,31 +51,19 @@ run_adiff (char **out, const char *const *args)
 static AdiffBundle *
 open_bundle (const char *name)
 {
-  g_autofree char *p = path (name);
-  GError *error = NULL;
-  AdiffBundle *b = adiff_bundle_open (p, NULL, &error);
-  g_assert_no_error (error);
-  return b;
+  return cli_test_open_bundle (dir, name);
 }
 
 static void
 save_npy (const char *name, const float *data, guint ndim, const guint64 *shape)
 {
-  g_autofree char *p = path (name);
-  GError *error = NULL;
-  g_assert_true (adiff_io_npy_save (p, data, ndim, shape, &error));
-  g_assert_no_error (error);
+  cli_test_save_npy (dir, name, data, ndim, shape);
 }
 
 static AdiffNpy
 load_npy (const char *name)
 {
-  g_autofree char *p = path (name);
-  AdiffNpy npy;
-  GError *error = NULL;
-  g_assert_true (adiff_io_npy_load (p, &npy, &error));
-  g_assert_no_error (error);
-  return npy;
+  return cli_test_load_npy (dir, name);
 }
 
 /* n noisy windows drawn around the bundle's Gaussian. */
@@ -317,27 +305,11 @@ test_estimate_sigma (void)
   adiff_io_npy_clear (&x);
 }
 
-static void
-remove_dir (void)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = path (name);
-      g_unlink (p);
-    }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  const char *root = g_getenv ("ADIFF_BUILD_ROOT");
-  adiff_path = root ? g_build_filename (root, "stats", "adiff", NULL) : g_strdup ("stats/adiff");
+  adiff_path = cli_test_adiff_path ();
   GError *error = NULL;
   dir = g_dir_make_tmp ("adiff-exact-XXXXXX", &error);
   g_assert_no_error (error);
@@ -352,7 +324,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/exact/tile-option", test_tile_option);
   g_test_add_func ("/cli/exact/estimate-sigma", test_estimate_sigma);
   int status = g_test_run ();
-  remove_dir ();
+  cli_test_remove_dir (dir);
   g_free (dir);
   g_free (adiff_path);
   return status;
