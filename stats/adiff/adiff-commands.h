@@ -57,9 +57,13 @@ typedef struct
   float *alpha;         /* n·height·width, or NULL */
   guint  bit_depth;     /* of the source (8, 16; 32 for .npy) */
   guint  npy_ndim;      /* 0 when not from a .npy */
+  gboolean npy_batch;   /* the .npy has a leading N axis */
 } CliImages;
 
-gboolean cli_images_load  (const char *path, CliImages *images, GError **error);
+/* batch_of: when a gray bundle is given, a 3-D .npy (N,H,W) of its H×W
+ * windows (W > 4, where (H,W,C) cannot be meant) is a batch of gray items. */
+gboolean cli_images_load  (const char *path, AdiffBundle *batch_of, CliImages *images,
+                           GError **error);
 /* .npy: float32 unclipped in the input's layout; other formats: one image,
  * clipped to [0,1], at the source bit depth. */
 gboolean cli_images_save  (const char *path, const CliImages *images, GError **error);
@@ -69,14 +73,29 @@ gboolean cli_path_is_npy  (const char *path);
  * has no known image/.npy extension. */
 gboolean cli_check_output (const char *in, const char *out, GError **error);
 
+/* ---- the exact path: one window per item (denoise-window.c) --------- */
+
+/* Is an image of width × height exactly the bundle's window? */
+gboolean cli_is_window      (AdiffBundle *bundle, guint width, guint height);
+/* Denoise n items of the bundle's window size in place with
+ * adiff_denoiser_apply, one window per item (per channel for a gray bundle
+ * on a colour image): no shifted windows, no blending.  progress (not NULL)
+ * counts items, items[0] being item first_item; an interrupt cancels
+ * (ADIFF_ERROR_CANCELLED). */
+gboolean cli_denoise_windows (AdiffDenoiser *den, float *items, guint n, guint channels,
+                              CliProgress *progress, guint first_item, GError **error);
+
 /* ---- denoising row by row (denoise-rows.c) -------------------------- */
 
 /* Can in be read and out be written row by row (PNG, binary PGM/PPM)? */
 gboolean cli_denoise_rows_possible (const char *in, const char *out);
 /* Denoise in into out in memory bounded by the width; params->sigma set.
- * Returns an exit code; error set unless it is CLI_EXIT_OK. */
+ * An image of exactly the window's size takes the exact path
+ * (cli_denoise_windows) unless tile.  Returns an exit code; error set
+ * unless it is CLI_EXIT_OK. */
 int      cli_denoise_rows          (const char *in, const char *out, AdiffBundle *bundle,
-                                    const AdiffParams *params, GError **error);
+                                    const AdiffParams *params, gboolean tile,
+                                    GError **error);
 /* An RGB bundle cannot denoise a gray image (ADIFF_ERROR_MISMATCH naming in). */
 gboolean cli_check_bundle_channels (const char *in, guint channels, AdiffBundle *bundle,
                                     GError **error);

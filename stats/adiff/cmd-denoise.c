@@ -3,7 +3,8 @@
  * going to a PNG or PGM/PPM streams row by row (denoise-rows.c);
  * everything else (.npy, JPEG, TIFF, interlaced PNG, --estimate-sigma,
  * which needs the whole image) is loaded whole and tiled by
- * adiff_denoise_image. */
+ * adiff_denoise_image.  Items of exactly the window's size skip the tiler
+ * (denoise-window.c) unless --tile. */
 #include <math.h>
 #include "adiff-commands.h"
 
@@ -13,6 +14,7 @@ typedef struct
 {
   CliModelOptions model;
   gboolean        estimate;
+  gboolean        tile;
   int             overlap;
   char          **files;
 } Options;
@@ -45,35 +47,57 @@ item_sigma (const Options *o, const char *in, const CliImages *img, guint i,
   return TRUE;
 }
 
-/* Denoise every item in place.  Returns an exit code. */
+/* A denoiser for σ, or the one already built for it. */
+static gboolean
+denoiser_for (AdiffBundle *bundle, AdiffParams *params, double sigma, AdiffDenoiser **den,
+              GError **error)
+{
+  if (*den && sigma == params->sigma)
+    return TRUE;
+  g_clear_pointer (den, adiff_denoiser_free);
+  params->sigma = sigma;
+  cli_exit_on_interrupt_begin ();      /* nothing written yet: an interrupt may exit */
+  *den = adiff_denoiser_new (bundle, params, error);
+  cli_exit_on_interrupt_end ();
+  return *den != NULL;
+}
+
+/* Denoise items [i, i + *done) in place, which share σ: the whole rest of
+ * a batch of windows when σ is given, else item i alone. */
+static gboolean
+denoise_run (const Options *o, AdiffDenoiser *den, CliImages *img, guint i,
+             gboolean exact, CliProgress *progress, guint *done, GError **error)
+{
+  gsize len = (gsize) img->width * img->height * img->channels;
+  float *item = img->data + i * len;
+  *done = exact && !o->estimate ? img->n - i : 1;
+  if (exact)
+    return cli_denoise_windows (den, item, *done, img->channels, progress, i, error);
+  cli_progress_set_item (progress, i);
+  return adiff_denoise_image (den, item, item, img->width, img->height, img->channels,
+                              cli_progress_func, progress, error);
+}
+
+/* Denoise every item in place: one window call per item when the items
+ * are the bundle's window (the paper's setting) unless --tile, else the
+ * tiler.  Returns an exit code. */
 static int
 denoise_items (const Options *o, const char *in, AdiffBundle *bundle, AdiffParams *params,
                double given_sigma, CliImages *img)
 {
   GError *error = NULL;
   AdiffDenoiser *den = NULL;
-  gsize len = (gsize) img->width * img->height * img->channels;
+  gboolean exact = !o->tile && cli_is_window (bundle, img->width, img->height);
   CliProgress *progress = cli_progress_new (_("denoising"), img->n, FALSE);
   int code = CLI_EXIT_OK;
-  for (guint i = 0; i < img->n && code == CLI_EXIT_OK; i++)
+  for (guint i = 0, done = 0; i < img->n && code == CLI_EXIT_OK; i += done)
     {
       double sigma;
       if (!item_sigma (o, in, img, i, given_sigma, &sigma, &error))
         code = CLI_EXIT_ERROR;
-      else if (!den || sigma != params->sigma)
-        {
-          adiff_denoiser_free (den);
-          params->sigma = sigma;
-          cli_exit_on_interrupt_begin ();      /* nothing written yet: an interrupt may exit */
-          den = adiff_denoiser_new (bundle, params, &error);
-          cli_exit_on_interrupt_end ();
-          if (!den)
-            code = cli_input_code (error);
-        }
-      cli_progress_set_item (progress, i);
-      if (code == CLI_EXIT_OK &&
-          !adiff_denoise_image (den, img->data + i * len, img->data + i * len, img->width,
-                                img->height, img->channels, cli_progress_func, progress, &error))
+      else if (!denoiser_for (bundle, params, sigma, &den, &error))
+        code = cli_input_code (error);
+      else if (!denoise_run (o, den, img, i, exact, progress, &done, &error))
         code = CLI_EXIT_ERROR;      /* unsuitable input or processing; 4 when cancelled */
     }
   cli_progress_free (progress);
@@ -118,9 +142,9 @@ run (Options *o)
   if (!o->estimate && cli_denoise_rows_possible (in, out))
     {
       params.sigma = sigma;
-      code = cli_denoise_rows (in, out, bundle, &params, &error);
+      code = cli_denoise_rows (in, out, bundle, &params, o->tile, &error);
     }
-  else if (!cli_images_load (in, &img, &error) ||
+  else if (!cli_images_load (in, bundle, &img, &error) ||
            !cli_check_bundle_channels (in, img.channels, bundle, &error))
     code = cli_input_code (error);
   else if (img.n > 1 && !cli_path_is_npy (out))
@@ -156,6 +180,10 @@ cmd_denoise (int argc, char **argv)
     { "overlap", 0, 0, G_OPTION_ARG_INT, &o.overlap,
       N_("Windows over each pixel along each axis, 2–64 (default 2; 4 is smoother and, "
          "for the nonlinear methods, better, at about three to four times the time)"), N_("N") },
+    { "tile", 0, 0, G_OPTION_ARG_NONE, &o.tile,
+      N_("Blend shifted windows even when the input is exactly the bundle’s window "
+         "size (by default such an input, or a batch of them, is denoised as one "
+         "window, as the model and adiff compare do)"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
     { NULL }
   };
@@ -163,7 +191,9 @@ cmd_denoise (int argc, char **argv)
     _("Denoise IN (an image: PNG 8/16-bit, JPEG, PNM, TIFF…, or a .npy array (H,W), "
       "(H,W,C) or a batch (N,H,W,C)) with the statistics of a bundle and write OUT.\n"
       "Images of any size are cut into overlapping windows of the bundle’s size, "
-      "denoised and blended.  .npy output is unclipped float32; image output is "
+      "denoised and blended; an input of exactly the window’s size (or a batch of "
+      "them, (N,H,W,C) or (N,H,W)) is denoised as that one window, as in the paper "
+      "(--tile blends anyway).  .npy output is unclipped float32; image output is "
       "clipped to [0,1] and keeps the input’s bit depth; alpha passes through.\n\n"
       "Example:\n  adiff denoise --bundle natural-gray-8x8.adstats --sigma 25 noisy.png clean.png"),
     model);

@@ -145,7 +145,7 @@ locate (const Options *o, Job *job, GError **error)
       return CLI_EXIT_OK;
     }
   CliImages img;
-  if (!cli_images_load (o->input, &img, error))
+  if (!cli_images_load (o->input, NULL, &img, error))
     return cli_input_code (*error);
   int code = CLI_EXIT_OK;
   if (img.n != 1)

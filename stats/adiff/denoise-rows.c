@@ -120,6 +120,18 @@ prepare (Rows *r, AdiffBundle *bundle, const AdiffParams *params, AdiffDenoiser 
   return code;
 }
 
+/* An image of the window's size: all its rows, one window call, all rows
+ * out, through the same row callbacks as the tiler. */
+static gboolean
+denoise_window_rows (Rows *r, AdiffDenoiser *den, CliProgress *progress, GError **error)
+{
+  guint h = r->info.height;
+  g_autofree float *buf = g_new (float, (gsize) r->info.width * h * r->info.channels);
+  return read_rows (0, h, buf, r, error) &&
+         cli_denoise_windows (den, buf, 1, r->info.channels, progress, 0, error) &&
+         write_rows (0, h, buf, r, error);
+}
+
 /* The exit code of a failed adiff_denoise_rows. */
 static int
 failure_code (const Rows *r, const GError *error)
@@ -133,7 +145,7 @@ failure_code (const Rows *r, const GError *error)
 
 int
 cli_denoise_rows (const char *in, const char *out, AdiffBundle *bundle,
-                  const AdiffParams *params, GError **error)
+                  const AdiffParams *params, gboolean tile, GError **error)
 {
   Rows r = { .in = in };
   AdiffDenoiser *den = NULL;
@@ -144,8 +156,11 @@ cli_denoise_rows (const char *in, const char *out, AdiffBundle *bundle,
   if (code == CLI_EXIT_OK)
     {
       CliProgress *progress = cli_progress_new (_("denoising"), 1, FALSE);
-      if (!adiff_denoise_rows (den, r.info.width, r.info.height, r.info.channels, read_rows,
-                               write_rows, &r, cli_progress_func, progress, error))
+      gboolean ok = !tile && cli_is_window (bundle, r.info.width, r.info.height) ?
+        denoise_window_rows (&r, den, progress, error) :
+        adiff_denoise_rows (den, r.info.width, r.info.height, r.info.channels, read_rows,
+                            write_rows, &r, cli_progress_func, progress, error);
+      if (!ok)
         code = failure_code (&r, *error);
       cli_progress_free (progress);
     }

@@ -22,16 +22,35 @@ shape_error (const char *path, GError **error)
   return FALSE;
 }
 
+/* Is a 3-D array (N,H,W) gray windows of the bundle rather than (H,W,C)?
+ * Only when its last axis cannot be channels (more than 4), so that every
+ * array read as (H,W,C) before still is. */
+static gboolean
+is_gray_window_batch (const AdiffNpy *npy, AdiffBundle *batch_of)
+{
+  const guint64 *s = npy->shape;
+  return batch_of && npy->ndim == 3 && adiff_bundle_get_channels (batch_of) == 1 &&
+         s[1] == adiff_bundle_get_height (batch_of) &&
+         s[2] == adiff_bundle_get_width (batch_of) && s[2] > 4;
+}
+
 /* Split (n, h, w, samples) into colour values and alpha. */
 static gboolean
-split_npy (const char *path, const AdiffNpy *npy, CliImages *img, GError **error)
+split_npy (const char *path, const AdiffNpy *npy, AdiffBundle *batch_of, CliImages *img,
+           GError **error)
 {
   const guint64 *s = npy->shape;
   guint64 n = 1, h, w, c = 1;
+  gboolean batch = npy->ndim == 4 || is_gray_window_batch (npy, batch_of);
   switch (npy->ndim)
     {
     case 2: h = s[0]; w = s[1]; break;
-    case 3: h = s[0]; w = s[1]; c = s[2]; break;
+    case 3:
+      if (batch)
+        n = s[0], h = s[1], w = s[2];
+      else
+        h = s[0], w = s[1], c = s[2];
+      break;
     case 4: n = s[0]; h = s[1]; w = s[2]; c = s[3]; break;
     default: return shape_error (path, error);
     }
@@ -45,6 +64,7 @@ split_npy (const char *path, const AdiffNpy *npy, CliImages *img, GError **error
   img->channels = c == 2 || c == 4 ? (guint) c - 1 : (guint) c;
   img->bit_depth = 32;
   img->npy_ndim = npy->ndim;
+  img->npy_batch = batch;
   if (img->channels == c)
     {
       img->data = g_memdup2 (npy->data, pixels * c * sizeof (float));
@@ -77,14 +97,14 @@ check_values (const char *path, const CliImages *img, GError **error)
 }
 
 static gboolean
-load_images (const char *path, CliImages *img, GError **error)
+load_images (const char *path, AdiffBundle *batch_of, CliImages *img, GError **error)
 {
   if (cli_path_is_npy (path))
     {
       AdiffNpy npy;
       if (!adiff_io_npy_load (path, &npy, error))
         return FALSE;
-      gboolean ok = split_npy (path, &npy, img, error) && check_values (path, img, error);
+      gboolean ok = split_npy (path, &npy, batch_of, img, error) && check_values (path, img, error);
       adiff_io_npy_clear (&npy);
       if (!ok)
         cli_images_clear (img);
@@ -110,12 +130,12 @@ load_images (const char *path, CliImages *img, GError **error)
 }
 
 gboolean
-cli_images_load (const char *path, CliImages *img, GError **error)
+cli_images_load (const char *path, AdiffBundle *batch_of, CliImages *img, GError **error)
 {
   memset (img, 0, sizeof *img);
   /* The decoders cannot be cancelled, but nothing is written yet. */
   cli_exit_on_interrupt_begin ();
-  gboolean ok = load_images (path, img, error);
+  gboolean ok = load_images (path, batch_of, img, error);
   cli_exit_on_interrupt_end ();
   return ok;
 }
@@ -133,14 +153,17 @@ save_npy (const char *path, const CliImages *img, GError **error)
       if (img->alpha)
         packed[i * samples + img->channels] = img->alpha[i];
     }
-  /* Keep the input's layout: (H,W) stays 2-D, a batch stays 4-D. */
+  /* Keep the input's layout: (H,W) stays 2-D, (N,H,W) 3-D, a batch
+   * (N,H,W,C) 4-D. */
+  gboolean channel_axis = img->npy_ndim == 0 || img->npy_ndim == 4 ||
+                          (img->npy_ndim == 3 && !img->npy_batch);
   guint64 shape[4];
   guint ndim = 0;
-  if (img->npy_ndim == 4 || img->n > 1)
+  if (img->npy_batch || img->n > 1)
     shape[ndim++] = img->n;
   shape[ndim++] = img->height;
   shape[ndim++] = img->width;
-  if (img->npy_ndim != 2 || samples != 1)
+  if (channel_axis || samples != 1)
     shape[ndim++] = samples;
   gboolean ok = adiff_io_npy_save (path, packed, ndim, shape, error);
   g_free (packed);

@@ -25,7 +25,7 @@ typedef struct
 } AdiffIoImage;
 
 /* Load PNG (8/16-bit, via libpng), JPEG, PNM, BMP, TIFF, WebP (via
- * gdk-pixbuf), and .npy (float32/uint8, (H,W) or (H,W,C)). */
+ * gdk-pixbuf), and .npy (float16/32/64, uint8/16, (H,W) or (H,W,C)). */
 gboolean adiff_io_image_load  (const char *path, AdiffIoImage *image, GError **error);
 /* Save atomically (temporary file + rename).  .png honours bit_depth 8 or 16;
  * .npy writes float32 unclipped; other extensions via gdk-pixbuf (8-bit). */
@@ -87,8 +87,10 @@ typedef struct
 {
   guint   ndim;          /* 1..4 */
   guint64 shape[4];
-  float  *data;          /* product(shape) floats; uint8 files are divided by 255 */
+  float  *data;          /* product(shape) floats in C order; uint8 files are
+                          * divided by 255, uint16 by 65535; floats as stored */
   gboolean was_uint8;
+  guint   bit_depth;     /* of the stored values: 8, 16, or 32 for any float type */
 } AdiffNpy;
 
 gboolean adiff_io_npy_load  (const char *path, AdiffNpy *npy, GError **error);

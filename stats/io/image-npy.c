@@ -50,7 +50,7 @@ adiff_io_npy_image_load (const char *path, AdiffIoImage *image, GError **error)
   image->width = width;
   image->height = height;
   image->channels = samples >= 3 ? 3 : 1;
-  image->bit_depth = npy.was_uint8 ? 8 : 32;
+  image->bit_depth = npy.bit_depth;
   image->alpha = NULL;
   if (samples == image->channels)
     {

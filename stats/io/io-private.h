@@ -94,11 +94,17 @@ adiff_io_quantize (float v, guint max)
 
 /* ---- NumPy header, for streaming readers --------------------------------- */
 
-typedef enum { ADIFF_NPY_U1, ADIFF_NPY_F4 } AdiffNpyType;
+typedef enum
+{
+  ADIFF_NPY_U1, ADIFF_NPY_U2, ADIFF_NPY_F2, ADIFF_NPY_F4, ADIFF_NPY_F8
+} AdiffNpyType;
 
 typedef struct
 {
   AdiffNpyType type;
+  guint        item_size;    /* bytes per stored value */
+  gboolean     big_endian;   /* multi-byte values stored most significant first */
+  gboolean     fortran_order;
   guint        ndim;
   guint64      shape[4];
   guint64      n_values;     /* product of shape */
@@ -110,7 +116,28 @@ typedef struct
  * shape exactly. */
 gboolean adiff_io_npy_read_header (FILE *f, const char *path, AdiffNpyHeader *header,
                                    GError **error);
-/* Read n values of an open .npy (at its current position) as floats in
- * [0,1] (uint8 / 255) or as stored (float32, checked finite). */
+/* Read n stored values of an open .npy (at its current position, in file
+ * order) as floats: integers divided by their maximum, floats as stored
+ * (checked finite and within float32's range). */
 gboolean adiff_io_npy_read_values (FILE *f, const char *path, const AdiffNpyHeader *header,
                                    float *out, gsize n, GError **error);
+/* The whole array (file positioned at its data) in C order, converted as
+ * above; Fortran-order files are transposed.  NULL + error when memory or
+ * reading fails. */
+float   *adiff_io_npy_read_array  (FILE *f, const char *path, const AdiffNpyHeader *header,
+                                   GError **error);
+
+/* npy-dtype.c: the element types read. */
+/* Set type, item_size and big_endian from a descr ('<f8', '|u1', …), or
+ * fail naming the file and the types that are read. */
+gboolean adiff_io_npy_set_dtype   (const char *path, const char *descr,
+                                   AdiffNpyHeader *header, GError **error);
+/* 8 (uint8), 16 (uint16) or 32 (floats). */
+guint    adiff_io_npy_bit_depth   (const AdiffNpyHeader *header);
+/* n stored values at raw → floats; first_index names a bad value's index. */
+gboolean adiff_io_npy_convert     (const AdiffNpyHeader *header, const guint8 *raw,
+                                   gsize n, float *out, const char *path,
+                                   guint64 first_index, GError **error);
+/* Reorder an array of the given shape from Fortran to C order. */
+void     adiff_io_npy_fortran_to_c (const float *in, float *out, guint ndim,
+                                    const guint64 *shape);

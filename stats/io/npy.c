@@ -4,8 +4,9 @@
  * uint32 LE for v2/v3), then a Python dict literal padded with spaces and
  * ending in '\n', e.g.
  *     {'descr': '<f4', 'fortran_order': False, 'shape': (32, 32, 3), }
- * then the raw values in C order.  We read '|u1' (uint8, divided by 255) and
- * '<f4' (float32 as stored); we write '<f4' only.
+ * then the raw values in C (or Fortran) order.  We read uint8, uint16,
+ * float16, float32 and float64 in either byte order (npy-dtype.c), C or
+ * Fortran order, into float32 in C order; we write '<f4' only.
  *
  * Files are untrusted: the header length is capped, the dict is parsed by a
  * strict little parser (no eval), the shape product is computed without
@@ -151,27 +152,6 @@ parse_shape (Cursor *c, AdiffNpyHeader *h, GError **error)
 }
 
 static gboolean
-set_dtype (const char *path, const char *descr, AdiffNpyHeader *h, GError **error)
-{
-  if (strcmp (descr, "|u1") == 0 || strcmp (descr, "<u1") == 0 ||
-      strcmp (descr, ">u1") == 0 || strcmp (descr, "u1") == 0)
-    h->type = ADIFF_NPY_U1;
-  else if (strcmp (descr, "<f4") == 0)
-    h->type = ADIFF_NPY_F4;
-  else
-    {
-      const char *hint = descr[0] == '>' ?
-        _("big-endian data is not supported") :
-        _("only uint8 ('|u1') and little-endian float32 ('<f4') are read; "
-          "convert with array.astype(numpy.float32)");
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                   _("“%s” has dtype '%s': %s"), path, descr, hint);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 parse_dict (Cursor *c, AdiffNpyHeader *h, GError **error)
 {
   gboolean have_descr = FALSE, have_order = FALSE, have_shape = FALSE;
@@ -192,22 +172,14 @@ parse_dict (Cursor *c, AdiffNpyHeader *h, GError **error)
       if (strcmp (key, "descr") == 0)
         {
           g_autofree char *descr = parse_string (c, error);
-          if (!descr || !set_dtype (c->path, descr, h, error))
+          if (!descr || !adiff_io_npy_set_dtype (c->path, descr, h, error))
             return FALSE;
           have_descr = TRUE;
         }
       else if (strcmp (key, "fortran_order") == 0)
         {
-          gboolean fortran;
-          if (!parse_bool (c, &fortran, error))
+          if (!parse_bool (c, &h->fortran_order, error))
             return FALSE;
-          if (fortran)
-            {
-              g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
-                           _("“%s” is stored in Fortran order; save it with "
-                             "numpy.ascontiguousarray first"), c->path);
-              return FALSE;
-            }
           have_order = TRUE;
         }
       else if (strcmp (key, "shape") == 0)
@@ -268,7 +240,6 @@ static gboolean
 check_data_size (FILE *f, const char *path, AdiffNpyHeader *h, GError **error)
 {
   guint64 n = 1, file_size, bytes;
-  guint item = h->type == ADIFF_NPY_U1 ? 1 : 4;
 
   if (h->ndim == 0)
     return bad_header (path, _("scalar arrays (shape ()) are not supported"), error);
@@ -284,10 +255,11 @@ check_data_size (FILE *f, const char *path, AdiffNpyHeader *h, GError **error)
                    _("“%s” holds an empty array"), path);
       return FALSE;
     }
-  /* The values become floats in memory: n·4 bytes must fit in gsize. */
-  if (n > G_MAXSIZE / sizeof (float))
+  /* The values become floats in memory: n·4 bytes must fit in gsize, and
+   * the stored bytes (up to 8 per value) in 64 bits. */
+  if (n > G_MAXSIZE / sizeof (float) || n > G_MAXUINT64 / h->item_size)
     return bad_header (path, _("the array is too large"), error);
-  bytes = n * item;
+  bytes = n * h->item_size;
   if (!adiff_io_file_size (f, path, &file_size, error))
     return FALSE;
   if (file_size < h->data_offset || file_size - h->data_offset != bytes)
@@ -327,36 +299,61 @@ adiff_io_npy_read_header (FILE *f, const char *path, AdiffNpyHeader *h, GError *
 
 /* ---- Values ------------------------------------------------------------------ */
 
+/* float32 in this machine's byte order: read straight into out. */
+static gboolean
+read_native_floats (FILE *f, const char *path, float *out, gsize n, GError **error)
+{
+  return adiff_io_read_exact (f, path, out, n * sizeof (float), error) &&
+         adiff_io_check_finite (out, n, path, error);
+}
+
 gboolean
 adiff_io_npy_read_values (FILE *f, const char *path, const AdiffNpyHeader *h,
                           float *out, gsize n, GError **error)
 {
-  if (h->type == ADIFF_NPY_F4)
-    {
-      if (!adiff_io_read_exact (f, path, out, n * sizeof (float), error))
-        return FALSE;
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-      for (gsize i = 0; i < n; i++)
-        {
-          guint32 u;
-          memcpy (&u, out + i, 4);
-          u = GUINT32_FROM_LE (u);
-          memcpy (out + i, &u, 4);
-        }
-#endif
-      return adiff_io_check_finite (out, n, path, error);
-    }
+  if (h->type == ADIFF_NPY_F4 && h->big_endian == (G_BYTE_ORDER == G_BIG_ENDIAN))
+    return read_native_floats (f, path, out, n, error);
   guint8 buffer[65536];
+  gsize per_chunk = sizeof buffer / h->item_size;
   for (gsize done = 0; done < n;)
     {
-      gsize chunk = MIN (n - done, sizeof buffer);
-      if (!adiff_io_read_exact (f, path, buffer, chunk, error))
+      gsize chunk = MIN (n - done, per_chunk);
+      if (!adiff_io_read_exact (f, path, buffer, chunk * h->item_size, error) ||
+          !adiff_io_npy_convert (h, buffer, chunk, out + done, path, done, error))
         return FALSE;
-      for (gsize i = 0; i < chunk; i++)
-        out[done + i] = buffer[i] / 255.0f;
       done += chunk;
     }
   return TRUE;
+}
+
+static float *
+alloc_values (const char *path, guint64 n, GError **error)
+{
+  float *data = g_try_malloc ((gsize) n * sizeof (float));
+  if (!data)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                 _("“%s”: not enough memory for %llu values"), path, (unsigned long long) n);
+  return data;
+}
+
+float *
+adiff_io_npy_read_array (FILE *f, const char *path, const AdiffNpyHeader *h, GError **error)
+{
+  float *data = alloc_values (path, h->n_values, error);
+  if (!data)
+    return NULL;
+  if (!adiff_io_npy_read_values (f, path, h, data, (gsize) h->n_values, error))
+    {
+      g_free (data);
+      return NULL;
+    }
+  if (!h->fortran_order || h->ndim < 2)
+    return data;
+  float *c_order = alloc_values (path, h->n_values, error);
+  if (c_order)
+    adiff_io_npy_fortran_to_c (data, c_order, h->ndim, h->shape);
+  g_free (data);
+  return c_order;
 }
 
 gboolean
@@ -370,29 +367,14 @@ adiff_io_npy_load (const char *path, AdiffNpy *npy, GError **error)
   memset (npy, 0, sizeof *npy);
   if (!(f = adiff_io_open_read (path, error)))
     return FALSE;
-  ok = adiff_io_npy_read_header (f, path, &h, error);
+  ok = adiff_io_npy_read_header (f, path, &h, error) &&
+       (npy->data = adiff_io_npy_read_array (f, path, &h, error)) != NULL;
   if (ok)
     {
-      float *data = g_try_malloc ((gsize) h.n_values * sizeof (float));
-      if (!data)
-        {
-          g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                       _("“%s”: not enough memory for %llu values"),
-                       path, (unsigned long long) h.n_values);
-          ok = FALSE;
-        }
-      else if (!adiff_io_npy_read_values (f, path, &h, data, (gsize) h.n_values, error))
-        {
-          g_free (data);
-          ok = FALSE;
-        }
-      else
-        {
-          npy->ndim = h.ndim;
-          memcpy (npy->shape, h.shape, sizeof h.shape);
-          npy->data = data;
-          npy->was_uint8 = h.type == ADIFF_NPY_U1;
-        }
+      npy->ndim = h.ndim;
+      memcpy (npy->shape, h.shape, sizeof h.shape);
+      npy->was_uint8 = h.type == ADIFF_NPY_U1;
+      npy->bit_depth = adiff_io_npy_bit_depth (&h);
     }
   fclose (f);
   return ok;

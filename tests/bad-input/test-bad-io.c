@@ -58,10 +58,14 @@ npy (guint8 major, const char *descr, const char *fortran, const char *shape,
 static GByteArray *npy_empty (void)        { return g_byte_array_new (); }
 static GByteArray *npy_bad_magic (void)    { GByteArray *b = npy (1, "<f4", "False", "(2, 2)", 16, NULL); b->data[1] = 'X'; return b; }
 static GByteArray *npy_version_9 (void)    { return npy (9, "<f4", "False", "(2, 2)", 16, NULL); }
-static GByteArray *npy_float64 (void)      { return npy (1, "<f8", "False", "(2, 2)", 32, NULL); }
-static GByteArray *npy_big_endian (void)   { return npy (1, ">f4", "False", "(2, 2)", 16, NULL); }
+static GByteArray *npy_complex (void)      { return npy (1, "<c16", "False", "(2, 2)", 64, NULL); }
+static GByteArray *npy_object (void)       { return npy (1, "|O", "False", "(2, 2)", 32, NULL); }
+static GByteArray *npy_unicode (void)      { return npy (1, "<U8", "False", "(2, 2)", 128, NULL); }
 static GByteArray *npy_int16 (void)        { return npy (1, "<i2", "False", "(2, 2)", 8, NULL); }
-static GByteArray *npy_fortran (void)      { return npy (1, "<f4", "True", "(2, 2)", 16, NULL); }
+static GByteArray *npy_f8_truncated (void) { return npy (1, ">f8", "False", "(4, 4)", 120, NULL); }
+static GByteArray *npy_f2_truncated (void) { return npy (1, "<f2", "True", "(4, 4)", 31, NULL); }
+static GByteArray *npy_f8_absurd (void)    { return npy (1, "<f8", "True", "(3037000499, 3037000499)", 64, NULL); }
+static GByteArray *npy_u2_absurd (void)    { return npy (1, ">u2", "False", "(4294967296, 4294967296)", 64, NULL); }
 static GByteArray *npy_truncated (void)    { return npy (1, "<f4", "False", "(4, 4)", 60, NULL); }
 static GByteArray *npy_too_long (void)     { return npy (1, "<f4", "False", "(2, 2)", 20, NULL); }
 static GByteArray *npy_overflow (void)     { return npy (1, "<f4", "False", "(4294967296, 4294967296, 16)", 16, NULL); }
@@ -179,10 +183,14 @@ static const Case cases[] = {
   { "npy-empty-file", "a.npy", npy_empty, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-wrong-magic", "a.npy", npy_bad_magic, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-future-version", "a.npy", npy_version_9, READ_NPY, ADIFF_ERROR_VERSION },
-  { "npy-dtype-float64", "a.npy", npy_float64, READ_NPY, ADIFF_ERROR_FORMAT },
-  { "npy-big-endian", "a.npy", npy_big_endian, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-dtype-complex128", "a.npy", npy_complex, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-dtype-object", "a.npy", npy_object, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-dtype-unicode", "a.npy", npy_unicode, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-dtype-int16", "a.npy", npy_int16, READ_NPY, ADIFF_ERROR_FORMAT },
-  { "npy-fortran-order", "a.npy", npy_fortran, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-float64-big-endian-truncated", "a.npy", npy_f8_truncated, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-float16-fortran-truncated", "a.npy", npy_f2_truncated, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-float64-fortran-absurd-shape", "a.npy", npy_f8_absurd, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-uint16-absurd-shape", "a.npy", npy_u2_absurd, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-truncated-data", "a.npy", npy_truncated, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-trailing-data", "a.npy", npy_too_long, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-shape-product-overflows", "a.npy", npy_overflow, READ_NPY, ADIFF_ERROR_FORMAT },

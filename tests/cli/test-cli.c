@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include "adiff/adiff.h"
 #include "adiff-io.h"
+#include "cli-test-util.h"
 
 static char *adiff_path, *dir;
 
@@ -100,11 +101,7 @@ write_bundle (const char *name, guint n, guint c, guint n_exemplars)
 static AdiffBundle *
 open_bundle (const char *name)
 {
-  g_autofree char *p = path (name);
-  GError *error = NULL;
-  AdiffBundle *b = adiff_bundle_open (p, NULL, &error);
-  g_assert_no_error (error);
-  return b;
+  return cli_test_open_bundle (dir, name);
 }
 
 static float *
@@ -135,10 +132,7 @@ write_image (const char *name, guint w, guint h, guint c, guint depth, gboolean 
 static void
 write_npy (const char *name, const float *data, guint ndim, const guint64 *shape)
 {
-  g_autofree char *p = path (name);
-  GError *error = NULL;
-  g_assert_true (adiff_io_npy_save (p, data, ndim, shape, &error));
-  g_assert_no_error (error);
+  cli_test_save_npy (dir, name, data, ndim, shape);
 }
 
 static void
@@ -256,12 +250,7 @@ load_image (const char *name)
 static AdiffNpy
 load_npy (const char *name)
 {
-  g_autofree char *p = path (name);
-  AdiffNpy npy;
-  GError *error = NULL;
-  g_assert_true (adiff_io_npy_load (p, &npy, &error));
-  g_assert_no_error (error);
-  return npy;
+  return cli_test_load_npy (dir, name);
 }
 
 /* The library's own result for an in-memory image, with `overlap` windows
@@ -789,27 +778,11 @@ test_compare (void)
   adiff_bundle_unref (b);
 }
 
-static void
-remove_dir (void)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = path (name);
-      g_unlink (p);
-    }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  const char *root = g_getenv ("ADIFF_BUILD_ROOT");
-  adiff_path = root ? g_build_filename (root, "stats", "adiff", NULL) : g_strdup ("stats/adiff");
+  adiff_path = cli_test_adiff_path ();
   GError *error = NULL;
   dir = g_dir_make_tmp ("adiff-cli-XXXXXX", &error);
   g_assert_no_error (error);
@@ -834,7 +807,7 @@ main (int argc, char **argv)
       g_free (name);
     }
   int status = g_test_run ();
-  remove_dir ();
+  cli_test_remove_dir (dir);
   g_free (dir);
   g_free (adiff_path);
   return status;

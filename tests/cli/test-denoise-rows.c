@@ -28,6 +28,7 @@
 #include <glib/gstdio.h>
 #include "adiff/adiff.h"
 #include "adiff-io.h"
+#include "cli-test-util.h"
 
 static char *adiff_path, *dir;
 
@@ -560,15 +561,6 @@ main (int argc, char **argv)
   g_test_add_func ("/denoise-rows/memory", test_memory);
   g_test_add_func ("/denoise-rows/interrupt-loading", test_interrupt_loading);
   int code = g_test_run ();
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = path (name);
-      g_unlink (p);
-    }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (dir);
+  cli_test_remove_dir (dir);
   return code;
 }

@@ -108,14 +108,16 @@ npy_seed (const char *dir, const char *target, const char *name, guint ndim,
   g_free (v);
 }
 
-/* uint8 .npy (version 1.0), which our writer never produces. */
+/* A .npy (version 1.0) in a dtype or order our writer never produces: the
+ * header dict, padded as numpy pads it, then the values' bytes. */
 static void
-npy_u8_seed (const char *dir, const char *name, const char *shape, gsize n)
+npy_raw_seed (const char *dir, const char *name, const char *descr, gboolean fortran,
+              const char *shape, const GString *values)
 {
   GString *s = g_string_new ("\x93NUMPY\x01");
   g_string_append_c (s, '\0');
-  char *dict = g_strdup_printf ("{'descr': '|u1', 'fortran_order': False, 'shape': %s, }",
-                                shape);
+  char *dict = g_strdup_printf ("{'descr': '%s', 'fortran_order': %s, 'shape': %s, }",
+                                descr, fortran ? "True" : "False", shape);
   gsize hlen = 10 + strlen (dict) + 1;
   gsize pad = (64 - hlen % 64) % 64;
   guint16 len = strlen (dict) + pad + 1;
@@ -125,13 +127,58 @@ npy_u8_seed (const char *dir, const char *name, const char *shape, gsize n)
   for (gsize i = 0; i < pad; i++)
     g_string_append_c (s, ' ');
   g_string_append_c (s, '\n');
-  for (gsize i = 0; i < n; i++)
-    g_string_append_c (s, (char) (i * 53));
+  g_string_append_len (s, values->str, (gssize) values->len);
   char *path = out_path (dir, "npy", name);
   save_raw (path, s->str, s->len);
   g_free (path);
   g_free (dict);
   g_string_free (s, TRUE);
+}
+
+/* uint8 values i·53. */
+static void
+npy_u8_seed (const char *dir, const char *name, const char *shape, gsize n)
+{
+  GString *v = g_string_new (NULL);
+  for (gsize i = 0; i < n; i++)
+    g_string_append_c (v, (char) (i * 53));
+  npy_raw_seed (dir, name, "|u1", FALSE, shape, v);
+  g_string_free (v, TRUE);
+}
+
+static void
+put_bits (GString *s, guint64 bits, guint size, gboolean big)
+{
+  for (guint i = 0; i < size; i++)
+    g_string_append_c (s, (char) (bits >> (8 * (big ? size - 1 - i : i))));
+}
+
+/* n values of descr ('<f8', '>f2', '>u2', '<f4', …), all finite. */
+static void
+npy_dtype_seed (const char *dir, const char *name, const char *descr, gboolean fortran,
+                const char *shape, gsize n)
+{
+  GString *v = g_string_new (NULL);
+  gboolean big = descr[0] == '>';
+  guint size = (guint) (descr[2] - '0');
+  for (gsize i = 0; i < n; i++)
+    {
+      float f = (float) ((i * 29 % 101) / 100.0);
+      double d = f;
+      guint32 f_bits;
+      guint64 bits;
+      memcpy (&f_bits, &f, 4);
+      memcpy (&bits, &d, 8);
+      if (descr[1] == 'u')
+        bits = i * 3000 % 65536;
+      else if (size == 2)
+        bits = 0x3000 + i * 37;      /* normal halves in [0.125, 1) */
+      else if (size == 4)
+        bits = f_bits;
+      put_bits (v, bits, size, big);
+    }
+  npy_raw_seed (dir, name, descr, fortran, shape, v);
+  g_string_free (v, TRUE);
 }
 
 static void
@@ -225,6 +272,11 @@ main (int argc, char **argv)
   npy_seed (dir, "npy", "seed-f32-nhwc.npy", 4, (guint64[]) { 2, 2, 2, 3 });
   npy_u8_seed (dir, "seed-u8-hw.npy", "(4, 5)", 20);
   npy_u8_seed (dir, "seed-u8-nhw.npy", "(2, 3, 3)", 18);
+  npy_dtype_seed (dir, "seed-f64-hw.npy", "<f8", FALSE, "(3, 4)", 12);
+  npy_dtype_seed (dir, "seed-f16be-nhw.npy", ">f2", FALSE, "(2, 3, 3)", 18);
+  npy_dtype_seed (dir, "seed-u16be-hwc.npy", ">u2", FALSE, "(2, 3, 3)", 18);
+  npy_dtype_seed (dir, "seed-f32-fortran-nhwc.npy", "<f4", TRUE, "(2, 2, 2, 3)", 24);
+  npy_dtype_seed (dir, "seed-f64be-fortran-nhw.npy", ">f8", TRUE, "(2, 3, 3)", 18);
 
   idx_seed (dir, 3, 4, 5);
   cifar_seed (dir, 2);

@@ -327,18 +327,86 @@ test_npy_bad (void)
         }
       assert_error_names (error, cases[k].code, path);
     }
-  /* float64 as numpy saves by default. */
-  static const char f8[] = "\x93NUMPY\x01\x00\x36\x00"
-    "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }\n"
+  /* A dtype no reader takes. */
+  static const char c8[] = "\x93NUMPY\x01\x00\x36\x00"
+    "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 1, 1), }\n"
     "\0\0\0\0\0\0\0\0";
-  g_autofree char *path = test_path ("double.npy");
-  write_file (path, f8, sizeof f8 - 1);
+  g_autofree char *path = test_path ("complex.npy");
+  write_file (path, c8, sizeof c8 - 1);
   AdiffDatasetOptions o;
   adiff_dataset_options_init (&o);
   g_autoptr (GError) error = NULL;
   g_assert_null (open_one (path, &o, &error));
   assert_error_names (error, ADIFF_ERROR_FORMAT, path);
-  g_assert_nonnull (strstr (error->message, "<f8"));
+  g_assert_nonnull (strstr (error->message, "<c8"));
+}
+
+/* A v1 .npy with the given dict (a '\n' is appended) and data bytes. */
+static char *
+write_raw_npy (const char *name, const char *dict, const guint8 *data, gsize len)
+{
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  gsize header = strlen (dict) + 1;
+  guint8 pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, header & 0xff, header >> 8 };
+  g_byte_array_append (b, pre, 10);
+  g_byte_array_append (b, (const guint8 *) dict, (guint) header - 1);
+  g_byte_array_append (b, (const guint8 *) "\n", 1);
+  g_byte_array_append (b, data, (guint) len);
+  char *path = test_path (name);
+  write_file (path, b->data, b->len);
+  return path;
+}
+
+/* Items of a big-endian uint16 array in Fortran order (transposed at open)
+ * and of a float64 array (read item by item): the same values as C order. */
+static void
+test_npy_wide (void)
+{
+  /* (N,H,W) = (2,2,3); item n pixel (y,x) = 1000n + 10y + x. */
+  guint8 be_fortran[24], le_f8[96];
+  guint i = 0;
+  for (guint x = 0; x < 3; x++)
+    for (guint y = 0; y < 2; y++)
+      for (guint n = 0; n < 2; n++, i++)
+        {
+          guint v = 1000 * n + 10 * y + x;
+          be_fortran[2 * i] = (guint8) (v >> 8);
+          be_fortran[2 * i + 1] = (guint8) v;
+        }
+  i = 0;
+  for (guint n = 0; n < 2; n++)
+    for (guint y = 0; y < 2; y++)
+      for (guint x = 0; x < 3; x++, i++)
+        {
+          double v = 1000 * n + 10 * y + x;
+          guint64 bits;
+          memcpy (&bits, &v, 8);
+          bits = GUINT64_TO_LE (bits);
+          memcpy (le_f8 + 8 * i, &bits, 8);
+        }
+  g_autofree char *u2 = write_raw_npy ("fortran-u2.npy", "{'descr': '>u2', 'fortran_order': "
+                                       "True, 'shape': (2, 2, 3), }", be_fortran, 24);
+  g_autofree char *f8 = write_raw_npy ("f8.npy", "{'descr': '<f8', 'fortran_order': "
+                                       "False, 'shape': (2, 2, 3), }", le_f8, 96);
+  const char *paths[2] = { u2, f8 };
+  for (guint k = 0; k < 2; k++)
+    {
+      AdiffDatasetOptions o;
+      adiff_dataset_options_init (&o);
+      g_autoptr (GError) error = NULL;
+      AdiffDataset *ds = open_one (paths[k], &o, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (adiff_dataset_get_n_items (ds), ==, 2);
+      g_assert_cmpuint (adiff_dataset_get_width (ds), ==, 3);
+      g_assert_cmpuint (adiff_dataset_get_bit_depth (ds), ==, k == 0 ? 16 : 32);
+      g_autofree float *items = read_all (ds, NULL, 1);
+      for (guint j = 0; j < 12; j++)
+        {
+          float v = 1000.0f * (j / 6) + 10.0f * (j / 3 % 2) + (float) (j % 3);
+          g_assert_cmpfloat (items[j], ==, k == 0 ? v / 65535.0f : v);
+        }
+      adiff_dataset_free (ds);
+    }
 }
 
 /* ---- Folders ------------------------------------------------------------------------ */
@@ -907,6 +975,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/idx-bad", test_idx_bad);
   g_test_add_func ("/dataset/npy", test_npy);
   g_test_add_func ("/dataset/npy-bad", test_npy_bad);
+  g_test_add_func ("/dataset/npy-wide", test_npy_wide);
   g_test_add_func ("/dataset/folder-labels-order", test_folder_labels_and_order);
   g_test_add_func ("/dataset/folder-colors", test_folder_color_modes);
   g_test_add_func ("/dataset/folder-gray-looking-jpeg", test_folder_gray_looking_jpeg);

@@ -1,4 +1,5 @@
-/* test-npy.c — .npy round trips and every malformed-header case. */
+/* test-npy.c — .npy round trips, every dtype and order read, and every
+ * malformed-header case. */
 #include <math.h>
 #include "io-test-util.h"
 
@@ -100,6 +101,135 @@ test_read_variants (void)
     }
 }
 
+/* ---- Every dtype, both byte orders, Fortran order ---------------------- */
+
+/* Append the size-byte integer bits in the given byte order. */
+static void
+put_bits (GByteArray *b, guint64 bits, guint size, gboolean big)
+{
+  for (guint i = 0; i < size; i++)
+    {
+      guint8 byte = (guint8) (bits >> (8 * (big ? size - 1 - i : i)));
+      g_byte_array_append (b, &byte, 1);
+    }
+}
+
+/* Values exact in every float type (a float16 subnormal, its largest
+ * finite value, −0): as floats and as float16 bits. */
+static const float exact[8] = { 0.25f, -1.5f, 0.0f, 1.0f, 65504.0f, 5.9604644775390625e-8f,
+                                3.140625f, -0.0f };
+static const guint16 exact_half[8] = { 0x3400, 0xbe00, 0x0000, 0x3c00, 0x7bff, 0x0001,
+                                       0x4248, 0x8000 };
+static const guint16 samples_u16[8] = { 0, 1, 255, 256, 32767, 32768, 65534, 65535 };
+
+typedef struct
+{
+  const char *descr;
+  char        kind;        /* 'u', 'f' */
+  guint       size;
+  gboolean    big;
+  guint       bit_depth;
+} DtypeCase;
+
+static const DtypeCase dtype_cases[] = {
+  { "|u1", 'u', 1, FALSE, 8 },   { "<u2", 'u', 2, FALSE, 16 }, { ">u2", 'u', 2, TRUE, 16 },
+  { "<f2", 'f', 2, FALSE, 32 },  { ">f2", 'f', 2, TRUE, 32 },  { "<f4", 'f', 4, FALSE, 32 },
+  { ">f4", 'f', 4, TRUE, 32 },   { "<f8", 'f', 8, FALSE, 32 }, { ">f8", 'f', 8, TRUE, 32 },
+  { "=f4", 'f', 4, G_BYTE_ORDER == G_BIG_ENDIAN, 32 },
+};
+
+/* The stored bits of value i for a dtype, and the float it must load as. */
+static guint64
+stored_bits (const DtypeCase *t, guint i, float *expect)
+{
+  if (t->kind == 'u')
+    {
+      guint64 v = t->size == 1 ? samples_u16[i] & 0xff : samples_u16[i];
+      *expect = t->size == 1 ? (float) v / 255.0f : (float) v / 65535.0f;
+      return v;
+    }
+  *expect = exact[i];
+  if (t->size == 2)
+    return exact_half[i];
+  if (t->size == 4)
+    {
+      guint32 u;
+      memcpy (&u, &exact[i], 4);
+      return u;
+    }
+  double d = exact[i];
+  guint64 u;
+  memcpy (&u, &d, 8);
+  return u;
+}
+
+static void
+test_dtypes (gconstpointer data)
+{
+  const DtypeCase *t = data;
+  float expect[8];
+  g_autoptr (GByteArray) values = g_byte_array_new ();
+  for (guint i = 0; i < 8; i++)
+    put_bits (values, stored_bits (t, i, &expect[i]), t->size, t->big);
+  g_autofree char *dict = g_strdup_printf ("{'descr': '%s', 'fortran_order': False, "
+                                           "'shape': (2, 4), }", t->descr);
+  g_autofree char *path = write_npy ("dtype.npy", 1, dict, values->data, values->len);
+  AdiffNpy npy;
+  g_autoptr (GError) error = NULL;
+  adiff_io_npy_load (path, &npy, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (npy.ndim, ==, 2);
+  g_assert_cmpuint (npy.bit_depth, ==, t->bit_depth);
+  g_assert_cmpint (npy.was_uint8, ==, t->bit_depth == 8);
+  g_assert_cmpmem (npy.data, sizeof expect, expect, sizeof expect);   /* −0 kept too */
+  adiff_io_npy_clear (&npy);
+}
+
+/* Fortran order: element (i,j,k) of shape (2,3,4) holds 100i + 10j + k and
+ * sits at i + 2j + 6k in the file; it loads in C order. */
+static void
+test_fortran_order (void)
+{
+  static const char *descrs[] = { "<f4", ">f8", "|u1" };
+  for (guint d = 0; d < G_N_ELEMENTS (descrs); d++)
+    {
+      DtypeCase t = { descrs[d], descrs[d][1], (guint) (descrs[d][2] - '0'),
+                      descrs[d][0] == '>', 0 };
+      g_autoptr (GByteArray) values = g_byte_array_new ();
+      for (guint k = 0; k < 4; k++)
+        for (guint j = 0; j < 3; j++)
+          for (guint i = 0; i < 2; i++)
+            {
+              float v = 100.0f * i + 10.0f * j + k;
+              guint64 bits = (guint64) v;
+              double dv = v;
+              if (t.size == 4)
+                memcpy (&bits, &v, 4), bits &= 0xffffffffu;
+              else if (t.size == 8)
+                memcpy (&bits, &dv, 8);
+              put_bits (values, bits, t.size, t.big);
+            }
+      g_autofree char *dict = g_strdup_printf ("{'descr': '%s', 'fortran_order': True, "
+                                               "'shape': (2, 3, 4), }", t.descr);
+      g_autofree char *path = write_npy ("fortran.npy", 1, dict, values->data, values->len);
+      AdiffNpy npy;
+      g_autoptr (GError) error = NULL;
+      adiff_io_npy_load (path, &npy, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (npy.shape[0], ==, 2);
+      g_assert_cmpuint (npy.shape[2], ==, 4);
+      for (guint i = 0; i < 2; i++)
+        for (guint j = 0; j < 3; j++)
+          for (guint k = 0; k < 4; k++)
+            {
+              float v = 100.0f * i + 10.0f * j + k;
+              float want = t.kind == 'u' ? v / 255.0f : v;
+              g_assert_cmpfloat (npy.data[(i * 3 + j) * 4 + k], ==, want);
+            }
+      adiff_io_npy_clear (&npy);
+    }
+}
+
 typedef struct
 {
   const char *what;
@@ -121,11 +251,23 @@ static const BadCase bad_cases[] = {
   { "header length 4 GiB", 0, NULL, "\x93NUMPY\x02\x00\xff\xff\xff\xff{", 13, 0, ADIFF_ERROR_FORMAT, "header length" },
   { "truncated header", 0, NULL, "\x93NUMPY\x01\x00\x40\x00{'descr'", 17, 0, ADIFF_ERROR_FORMAT, "truncated" },
   { "not a dict", 1, "['descr', '<f4']", NULL, 0, 0, ADIFF_ERROR_FORMAT, "{" },
-  { "float64", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "<f8" },
   { "int16", 1, "{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 4, ADIFF_ERROR_FORMAT, "<i2" },
-  { "big-endian", 1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "big-endian" },
+  { "int64", 1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "astype" },
+  { "uint32", 1, "{'descr': '>u4', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, ">u4" },
+  { "complex64", 1, "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "<c8" },
+  { "complex128", 1, "{'descr': '>c16', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 32, ADIFF_ERROR_FORMAT, ">c16" },
+  { "object", 1, "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "|O" },
+  { "unicode", 1, "{'descr': '<U5', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 40, ADIFF_ERROR_FORMAT, "<U5" },
+  { "bool", 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 2, ADIFF_ERROR_FORMAT, "|b1" },
+  { "datetime", 1, "{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "<M8" },
+  { "no byte order on float32", 1, "{'descr': '|f4', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "|f4" },
+  { "empty dtype", 1, "{'descr': '', 'fortran_order': False, 'shape': (2,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "dtype" },
   { "structured dtype", 1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "string" },
-  { "fortran order", 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "Fortran" },
+  { "float64 truncated", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", NULL, 0, 40, ADIFF_ERROR_FORMAT, "truncated" },
+  { "float16 too long", 1, "{'descr': '>f2', 'fortran_order': False, 'shape': (2, 3), }", NULL, 0, 16, ADIFF_ERROR_FORMAT, "16" },
+  { "fortran truncated", 1, "{'descr': '<u2', 'fortran_order': True, 'shape': (3, 3), }", NULL, 0, 17, ADIFF_ERROR_FORMAT, "truncated" },
+  { "float64 bytes overflow", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387903,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "too large" },
+  { "absurd float16 shape", 1, "{'descr': '<f2', 'fortran_order': True, 'shape': (1000000, 1000000, 1000), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "truncated" },
   { "fortran order not bool", 1, "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "fortran_order" },
   { "negative dim", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "integers" },
   { "huge dim", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }", NULL, 0, 8, ADIFF_ERROR_FORMAT, "too large" },
@@ -177,6 +319,33 @@ test_non_finite (void)
       g_autoptr (GError) error = NULL;
       g_assert_false (adiff_io_npy_load (path, &npy, &error));
       assert_error_names (error, ADIFF_ERROR_NUMERIC, path);
+    }
+}
+
+/* NaN/Inf in float16 and float64, and float64 beyond float32's range. */
+static void
+test_non_finite_wide (void)
+{
+  static const struct { const char *descr; guint64 bits; guint size; const char *says; } cases[] = {
+    { "<f2", 0x7e00, 2, "non-finite" },                 /* NaN */
+    { ">f2", 0xfc00, 2, "non-finite" },                 /* −Inf */
+    { "<f8", 0x7ff8000000000000ull, 8, "non-finite" },  /* NaN */
+    { ">f8", 0x47f0000000000000ull, 8, "float32 range" },  /* 2^128 */
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autoptr (GByteArray) values = g_byte_array_new ();
+      put_bits (values, 0, cases[k].size, FALSE);
+      put_bits (values, cases[k].bits, cases[k].size, cases[k].descr[0] == '>');
+      g_autofree char *dict = g_strdup_printf ("{'descr': '%s', 'fortran_order': False, "
+                                               "'shape': (2,), }", cases[k].descr);
+      g_autofree char *path = write_npy ("wide-nan.npy", 1, dict, values->data, values->len);
+      AdiffNpy npy;
+      g_autoptr (GError) error = NULL;
+      g_assert_false (adiff_io_npy_load (path, &npy, &error));
+      assert_error_names (error, ADIFF_ERROR_NUMERIC, path);
+      g_assert_nonnull (strstr (error->message, cases[k].says));
+      g_assert_nonnull (strstr (error->message, "index 1"));
     }
 }
 
@@ -241,6 +410,13 @@ main (int argc, char **argv)
       g_test_add_data_func (name, &bad_cases[i], test_bad);
     }
   g_test_add_func ("/npy/non-finite", test_non_finite);
+  g_test_add_func ("/npy/non-finite-wide", test_non_finite_wide);
+  for (guint i = 0; i < G_N_ELEMENTS (dtype_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/npy/dtype/%s", dtype_cases[i].descr);
+      g_test_add_data_func (name, &dtype_cases[i], test_dtypes);
+    }
+  g_test_add_func ("/npy/fortran-order", test_fortran_order);
   g_test_add_func ("/npy/missing-file", test_missing_file);
   g_test_add_func ("/npy/save-errors", test_save_errors);
   g_test_add_func ("/npy/overwrite", test_overwrite);

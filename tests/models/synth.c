@@ -58,8 +58,9 @@ draw (Geom g, gsize d, const double *mean, const double *lambda,
     }
 }
 
-AdiffBundle *
-synth_bundle (guint w, guint h, guint c, guint n, guint k, guint32 seed)
+/* The bundle's arrays, allocated; free with synth_data_free. */
+static AdiffBundleData
+synth_data (guint w, guint h, guint c, guint n, guint k, guint32 seed)
 {
   Geom g = { w, h, c };
   gsize d = (gsize) w * h * c;
@@ -76,23 +77,50 @@ synth_bundle (guint w, guint h, guint c, guint n, guint k, guint32 seed)
       for (gsize p = 0; p < d; p++)
         ex[i * d + p] = (float) x[p];
     }
+  g_rand_free (r);
+  g_free (x);
   if (k == 0 || k > d)
     k = d;
   double rest = 0;
   for (gsize i = k; i < d; i++)
     rest += lambda[i];
-  AdiffBundleData data = {
+  return (AdiffBundleData) {
     .width = w, .height = h, .channels = c, .n_items = n,
     .mean = mean, .n_components = k, .eigenvalues = lambda, .eigenvectors = vecs,
     .residual_variance = k < d ? rest / (d - k) : 0.0,
     .n_exemplars = n, .exemplars = ex,
   };
+}
+
+static void
+synth_data_free (AdiffBundleData *data)
+{
+  g_free ((double *) data->mean);
+  g_free ((double *) data->eigenvalues);
+  g_free ((double *) data->eigenvectors);
+  g_free ((float *) data->exemplars);
+}
+
+AdiffBundle *
+synth_bundle (guint w, guint h, guint c, guint n, guint k, guint32 seed)
+{
+  AdiffBundleData data = synth_data (w, h, c, n, k, seed);
   GError *error = NULL;
   AdiffBundle *b = adiff_bundle_new_from_data (&data, &error);
   g_assert_no_error (error);
-  g_rand_free (r);
-  g_free (mean); g_free (lambda); g_free (vecs); g_free (x); g_free (ex);
+  synth_data_free (&data);
   return b;
+}
+
+void
+synth_bundle_write (const char *path, guint w, guint h, guint c, guint n, guint k,
+                    guint32 seed)
+{
+  AdiffBundleData data = synth_data (w, h, c, n, k, seed);
+  GError *error = NULL;
+  g_assert_true (adiff_bundle_write (path, &data, NULL, &error));
+  g_assert_no_error (error);
+  synth_data_free (&data);
 }
 
 void

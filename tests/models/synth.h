@@ -11,6 +11,9 @@
  * components (0 = all); the rest is summarised by its mean variance. */
 AdiffBundle *synth_bundle (guint w, guint h, guint c, guint n, guint k,
                            guint32 seed);
+/* The same bundle written to a file (for the tools' tests). */
+void         synth_bundle_write (const char *path, guint w, guint h, guint c, guint n,
+                                 guint k, guint32 seed);
 
 /* A noisy window z = x + σ·ε around a fresh draw x of the same Gaussian. */
 void   synth_noisy     (AdiffBundle *b, double sigma, guint32 seed, float *z);
