@@ -30,23 +30,33 @@ gimp_build() {
         return 0
     fi
     if [ ! -f "$b/build.ninja" ]; then
-        meson setup "$b" -Dplugin=enabled >"$b.setup.log" 2>&1 ||
+        # In a root of tests/gimp-root the static BLAS archives are there:
+        # the binaries must be self-contained (plug-in/packaging/meson.build).
+        static=auto
+        [ "${ADIFF_IN_ROOT:-0}" = 1 ] && static=enabled
+        meson setup "$b" -Dplugin=enabled -Dstatic_blas=$static >"$b.setup.log" 2>&1 ||
             { cat "$b.setup.log" >&2; return 1; }
         rm -f "$b.setup.log"
     fi
     ninja -C "$b" "$@" >/dev/null || { ninja -C "$b" "$@" 2>&1 | tail -n 30 >&2; return 1; }
 }
 
-# gimp_build_tests BUILD — build what tests/gimp/run-tests needs: the
-# plug-in, the reference program, the cancel probe and, when gettext's
-# tools were found, the catalogs.
-gimp_build_tests() {
-    gimp_build "$1" plug-in/analytic-diffusion tests/gimp/adiff-gimp-ref \
-        tests/gimp/adiff-cancel-probe || return 1
+# gimp_build_package BUILD — build what users install (plug-in/packaging/stage):
+# the plug-in and, when gettext's tools were found, the catalogs.  The
+# GEGL module (plug-in/gegl/) is to be added here when it exists.
+gimp_build_package() {
+    gimp_build "$1" plug-in/analytic-diffusion || return 1
     [ -z "${ADIFF_GIMP_PREBUILT:-}" ] || return 0
     if ninja -C "$1" -t targets all 2>/dev/null | grep -q '^analytic-diffusion-gmo:'; then
         gimp_build "$1" analytic-diffusion-gmo
     fi
+}
+
+# gimp_build_tests BUILD — build what tests/gimp/run-tests needs: what
+# users install, the reference program and the cancel probe.
+gimp_build_tests() {
+    gimp_build_package "$1" &&
+        gimp_build "$1" tests/gimp/adiff-gimp-ref tests/gimp/adiff-cancel-probe
 }
 
 # gimp_version — the version of the GIMP here (3.0.4, 3.2.6…).  The
