@@ -38,8 +38,8 @@ NOISE = [
     (r'gimp(-console)?(-3(\.\d+)?)?', r'Gimp-Core', r'list of contexts not empty upon exit'),
     # GUI GIMP 3.2 on Xvfb, at start-up, before any plug-in runs: the
     # virtual input devices.
-    (r'gimp-3(\.\d+)?', r'Gdk', r'GDK_IS_DEVICE'),
-    (r'gimp-3(\.\d+)?', r'Gimp-Widgets', r'gimp_device_info_'),
+    (r'gimp(-3(\.\d+)?)?', r'Gdk', r'GDK_IS_DEVICE'),
+    (r'gimp(-3(\.\d+)?)?', r'Gimp-Widgets', r'gimp_device_info_'),
 ]
 
 
@@ -65,6 +65,9 @@ def self_test():
         'gimp-console-3.0: LibGimpBase-WARNING: gimp: gimp_wire_read(): unexpected EOF',
         'gimp-console-3: LibGimpBase-WARNING: gimp: gimp_wire_read(): unexpected EOF',
         '(gimp-3.2:77): Gdk-CRITICAL **: 10:00:00.000: gdk_device_get_source: '
+        "assertion 'GDK_IS_DEVICE (device)' failed",
+        # GIMP 3.2.6 started as gimp-3 names itself "gimp".
+        '(gimp:77): Gdk-CRITICAL **: 10:00:00.000: gdk_device_get_axis: '
         "assertion 'GDK_IS_DEVICE (device)' failed",
         '(gimp-3.2:77): Gimp-Widgets-CRITICAL **: 10:00:00.000: gimp_device_info_set_device: '
         'assertion failed',
