@@ -11,8 +11,11 @@
 
 #ifdef GEGL_PROPERTIES
 
-property_file_path (bundle, _("Bundle"), "")
-  description (_("Statistics bundle (.adstats); empty = the installed natural-gray-8x8"))
+/* A string, not property_file_path: libgimp 3.0.4 cannot pass a
+ * GeglParamFilePath to plug-ins, and its filter config would lose every
+ * property. */
+property_string (bundle, _("Bundle"), "")
+  description (_("Path of a statistics bundle (.adstats); empty = the installed natural-gray-8x8"))
 
 property_double (sigma, _("Noise σ"), 25.0)
   description (_("Standard deviation of the noise on the 0–255 scale (must be > 0)"))

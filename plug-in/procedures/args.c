@@ -108,6 +108,18 @@ plugin_args_add_overlap (GimpProcedure *procedure)
 }
 
 void
+plugin_args_add_layer_effect (GimpProcedure *procedure)
+{
+  gimp_procedure_add_boolean_argument (procedure, "layer-effect",
+                                       _("Add as a non-destructive _layer effect"),
+                                       _("Append the filter to the layer as an effect GIMP "
+                                         "renders itself (editable, can be hidden or merged "
+                                         "later, saved in .xcf) instead of changing its pixels; "
+                                         "needs the GEGL module adiff-denoise"),
+                                       FALSE, G_PARAM_READWRITE);
+}
+
+void
 plugin_args_add_sigma_used (GimpProcedure *procedure)
 {
   gimp_procedure_add_double_return_value (procedure, "sigma-used", _("σ used"),

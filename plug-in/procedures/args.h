@@ -17,6 +17,7 @@ void         plugin_args_add_exact     (GimpProcedure *procedure);
 /* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */
 void         plugin_args_add_overlap   (GimpProcedure *procedure);
 /* The "sigma-used" return value of the denoising procedures. */
+void         plugin_args_add_layer_effect (GimpProcedure *procedure);
 void         plugin_args_add_sigma_used (GimpProcedure *procedure);
 /* gimp_procedure_set_documentation() with the paper reference appended to
  * the help text. */

@@ -43,6 +43,15 @@ install_plugin() {
     for bundle in "$@"; do cp "$bundle" "$dir/data/"; done
 }
 
+# install_gegl_module BUILD HOME — put the GEGL module where GEGL inside
+# GIMP looks for third-party operations: $XDG_DATA_HOME/gegl-0.4/plug-ins,
+# by default ~/.local/share/gegl-0.4/plug-ins of the HOME GIMP runs with.
+install_gegl_module() {
+    dir=${XDG_DATA_HOME:-$2/.local/share}/gegl-0.4/plug-ins
+    mkdir -p "$dir"
+    cp "$1/plug-in/gegl/adiff-denoise.so" "$dir/"
+}
+
 # gimp_batch PROFILE HOME SCRIPT — run a python-fu script in gimp-console.
 gimp_batch() {
     env HOME="$2" GIMP3_DIRECTORY="$1" \
