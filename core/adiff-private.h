@@ -51,6 +51,9 @@ struct _AdiffDenoiserClass
   /* Optional: windows per apply call that make good use of the caches
    * (0 or NULL: the caller's default). */
   guint    (*batch_size) (AdiffDenoiser *denoiser);
+  /* Optional: n windows are about to come, so state a denoiser builds
+   * lazily once enough windows were seen is built now. */
+  void     (*expect) (AdiffDenoiser *denoiser, guint64 n);
 };
 
 struct _AdiffDenoiser
@@ -66,6 +69,9 @@ struct _AdiffDenoiser
 gboolean adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in,
                                       gsize n, const float *share, float *out,
                                       GError **error);
+
+/* Tell the denoiser that n windows will follow (see the class's expect). */
+void     adiff_denoiser_expect (AdiffDenoiser *denoiser, guint64 n);
 
 /* Windows per apply call the denoiser prefers, or `fallback`. */
 guint    adiff_denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback);

@@ -407,7 +407,18 @@ analytic_batch_size (AdiffDenoiser *den)
   return s->by_groups ? ANA_COORD_BATCH : 0;
 }
 
+/* An image of enough windows builds the per-group indexes before its
+ * first window, so every window of it, wherever the caller starts, takes
+ * the same path.  (Fewer windows than that add nothing to the count.) */
+static void
+analytic_expect (AdiffDenoiser *den, guint64 n)
+{
+  AnalyticState *s = den->state;
+  if (s->by_groups && n >= ANA_COORD_LAZY_WINDOWS)
+    ana_coord_maybe_build (s, den->bundle, ANA_COORD_LAZY_WINDOWS);
+}
+
 const AdiffDenoiserClass adiff_analytic_class = {
   analytic_prepare, analytic_apply, analytic_finalize, analytic_apply_shares,
-  analytic_batch_size
+  analytic_batch_size, analytic_expect
 };

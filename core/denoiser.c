@@ -161,6 +161,13 @@ adiff_denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback)
   return n ? n : fallback;
 }
 
+void
+adiff_denoiser_expect (AdiffDenoiser *denoiser, guint64 n)
+{
+  if (denoiser->klass->expect)
+    denoiser->klass->expect (denoiser, n);
+}
+
 gboolean
 adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in, gsize n,
                              const float *share, float *out, GError **error)

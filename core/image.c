@@ -63,8 +63,8 @@ typedef struct
   AdiffTileStats     stats;
 } Tiler;
 
-static gboolean
-check_geometry (AdiffBundle *b, guint width, guint height, guint channels,
+gboolean
+adiff_tile_check_geometry (AdiffBundle *b, guint width, guint height, guint channels,
                 GError **error)
 {
   if (width == 0 || height == 0 || channels == 0)
@@ -142,32 +142,6 @@ plan_strips (Tiler *t, gsize *padded_w, gsize *per_strip, gsize *patch_len)
     }
 }
 
-/* The share of each window coordinate in its output pixel: its blending
- * weight times the normalisation there (origins are multiples of the
- * stride, so the normalisation at image x equals the one at window x),
- * relative to the default 2 × 2 windows per pixel and at most 1.  Fast
- * analytic mode sizes its candidate budgets by it; with more windows per
- * pixel each window's share shrinks, but its error is not averaged away
- * in proportion (measured: at overlap 4 the unscaled shares took the
- * cameraman crop at σ = 15 to 1/870 of exact, the default's are 1/1 647). */
-static float *
-window_shares (const Tiler *t)
-{
-  guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
-  float *share = g_new (float, t->dim);
-  /* Windows per pixel relative to the default (1 at the default). */
-  float more = (float) MAX (1u, ww / 2) / t->ax.stride * MAX (1u, wh / 2) / t->ay.stride;
-  for (guint y = 0; y < wh; y++)
-    for (guint x = 0; x < ww; x++)
-      {
-        float f = t->ay.weight[y] * adiff_axis_norm (&t->ay, y) *
-                  t->ax.weight[x] * adiff_axis_norm (&t->ax, x) * more;
-        for (guint c = 0; c < wc; c++)
-          share[((gsize) y * ww + x) * wc + c] = MIN (f, 1.0f);
-      }
-  return share;
-}
-
 /* Geometry and every buffer, with overflow-checked sizes. */
 static gboolean
 tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
@@ -224,7 +198,13 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
   for (gsize i = 0; i < padded_w; i++)
     t->mirror_x[i] = adiff_mirror (t->x0 + (gint64) i, width);
   if (!t->folded)
-    t->share = window_shares (t);
+    {
+      t->share = adiff_axis_shares (&t->ax, &t->ay, t->win_channels);
+      /* Lazy indexes are built, or not, for the whole image at once, so a
+       * pixel's value does not depend on how many windows came before it
+       * (adiff_denoise_region gives the same pixels). */
+      adiff_denoiser_expect (den, (guint64) t->ax.count * t->ay.count * t->groups);
+    }
   t->stats.folded = t->folded;
   t->stats.strip_floats = in_size + acc_size + win_size + blk_size;
   return TRUE;
@@ -517,7 +497,7 @@ adiff_denoise_rows_full (AdiffDenoiser *denoiser, guint width, guint height,
                          gpointer progress_data, GError **error)
 {
   g_return_val_if_fail (denoiser != NULL && read_rows != NULL && write_rows != NULL, FALSE);
-  if (!check_geometry (denoiser->bundle, width, height, channels, error))
+  if (!adiff_tile_check_geometry (denoiser->bundle, width, height, channels, error))
     return FALSE;
   Tiler t;
   gboolean ok = tiler_init (&t, denoiser, width, height, channels, path, error);

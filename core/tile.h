@@ -29,6 +29,14 @@ typedef struct
 void   adiff_axis_init  (AdiffAxis *axis, guint size, guint length, guint overlap);
 void   adiff_axis_clear (AdiffAxis *axis);
 
+/* Each window coordinate's share of its output pixel ([size_x·size_y·
+ * channels], newly allocated), for adiff_denoiser_apply_shares. */
+float *adiff_axis_shares (const AdiffAxis *ax, const AdiffAxis *ay, guint channels);
+
+/* The image's size and channels suit the bundle (image.c). */
+gboolean adiff_tile_check_geometry (AdiffBundle *b, guint width, guint height,
+                                    guint channels, GError **error);
+
 /* Origin of window i along the axis. */
 static inline gint64
 adiff_axis_origin (const AdiffAxis *axis, guint i)

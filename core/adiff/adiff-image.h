@@ -55,6 +55,39 @@ gboolean adiff_denoise_image (AdiffDenoiser     *denoiser,
                               gpointer           progress_data,
                               GError           **error);
 
+/* A rectangle of an image, in pixels. */
+typedef struct
+{
+  guint x, y, width, height;
+} AdiffRect;
+
+/* Region form, for callers that cut the image themselves (a GEGL
+ * operation's tiles): the pixels of `region` of the width × height image,
+ * equal to the same pixels of adiff_denoise_rows within float rounding,
+ * however the image is cut.  The window grid stays anchored to the
+ * image's origin; only the windows that reach the region are denoised.
+ * adiff_region_input() gives the input rectangle the region reads
+ * (mirroring at the image's borders included). */
+void     adiff_region_input   (AdiffDenoiser   *denoiser,
+                               guint            width,
+                               guint            height,
+                               const AdiffRect *region,
+                               AdiffRect       *input);
+
+/* in holds input->height rows of input->width·channels floats, where
+ * input contains adiff_region_input()'s rectangle; out receives
+ * region->height rows of region->width·channels floats.  The region must
+ * lie inside the image. */
+gboolean adiff_denoise_region (AdiffDenoiser   *denoiser,
+                               guint            width,
+                               guint            height,
+                               guint            channels,
+                               const float     *in,
+                               const AdiffRect *input,
+                               float           *out,
+                               const AdiffRect *region,
+                               GError         **error);
+
 /* Where the tiler puts the window that holds pixel (x, y) for a sensitivity
  * overlay: the top-left corner of a window-sized region inside the image
  * (clamped), so the pixel is as central as possible. */

@@ -6,13 +6,15 @@
 #include "procedures/procedures.h"
 #include "procedures/args.h"
 #include "procedures/run.h"
+#include "engine/layer-effect.h"
 
 static GimpValueArray *
 analytic_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
               GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
 {
   return plugin_denoise_run (procedure, run_mode, image, drawables, config,
-                             plugin_args_denoise_params, _("Analytical Diffusion Denoise"));
+                             plugin_args_denoise_params, _("Analytical Diffusion Denoise"),
+                             PLUGIN_OP_ANALYTIC);
 }
 
 GimpProcedure *
@@ -63,6 +65,7 @@ plugin_analytic_procedure_new (GimpPlugIn *plug_in)
   plugin_args_add_exact (procedure);
   plugin_args_add_overlap (procedure);
   plugin_args_add_strength (procedure);
+  plugin_args_add_layer_effect (procedure);
   plugin_args_add_sigma_used (procedure);
   return procedure;
 }

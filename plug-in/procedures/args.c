@@ -4,6 +4,7 @@
 #include "config.h"
 #include "procedures/args.h"
 #include "engine/bundles.h"
+#include "common/bundle-find.h"
 
 /* ACTION_ANY, not OPEN: for OPEN, GIMP itself replaces a file that does
  * not exist by the default and fails with a message that does not name the
@@ -12,18 +13,7 @@ void
 plugin_args_add_bundle (GimpProcedure *procedure)
 {
   GList *installed = plugin_bundles_installed ();
-  GFile *fallback = installed != NULL ? installed->data : NULL;
-
-  /* The natural-image bundle suits photos best; else the first found. */
-  for (GList *l = installed; l != NULL; l = l->next)
-    {
-      g_autofree char *name = g_file_get_basename (l->data);
-      if (g_strcmp0 (name, ADIFF_DEFAULT_BUNDLE) == 0)
-        {
-          fallback = l->data;
-          break;
-        }
-    }
+  GFile *fallback = plugin_bundle_pick_default (installed);
 
   gimp_procedure_add_file_argument (procedure, "bundle", _("Statistics (_bundle)"),
                                     _("What the filter knows about images: a statistics "
@@ -116,6 +106,18 @@ plugin_args_add_overlap (GimpProcedure *procedure)
                                      "2 is the quickest; 4 is smoother and better, in about "
                                      "three times the time"),
                                    2, 8, 2, G_PARAM_READWRITE);
+}
+
+void
+plugin_args_add_layer_effect (GimpProcedure *procedure)
+{
+  gimp_procedure_add_boolean_argument (procedure, "layer-effect",
+                                       _("Add as a non-destructive _layer effect"),
+                                       _("Append the filter to the layer as an effect GIMP "
+                                         "renders itself (editable, can be hidden or merged "
+                                         "later, saved in .xcf) instead of changing its pixels; "
+                                         "needs the GEGL module adiff-denoise"),
+                                       FALSE, G_PARAM_READWRITE);
 }
 
 void

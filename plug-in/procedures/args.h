@@ -17,6 +17,7 @@ void         plugin_args_add_exact     (GimpProcedure *procedure);
 /* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */
 void         plugin_args_add_overlap   (GimpProcedure *procedure);
 /* The "sigma-used" return value of the denoising procedures. */
+void         plugin_args_add_layer_effect (GimpProcedure *procedure);
 void         plugin_args_add_sigma_used (GimpProcedure *procedure);
 /* Filters ▸ Analytic Diffusion, the submenu's name in the user's language
  * (GIMP translates only the menus it knows). */

@@ -5,6 +5,7 @@
 #include "procedures/run.h"
 #include "ui/dialog.h"
 #include "engine/job.h"
+#include "engine/layer-effect.h"
 
 gboolean
 plugin_check_drawables (GimpImage *image, GimpDrawable **drawables,
@@ -45,11 +46,13 @@ plugin_status_for_error (const GError *error)
 GimpValueArray *
 plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
                     GimpDrawable **drawables, GimpProcedureConfig *config,
-                    PluginParamsFunc params_func, const char *title)
+                    PluginParamsFunc params_func, const char *title, const char *operation)
 {
   static const char * const properties[] = {
-    "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength", NULL
+    "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength",
+    "layer-effect", NULL
   };
+  gboolean layer_effect = FALSE;
   GError *error = NULL;
   GimpDrawable *drawable = NULL;
   GimpValueArray *values;
@@ -65,7 +68,11 @@ plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *i
   /* Progress in every run mode: a calling plug-in that installed its own
    * progress (gimp_progress_install_vtable) gets ours; a GIMP without an
    * interface simply drops it. */
-  if (! plugin_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
+  g_object_get (config, "layer-effect", &layer_effect, NULL);
+  if (layer_effect
+      ? ! plugin_add_layer_effect (drawable, config, params_func, operation, title,
+                                   &sigma_used, &error)
+      : ! plugin_denoise_drawable (drawable, config, params_func, TRUE, &sigma_used, &error))
     return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)

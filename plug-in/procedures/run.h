@@ -21,4 +21,5 @@ GimpValueArray *plugin_denoise_run     (GimpProcedure       *procedure,
                                         GimpDrawable       **drawables,
                                         GimpProcedureConfig *config,
                                         PluginParamsFunc     params_func,
-                                        const char          *title);
+                                        const char          *title,
+                                        const char          *operation);

@@ -4,6 +4,7 @@
 #include "procedures/procedures.h"
 #include "procedures/args.h"
 #include "procedures/run.h"
+#include "engine/layer-effect.h"
 
 static void
 wiener_params (GimpProcedureConfig *config, AdiffParams *params)
@@ -16,7 +17,8 @@ wiener_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
             GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
 {
   return plugin_denoise_run (procedure, run_mode, image, drawables, config,
-                             wiener_params, _("Wiener Denoise"));
+                             wiener_params, _("Wiener Denoise"),
+                             PLUGIN_OP_WIENER);
 }
 
 GimpProcedure *
@@ -51,6 +53,7 @@ plugin_wiener_procedure_new (GimpPlugIn *plug_in)
   plugin_args_add_sigma (procedure);
   plugin_args_add_estimate (procedure);
   plugin_args_add_strength (procedure);
+  plugin_args_add_layer_effect (procedure);
   plugin_args_add_sigma_used (procedure);
   return procedure;
 }

@@ -45,7 +45,7 @@ gimp_build() {
 # the plug-in and, when gettext's tools were found, the catalogs.  The
 # GEGL module (plug-in/gegl/) is to be added here when it exists.
 gimp_build_package() {
-    gimp_build "$1" plug-in/analytic-diffusion || return 1
+    gimp_build "$1" plug-in/analytic-diffusion plug-in/gegl/adiff-denoise.so || return 1
     [ -z "${ADIFF_GIMP_PREBUILT:-}" ] || return 0
     if ninja -C "$1" -t targets all 2>/dev/null | grep -q '^analytic-diffusion-gmo:'; then
         gimp_build "$1" analytic-diffusion-gmo
@@ -104,6 +104,15 @@ without_gimp_noise() {
     grep -v -e '^$' \
         -e "Gdk-CRITICAL \*\*: [0-9:.]*: gdk_[a-z_]*: assertion 'GDK_IS_DEVICE (device)' failed" \
         -e "Gimp-Widgets-CRITICAL: gimp_device_info_[a-z_]*: assertion 'GIMP_IS_DEVICE_INFO (info)' failed"
+}
+
+# install_gegl_module BUILD HOME — put the GEGL module where GEGL inside
+# GIMP looks for third-party operations: $XDG_DATA_HOME/gegl-0.4/plug-ins,
+# by default ~/.local/share/gegl-0.4/plug-ins of the HOME GIMP runs with.
+install_gegl_module() {
+    dir=${XDG_DATA_HOME:-$2/.local/share}/gegl-0.4/plug-ins
+    mkdir -p "$dir"
+    cp "$1/plug-in/gegl/adiff-denoise.so" "$dir/"
 }
 
 # gimp_batch PROFILE HOME SCRIPT — run a python-fu script in gimp-console.

@@ -676,6 +676,85 @@ test_estimate_sigma (void)
   g_rand_free (r);
 }
 
+/* adiff_denoise_region: any cut of the image into rectangles, each given
+ * only the input adiff_region_input asks for, gives the pixels of the
+ * streaming tiler (window by window): Wiener and fast analytic mode, with
+ * the default overlap and 4, on every geometry. */
+static void
+region_cut (AdiffDenoiser *den, const float *in, guint w, guint h, guint c,
+            guint cw, guint ch, float *out)
+{
+  for (guint y = 0; y < h; y += ch)
+    for (guint x = 0; x < w; x += cw)
+      {
+        AdiffRect reg = { x, y, MIN (cw, w - x), MIN (ch, h - y) }, need;
+        adiff_region_input (den, w, h, &reg, &need);
+        g_assert_cmpuint (need.x + need.width, <=, w);
+        g_assert_cmpuint (need.y + need.height, <=, h);
+        float *part = g_new (float, (gsize) need.width * need.height * c);
+        for (guint r = 0; r < need.height; r++)
+          memcpy (part + (gsize) r * need.width * c,
+                  in + ((gsize) (need.y + r) * w + need.x) * c,
+                  (gsize) need.width * c * sizeof (float));
+        float *res = g_new (float, (gsize) reg.width * reg.height * c);
+        GError *error = NULL;
+        g_assert_true (adiff_denoise_region (den, w, h, c, part, &need, res, &reg, &error));
+        g_assert_no_error (error);
+        for (guint r = 0; r < reg.height; r++)
+          memcpy (out + ((gsize) (y + r) * w + x) * c, res + (gsize) r * reg.width * c,
+                  (gsize) reg.width * c * sizeof (float));
+        g_free (part);
+        g_free (res);
+      }
+}
+
+static void
+test_region (gconstpointer data)
+{
+  const Geometry *t = data;
+  static const guint cuts[][2] = { { 1, 1 }, { 3, 5 }, { 7, 4 }, { 16, 16 }, { 1000, 1000 } };
+  GRand *r = g_rand_new_with_seed (12);
+  AdiffBundle *b = make_bundle_ex (t->bw, t->bh, t->bc, 300);
+  gsize n = (gsize) t->w * t->h * t->c;
+  float *in = random_image (t->w, t->h, t->c, r);
+  float *ref = g_new (float, n), *out = g_new (float, n);
+  for (guint m = 0; m < 4; m++)
+    {
+      AdiffParams p;
+      adiff_params_init (&p);
+      p.method = m % 2 ? ADIFF_METHOD_ANALYTIC : ADIFF_METHOD_WIENER;
+      p.overlap = m < 2 ? 2 : 4;
+      p.sigma = 0.2;
+      GError *error = NULL;
+      AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
+      g_assert_no_error (error);
+      Stream s = { in, ref, t->w, t->h, t->c };
+      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, ADIFF_TILE_WINDOWS, NULL,
+                                              stream_read, stream_write, &s, NULL, NULL,
+                                              &error));
+      g_assert_no_error (error);
+      for (guint k = 0; k < G_N_ELEMENTS (cuts); k++)
+        {
+          region_cut (den, in, t->w, t->h, t->c, cuts[k][0], cuts[k][1], out);
+          assert_close (out, ref, n, 1e-6);
+        }
+      adiff_denoiser_free (den);
+    }
+  /* Input that misses part of what the region reads is refused. */
+  AdiffParams p;
+  adiff_params_init (&p);
+  AdiffDenoiser *den = adiff_denoiser_new (b, &p, NULL);
+  AdiffRect reg = { 0, 0, 1, 1 }, small = { 1, 1, 1, 1 };
+  GError *error = NULL;
+  g_assert_false (adiff_denoise_region (den, t->w, t->h, t->c, in, &small, out, &reg, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  adiff_denoiser_free (den);
+  g_free (in); g_free (ref); g_free (out);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -690,6 +769,10 @@ main (int argc, char **argv)
       name = g_strdup_printf ("/image/streaming/%ux%ux%u-on-%ux%ux%u",
                               t->bw, t->bh, t->bc, t->w, t->h, t->c);
       g_test_add_data_func (name, t, test_streaming);
+      g_free (name);
+      name = g_strdup_printf ("/image/region/%ux%ux%u-on-%ux%ux%u",
+                              t->bw, t->bh, t->bc, t->w, t->h, t->c);
+      g_test_add_data_func (name, t, test_region);
       g_free (name);
     }
   g_test_add_data_func ("/image/nonlinear/8x8x1-on-37x29x1", &geometries[0],

@@ -1,0 +1,419 @@
+/* denoise-op.c — the GEGL side of the denoisers: an area filter whose
+ * margin is the bundle's window, so GEGL may cut the image into any tiles
+ * and hand them to any thread; adiff_denoise_region keeps the window grid
+ * anchored to the image, so every cut gives the pixels of `adiff denoise`.
+ *
+ * Cost: the bundle (per path) and the denoiser (per bundle, σ, model, τ,
+ * overlap, mode — W_σ, the masks, the fast-mode indexes) are built once per
+ * operation instance and shared by every tile; GEGL's threads only run
+ * adiff_denoise_region, which only reads the denoiser (libadiff's
+ * denoisers are reentrant; the lazy fast-mode indexes are built under the
+ * denoiser's own lock).  Parallelism comes from GEGL's threads alone: the
+ * denoiser gets one thread (n_threads = 1) and module.c sets OpenBLAS to
+ * one thread, so GIMP's process never runs more threads than GEGL's.
+ *
+ * Crash safety: the module runs inside GIMP.  Every failure — a missing or
+ * corrupt bundle, a colour bundle on a gray layer, σ ≤ 0, non-finite
+ * pixels, no memory — leaves the output equal to the input and is told
+ * once per instance and problem with g_message (not g_warning: a filter
+ * the user can fix is no programming error, and GIMP's tests fail on any
+ * WARNING).  Nothing here aborts. */
+#define _GNU_SOURCE
+#include "config.h"
+#include <dlfcn.h>
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include "gegl/denoise-op.h"
+#include "common/bundle-find.h"
+
+/* A denoiser shared by the tiles in flight; the cache may replace it (the
+ * user moved a slider) while a tile still uses the old one. */
+typedef struct
+{
+  AdiffDenoiser *denoiser;
+} SharedDenoiser;
+
+static void
+shared_clear (gpointer data)
+{
+  adiff_denoiser_free (((SharedDenoiser *) data)->denoiser);
+}
+
+static void
+shared_unref (SharedDenoiser *shared)
+{
+  g_atomic_rc_box_release_full (shared, shared_clear);
+}
+
+typedef struct
+{
+  GMutex          lock;
+  char           *path;          /* resolved bundle path of `bundle` */
+  AdiffBundle    *bundle;
+  GError         *bundle_error;
+  char           *key;           /* everything the denoiser depends on */
+  SharedDenoiser *shared;
+  GError         *error;         /* why there is no denoiser for key */
+  GeglRectangle   estimated_for; /* the input extent σ was estimated on */
+  double          estimate;      /* [0,1] units, 0 = none */
+  char           *told;          /* the last message shown */
+} Cache;
+
+static Cache *
+cache_get (gpointer *slot)
+{
+  /* prepare() runs before any process(), on one thread. */
+  if (*slot == NULL)
+    {
+      Cache *c = g_new0 (Cache, 1);
+      g_mutex_init (&c->lock);
+      *slot = c;
+    }
+  return *slot;
+}
+
+void
+denoise_op_cache_free (gpointer data)
+{
+  Cache *c = data;
+  if (c == NULL)
+    return;
+  g_free (c->path);
+  g_clear_pointer (&c->bundle, adiff_bundle_unref);
+  g_clear_error (&c->bundle_error);
+  g_free (c->key);
+  g_clear_pointer (&c->shared, shared_unref);
+  g_clear_error (&c->error);
+  g_free (c->told);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+/* The folder of this module: data/ beside it may hold bundles. */
+static const char *
+module_dir (void)
+{
+  static char *dir;
+  static gsize once;
+  if (g_once_init_enter (&once))
+    {
+      Dl_info info;
+      dir = dladdr ((void *) module_dir, &info) && info.dli_fname
+            ? g_path_get_dirname (info.dli_fname) : g_strdup (".");
+      g_once_init_leave (&once, 1);
+    }
+  return dir;
+}
+
+/* The path the settings name, or the default installed bundle. */
+static char *
+resolve_bundle (const DenoiseSettings *s, GError **error)
+{
+  if (s->bundle != NULL && *s->bundle != '\0')
+    return g_strdup (s->bundle);
+  GList *all = plugin_bundle_find_all (module_dir ());
+  GFile *pick = plugin_bundle_pick_default (all);
+  char *path = pick != NULL ? g_file_get_path (pick) : NULL;
+  g_list_free_full (all, g_object_unref);
+  if (path == NULL)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("no bundle given and none installed (looked in $ADIFF_BUNDLE_DIR, %s/data, %s)"),
+                 module_dir (), ADIFF_DATADIR);
+  return path;
+}
+
+/* The cache's bundle for the settings (caller holds the lock). */
+static void
+cache_open_bundle (Cache *c, const DenoiseSettings *s)
+{
+  GError *error = NULL;
+  g_autofree char *path = resolve_bundle (s, &error);
+  if (path != NULL && c->path != NULL && strcmp (path, c->path) == 0)
+    return;
+  if (path == NULL && c->path == NULL && c->bundle_error != NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  g_clear_pointer (&c->path, g_free);
+  g_clear_pointer (&c->bundle, adiff_bundle_unref);
+  g_clear_error (&c->bundle_error);
+  if (path != NULL)
+    c->bundle = adiff_bundle_open (path, NULL, &error);
+  c->bundle_error = error;
+  c->path = g_steal_pointer (&path);
+}
+
+static gboolean
+is_gray (const Babl *format)
+{
+  return format != NULL &&
+         (babl_get_model_flags (babl_format_get_model (format)) & BABL_MODEL_FLAG_GRAY);
+}
+
+/* Float, perceptual (bundles describe perceptual values in [0,1]), with
+ * alpha, in the input's own colour space. */
+static const Babl *
+work_format (GeglOperation *operation, gboolean with_alpha)
+{
+  const Babl *in = gegl_operation_get_source_format (operation, "input");
+  const Babl *space = in != NULL ? babl_format_get_space (in) : NULL;
+  if (is_gray (in))
+    return babl_format_with_space (with_alpha ? "Y'A float" : "Y' float", space);
+  return babl_format_with_space (with_alpha ? "R'G'B'A float" : "R'G'B' float", space);
+}
+
+void
+denoise_op_prepare (GeglOperation *operation, gpointer *slot, const DenoiseSettings *s)
+{
+  GeglOperationAreaFilter *area = GEGL_OPERATION_AREA_FILTER (operation);
+  Cache *c = cache_get (slot);
+  const Babl *format = work_format (operation, TRUE);
+
+  gegl_operation_set_format (operation, "input", format);
+  gegl_operation_set_format (operation, "output", format);
+  g_mutex_lock (&c->lock);
+  cache_open_bundle (c, s);
+  /* Windows that reach a pixel read at most a window minus one beyond it. */
+  guint w = c->bundle ? adiff_bundle_get_width (c->bundle) : 0;
+  guint h = c->bundle ? adiff_bundle_get_height (c->bundle) : 0;
+  area->left = area->right = (gint) w;
+  area->top = area->bottom = (gint) h;
+  g_mutex_unlock (&c->lock);
+}
+
+GeglRectangle
+denoise_op_bounding_box (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
+  return in != NULL ? *in : (GeglRectangle) { 0, 0, 0, 0 };
+}
+
+GeglRectangle
+denoise_op_required (GeglOperation *operation, const DenoiseSettings *s,
+                     const GeglRectangle *roi)
+{
+  GeglOperationAreaFilter *area = GEGL_OPERATION_AREA_FILTER (operation);
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
+  if (s->estimate && in != NULL && !gegl_rectangle_is_infinite_plane (in))
+    return *in;
+  return (GeglRectangle) { roi->x - area->left, roi->y - area->top,
+                           roi->width + area->left + area->right,
+                           roi->height + area->top + area->bottom };
+}
+
+/* σ in [0,1] units from every colour pixel of the input (caller holds the
+ * lock; the estimate is kept for this extent). */
+static gboolean
+estimate_sigma (GeglOperation *operation, Cache *c, GeglBuffer *input,
+                const GeglRectangle *image, guint channels, double *sigma, GError **error)
+{
+  if (c->estimate > 0.0 && gegl_rectangle_equal (&c->estimated_for, image))
+    {
+      *sigma = c->estimate;
+      return TRUE;
+    }
+  gsize n;
+  float *px = NULL;
+  if (g_size_checked_mul (&n, (gsize) image->width * image->height, channels) &&
+      n <= G_MAXSIZE / sizeof (float))
+    px = g_try_new (float, n);
+  if (px == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("not enough memory to estimate σ on %d×%d pixels"),
+                   image->width, image->height);
+      return FALSE;
+    }
+  gegl_buffer_get (input, image, 1.0, work_format (operation, FALSE), px,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  *sigma = adiff_estimate_sigma (px, image->width, image->height, channels);
+  g_free (px);
+  if (!(*sigma > 0.0) || !isfinite (*sigma))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("cannot estimate σ: the image shows no noise (or is too small); set σ by hand"));
+      return FALSE;
+    }
+  c->estimate = *sigma;
+  c->estimated_for = *image;
+  return TRUE;
+}
+
+/* A new denoiser for the settings (caller holds the lock). */
+static SharedDenoiser *
+build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels,
+                GError **error)
+{
+  if (c->bundle == NULL)
+    {
+      *error = g_error_copy (c->bundle_error);
+      return NULL;
+    }
+  guint bc = adiff_bundle_get_channels (c->bundle);
+  if (bc != 1 && bc != channels)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+                   _("%s has %u channels and the layer %u: use a gray bundle, or one "
+                     "with the layer's channels"), c->path, bc, channels);
+      return NULL;
+    }
+  AdiffParams params;
+  adiff_params_init (&params);
+  params.method = s->method;
+  params.sigma = sigma;
+  params.tau = s->tau;
+  params.exact = s->exact;
+  params.overlap = s->overlap;
+  params.n_threads = 1;         /* GEGL's threads are the parallelism */
+  AdiffDenoiser *den = adiff_denoiser_new (c->bundle, &params, error);
+  if (den == NULL)
+    return NULL;
+  SharedDenoiser *shared = g_atomic_rc_box_new0 (SharedDenoiser);
+  shared->denoiser = den;
+  return shared;
+}
+
+/* The denoiser for the settings, built at the first tile that needs it and
+ * kept while they stay the same; NULL with the error otherwise. */
+static SharedDenoiser *
+cache_denoiser (GeglOperation *operation, Cache *c, const DenoiseSettings *s,
+                GeglBuffer *input, const GeglRectangle *image, guint channels,
+                GError **error)
+{
+  SharedDenoiser *shared = NULL;
+  g_autofree char *key = NULL;
+  double sigma = s->sigma / 255.0;
+  g_mutex_lock (&c->lock);
+  if (s->estimate && !estimate_sigma (operation, c, input, image, channels, &sigma, error))
+    goto out;
+  if (!s->estimate && !(sigma > 0.0 && isfinite (sigma)))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("noise σ must be greater than 0 (got %g)"), s->sigma);
+      goto out;
+    }
+  cache_open_bundle (c, s);
+  key = g_strdup_printf ("%s|%u|%.17g|%d|%.17g|%d|%u",
+                         c->path ? c->path : "", channels, sigma,
+                         (int) s->method, s->tau, s->exact, s->overlap);
+  if (g_strcmp0 (key, c->key) != 0)
+    {
+      g_clear_pointer (&c->shared, shared_unref);
+      g_clear_error (&c->error);
+      g_free (c->key);
+      c->key = g_steal_pointer (&key);
+      c->shared = build_denoiser (c, s, sigma, channels, &c->error);
+    }
+  if (c->shared != NULL)
+    shared = g_atomic_rc_box_acquire (c->shared);
+  else
+    *error = g_error_copy (c->error);
+out:
+  g_mutex_unlock (&c->lock);
+  return shared;
+}
+
+/* Tell the user once per problem, not once per tile. */
+static void
+tell (Cache *c, const DenoiseSettings *s, const GError *error)
+{
+  g_mutex_lock (&c->lock);
+  if (g_strcmp0 (c->told, error->message) != 0)
+    {
+      g_free (c->told);
+      c->told = g_strdup (error->message);
+      g_message (_("%s: %s; the layer is left unchanged"), s->title, error->message);
+    }
+  g_mutex_unlock (&c->lock);
+}
+
+/* Denoise the colour of pixels (n_px RGBA or YA floats) inside roi. */
+static gboolean
+denoise_rect (AdiffDenoiser *den, GeglBuffer *input, const Babl *format,
+              const GeglRectangle *image, const GeglRectangle *roi, guint channels,
+              double strength, float *out, GError **error)
+{
+  guint nf = channels + 1;
+  AdiffRect region = { roi->x - image->x, roi->y - image->y, roi->width, roi->height };
+  AdiffRect need;
+  adiff_region_input (den, image->width, image->height, &region, &need);
+  GeglRectangle in_rect = { image->x + (gint) need.x, image->y + (gint) need.y,
+                            (gint) need.width, (gint) need.height };
+  gsize n_in = (gsize) need.width * need.height, n_out = (gsize) roi->width * roi->height;
+  float *px = g_try_new (float, n_in * nf);
+  float *colour = g_try_new (float, n_in * channels);
+  float *est = g_try_new (float, n_out * channels);
+  gboolean ok = px != NULL && colour != NULL && est != NULL;
+  if (!ok)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                 _("not enough memory for a %d×%d tile"), roi->width, roi->height);
+  if (ok)
+    {
+      gegl_buffer_get (input, &in_rect, 1.0, format, px, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      for (gsize i = 0; i < n_in; i++)
+        memcpy (colour + i * channels, px + i * nf, channels * sizeof (float));
+      ok = adiff_denoise_region (den, image->width, image->height, channels, colour, &need,
+                                 est, &region, error);
+    }
+  if (ok)
+    {
+      /* The source pixels of roi, blended by strength, alpha kept. */
+      gint dx = roi->x - in_rect.x, dy = roi->y - in_rect.y;
+      for (gint y = 0; y < roi->height; y++)
+        for (gint x = 0; x < roi->width; x++)
+          {
+            const float *src = px + ((gsize) (y + dy) * need.width + x + dx) * nf;
+            const float *e = est + ((gsize) y * roi->width + x) * channels;
+            float *dst = out + ((gsize) y * roi->width + x) * nf;
+            for (guint k = 0; k < channels; k++)
+              dst[k] = src[k] + (float) (strength * (e[k] - src[k]));
+            dst[channels] = src[channels];
+          }
+    }
+  g_free (px);
+  g_free (colour);
+  g_free (est);
+  return ok;
+}
+
+gboolean
+denoise_op_process (GeglOperation *operation, gpointer *slot, const DenoiseSettings *s,
+                    GeglBuffer *input, GeglBuffer *output, const GeglRectangle *roi)
+{
+  Cache *c = cache_get (slot);
+  const Babl *format = gegl_operation_get_format (operation, "output");
+  GeglRectangle image = denoise_op_bounding_box (operation), part;
+  guint channels = is_gray (format) ? 1 : 3;
+  GError *error = NULL;
+
+  /* Pixels outside the image (abyss) and strength 0 pass through. */
+  gegl_buffer_copy (input, roi, GEGL_ABYSS_NONE, output, roi);
+  if (s->strength <= 0.0 || gegl_rectangle_is_infinite_plane (&image) ||
+      !gegl_rectangle_intersect (&part, roi, &image))
+    return TRUE;
+
+  SharedDenoiser *shared = cache_denoiser (operation, c, s, input, &image, channels, &error);
+  float *out = NULL;
+  gboolean ok = shared != NULL;
+  if (ok)
+    {
+      out = g_try_new (float, (gsize) part.width * part.height * (channels + 1));
+      if (out == NULL)
+        g_set_error (error == NULL ? &error : NULL, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                     _("not enough memory for a %d×%d tile"), part.width, part.height);
+      ok = out != NULL &&
+           denoise_rect (shared->denoiser, input, format, &image, &part, channels,
+                         MIN (s->strength, 1.0), out, &error);
+    }
+  if (ok)
+    gegl_buffer_set (output, &part, 0, format, out, GEGL_AUTO_ROWSTRIDE);
+  else
+    tell (c, s, error);
+  g_clear_error (&error);
+  g_free (out);
+  if (shared != NULL)
+    shared_unref (shared);
+  return TRUE;
+}

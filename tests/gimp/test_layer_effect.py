@@ -1,0 +1,188 @@
+"""The GEGL operations adiff:wiener-denoise and adiff:analytic-denoise as
+non-destructive layer effects (plug-in/gegl): appended through the PDB
+(gimp_drawable_filter_new, its config, append) and through the denoise
+procedures' layer-effect argument.  The rendered pixels (read by merging
+the effect on a copy of the image) equal libadiff's; the layer's own
+pixels stay; the effect and its settings survive .xcf save and load;
+merging gives the same pixels; every precision, gray and RGB, alpha, a
+selection, an image larger than GEGL's tiles.  Bad settings leave the
+layer as it was and GIMP running."""
+import os
+
+from gimptest import (Gimp, Gio, Tap, TOLERANCE, clean_pixels, noisy, new_image,  # noqa: F401
+                      get_pixels, set_pixels, run_procedure, reference_denoise,
+                      max_abs_diff, mse, scratch, crop)
+
+OPS = {'wiener': 'adiff:wiener-denoise', 'analytic': 'adiff:analytic-denoise'}
+PROCS = {'wiener': 'plug-in-adiff-wiener', 'analytic': 'plug-in-adiff-analytic'}
+SIGMA = 25.0
+
+
+def noisy_layer(w, h, gray, precision, alpha=False, seed=3):
+    channels = 1 if gray else 3
+    clean = clean_pixels(w, h, channels)
+    image, layer = new_image(w, h, gray=gray, precision=precision, alpha=alpha)
+    set_pixels(layer, noisy(clean, SIGMA, seed))
+    return image, layer, channels
+
+
+def add_effect(layer, model, bundle, sigma=SIGMA, **props):
+    f = Gimp.DrawableFilter.new(layer, OPS[model], 'adiff test')
+    config = f.get_config()
+    config.set_property('bundle', bundle)
+    config.set_property('sigma', sigma)
+    for k, v in props.items():
+        config.set_property(k.replace('_', '-'), v)
+    f.update()
+    layer.append_filter(f)
+    return f
+
+
+def rendered(image):
+    """The layer's pixels with its effects merged, on a copy of the image."""
+    copy = image.duplicate()
+    layer = copy.get_layers()[0]
+    layer.merge_filters()
+    pixels = get_pixels(layer)
+    copy.delete()
+    return pixels
+
+
+def check_effect(tap, bundles, model, gray, precision, alpha=False, w=37, h=29):
+    kind = '%s %s %s%s %dx%d' % (model, 'gray' if gray else 'RGB', precision,
+                                 ' alpha' if alpha else '', w, h)
+    image, layer, channels = noisy_layer(w, h, gray, precision, alpha)
+    before = get_pixels(layer)
+    bundle = bundles['gray' if gray else 'rgb']
+    add_effect(layer, model, bundle)
+    tap.ok(len(layer.get_filters()) == 1, '%s: one effect on the layer' % kind)
+    tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0,
+           '%s: the layer\'s own pixels are unchanged' % kind)
+    ref = reference_denoise(bundle, SIGMA, w, h, channels, before, method=model)
+    out = rendered(image)
+    d = max_abs_diff(out, ref)
+    tap.ok(d <= TOLERANCE[precision], '%s: rendered effect equals libadiff (max diff %.3g)' % (kind, d))
+    if alpha:
+        a_before = get_pixels(layer, fmt=("Y'A" if gray else "R'G'B'A") + ' float')
+        copy = image.duplicate()
+        copy.get_layers()[0].merge_filters()
+        a_after = get_pixels(copy.get_layers()[0], fmt=("Y'A" if gray else "R'G'B'A") + ' float')
+        copy.delete()
+        n = channels + 1
+        tap.ok(max_abs_diff(a_before[n - 1::n], a_after[n - 1::n]) == 0.0,
+               '%s: alpha unchanged' % kind)
+    image.delete()
+
+
+def check_xcf(tap, bundles):
+    image, layer, channels = noisy_layer(37, 29, False, 'u16')
+    before = get_pixels(layer)
+    bundle = bundles['rgb']
+    add_effect(layer, 'analytic', bundle, sigma=30.0, tau=0.05, overlap=4, strength=0.75)
+    path = scratch('effect.xcf')
+    Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(path), None)
+    image.delete()
+    loaded = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+    layer = loaded.get_layers()[0]
+    filters = layer.get_filters()
+    ok = tap.ok(len(filters) == 1 and filters[0].get_operation_name() == OPS['analytic'],
+                'xcf: the effect survives save and load',
+                [f.get_operation_name() for f in filters])
+    if ok:
+        c = filters[0].get_config()
+        got = (c.get_property('bundle'), c.get_property('sigma'), c.get_property('tau'),
+               c.get_property('overlap'), c.get_property('strength'))
+        tap.ok(got[0] == bundle and abs(got[1] - 30.0) < 1e-9 and abs(got[2] - 0.05) < 1e-9
+               and got[3] == 4 and abs(got[4] - 0.75) < 1e-9,
+               'xcf: its settings survive', repr(got))
+    tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0, 'xcf: the layer\'s own pixels survive')
+    ref = reference_denoise(bundle, 30.0, 37, 29, 3, before, method='analytic', tau=0.05,
+                            overlap=4, strength=0.75)
+    layer.merge_filters()
+    tap.ok(len(layer.get_filters()) == 0, 'xcf: merging removes the effect')
+    d = max_abs_diff(get_pixels(layer), ref)
+    tap.ok(d <= TOLERANCE['u16'], 'xcf: merged pixels equal libadiff (max diff %.3g)' % d)
+    loaded.delete()
+
+
+def check_selection(tap, bundles):
+    w, h = 37, 29
+    image, layer, channels = noisy_layer(w, h, True, 'f32')
+    before = get_pixels(layer)
+    rect = (5, 7, 20, 13)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, *rect)
+    add_effect(layer, 'wiener', bundles['gray'])
+    out = rendered(image)
+    ref = reference_denoise(bundles['gray'], SIGMA, w, h, 1, before, method='wiener')
+    inside = max_abs_diff(crop(out, w, 1, rect), crop(ref, w, 1, rect))
+    tap.ok(inside <= TOLERANCE['f32'], 'selection: inside equals libadiff on the layer (%.3g)' % inside)
+    mask = [rect[0] <= x < rect[0] + rect[2] and rect[1] <= y < rect[1] + rect[3]
+            for y in range(h) for x in range(w)]
+    outside = max((abs(a - b) for a, b, m in zip(out, before, mask) if not m), default=0.0)
+    # (float round-off of GIMP's colour conversions, as for any filter)
+    tap.ok(outside <= TOLERANCE['f32'], 'selection: outside unchanged (max diff %.3g)' % outside)
+    layer.merge_filters()
+    merged = get_pixels(layer)
+    outside = max((abs(a - b) for a, b, m in zip(merged, before, mask) if not m), default=0.0)
+    tap.ok(outside <= TOLERANCE['f32'],
+           'selection: merged in place, outside unchanged (max diff %.3g)' % outside)
+    image.delete()
+
+
+def check_procedure(tap, bundles, model):
+    w, h = 37, 29
+    image, layer, channels = noisy_layer(w, h, False, 'u8')
+    before = get_pixels(layer)
+    args = dict(bundle=bundles['rgb'], sigma=SIGMA, layer_effect=True)
+    if model == 'analytic':
+        args['overlap'] = 4
+    status, msg = run_procedure(PROCS[model], image, [layer], **args)
+    tap.ok(status == Gimp.PDBStatusType.SUCCESS, 'procedure %s layer-effect=TRUE runs' % model, msg)
+    filters = layer.get_filters()
+    tap.ok(len(filters) == 1 and filters[0].get_operation_name() == OPS[model],
+           'procedure %s appends %s' % (model, OPS[model]))
+    tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0,
+           'procedure %s leaves the layer\'s pixels' % model)
+    ref = reference_denoise(bundles['rgb'], SIGMA, w, h, 3, before, method=model,
+                            overlap=args.get('overlap', 2))
+    d = max_abs_diff(rendered(image), ref)
+    tap.ok(d <= TOLERANCE['u8'], 'procedure %s effect equals libadiff (max diff %.3g)' % (model, d))
+    image.delete()
+
+
+def check_bad(tap, bundles, what, gray, bundle, sigma):
+    image, layer, channels = noisy_layer(23, 17, gray, 'u8')
+    before = get_pixels(layer)
+    for model in OPS:
+        add_effect(layer, model, bundle, sigma=sigma)
+        out = rendered(image)
+        tap.ok(max_abs_diff(out, before) == 0.0, '%s, %s effect: layer unchanged' % (what, model))
+        for f in layer.get_filters():
+            f.delete()
+        status, msg = run_procedure(PROCS[model], image, [layer], bundle=bundle, sigma=sigma,
+                                    layer_effect=True)
+        tap.ok(status != Gimp.PDBStatusType.SUCCESS and len(layer.get_filters()) == 0,
+               '%s, %s procedure: error, no effect added' % (what, model), msg)
+        tap.ok(msg != '', '%s, %s procedure: a message' % (what, model), msg)
+    image.delete()
+
+
+def run(tap, bundles):
+    for model in OPS:
+        check_effect(tap, bundles, model, True, 'u8')
+        check_effect(tap, bundles, model, False, 'u16', alpha=True)
+        check_effect(tap, bundles, model, False, 'f32')
+        check_effect(tap, bundles, model, True, 'f32-linear')
+        check_procedure(tap, bundles, model)
+    # Larger than GEGL's 128-pixel tiles: several tiles, several threads.
+    check_effect(tap, bundles, 'analytic', True, 'f32', w=301, h=203)
+    check_xcf(tap, bundles)
+    check_selection(tap, bundles)
+    missing = scratch('no-such-bundle.adstats')
+    corrupt = scratch('corrupt-effect.adstats')
+    with open(corrupt, 'wb') as f:
+        f.write(b'this is not a bundle' * 10)
+    check_bad(tap, bundles, 'missing bundle', True, missing, SIGMA)
+    check_bad(tap, bundles, 'corrupt bundle', False, corrupt, SIGMA)
+    check_bad(tap, bundles, 'RGB bundle on gray', True, bundles['rgb'], SIGMA)
+    check_bad(tap, bundles, 'sigma 0', False, bundles['rgb'], 0.0)
