@@ -1,6 +1,5 @@
 /* cli.h — shared pieces of the adiff-stats subcommands: exit codes, option
- * parsing helpers, error output, and the raw view of a bundle's layout
- * (for info and verify, which report per-section sizes and checksums). */
+ * parsing helpers, error output. */
 #pragma once
 
 #include <glib.h>
@@ -47,30 +46,4 @@ gboolean cli_check_not_input (const char *output, char **inputs, GError **error)
 /* The command line, shell-quoted, for the metadata. */
 char    *cli_command_line (int argc, char **argv);
 
-/* ---- layout.c: the raw header and section table of a bundle file ---- */
-
-typedef struct
-{
-  char     tag[5];
-  guint32  type;
-  guint64  offset, length;
-  gboolean crc_ok;
-} CliSection;
-
-typedef struct
-{
-  guint64   file_size;
-  guint32   version;
-  guint32   width, height, channels;
-  guint64   n_items, n_components, n_exemplars;
-  gboolean  header_crc_ok, table_crc_ok;
-  guint     n_sections;
-  CliSection sections[32];
-} CliLayout;
-
-/* Read what can be read; FALSE (with error) when the file is not a
- * bundle or its table lies outside the file.  Checksums are reported, not
- * enforced. */
-gboolean    cli_layout_read (const char *path, CliLayout *layout, GError **error);
-const char *cli_elem_name   (guint32 type);
-const CliSection *cli_layout_find (const CliLayout *layout, const char *tag);
+/* The raw layout of a bundle file: adiff/adiff-bundle-layout.h (libadiff). */

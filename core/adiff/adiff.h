@@ -3,6 +3,7 @@
 
 #include "adiff-error.h"
 #include "adiff-bundle.h"
+#include "adiff-bundle-layout.h"
 #include "adiff-denoiser.h"
 #include "adiff-image.h"
 #include "adiff-sensitivity.h"

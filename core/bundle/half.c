@@ -1,7 +1,7 @@
 /* half.c — float ↔ IEEE binary16 by bit manipulation (no F16C dependency,
  * so the file format does not depend on the CPU that wrote it). */
 #include <string.h>
-#include "half.h"
+#include "bundle/half.h"
 
 static guint32
 float_bits (float f)

@@ -1,14 +1,16 @@
 /* layout.c — the raw header and section table of a bundle, for the
- * per-section report of `info` and `verify`.  Reads only the table and
- * checksums the sections in place (mapped); the real validation is
- * adiff_bundle_open(). */
+ * per-section report of `adiff-stats info` and `verify`.  Reads only the
+ * table and checksums the sections in place (mapped); the real validation
+ * is adiff_bundle_open(). */
 #include <zlib.h>
-#include <glib/gi18n.h>
-#include "cli.h"
-#include "bundle-format.h"
+#include "adiff-private.h"
+#include "bundle/format.h"
+#include <glib/gi18n-lib.h>
 
-const char *
-cli_elem_name (guint32 type)
+G_STATIC_ASSERT (ADIFF_BUNDLE_LAYOUT_MAX_SECTIONS >= ADIFF_BUNDLE_MAX_SECTIONS);
+
+ADIFF_EXPORT const char *
+adiff_bundle_elem_name (guint32 type)
 {
   switch (type)
     {
@@ -23,8 +25,8 @@ cli_elem_name (guint32 type)
 }
 
 
-gboolean
-cli_layout_read (const char *path, CliLayout *layout, GError **error)
+ADIFF_EXPORT gboolean
+adiff_bundle_layout_read (const char *path, AdiffBundleLayout *layout, GError **error)
 {
   memset (layout, 0, sizeof *layout);
   GError *local = NULL;
@@ -69,7 +71,7 @@ cli_layout_read (const char *path, CliLayout *layout, GError **error)
   for (guint i = 0; i < n; i++)
     {
       const guint8 *e = p + ADIFF_BUNDLE_HEADER_SIZE + (gsize) i * ADIFF_BUNDLE_ENTRY_SIZE;
-      CliSection *s = &layout->sections[i];
+      AdiffBundleSection *s = &layout->sections[i];
       for (int c = 0; c < 4; c++)
         s->tag[c] = g_ascii_isprint (e[c]) ? (char) e[c] : '?';
       s->type = adiff_le32 (e + ENT_TYPE);
@@ -85,8 +87,8 @@ out:
   return ok;
 }
 
-const CliSection *
-cli_layout_find (const CliLayout *layout, const char *tag)
+ADIFF_EXPORT const AdiffBundleSection *
+adiff_bundle_layout_find (const AdiffBundleLayout *layout, const char *tag)
 {
   for (guint i = 0; i < layout->n_sections; i++)
     if (strncmp (layout->sections[i].tag, tag, 4) == 0)

@@ -11,8 +11,8 @@
  */
 #include <zlib.h>
 #include "adiff-private.h"
-#include "bundle-format.h"
-#include "half.h"
+#include "bundle/format.h"
+#include "bundle/half.h"
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
 

@@ -13,8 +13,8 @@
 #include <glib/gstdio.h>
 #include <zlib.h>
 #include "adiff-private.h"
-#include "bundle-format.h"
-#include "half.h"
+#include "bundle/format.h"
+#include "bundle/half.h"
 #include <glib/gi18n-lib.h>
 
 /* Elements converted per write() call: bounds the conversion buffer. */

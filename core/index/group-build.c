@@ -39,7 +39,7 @@
  * guaranteed: bench/models prints it, docs/models.md records it.
  */
 #include <math.h>
-#include "analytic-private.h"
+#include "models/analytic-private.h"
 
 /* Candidates of a coordinate whose share of its output pixel is 1 and
  * whose mask has at most COORD_BUDGET_PIXELS pixels; more in proportion

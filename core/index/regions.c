@@ -25,7 +25,7 @@
  */
 #include <cblas.h>
 #include <lapacke.h>
-#include "analytic-private.h"
+#include "models/analytic-private.h"
 #include <glib/gi18n-lib.h>
 
 #define FAST_COMPONENTS 12

@@ -11,7 +11,7 @@
  * (docs/models.md), not guaranteed.
  */
 #include <cblas.h>
-#include "models-private.h"
+#include "models/models-private.h"
 #include <glib/gi18n-lib.h>
 
 struct _AdiffCandidates

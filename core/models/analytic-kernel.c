@@ -8,7 +8,7 @@
  * (dist is a sum of positive terms, so no cancellation); the running sums
  * are kept in double.
  */
-#include "analytic-private.h"
+#include "models/analytic-private.h"
 
 void
 ana_accum_init (AnaAccum *a, const AnalyticState *s)

@@ -3,7 +3,7 @@
  * regional candidate pruning of fast mode). */
 #pragma once
 
-#include "models-private.h"
+#include "models/models-private.h"
 
 /* Exemplars per block: ANA_BLOCK·d floats of differences should sit in L2.
  * A multiple of 8 (the kernels use eight lanes). */

@@ -25,7 +25,7 @@
  * against exact mode is measured in bench/models and docs/models.md.
  */
 #include <cblas.h>
-#include "analytic-private.h"
+#include "models/analytic-private.h"
 #include <glib/gi18n-lib.h>
 
 /* Rows of W_σ computed per DGEMM at prepare. */

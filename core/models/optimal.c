@@ -20,7 +20,7 @@
  * logits (error measured by bench/models).
  */
 #include <cblas.h>
-#include "models-private.h"
+#include "models/models-private.h"
 
 /* Windows per batch and exemplars per block: bound the m×nb scratch. */
 #define OPT_BATCH 64

@@ -31,7 +31,7 @@
  * gave fast mode its meaning is gone; see docs/models.md).  Patch size 0
  * picks a default per σ from the calibration table below.
  */
-#include "models-private.h"
+#include "models/models-private.h"
 
 /* Default k per noise level.  Kamb & Ganguli calibrate the locality scale
  * of their ELS machine to trained CIFAR-10 networks at each time step: it

@@ -15,7 +15,7 @@
  * Everything is in double; one window costs a few passes over the
  * exemplars, which is fine for an interactive probe.
  */
-#include "models-private.h"
+#include "models/models-private.h"
 #include <glib/gi18n-lib.h>
 
 static gboolean

@@ -13,7 +13,7 @@
  * i.e. returns x̂0.  The start is pure DDPM noise x_T ~ N(0, I), which in
  * our units is z = ½ + ½·ξ/√ᾱ_{t0}.
  */
-#include "models-private.h"
+#include "models/models-private.h"
 #include <glib/gi18n-lib.h>
 
 ADIFF_EXPORT void

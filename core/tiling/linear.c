@@ -20,7 +20,7 @@
  */
 #include <cblas.h>
 #include "adiff-private.h"
-#include "tile.h"
+#include "tiling/tiler.h"
 #include <glib/gi18n-lib.h>
 
 /* W rows computed per SGEMM while building K (bounds the scratch). */

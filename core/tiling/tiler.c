@@ -27,7 +27,7 @@
  * band of strip_height rows starting at strip_first + j·stride.
  */
 #include "adiff-private.h"
-#include "tile.h"
+#include "tiling/tiler.h"
 #include <glib/gi18n-lib.h>
 
 typedef struct

@@ -14,7 +14,7 @@
 #include <math.h>
 #include <zlib.h>
 #include "adiff/adiff.h"
-#include "bundle-format.h"
+#include "bundle/format.h"
 #include "bad-input-util.h"
 
 #define BW 3

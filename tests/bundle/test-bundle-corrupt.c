@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 #include <zlib.h>
 #include "bundle-test-util.h"
-#include "bundle-format.h"
+#include "bundle/format.h"
 
 static guint8 *good;     /* a valid bundle: 3×3 gray, 4 components, 3 exemplars */
 static gsize good_len;

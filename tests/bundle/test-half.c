@@ -1,7 +1,7 @@
 /* test-half.c — float16 conversion: exact round trip of every half value,
  * rounding to nearest even, relative error bound, overflow and subnormals. */
 #include <math.h>
-#include "half.h"
+#include "bundle/half.h"
 
 static void
 test_every_half_round_trips (void)

@@ -7,13 +7,13 @@
  * whose covariance is exactly that separable exponential.
  *
  * The Wiener filter has two tiling paths (window by window, and folded into
- * one matrix per block, tile-linear.c); every test of the result runs both.
+ * one matrix per block, core/tiling/linear.c); every test of the result runs both.
  */
 
 #include <lapacke.h>
 #include <math.h>
 #include "adiff/adiff.h"
-#include "tile.h"          /* adiff_denoise_rows_full: force each path */
+#include "tiling/tiler.h"          /* adiff_denoise_rows_full: force each path */
 
 static const AdiffTilePath paths[] = { ADIFF_TILE_WINDOWS, ADIFF_TILE_FOLDED };
 static const char *const path_names[] = { "windows", "folded" };

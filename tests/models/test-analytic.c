@@ -2,7 +2,7 @@
  * double reference; its invariants (σ → 0 masks, τ → 0 equals optimal);
  * fast mode's error against exact mode. */
 #include "synth.h"
-#include "analytic-private.h"
+#include "models/analytic-private.h"
 
 typedef struct
 {
@@ -176,7 +176,7 @@ fast_and_exact (AdiffBundle *b, double sigma, guint nw, guint seed, guint thread
   return groups;
 }
 
-/* Fast mode prunes exemplars per region of the window (analytic-fast.c)
+/* Fast mode prunes exemplars per region of the window (core/index/regions.c)
  * for float exemplars and more than ANA_REGIONS_MIN_EXEMPLARS of them:
  * its error against exact mode stays within the documented bounds.  With
  * fewer, fast mode is the exact kernel. */
@@ -210,7 +210,7 @@ test_fast_mode (void)
 }
 
 /* Exemplars rounded to 8 bits, as bundles built from 8-bit images store
- * them: fast mode then uses one index per mask group (analytic-coord.c). */
+ * them: fast mode then uses one index per mask group (core/index/group-*.c). */
 static void
 quantize_exemplars (AdiffBundle *b)
 {

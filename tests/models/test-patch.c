@@ -2,7 +2,7 @@
  * double reference; non-equivariant with k ≥ 2·window−1 is the optimal
  * denoiser; the calibrated default patch size. */
 #include "synth.h"
-#include "models-private.h"
+#include "models/models-private.h"
 
 typedef struct
 {
