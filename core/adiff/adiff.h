@@ -7,5 +7,6 @@
 #include "adiff-denoiser.h"
 #include "adiff-image.h"
 #include "adiff-sensitivity.h"
+#include "adiff-colormap.h"
 #include "adiff-sample.h"
 #include "adiff-version.h"
