@@ -70,17 +70,3 @@ adiff_half_to_float (guint16 half)
     }
   return bits_float (sign | ((exp + 112) << 23) | (mant << 13));
 }
-
-void
-adiff_half_from_floats (const float *in, guint16 *out, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    out[i] = adiff_half_from_float (in[i]);
-}
-
-void
-adiff_half_to_floats (const guint16 *in, float *out, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    out[i] = adiff_half_to_float (in[i]);
-}

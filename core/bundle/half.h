@@ -7,6 +7,3 @@
 /* Round to nearest, ties to even; overflow gives ±inf, NaN stays NaN. */
 guint16 adiff_half_from_float (float value);
 float   adiff_half_to_float   (guint16 half);
-
-void    adiff_half_from_floats (const float *in, guint16 *out, gsize n);
-void    adiff_half_to_floats   (const guint16 *in, float *out, gsize n);

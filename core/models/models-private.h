@@ -92,17 +92,6 @@ adiff_exp_neg (float x)
  * the indices of the `keep` smallest keys (in no particular order). */
 void     adiff_select_smallest (float *key, guint32 *idx, gsize n, gsize keep);
 
-/* Candidate pruning for the fast modes: the indices of the `keep`
- * exemplars nearest to each of m windows in the space of the bundle's
- * leading principal components (see candidates.c). */
-typedef struct _AdiffCandidates AdiffCandidates;
-AdiffCandidates *adiff_candidates_new   (AdiffBundle *bundle, guint n_components,
-                                         GError **error);
-void             adiff_candidates_free  (AdiffCandidates *c);
-/* idx: m·keep indices; windows are d floats each. */
-void             adiff_candidates_select (AdiffCandidates *c, const float *windows,
-                                          gsize m, guint keep, guint32 *idx);
-
 /* ᾱ_t of the DDPM schedule (schedule.c). */
 double   adiff_ddpm_alpha_bar (guint t);
 
