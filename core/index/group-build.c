@@ -68,8 +68,6 @@
 /* Byte copies of all groups may take at most this much. */
 #define ANA_COORD_MAX_BYTES ((gsize) 256 << 20)
 
-AnaKernels ana_coord_kernels = ANA_KERNELS_AVX512;
-
 static inline gsize
 pad8 (gsize n)
 {
@@ -687,9 +685,8 @@ scores_plain (const AnaCoordIndex *ix, const float *zm, gsize zstride, guint nwi
   scores_each (centre_scores_plain, ix, zm, zstride, nwin, score, sstride);
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#include <immintrin.h>
-#define AVX2_FMA __attribute__ ((target ("avx2,fma")))
+#if ADIFF_SIMD_X86
+#define AVX2_FMA ADIFF_TARGET_AVX2_FMA
 
 G_STATIC_ASSERT (SPREAD_DIRECTIONS == 2);
 
@@ -843,6 +840,9 @@ bin_clusters (const AnaCoordIndex *ix, float *score, gsize budget, SelectFunc se
     }
 }
 
+/* Members whose weighted sums fold_fma keeps in registers. */
+#define FOLD_MAX_MEMBERS 4
+
 /* Online softmax state of one window and group. */
 typedef struct
 {
@@ -901,7 +901,7 @@ raise_max (Softmax *sm, float lo, float inv, double *scale)
   if (m == sm->gmax)
     *scale = 1.0;
   else
-    *scale = sm->gmax == -G_MAXFLOAT ? 0.0 : (double) adiff_exp_neg (sm->gmax - m);
+    *scale = sm->gmax == -G_MAXFLOAT ? 0.0 : (double) adiff__exp_neg (sm->gmax - m);
   sm->gmax = m;
   return m;
 }
@@ -923,7 +923,7 @@ fold_plain (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
   return sum;
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#if ADIFF_SIMD_X86
 /* AVX2 + FMA: sixteen members at a time, their sums kept in registers
  * across the rows, one fused multiply-add per row.  target_clones cannot
  * ask for AVX2 and FMA together without naming a CPU model, so these are
@@ -971,9 +971,6 @@ hsum_fma (__m256 v)
   return _mm_cvtss_f32 (s);
 }
 
-/* Members whose weighted sums fold_fma keeps in registers. */
-#define FOLD_MAX_MEMBERS 4
-
 /* One call per cluster instead of five: distances, their minimum, then
  * weights and weighted member sums in a single pass over the distances
  * (still in L1). */
@@ -1008,7 +1005,7 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
       AdiffV8f v;
       memcpy (&v, dist + i, sizeof v);
       v = -v * inv - mx;
-      adiff_exp_neg8 (&v);
+      adiff__exp_neg8 (&v);
       __m256 wv = (__m256) v;
       total = _mm256_add_ps (total, wv);
       for (gsize j = 0; j < nmem; j++)
@@ -1030,7 +1027,7 @@ fold_fma (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
  * call (visit_avx512).  A cluster is folded in chunks of up to 128 members
  * whose distances stay in eight registers; most clusters are one chunk.
  * Groups of more than FOLD_MAX_MEMBERS members take the portable fold. */
-#define AVX512 __attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define AVX512 ADIFF_TARGET_AVX512
 #define CHUNK_VECTORS 8
 
 /* The lanes of the k-th vector of a chunk of n members. */
@@ -1182,7 +1179,7 @@ lane_chunk (const guint8 *blk, gsize p, gsize i0, gsize n, guint nv, const float
   for (guint k = 0; k < nv; k++)
     {
       AdiffV16f v = (AdiffV16f) _mm512_sub_ps (x[k], ref);
-      adiff_exp_neg16 (&v);
+      adiff__exp_neg16 (&v);
       __m512 wv = _mm512_maskz_mov_ps (mk[k], (__m512) v);
       total = _mm512_add_ps (total, wv);
       for (gsize j = 0; j < nmem; j++)
@@ -1398,15 +1395,16 @@ typedef struct
 static CoordKernels
 pick_kernels (void)
 {
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-  __builtin_cpu_init ();
-  if (ana_coord_kernels >= ANA_KERNELS_AVX512 && __builtin_cpu_supports ("avx512f") &&
-      __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512vl") &&
-      __builtin_cpu_supports ("avx512dq"))
-    return (CoordKernels) { scores_avx512, select_avx512, fold_plain, visit_avx512 };
-  if (ana_coord_kernels >= ANA_KERNELS_AVX2 && __builtin_cpu_supports ("avx2") &&
-      __builtin_cpu_supports ("fma"))
-    return (CoordKernels) { scores_fma, select_plain, fold_fma, NULL };
+#if ADIFF_SIMD_X86
+  switch (adiff__simd_level ())
+    {
+    case ADIFF__SIMD_AVX512:
+      return (CoordKernels) { scores_avx512, select_avx512, fold_plain, visit_avx512 };
+    case ADIFF__SIMD_AVX2:
+      return (CoordKernels) { scores_fma, select_plain, fold_fma, NULL };
+    case ADIFF__SIMD_PORTABLE:
+      break;
+    }
 #endif
   return (CoordKernels) { scores_plain, select_plain, fold_plain, NULL };
 }
@@ -1430,7 +1428,7 @@ fold_bins (const AnaCoordIndex *ix, CoordScratch *sc, guint w, const CoordKernel
       double x = kern->fold (ix->vals + ix->offset[c], cnt, slot_zs (sc, w), ix->m, inv,
                              ix->row_of, nmem, sc->dist, sc->w, sm);
       if (sm->gmax != before && before != -G_MAXFLOAT)
-        added *= adiff_exp_neg (before - sm->gmax);
+        added *= adiff__exp_neg (before - sm->gmax);
       added += x;
       *have += cnt;
     }

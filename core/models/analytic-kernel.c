@@ -45,27 +45,38 @@ ana_accum_clear (AnaAccum *a)
 static inline void
 transpose8 (AdiffV8f r[8])
 {
-  const AdiffV8i lo1 = { 0, 8, 1, 9, 4, 12, 5, 13 }, hi1 = { 2, 10, 3, 11, 6, 14, 7, 15 };
-  const AdiffV8i lo2 = { 0, 1, 8, 9, 4, 5, 12, 13 }, hi2 = { 2, 3, 10, 11, 6, 7, 14, 15 };
-  const AdiffV8i lo3 = { 0, 1, 2, 3, 8, 9, 10, 11 }, hi3 = { 4, 5, 6, 7, 12, 13, 14, 15 };
+#define LO1 0, 8, 1, 9, 4, 12, 5, 13
+#define HI1 2, 10, 3, 11, 6, 14, 7, 15
+#define LO2 0, 1, 8, 9, 4, 5, 12, 13
+#define HI2 2, 3, 10, 11, 6, 7, 14, 15
+#define LO3 0, 1, 2, 3, 8, 9, 10, 11
+#define HI3 4, 5, 6, 7, 12, 13, 14, 15
+  /* __builtin_shufflevector: clang's, and GCC's since 12 (the lane
+   * indices are constants, as both require). */
   AdiffV8f t[8], u[8];
   for (int k = 0; k < 8; k += 2)
     {
-      t[k] = __builtin_shuffle (r[k], r[k + 1], lo1);
-      t[k + 1] = __builtin_shuffle (r[k], r[k + 1], hi1);
+      t[k] = __builtin_shufflevector (r[k], r[k + 1], LO1);
+      t[k + 1] = __builtin_shufflevector (r[k], r[k + 1], HI1);
     }
   for (int k = 0; k < 8; k += 4)
     {
-      u[k] = __builtin_shuffle (t[k], t[k + 2], lo2);
-      u[k + 1] = __builtin_shuffle (t[k], t[k + 2], hi2);
-      u[k + 2] = __builtin_shuffle (t[k + 1], t[k + 3], lo2);
-      u[k + 3] = __builtin_shuffle (t[k + 1], t[k + 3], hi2);
+      u[k] = __builtin_shufflevector (t[k], t[k + 2], LO2);
+      u[k + 1] = __builtin_shufflevector (t[k], t[k + 2], HI2);
+      u[k + 2] = __builtin_shufflevector (t[k + 1], t[k + 3], LO2);
+      u[k + 3] = __builtin_shufflevector (t[k + 1], t[k + 3], HI2);
     }
   for (int k = 0; k < 4; k++)
     {
-      r[k] = __builtin_shuffle (u[k], u[k + 4], lo3);
-      r[k + 4] = __builtin_shuffle (u[k], u[k + 4], hi3);
+      r[k] = __builtin_shufflevector (u[k], u[k + 4], LO3);
+      r[k + 4] = __builtin_shufflevector (u[k], u[k + 4], HI3);
     }
+#undef LO1
+#undef HI1
+#undef LO2
+#undef HI2
+#undef LO3
+#undef HI3
 }
 
 /* Exemplars i0..i0+7 of the block on every coordinate (the exact kernel's
@@ -182,7 +193,7 @@ block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, floa
 {
   float mn = ana_smallest (dist, ANA_BLOCK);
   float m = MAX (*gmax, -mn * inv_2s2);
-  *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff_exp_neg (*gmax - m);
+  *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff__exp_neg (*gmax - m);
   *gmax = m;
   return ana_exp_weights (dist, ANA_BLOCK, inv_2s2, m, w);
 }
@@ -217,7 +228,7 @@ ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w)
       AdiffV8f v;
       memcpy (&v, dist + i, sizeof v);
       v = -v * inv_2s2 - m;
-      adiff_exp_neg8 (&v);
+      adiff__exp_neg8 (&v);
       memcpy (w + i, &v, sizeof v);
       lanes += v;
     }

@@ -127,16 +127,6 @@ gboolean ana_coord_prepare (AnalyticState *s, AdiffBundle *b);
 /* Count n more windows; build the indexes once enough were seen. */
 void     ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n);
 void     ana_coord_free    (AnaCoordIndex *ix);
-/* The widest kernels the per-group indexes may use (the widest the CPU
- * runs are taken up to this): tests lower it to cover every kind on one
- * machine. */
-typedef enum
-{
-  ANA_KERNELS_PORTABLE,
-  ANA_KERNELS_AVX2,
-  ANA_KERNELS_AVX512
-} AnaKernels;
-extern AnaKernels ana_coord_kernels;
 /* share: [d] each coordinate's share of its output pixel, or NULL (all 1). */
 gboolean ana_coord_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
                             gsize n, const float *share, float *out, GError **error);

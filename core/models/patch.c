@@ -118,14 +118,9 @@ typedef struct
   guint      bands, chunks;  /* tasks: bands of rows × chunks of windows */
 } Pass;
 
-/* Eight floats or doubles at any address (scratch rows and the regrouped
- * exemplars are plain allocations).  Eight lanes, not sixteen: GCC keeps
- * a 64-byte vector in a register, and spilled 128-byte ones to the stack
- * on every addition. */
-typedef double AdiffV8d __attribute__ ((vector_size (64)));
-typedef float  PatchV8f __attribute__ ((vector_size (32), aligned (4)));
-typedef double PatchV8d __attribute__ ((vector_size (64), aligned (8)));
-typedef gint64 PatchV8l __attribute__ ((vector_size (64)));
+/* The box sums are AdiffV8d / AdiffV8dAny (simd.h): eight lanes, not
+ * sixteen: GCC keeps a 64-byte vector in a register, and spilled 128-byte
+ * ones to the stack on every addition. */
 
 /* Sub-block sb of the block regrouped, exemplar = lane:
  * xs[((sb·A + a)·C + c)·SUB_EXEMPLARS + lane]; lanes past the block are
@@ -153,7 +148,7 @@ regroup (Pass *p, guint sb)
  * sums, far below what the float weights resolve; direct sums took 2r
  * additions each). */
 static inline void
-running_sums (const PatchV8d *v, int n, int r, PatchV8d *out)
+running_sums (const AdiffV8dAny *v, int n, int r, AdiffV8dAny *out)
 {
   AdiffV8d run[PAIR] = { { 0 } };
   for (int x = 0; x <= MIN (r, n - 1); x++)
@@ -196,7 +191,7 @@ shift_make (const AdiffBundle *b, int dx, int dy)
  * stack on every addition. */
 ADIFF_HOT_WIDE static void
 box_sums16 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
-            const float *v, guint h, Shift sh, int y0, int y1, PatchV8d *rs, double *out)
+            const float *v, guint h, Shift sh, int y0, int y1, AdiffV8dAny *rs, double *out)
 {
   int W = (int) b->width, C = (int) b->channels, r = (int) s->r, n = sh.x1 - sh.x0;
   int ay0 = MAX (y0, sh.y0), ay1 = MIN (y1, sh.y1);
@@ -204,7 +199,7 @@ box_sums16 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_l
   gsize row = (gsize) W * PAIR;
   /* v's values at p + δ: p's index plus this (p + δ is inside). */
   gssize off = ((gssize) sh.dy * W + sh.dx) * C;
-  PatchV8d *prod = rs + (gsize) (r1 - r0) * row, *col = prod + row;
+  AdiffV8dAny *prod = rs + (gsize) (r1 - r0) * row, *col = prod + row;
   for (int y = r0; y < r1; y++)
     {
       for (int x = sh.x0; x < sh.x1; x++)
@@ -219,9 +214,9 @@ box_sums16 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_l
                 {
                   AdiffV8d ud = u_lanes
                     ? __builtin_convertvector (
-                        *(const PatchV8f *) (u + (at + c) * SUB_EXEMPLARS + h + 8 * k), AdiffV8d)
+                        *(const AdiffV8fAny *) (u + (at + c) * SUB_EXEMPLARS + h + 8 * k), AdiffV8d)
                     : zd;
-                  AdiffV8f vf = *(const PatchV8f *) (v + va + 8 * k);
+                  AdiffV8f vf = *(const AdiffV8fAny *) (v + va + 8 * k);
                   sum[k] += ud * __builtin_convertvector (vf, AdiffV8d);
                 }
             }
@@ -240,13 +235,13 @@ box_sums16 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_l
   for (int y = ay0; y < ay1; y++)
     {
       double *o = out + ((gsize) (y - y0) * W + sh.x0) * SUB_EXEMPLARS + h;
-      const PatchV8d *in = y + r + 1 < r1 ? rs + (gsize) (y + r + 1 - r0) * row : NULL;
-      const PatchV8d *gone = y - r >= r0 ? rs + (gsize) (y - r - r0) * row : NULL;
+      const AdiffV8dAny *in = y + r + 1 < r1 ? rs + (gsize) (y + r + 1 - r0) * row : NULL;
+      const AdiffV8dAny *gone = y - r >= r0 ? rs + (gsize) (y - r - r0) * row : NULL;
       for (int x = 0; x < n; x++)
         for (int k = 0; k < PAIR; k++)
           {
             int i = PAIR * x + k;
-            *(PatchV8d *) (o + (gsize) x * SUB_EXEMPLARS + 8 * k) = col[i];
+            *(AdiffV8dAny *) (o + (gsize) x * SUB_EXEMPLARS + 8 * k) = col[i];
             if (in)
               col[i] += in[i];
             if (gone)
@@ -259,7 +254,7 @@ box_sums16 (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_l
  * up to a multiple of 16 are summed too, over zero exemplars). */
 static void
 box_sums (const PatchState *s, const AdiffBundle *b, const float *u, gsize u_lanes,
-          const float *v, gsize nv, Shift sh, int y0, int y1, PatchV8d *rs, double *out)
+          const float *v, gsize nv, Shift sh, int y0, int y1, AdiffV8dAny *rs, double *out)
 {
   for (guint h = 0; h < nv; h += 16)
     box_sums16 (s, b, u, u_lanes, v, h, sh, y0, y1, rs, out);
@@ -277,7 +272,7 @@ sub_block_task (guint sb, guint worker, gpointer data)
   const float *xs = p->xs + (gsize) sb * A * p->b->channels * SUB_EXEMPLARS;
   double *xn = p->xn + (gsize) sb * A * SUB_EXEMPLARS;
   box_sums (p->s, p->b, xs, SUB_EXEMPLARS, xs, SUB_EXEMPLARS, shift_make (p->b, 0, 0), 0,
-            (int) p->b->height, (PatchV8d *) p->rs + worker * p->rs_stride, xn);
+            (int) p->b->height, (AdiffV8dAny *) p->rs + worker * p->rs_stride, xn);
   for (gsize a = 0; a < A; a++)
     for (guint lane = 0; lane < SUB_EXEMPLARS; lane++)
       {
@@ -307,14 +302,14 @@ fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
   AdiffV8d best8 = (AdiffV8d) {} - G_MAXDOUBLE, logit[SUB_EXEMPLARS / 8];
   for (gsize i = 0; i < nv; i += 8)
     {
-      AdiffV8d l = (*(const PatchV8d *) (cross + i) - *(const PatchV8d *) (xn + i)) * inv_s2;
+      AdiffV8d l = (*(const AdiffV8dAny *) (cross + i) - *(const AdiffV8dAny *) (xn + i)) * inv_s2;
       logit[i / 8] = l;
-      best8 = (AdiffV8d) (((PatchV8l) l & (l > best8)) | ((PatchV8l) best8 & ~(l > best8)));
+      best8 = (AdiffV8d) (((AdiffV8l) l & (l > best8)) | ((AdiffV8l) best8 & ~(l > best8)));
     }
   double best = best8[0];
   for (int k = 1; k < 8; k++)
     best = MAX (best, best8[k]);
-  /* Every weight would be exactly 0 (adiff_exp_neg8 is 0 at or below −87)
+  /* Every weight would be exactly 0 (adiff__exp_neg8 is 0 at or below −87)
    * and the pixel's sums stay as they are: most chunks of the equivariant
    * machine, whose positions mostly match badly. */
   if (best < ps->max - 88.0)
@@ -325,7 +320,7 @@ fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
     {
       AdiffV8d l = logit[i / 8] - top;
       /* Eight weights of exactly 0: nothing to add. */
-      PatchV8l live = l > -88.0;
+      AdiffV8l live = l > -88.0;
       gint64 any = 0;
       for (int k = 0; k < 8; k++)
         any |= live[k];
@@ -333,10 +328,10 @@ fold_chunk (PixelSum *ps, const double *cross, const double *xn, gsize nv, doubl
         continue;
       AdiffV8f v = __builtin_convertvector (l, AdiffV8f);
       v = (AdiffV8f) (((AdiffV8i) v & (v > floor)) | ((AdiffV8i) floor & ~(v > floor)));
-      adiff_exp_neg8 (&v);
+      adiff__exp_neg8 (&v);
       acc += v;
       for (guint c = 0; c < C; c++)
-        centre[c] += v * *(const PatchV8f *) (xs + c * SUB_EXEMPLARS + i);
+        centre[c] += v * *(const AdiffV8fAny *) (xs + c * SUB_EXEMPLARS + i);
     }
   /* top ≥ ps->max; most chunks leave it as it is. */
   double rescale = ps->max == -G_MAXDOUBLE ? 0.0 : ps->max == top ? 1.0 : exp (ps->max - top);
@@ -366,7 +361,7 @@ band_rows (Pass *p, gsize j0, gsize j1, int y0, int y1, guint worker)
   int reach_x = p->s->equivariant ? W - 1 : 0, reach_y = p->s->equivariant ? H - 1 : 0;
   gsize A = p->A, C = b->channels, sub_step = A * C * SUB_EXEMPLARS;
   double *cross = p->cross + worker * p->cross_stride;
-  PatchV8d *rs = (PatchV8d *) p->rs + worker * p->rs_stride;
+  AdiffV8dAny *rs = (AdiffV8dAny *) p->rs + worker * p->rs_stride;
   for (gsize s0 = 0; s0 < p->nb; s0 += SUB_EXEMPLARS)
     {
       gsize nv = (MIN (SUB_EXEMPLARS, p->nb - s0) + 7) / 8 * 8;
@@ -420,7 +415,7 @@ pass_alloc (Pass *p, gsize n, GError **error)
   p->cross = p->xn ? adiff_try_alloc (wk, p->cross_stride * sizeof (double), "cross terms",
                                       error)
                    : NULL;
-  p->rs = p->cross ? adiff_try_alloc (wk * p->rs_stride, sizeof (PatchV8d), "box sums", error)
+  p->rs = p->cross ? adiff_try_alloc (wk * p->rs_stride, sizeof (AdiffV8dAny), "box sums", error)
                    : NULL;
   if (!p->rs)
     return FALSE;

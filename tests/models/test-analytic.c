@@ -270,8 +270,8 @@ static void
 test_fast_groups_exact (void)
 {
   enum { NW = ANA_COORD_LAZY_WINDOWS };
-  static const AnaKernels kinds[] = { ANA_KERNELS_AVX512, ANA_KERNELS_AVX2,
-                                      ANA_KERNELS_PORTABLE };
+  static const AdiffSimdLevel kinds[] = { ADIFF__SIMD_AVX512, ADIFF__SIMD_AVX2,
+                                      ADIFF__SIMD_PORTABLE };
   static const char *names[] = { "AVX-512", "AVX2+FMA", "portable" };
   for (guint channels = 1; channels <= 3; channels += 2)
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
@@ -280,7 +280,7 @@ test_fast_groups_exact (void)
         crowd_exemplars (b, 90);
         quantize_exemplars (b);
         gsize d = b->dim;
-        ana_coord_kernels = kinds[k];
+        adiff__simd_cap = kinds[k];
         for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
           {
             float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
@@ -295,7 +295,7 @@ test_fast_groups_exact (void)
           }
         adiff_bundle_unref (b);
       }
-  ana_coord_kernels = ANA_KERNELS_AVX512;
+  adiff__simd_cap = ADIFF__SIMD_AVX512;
 }
 
 /* Inputs far outside [0, 1] overflow the per-group indexes' float
