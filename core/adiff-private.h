@@ -51,6 +51,10 @@ struct _AdiffDenoiserClass
   /* Optional: windows per apply call that make good use of the caches
    * (0 or NULL: the caller's default). */
   guint    (*batch_size) (AdiffDenoiser *denoiser);
+  /* ∂x̂_q/∂z into field [d] (adiff_sensitivity, which checked q and z;
+   * z is NULL for Wiener). */
+  gboolean (*jacobian_row) (AdiffDenoiser *denoiser, const float *z, gsize q,
+                            double *field, GError **error);
 };
 
 struct _AdiffDenoiser

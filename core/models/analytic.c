@@ -407,7 +407,26 @@ analytic_batch_size (AdiffDenoiser *den)
   return s->by_groups ? ANA_COORD_BATCH : 0;
 }
 
+/* Coordinate q's logits see its mask M_q only (eq. 8). */
+static gboolean
+analytic_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field,
+                       GError **error)
+{
+  AdiffBundle *b = den->bundle;
+  const AdiffParams *p = &den->params;
+  guint8 *mask = g_new (guint8, b->dim);
+  gboolean ok = adiff_analytic_mask (b, p->sigma, p->tau, q, mask, error);
+  if (ok)
+    adiff__exemplar_field (b, z, mask, q, p->sigma, field);
+  g_free (mask);
+  return ok;
+}
+
 const AdiffDenoiserClass adiff_analytic_class = {
-  analytic_prepare, analytic_apply, analytic_finalize, analytic_apply_shares,
-  analytic_batch_size
+  .prepare = analytic_prepare,
+  .apply = analytic_apply,
+  .finalize = analytic_finalize,
+  .apply_shares = analytic_apply_shares,
+  .batch_size = analytic_batch_size,
+  .jacobian_row = analytic_jacobian_row,
 };

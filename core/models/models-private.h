@@ -26,6 +26,12 @@ void     adiff_parallel_for   (guint n_tasks, guint n_workers,
 gpointer adiff_try_alloc      (gsize count, gsize size, const char *what,
                                GError **error);
 
+/* The exemplar models' Jacobian row at z (exemplar-field.c):
+ * field[p] = [p ∈ mask] Cov_w(x_q, x_p)/σ², w the softmax of the masked
+ * distances (mask NULL = every coordinate). */
+void     adiff__exemplar_field (AdiffBundle *b, const float *z, const guint8 *mask,
+                                gsize q, double sigma, double *field);
+
 /* Partial sort of keys with their indices: afterwards idx[0..keep) hold
  * the indices of the `keep` smallest keys (in no particular order). */
 void     adiff_select_smallest (float *key, guint32 *idx, gsize n, gsize keep);

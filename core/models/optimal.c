@@ -198,6 +198,18 @@ optimal_finalize (gpointer state)
   g_free (s);
 }
 
+/* Every coordinate enters every logit. */
+static gboolean
+optimal_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field,
+                      GError **error)
+{
+  adiff__exemplar_field (den->bundle, z, NULL, q, den->params.sigma, field);
+  return TRUE;
+}
+
 const AdiffDenoiserClass adiff_optimal_class = {
-  optimal_prepare, optimal_apply, optimal_finalize
+  .prepare = optimal_prepare,
+  .apply = optimal_apply,
+  .finalize = optimal_finalize,
+  .jacobian_row = optimal_jacobian_row,
 };

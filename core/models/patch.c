@@ -468,6 +468,152 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
   return TRUE;
 }
 
+/* ---- Jacobian (adiff_sensitivity) ---- */
+
+typedef struct
+{
+  AdiffBundle *b;
+  const float *z;
+  int          r;          /* patch radius */
+  int          ax, ay;     /* q's pixel */
+  guint        c;          /* q's channel */
+  gboolean     equivariant;
+} PatchProbe;
+
+static double
+value (const float *v, const AdiffBundle *b, int x, int y, guint c)
+{
+  if (x < 0 || y < 0 || x >= (int) b->width || y >= (int) b->height)
+    return 0.0;
+  return v[((gsize) y * b->width + x) * b->channels + c];
+}
+
+/* Squared distance between the patch of z at q's pixel and the patch of
+ * exemplar x at (bx, by). */
+static double
+patch_distance (const PatchProbe *pp, const float *x, int bx, int by)
+{
+  double s = 0;
+  for (int dy = -pp->r; dy <= pp->r; dy++)
+    for (int dx = -pp->r; dx <= pp->r; dx++)
+      for (guint c = 0; c < pp->b->channels; c++)
+        {
+          double e = value (pp->z, pp->b, pp->ax + dx, pp->ay + dy, c)
+                     - value (x, pp->b, bx + dx, by + dy, c);
+          s += e * e;
+        }
+  return s;
+}
+
+/* Items are (exemplar, position); visit calls fn for each with its
+ * distance.  Non-equivariant: q's own position only. */
+typedef void (*ItemFunc) (const PatchProbe *pp, const float *x, int bx, int by,
+                          double dist, gpointer data);
+
+static void
+visit (const PatchProbe *pp, ItemFunc fn, gpointer data)
+{
+  AdiffBundle *b = pp->b;
+  for (gsize i = 0; i < b->n_exemplars; i++)
+    {
+      const float *x = b->exemplars + i * b->dim;
+      for (int by = 0; by < (int) b->height; by++)
+        for (int bx = 0; bx < (int) b->width; bx++)
+          if (pp->equivariant || (bx == pp->ax && by == pp->ay))
+            fn (pp, x, bx, by, patch_distance (pp, x, bx, by), data);
+    }
+}
+
+typedef struct
+{
+  double  lo;        /* smallest distance */
+  double  sum;       /* Σ exp(−(dist − lo)/2σ²) */
+  double  inv_2s2;
+  double *mean;      /* [(2r+1)²·C] mean of the offset values; [0..C) unused */
+  double  mean_q;
+  double *field;     /* [(2r+1)²·C] Σ w (x_q − mean_q)(x_o − mean_o) */
+  int     stage;
+} Moments;
+
+static void
+moment_item (const PatchProbe *pp, const float *x, int bx, int by, double dist,
+             gpointer data)
+{
+  Moments *m = data;
+  if (m->stage == 0)
+    {
+      m->lo = MIN (m->lo, dist);
+      return;
+    }
+  double w = exp (-(dist - m->lo) * m->inv_2s2);
+  if (m->stage == 1)
+    {
+      m->sum += w;
+      m->mean_q += w * value (x, pp->b, bx, by, pp->c);
+    }
+  int k = 2 * pp->r + 1;
+  guint C = pp->b->channels;
+  double xq = value (x, pp->b, bx, by, pp->c);
+  for (int dy = -pp->r; dy <= pp->r; dy++)
+    for (int dx = -pp->r; dx <= pp->r; dx++)
+      for (guint c = 0; c < C; c++)
+        {
+          gsize o = ((gsize) (dy + pp->r) * k + (dx + pp->r)) * C + c;
+          double v = value (x, pp->b, bx + dx, by + dy, c);
+          if (m->stage == 1)
+            m->mean[o] += w * v;
+          else
+            m->field[o] += w * (xq - m->mean_q) * (v - m->mean[o]);
+        }
+}
+
+/* The patch baseline's Jacobian row: the covariance over (exemplar,
+ * position) items, of the value at q's offset from the item's centre
+ * and each value of the patch around it (zero outside its window). */
+static gboolean
+patch_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field,
+                    GError **error)
+{
+  AdiffBundle *b = den->bundle;
+  double sigma = den->params.sigma;
+  guint k = den->params.patch_size ? den->params.patch_size : adiff_patch_default_size (sigma);
+  k = MIN (k, 2 * MAX (b->width, b->height) - 1);
+  gsize pix = q / b->channels;
+  PatchProbe pp = { b, z, (int) k / 2, (int) (pix % b->width), (int) (pix / b->width),
+                    (guint) (q % b->channels), den->params.equivariant };
+  gsize no = (gsize) k * k * b->channels;
+  Moments m = { G_MAXDOUBLE, 0, 1.0 / (2 * sigma * sigma), g_new0 (double, no), 0,
+                g_new0 (double, no), 0 };
+  for (m.stage = 0; m.stage < 3; m.stage++)
+    {
+      visit (&pp, moment_item, &m);
+      if (m.stage == 1)
+        {
+          m.mean_q /= m.sum;
+          for (gsize o = 0; o < no; o++)
+            m.mean[o] /= m.sum;
+        }
+    }
+  /* Offsets → window coordinates; outside the window z has no entry. */
+  memset (field, 0, b->dim * sizeof (double));
+  for (int dy = -pp.r; dy <= pp.r; dy++)
+    for (int dx = -pp.r; dx <= pp.r; dx++)
+      {
+        int x = pp.ax + dx, y = pp.ay + dy;
+        if (x < 0 || y < 0 || x >= (int) b->width || y >= (int) b->height)
+          continue;
+        for (guint c = 0; c < b->channels; c++)
+          {
+            gsize o = ((gsize) (dy + pp.r) * k + (dx + pp.r)) * b->channels + c;
+            field[((gsize) y * b->width + x) * b->channels + c] =
+              m.field[o] / m.sum / (sigma * sigma);
+          }
+      }
+  g_free (m.mean);
+  g_free (m.field);
+  return TRUE;
+}
+
 static void
 patch_finalize (gpointer state)
 {
@@ -475,5 +621,8 @@ patch_finalize (gpointer state)
 }
 
 const AdiffDenoiserClass adiff_patch_class = {
-  patch_prepare, patch_apply, patch_finalize
+  .prepare = patch_prepare,
+  .apply = patch_apply,
+  .finalize = patch_finalize,
+  .jacobian_row = patch_jacobian_row,
 };

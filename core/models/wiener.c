@@ -121,6 +121,18 @@ wiener_finalize (gpointer state)
   g_free (s);
 }
 
+/* Linear: the Jacobian is W_σ itself, whatever the input. */
+static gboolean
+wiener_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field,
+                     GError **error)
+{
+  adiff_wiener_row (den->bundle, den->params.sigma, q, field);
+  return TRUE;
+}
+
 const AdiffDenoiserClass adiff_wiener_class = {
-  wiener_prepare, wiener_apply, wiener_finalize
+  .prepare = wiener_prepare,
+  .apply = wiener_apply,
+  .finalize = wiener_finalize,
+  .jacobian_row = wiener_jacobian_row,
 };
