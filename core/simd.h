@@ -64,6 +64,13 @@ extern AdiffSimdLevel adiff__simd_cap;
  * adiff__simd_cap allows. */
 AdiffSimdLevel adiff__simd_level (void);
 
+/* n rounded up to whole eight-lane vectors. */
+static inline gsize
+adiff__pad8 (gsize n)
+{
+  return (n + 7) & ~(gsize) 7;
+}
+
 /* Eight floats or ints as one value; sixteen for the AVX-512 kernels,
  * which alone use them. */
 typedef float  AdiffV8f __attribute__ ((vector_size (32)));

@@ -1,5 +1,5 @@
 /* bundle.c — the in-memory bundle: validation, construction, accessors.
- * Reading and writing files lives in bundle-read.c and bundle-write.c. */
+ * Reading and writing files lives in read.c and write.c. */
 #include "adiff-private.h"
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>

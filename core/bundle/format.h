@@ -1,5 +1,5 @@
-/* bundle-format.h — the on-disk layout of a statistic bundle (.adstats),
- * version 1.  Shared by bundle-read.c and bundle-write.c; docs/bundle-format.md
+/* format.h — the on-disk layout of a statistic bundle (.adstats),
+ * version 1.  Shared by read.c, write.c and layout.c; docs/bundle-format.md
  * repeats it for readers in other languages.
  *
  * All integers and floats are little-endian.  A file is

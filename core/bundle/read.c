@@ -1,6 +1,6 @@
-/* bundle-read.c — load a bundle file, treating it as untrusted.
+/* read.c — load a bundle file, treating it as untrusted.
  *
- * Order of checks (layout in bundle-format.h): magic, version, header CRC,
+ * Order of checks (layout in format.h): magic, version, header CRC,
  * header fields against the caller's limits, the section table (CRC, tags,
  * types, alignment, every offset+length and count×size checked with
  * overflow-safe arithmetic against the file size, no overlaps, zero

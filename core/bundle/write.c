@@ -1,11 +1,11 @@
-/* bundle-write.c — write a bundle file atomically.
+/* write.c — write a bundle file atomically.
  *
  * The file is first written to a temporary file in the target folder (so
  * that the final rename() stays on one file system), with the header and
  * section table written last once every section's CRC is known; then it is
  * fsync()ed and renamed over the target.  Any failure removes the temporary
  * file: an interrupted or failed write never leaves a partial bundle.
- * Layout: bundle-format.h.
+ * Layout: format.h.
  */
 #include <errno.h>
 #include <fcntl.h>

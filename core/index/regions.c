@@ -1,4 +1,4 @@
-/* analytic-fast.c — fast mode of the analytic denoiser: regional candidate
+/* regions.c — fast mode of the analytic denoiser: regional candidate
  * pruning.
  *
  * The weight w^q_i = softmax(−D_q(i)/2σ²) is negligible for exemplars whose
@@ -26,6 +26,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include "models/analytic-private.h"
+#include "index/kmeans.h"
 #include <glib/gi18n-lib.h>
 
 #define FAST_COMPONENTS 12
@@ -51,9 +52,7 @@ ana_region_free (AnaRegion *r)
   g_free (r->basis);
   g_free (r->mean);
   g_free (r->proj);
-  g_free (r->norms);
   g_free (r->centroids);
-  g_free (r->cnorms);
   g_free (r->cl_start);
   g_free (r->cl_members);
   g_free (r->radius);
@@ -181,7 +180,6 @@ region_project (AdiffBundle *b, AnaRegion *r, GError **error)
   r->proj = adiff_try_alloc (n * r->k, sizeof (float), "regional projections", error);
   if (!r->proj)
     return FALSE;
-  r->norms = g_new (float, n);
   float *xc = g_new (float, PROJ_BLOCK * nc);
   for (gsize i0 = 0; i0 < n; i0 += PROJ_BLOCK)
     {
@@ -190,57 +188,8 @@ region_project (AdiffBundle *b, AnaRegion *r, GError **error)
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nb, (int) r->k, (int) nc,
                    1.0f, xc, (int) nc, r->basis, (int) nc, 0.0f, r->proj + i0 * r->k, (int) r->k);
     }
-  for (gsize i = 0; i < n; i++)
-    {
-      double s = 0;
-      for (guint j = 0; j < r->k; j++)
-        s += (double) r->proj[i * r->k + j] * r->proj[i * r->k + j];
-      r->norms[i] = (float) s;
-    }
   g_free (xc);
   return TRUE;
-}
-
-#define KM_BLOCK 4096
-
-/* Nearest centre of each exemplar (keys: KM_BLOCK·C scratch). */
-static void
-assign_clusters (const AnaRegion *r, gsize n, guint32 *assign, float *keys)
-{
-  guint C = r->n_clusters, k = r->k;
-  for (gsize i0 = 0; i0 < n; i0 += KM_BLOCK)
-    {
-      gsize nb = MIN (KM_BLOCK, n - i0);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nb, (int) C, (int) k,
-                   -2.0f, r->proj + i0 * k, (int) k, r->centroids, (int) k, 0.0f, keys, (int) C);
-      for (gsize i = 0; i < nb; i++)
-        {
-          guint best = 0;
-          float bk = G_MAXFLOAT;
-          for (guint c = 0; c < C; c++)
-            {
-              float v = keys[i * C + c] + r->cnorms[c];
-              if (v < bk)
-                {
-                  bk = v;
-                  best = c;
-                }
-            }
-          assign[i0 + i] = best;
-        }
-    }
-}
-
-static void
-centre_norms (AnaRegion *r)
-{
-  for (guint c = 0; c < r->n_clusters; c++)
-    {
-      double s = 0;
-      for (guint j = 0; j < r->k; j++)
-        s += (double) r->centroids[c * r->k + j] * r->centroids[c * r->k + j];
-      r->cnorms[c] = (float) s;
-    }
 }
 
 /* k-means of the projections, then the inverted lists; frees proj. */
@@ -252,36 +201,13 @@ region_cluster (AnaRegion *r, gsize n)
   if (n <= FAST_TARGET)
     C = 1;
   r->n_clusters = C;
-  r->centroids = g_new (float, (gsize) C * k);
-  r->cnorms = g_new (float, C);
-  for (guint c = 0; c < C; c++)   /* evenly spaced exemplars as seeds */
-    memcpy (r->centroids + (gsize) c * k, r->proj + ((gsize) c * n / C) * k, k * sizeof (float));
+  AdiffKmeans km;
+  const AdiffKmeansParams params = { FAST_KMEANS_ITERS, 0, FALSE };
   guint32 *assign = g_new (guint32, n);
-  float *keys = g_new (float, (gsize) KM_BLOCK * C);
-  double *sum = g_new (double, (gsize) C * k);
-  guint *count = g_new (guint, C);
-  for (int it = 0; it < FAST_KMEANS_ITERS && C > 1; it++)
-    {
-      centre_norms (r);
-      assign_clusters (r, n, assign, keys);
-      memset (sum, 0, (gsize) C * k * sizeof (double));
-      memset (count, 0, C * sizeof (guint));
-      for (gsize i = 0; i < n; i++)
-        {
-          count[assign[i]]++;
-          for (guint j = 0; j < k; j++)
-            sum[(gsize) assign[i] * k + j] += r->proj[i * k + j];
-        }
-      for (guint c = 0; c < C; c++)
-        if (count[c])   /* an empty cluster keeps its old centre */
-          for (guint j = 0; j < k; j++)
-            r->centroids[(gsize) c * k + j] = (float) (sum[(gsize) c * k + j] / count[c]);
-    }
-  centre_norms (r);
-  if (C > 1)
-    assign_clusters (r, n, assign, keys);
-  else
-    memset (assign, 0, n * sizeof (guint32));
+  adiff__kmeans_init (&km, ADIFF__KMEANS_ROWS, C, k);
+  adiff__kmeans_run (&km, &params, r->proj, NULL, n, assign);
+  r->centroids = g_steal_pointer (&km.cent);
+  adiff__kmeans_clear (&km);
   /* Cluster radii: the farthest member from its centre. */
   r->radius = g_new0 (float, C);
   for (gsize i = 0; i < n; i++)
@@ -294,25 +220,14 @@ region_cluster (AnaRegion *r, gsize n)
         }
       r->radius[assign[i]] = MAX (r->radius[assign[i]], (float) (sqrt (e) * 1.0001 + 1e-6));
     }
-  /* Inverted lists by counting sort. */
-  r->cl_start = g_new0 (guint32, C + 1);
+  r->cl_start = g_new (guint32, C + 1);
   r->cl_members = g_new (guint32, n);
-  for (gsize i = 0; i < n; i++)
-    r->cl_start[assign[i] + 1]++;
-  for (guint c = 0; c < C; c++)
-    r->cl_start[c + 1] += r->cl_start[c];
-  guint32 *fill = g_memdup2 (r->cl_start, (C + 1) * sizeof (guint32));
-  for (gsize i = 0; i < n; i++)
-    r->cl_members[fill[assign[i]]++] = (guint32) i;
+  adiff__kmeans_lists (assign, n, C, r->cl_start, r->cl_members);
   /* Clusters a window may take: enough for the budget even when they are
    * a quarter of the mean size. */
   r->probe = (guint) MIN ((gsize) C, 4 * (gsize) FAST_BUDGET * C / MAX (n, 1) + 4);
-  g_free (fill);
-  g_free (assign); g_free (keys); g_free (sum); g_free (count);
-  g_free (r->proj);
-  g_free (r->norms);
-  r->proj = NULL;
-  r->norms = NULL;
+  g_free (assign);
+  g_clear_pointer (&r->proj, g_free);
 }
 
 /* Tile side in pixels from the mean mask size. */

@@ -1,6 +1,6 @@
 /* analytic-private.h — state shared by analytic.c (masks, dispatch),
- * analytic-kernel.c (the exact softmax kernel) and analytic-fast.c (the
- * regional candidate pruning of fast mode). */
+ * analytic-kernel.c (the exact softmax kernel) and the fast modes in
+ * core/index/ (per-group indexes and regions). */
 #pragma once
 
 #include "models/models-private.h"
@@ -23,17 +23,15 @@ typedef struct
   float   *basis;        /* [k·n_coords] rows = local eigenvectors */
   double  *mean;         /* [n_coords] μ on coords */
   float   *proj;         /* [n·k] projections of the exemplars (prepare only) */
-  float   *norms;        /* [n] ‖proj‖² (prepare only) */
   guint    n_clusters;   /* inverted file: k-means clusters of the projections */
   float   *centroids;    /* [n_clusters·k] */
-  float   *cnorms;       /* [n_clusters] ‖centroid‖² */
   guint32 *cl_start;     /* [n_clusters + 1] into cl_members */
   guint32 *cl_members;   /* [n] exemplar indices grouped by cluster */
   float   *radius;       /* [n_clusters] largest member distance from the centre */
   guint    probe;        /* most clusters a window considers */
 } AnaRegion;
 
-/* Fast mode for small windows (analytic-coord.c): one inverted file per
+/* Fast mode for small windows (core/index/group-*.c): one inverted file per
  * mask group, in the group's own coordinates. */
 typedef struct
 {
@@ -42,7 +40,7 @@ typedef struct
   guint     nc;         /* clusters */
   float    *cent;       /* [m·nc] centres, coordinate-major */
   float    *cnorm;      /* [nc] ‖centre‖² */
-  float    *ca, *cb;    /* [nc] estimated weight (analytic-coord.c) */
+  float    *ca, *cb;    /* [nc] estimated weight (group-build.c) */
   float    *dir;        /* [directions·m·nc] its elongation, coordinate-major */
   float    *dirc;       /* [directions·nc] */
   guint32  *count;      /* [nc] members per cluster */
@@ -62,7 +60,7 @@ typedef struct
   double     sigma;
   float      inv_2s2;      /* 1 / 2σ² */
   guint      n_threads;
-  AnaRegion *regions;      /* fast mode's regions (analytic-fast.c) */
+  AnaRegion *regions;      /* fast mode's regions (core/index/regions.c) */
   guint      n_regions;
   AnaRegion  whole;        /* the exact kernel's: every group and coordinate */
   gboolean   fast;
@@ -110,7 +108,7 @@ float ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float
 /* The smallest of dist[0..n), n a positive multiple of 8. */
 float ana_smallest (const float *dist, gsize n);
 
-/* Fast mode by regions (analytic-fast.c), for bundles with more exemplars
+/* Fast mode by regions (core/index/regions.c), for bundles with more exemplars
  * than this; below, fast mode runs the exact kernel. */
 #define ANA_REGIONS_MIN_EXEMPLARS 8192
 gboolean ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
@@ -120,7 +118,7 @@ void     ana_region_free  (AnaRegion *r);
 /* Windows after which building the per-group indexes (≈ 1 s) pays. */
 #define ANA_COORD_LAZY_WINDOWS 64
 
-/* Per-group inverted files (analytic-coord.c): FALSE when they do not
+/* Per-group inverted files (core/index/group-build.c): FALSE when they do not
  * apply (exemplars not 8-bit, or too large), and regions are used;
  * TRUE: they will be built by ana_coord_maybe_build. */
 gboolean ana_coord_prepare (AnalyticState *s, AdiffBundle *b);

@@ -19,7 +19,7 @@
  * across blocks; worker threads take blocks and their partial states are
  * merged at the end, so the softmax is one over all exemplars.
  *
- * Fast mode (analytic-fast.c): the window is cut into tiles; each tile's
+ * Fast mode (core/index/regions.c): the window is cut into tiles; each tile's
  * groups use only the exemplars that are near on the tile's coordinates
  * (ranked in a local principal basis); windows run in parallel.  Its error
  * against exact mode is measured in bench/models and docs/models.md.
@@ -398,7 +398,7 @@ analytic_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
 }
 
 /* The per-group indexes of fast mode are read group by group across the
- * batch (analytic-coord.c): the more windows share a pass over a group's
+ * batch (core/index/group-*.c): the more windows share a pass over a group's
  * index, the fewer times it comes from memory. */
 static guint
 analytic_batch_size (AdiffDenoiser *den)

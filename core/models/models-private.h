@@ -36,7 +36,7 @@ void     adiff__exemplar_field (AdiffBundle *b, const float *z, const guint8 *ma
  * the indices of the `keep` smallest keys (in no particular order). */
 void     adiff_select_smallest (float *key, guint32 *idx, gsize n, gsize keep);
 
-/* ᾱ_t of the DDPM schedule (schedule.c). */
+/* ᾱ_t of the DDPM schedule (sample/schedule.c). */
 double   adiff_ddpm_alpha_bar (guint t);
 
 /* The calibrated default patch size of the patch baseline at σ (patch.c). */

@@ -13,7 +13,7 @@
  * product w(x)·w(y), so the normalisation is separable too.
  */
 #include <math.h>
-#include "tiling/tiler.h"
+#include "tiling/blend.h"
 
 void
 adiff_axis_init (AdiffAxis *axis, guint size, guint length, guint overlap)

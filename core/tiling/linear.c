@@ -1,4 +1,4 @@
-/* tile-linear.c — the blended tiling of a linear (Wiener) denoiser, folded
+/* linear.c — the blended tiling of a linear (Wiener) denoiser, folded
  * into one matrix per output block.
  *
  * Every window's output is b + W z (b = μ − Wμ), and the tiler's result at a
@@ -20,7 +20,7 @@
  */
 #include <cblas.h>
 #include "adiff-private.h"
-#include "tiling/tiler.h"
+#include "tiling/linear.h"
 #include <glib/gi18n-lib.h>
 
 /* W rows computed per SGEMM while building K (bounds the scratch). */

@@ -1,6 +1,6 @@
-/* image.c — a window denoiser applied to an image of any size.
+/* tiler.c — the window tiler: a window denoiser applied to an image of any size.
  *
- * The windows of tile.h are processed one grid row (a "strip") at a time:
+ * The windows of blend.h are processed one grid row (a "strip") at a time:
  *
  *   1. drop input rows no later strip needs, read the new rows the strip
  *      needs (rows arrive in increasing order, each once);
@@ -21,13 +21,15 @@
  * the image is refused.
  *
  * For the Wiener filter the same tiling is folded into one matrix per
- * stride-sized output block (tile-linear.c); a strip is then a strip of
+ * stride-sized output block (linear.c); a strip is then a strip of
  * blocks, each computed from its footprint of the input, with no
  * accumulator.  Both paths share the row streaming below: a "strip" is a
  * band of strip_height rows starting at strip_first + j·stride.
  */
 #include "adiff-private.h"
 #include "tiling/tiler.h"
+#include "tiling/blend.h"
+#include "tiling/linear.h"
 #include <glib/gi18n-lib.h>
 
 typedef struct
