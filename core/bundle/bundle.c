@@ -24,7 +24,7 @@ check_doubles (const double *v, gsize n, const char *name, const char *what,
 }
 
 gboolean
-adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
+adiff__bundle_data_check (const AdiffBundleData *data, const char *name,
                          GError **error)
 {
   if (data->width == 0 || data->height == 0 ||
@@ -101,7 +101,7 @@ adiff_bundle_data_check (const AdiffBundleData *data, const char *name,
 }
 
 AdiffBundle *
-adiff_bundle_alloc (const char *name)
+adiff__bundle_alloc (const char *name)
 {
   AdiffBundle *b = g_new0 (AdiffBundle, 1);
   b->ref_count = 1;
@@ -114,10 +114,10 @@ ADIFF_EXPORT AdiffBundle *
 adiff_bundle_new_from_data (const AdiffBundleData *data, GError **error)
 {
   g_return_val_if_fail (data != NULL, NULL);
-  if (!adiff_bundle_data_check (data, "<memory>", error))
+  if (!adiff__bundle_data_check (data, "<memory>", error))
     return NULL;
 
-  AdiffBundle *b = adiff_bundle_alloc (NULL);
+  AdiffBundle *b = adiff__bundle_alloc (NULL);
   gsize d = (gsize) data->width * data->height * data->channels;
   gsize k = data->n_components;
   b->width = data->width;

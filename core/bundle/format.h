@@ -131,7 +131,7 @@ typedef enum
 
 /* Bytes per element; text counts bytes. 0 for an unknown type. */
 static inline gsize
-adiff_elem_size (guint32 type)
+adiff__elem_size (guint32 type)
 {
   switch (type)
     {
@@ -158,7 +158,7 @@ adiff_elem_size (guint32 type)
 
 /* Little-endian loads and stores at any alignment. */
 static inline guint32
-adiff_le32 (const guint8 *p)
+adiff__le32 (const guint8 *p)
 {
   guint32 v;
   memcpy (&v, p, 4);
@@ -166,7 +166,7 @@ adiff_le32 (const guint8 *p)
 }
 
 static inline guint64
-adiff_le64 (const guint8 *p)
+adiff__le64 (const guint8 *p)
 {
   guint64 v;
   memcpy (&v, p, 8);
@@ -174,9 +174,9 @@ adiff_le64 (const guint8 *p)
 }
 
 static inline double
-adiff_le_f64 (const guint8 *p)
+adiff__le_f64 (const guint8 *p)
 {
-  guint64 u = adiff_le64 (p);
+  guint64 u = adiff__le64 (p);
   double v;
   memcpy (&v, &u, 8);
   return v;
@@ -185,7 +185,7 @@ adiff_le_f64 (const guint8 *p)
 /* CRC-32 (zlib's) of len bytes, fed in pieces that fit zlib's uInt: shared
  * by the loader and adiff-stats' layout reader, which must agree. */
 static inline guint32
-adiff_crc32_of (const guint8 *p, guint64 len)
+adiff__crc32_of (const guint8 *p, guint64 len)
 {
   guint32 crc = (guint32) crc32 (0, Z_NULL, 0);
   for (guint64 done = 0; done < len;)
@@ -198,29 +198,29 @@ adiff_crc32_of (const guint8 *p, guint64 len)
 }
 
 static inline void
-adiff_put_le32 (guint8 *p, guint32 v)
+adiff__put_le32 (guint8 *p, guint32 v)
 {
   v = GUINT32_TO_LE (v);
   memcpy (p, &v, 4);
 }
 
 static inline void
-adiff_put_le64 (guint8 *p, guint64 v)
+adiff__put_le64 (guint8 *p, guint64 v)
 {
   v = GUINT64_TO_LE (v);
   memcpy (p, &v, 8);
 }
 
 static inline void
-adiff_put_le_f64 (guint8 *p, double v)
+adiff__put_le_f64 (guint8 *p, double v)
 {
   guint64 u;
   memcpy (&u, &v, 8);
-  adiff_put_le64 (p, u);
+  adiff__put_le64 (p, u);
 }
 
 static inline guint64
-adiff_align_up (guint64 v)
+adiff__align_up (guint64 v)
 {
   return (v + ADIFF_BUNDLE_ALIGN - 1) & ~(guint64) (ADIFF_BUNDLE_ALIGN - 1);
 }

@@ -20,7 +20,7 @@ bits_float (guint32 u)
 }
 
 guint16
-adiff_half_from_float (float value)
+adiff__half_from_float (float value)
 {
   guint32 x = float_bits (value);
   guint16 sign = (guint16) ((x >> 16) & 0x8000);
@@ -54,7 +54,7 @@ adiff_half_from_float (float value)
 }
 
 float
-adiff_half_to_float (guint16 half)
+adiff__half_to_float (guint16 half)
 {
   guint32 sign = (guint32) (half & 0x8000) << 16;
   guint32 exp = (half >> 10) & 0x1f;

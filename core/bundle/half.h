@@ -5,5 +5,5 @@
 #include <glib.h>
 
 /* Round to nearest, ties to even; overflow gives ±inf, NaN stays NaN. */
-guint16 adiff_half_from_float (float value);
-float   adiff_half_to_float   (guint16 half);
+guint16 adiff__half_from_float (float value);
+float   adiff__half_to_float   (guint16 half);

@@ -48,15 +48,15 @@ adiff_bundle_layout_read (const char *path, AdiffBundleLayout *layout, GError **
                    _("%s: not a statistic bundle (bad magic or too short)"), path);
       goto out;
     }
-  layout->version = adiff_le32 (p + HDR_VERSION);
-  layout->width = adiff_le32 (p + HDR_WIDTH);
-  layout->height = adiff_le32 (p + HDR_HEIGHT);
-  layout->channels = adiff_le32 (p + HDR_CHANNELS);
-  layout->n_items = adiff_le64 (p + HDR_N_ITEMS);
-  layout->n_components = adiff_le64 (p + HDR_N_COMPONENTS);
-  layout->n_exemplars = adiff_le64 (p + HDR_N_EXEMPLARS);
-  layout->header_crc_ok = adiff_crc32_of (p, HDR_HEADER_CRC) == adiff_le32 (p + HDR_HEADER_CRC);
-  guint32 n = adiff_le32 (p + HDR_N_SECTIONS);
+  layout->version = adiff__le32 (p + HDR_VERSION);
+  layout->width = adiff__le32 (p + HDR_WIDTH);
+  layout->height = adiff__le32 (p + HDR_HEIGHT);
+  layout->channels = adiff__le32 (p + HDR_CHANNELS);
+  layout->n_items = adiff__le64 (p + HDR_N_ITEMS);
+  layout->n_components = adiff__le64 (p + HDR_N_COMPONENTS);
+  layout->n_exemplars = adiff__le64 (p + HDR_N_EXEMPLARS);
+  layout->header_crc_ok = adiff__crc32_of (p, HDR_HEADER_CRC) == adiff__le32 (p + HDR_HEADER_CRC);
+  guint32 n = adiff__le32 (p + HDR_N_SECTIONS);
   if (n > ADIFF_BUNDLE_MAX_SECTIONS ||
       ADIFF_BUNDLE_HEADER_SIZE + (guint64) n * ADIFF_BUNDLE_ENTRY_SIZE > size)
     {
@@ -65,21 +65,21 @@ adiff_bundle_layout_read (const char *path, AdiffBundleLayout *layout, GError **
       goto out;
     }
   layout->n_sections = n;
-  layout->table_crc_ok = adiff_crc32_of (p + ADIFF_BUNDLE_HEADER_SIZE,
+  layout->table_crc_ok = adiff__crc32_of (p + ADIFF_BUNDLE_HEADER_SIZE,
                                  (guint64) n * ADIFF_BUNDLE_ENTRY_SIZE) ==
-                         adiff_le32 (p + HDR_TABLE_CRC);
+                         adiff__le32 (p + HDR_TABLE_CRC);
   for (guint i = 0; i < n; i++)
     {
       const guint8 *e = p + ADIFF_BUNDLE_HEADER_SIZE + (gsize) i * ADIFF_BUNDLE_ENTRY_SIZE;
       AdiffBundleSection *s = &layout->sections[i];
       for (int c = 0; c < 4; c++)
         s->tag[c] = g_ascii_isprint (e[c]) ? (char) e[c] : '?';
-      s->type = adiff_le32 (e + ENT_TYPE);
-      s->offset = adiff_le64 (e + ENT_OFFSET);
-      s->length = adiff_le64 (e + ENT_LENGTH);
+      s->type = adiff__le32 (e + ENT_TYPE);
+      s->offset = adiff__le64 (e + ENT_OFFSET);
+      s->length = adiff__le64 (e + ENT_LENGTH);
       guint64 end;
       s->crc_ok = g_uint64_checked_add (&end, s->offset, s->length) && end <= size &&
-                  adiff_crc32_of (p + s->offset, s->length) == adiff_le32 (e + ENT_CRC);
+                  adiff__crc32_of (p + s->offset, s->length) == adiff__le32 (e + ENT_CRC);
     }
   ok = TRUE;
 out:

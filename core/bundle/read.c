@@ -80,7 +80,7 @@ check_magic_and_version (Reader *r, GError **error)
                  _("not a statistic bundle (bad magic; expected “ADSTATS”)"));
   if (r->size < HDR_HEADER_SIZE)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated header"));
-  guint32 version = adiff_le32 (r->data + HDR_VERSION);
+  guint32 version = adiff__le32 (r->data + HDR_VERSION);
   if (version != ADIFF_BUNDLE_VERSION)
     return fail (error, ADIFF_ERROR_VERSION, r,
                  _("bundle format version %u; this program reads version %d only%s"),
@@ -90,7 +90,7 @@ check_magic_and_version (Reader *r, GError **error)
   if (r->size < ADIFF_BUNDLE_HEADER_SIZE)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated header (%zu of %d bytes)"),
                  r->size, ADIFF_BUNDLE_HEADER_SIZE);
-  if (adiff_crc32_of (r->data, HDR_HEADER_CRC) != adiff_le32 (r->data + HDR_HEADER_CRC))
+  if (adiff__crc32_of (r->data, HDR_HEADER_CRC) != adiff__le32 (r->data + HDR_HEADER_CRC))
     return fail (error, ADIFF_ERROR_CHECKSUM, r, _("header checksum mismatch (corrupt file)"));
   return TRUE;
 }
@@ -99,19 +99,19 @@ static gboolean
 parse_header (Reader *r, GError **error)
 {
   const guint8 *h = r->data;
-  r->width = adiff_le32 (h + HDR_WIDTH);
-  r->height = adiff_le32 (h + HDR_HEIGHT);
-  r->channels = adiff_le32 (h + HDR_CHANNELS);
-  r->n_sections = adiff_le32 (h + HDR_N_SECTIONS);
-  r->n_items = adiff_le64 (h + HDR_N_ITEMS);
-  r->n_components = adiff_le64 (h + HDR_N_COMPONENTS);
-  r->n_exemplars = adiff_le64 (h + HDR_N_EXEMPLARS);
-  r->residual = adiff_le_f64 (h + HDR_RESIDUAL);
-  r->flags = adiff_le32 (h + HDR_FLAGS);
+  r->width = adiff__le32 (h + HDR_WIDTH);
+  r->height = adiff__le32 (h + HDR_HEIGHT);
+  r->channels = adiff__le32 (h + HDR_CHANNELS);
+  r->n_sections = adiff__le32 (h + HDR_N_SECTIONS);
+  r->n_items = adiff__le64 (h + HDR_N_ITEMS);
+  r->n_components = adiff__le64 (h + HDR_N_COMPONENTS);
+  r->n_exemplars = adiff__le64 (h + HDR_N_EXEMPLARS);
+  r->residual = adiff__le_f64 (h + HDR_RESIDUAL);
+  r->flags = adiff__le32 (h + HDR_FLAGS);
 
-  if (adiff_le32 (h + HDR_HEADER_SIZE) != ADIFF_BUNDLE_HEADER_SIZE)
+  if (adiff__le32 (h + HDR_HEADER_SIZE) != ADIFF_BUNDLE_HEADER_SIZE)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("header size %u, expected %d"),
-                 adiff_le32 (h + HDR_HEADER_SIZE), ADIFF_BUNDLE_HEADER_SIZE);
+                 adiff__le32 (h + HDR_HEADER_SIZE), ADIFF_BUNDLE_HEADER_SIZE);
   for (guint i = HDR_RESERVED; i < HDR_HEADER_CRC; i++)
     if (h[i] != 0)
       return fail (error, ADIFF_ERROR_FORMAT, r, _("reserved header byte %u is not zero"), i);
@@ -143,8 +143,8 @@ parse_header (Reader *r, GError **error)
                       (guint64) r->n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
   if (table_end > r->size)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated section table"));
-  if (adiff_crc32_of (h + ADIFF_BUNDLE_HEADER_SIZE, table_end - ADIFF_BUNDLE_HEADER_SIZE) !=
-      adiff_le32 (h + HDR_TABLE_CRC))
+  if (adiff__crc32_of (h + ADIFF_BUNDLE_HEADER_SIZE, table_end - ADIFF_BUNDLE_HEADER_SIZE) !=
+      adiff__le32 (h + HDR_TABLE_CRC))
     return fail (error, ADIFF_ERROR_CHECKSUM, r,
                  _("section table checksum mismatch (corrupt file)"));
   return TRUE;
@@ -181,7 +181,7 @@ kind_of_tag (guint32 tag)
 static gboolean
 parse_entry (Reader *r, const guint8 *e, GError **error)
 {
-  guint32 tag = adiff_le32 (e + ENT_TAG);
+  guint32 tag = adiff__le32 (e + ENT_TAG);
   int kind = kind_of_tag (tag);
   if (kind < 0)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("unknown section tag 0x%08x"), tag);
@@ -191,15 +191,15 @@ parse_entry (Reader *r, const guint8 *e, GError **error)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s appears twice"), nm);
   s->present = TRUE;
   s->tag = tag;
-  s->type = adiff_le32 (e + ENT_TYPE);
-  s->offset = adiff_le64 (e + ENT_OFFSET);
-  s->length = adiff_le64 (e + ENT_LENGTH);
-  s->crc = adiff_le32 (e + ENT_CRC);
+  s->type = adiff__le32 (e + ENT_TYPE);
+  s->offset = adiff__le64 (e + ENT_OFFSET);
+  s->length = adiff__le64 (e + ENT_LENGTH);
+  s->crc = adiff__le32 (e + ENT_CRC);
 
   gboolean type_ok = FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (kinds[kind].types) && kinds[kind].types[i]; i++)
     type_ok |= kinds[kind].types[i] == s->type;
-  if (!type_ok || adiff_le32 (e + ENT_RESERVED) != 0)
+  if (!type_ok || adiff__le32 (e + ENT_RESERVED) != 0)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s has element type %u, "
                  "which it cannot have"), nm, s->type);
   guint64 end;
@@ -215,7 +215,7 @@ parse_entry (Reader *r, const guint8 *e, GError **error)
     {
       gboolean ok;
       guint64 count = expected_count (r, (guint) kind, &ok), bytes;
-      if (!ok || !g_uint64_checked_mul (&bytes, count, adiff_elem_size (s->type)) ||
+      if (!ok || !g_uint64_checked_mul (&bytes, count, adiff__elem_size (s->type)) ||
           bytes != s->length)
         return fail (error, ADIFF_ERROR_FORMAT, r, _("section %s holds %" PRIu64
                      " bytes; the header implies %" PRIu64 " values"), nm,
@@ -325,7 +325,7 @@ check_crcs (Reader *r, GError **error)
   for (guint k = 0; k < N_KINDS; k++)
     {
       const Section *s = &r->sec[k];
-      if (s->present && adiff_crc32_of (r->data + s->offset, s->length) != s->crc)
+      if (s->present && adiff__crc32_of (r->data + s->offset, s->length) != s->crc)
         return fail (error, ADIFF_ERROR_CHECKSUM, r,
                      _("section %s checksum mismatch (corrupt file)"), kinds[k].name);
     }
@@ -338,14 +338,14 @@ load_f64 (const Reader *r, const Section *s)
   gsize n = (gsize) (s->length / 8);
   double *v = g_new (double, n + 1);
   for (gsize i = 0; i < n; i++)
-    v[i] = adiff_le_f64 (r->data + s->offset + 8 * i);
+    v[i] = adiff__le_f64 (r->data + s->offset + 8 * i);
   return v;
 }
 
 static float *
 load_floats (const Reader *r, const Section *s)
 {
-  gsize n = (gsize) (s->length / adiff_elem_size (s->type));
+  gsize n = (gsize) (s->length / adiff__elem_size (s->type));
   const guint8 *p = r->data + s->offset;
   float *v = g_new (float, n + 1);
   for (gsize i = 0; i < n; i++)
@@ -353,7 +353,7 @@ load_floats (const Reader *r, const Section *s)
       {
       case ADIFF_ELEM_F32:
         {
-          guint32 u = adiff_le32 (p + 4 * i);
+          guint32 u = adiff__le32 (p + 4 * i);
           memcpy (&v[i], &u, 4);
         }
         break;
@@ -361,7 +361,7 @@ load_floats (const Reader *r, const Section *s)
         {
           guint16 h;
           memcpy (&h, p + 2 * i, 2);
-          v[i] = adiff_half_to_float (GUINT16_FROM_LE (h));
+          v[i] = adiff__half_to_float (GUINT16_FROM_LE (h));
         }
         break;
       case ADIFF_ELEM_U8:
@@ -379,7 +379,7 @@ load_labels (const Reader *r, const Section *s)
   gsize n = (gsize) (s->length / 4);
   gint32 *v = g_new (gint32, n + 1);
   for (gsize i = 0; i < n; i++)
-    v[i] = (gint32) adiff_le32 (r->data + s->offset + 4 * i);
+    v[i] = (gint32) adiff__le32 (r->data + s->offset + 4 * i);
   return v;
 }
 
@@ -450,7 +450,7 @@ check_unit_rows (const Reader *r, const float *v, gsize k, gsize d, GError **err
   return TRUE;
 }
 
-/* The same invariants adiff_bundle_data_check() asks of in-memory data,
+/* The same invariants adiff__bundle_data_check() asks of in-memory data,
  * plus unit-length eigenvectors. */
 static gboolean
 validate (const Reader *r, const AdiffBundle *b, GError **error)
@@ -473,7 +473,7 @@ validate (const Reader *r, const AdiffBundle *b, GError **error)
 static AdiffBundle *
 materialise (Reader *r, GError **error)
 {
-  AdiffBundle *b = adiff_bundle_alloc (r->name);
+  AdiffBundle *b = adiff__bundle_alloc (r->name);
   b->width = r->width;
   b->height = r->height;
   b->channels = r->channels;

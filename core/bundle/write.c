@@ -71,7 +71,7 @@ static gboolean
 pad_to_alignment (Writer *w, GError **error)
 {
   static const guint8 zeros[ADIFF_BUNDLE_ALIGN];
-  guint64 end = adiff_align_up (w->pos);
+  guint64 end = adiff__align_up (w->pos);
   return write_all (w, zeros, (gsize) (end - w->pos), error);
 }
 
@@ -86,12 +86,12 @@ static void
 end_section (Writer *w, guint32 tag, AdiffElemType type, guint64 start)
 {
   guint8 *e = w->table + (gsize) w->n_entries++ * ADIFF_BUNDLE_ENTRY_SIZE;
-  adiff_put_le32 (e + ENT_TAG, tag);
-  adiff_put_le32 (e + ENT_TYPE, type);
-  adiff_put_le64 (e + ENT_OFFSET, start);
-  adiff_put_le64 (e + ENT_LENGTH, w->pos - start);
-  adiff_put_le32 (e + ENT_CRC, w->crc);
-  adiff_put_le32 (e + ENT_RESERVED, 0);
+  adiff__put_le32 (e + ENT_TAG, tag);
+  adiff__put_le32 (e + ENT_TYPE, type);
+  adiff__put_le64 (e + ENT_OFFSET, start);
+  adiff__put_le64 (e + ENT_LENGTH, w->pos - start);
+  adiff__put_le32 (e + ENT_CRC, w->crc);
+  adiff__put_le32 (e + ENT_RESERVED, 0);
 }
 
 /* Convert n values of src (double or float) to the element type and append. */
@@ -99,7 +99,7 @@ static gboolean
 write_values (Writer *w, const double *dsrc, const float *fsrc, gsize n,
               AdiffElemType type, GError **error)
 {
-  gsize esize = adiff_elem_size (type);
+  gsize esize = adiff__elem_size (type);
   guint8 *buf = g_malloc (CHUNK_ELEMS * esize);
   gboolean ok = TRUE;
   for (gsize start = 0; ok && start < n; start += CHUNK_ELEMS)
@@ -112,19 +112,19 @@ write_values (Writer *w, const double *dsrc, const float *fsrc, gsize n,
           switch (type)
             {
             case ADIFF_ELEM_F64:
-              adiff_put_le_f64 (o, v);
+              adiff__put_le_f64 (o, v);
               break;
             case ADIFF_ELEM_F32:
               {
                 float f = (float) v;
                 guint32 u;
                 memcpy (&u, &f, 4);
-                adiff_put_le32 (o, u);
+                adiff__put_le32 (o, u);
               }
               break;
             case ADIFF_ELEM_F16:
               {
-                guint16 h = GUINT16_TO_LE (adiff_half_from_float ((float) v));
+                guint16 h = GUINT16_TO_LE (adiff__half_from_float ((float) v));
                 memcpy (o, &h, 2);
               }
               break;
@@ -165,7 +165,7 @@ write_labels (Writer *w, const gint32 *labels, gsize n, GError **error)
     {
       gsize m = MIN (sizeof buf / 4, n - i);
       for (gsize j = 0; j < m; j++)
-        adiff_put_le32 (buf + 4 * j, (guint32) labels[i + j]);
+        adiff__put_le32 (buf + 4 * j, (guint32) labels[i + j]);
       if (!write_data (w, buf, 4 * m, error))
         return FALSE;
     }
@@ -221,20 +221,20 @@ fill_header (guint8 *h, const AdiffBundleData *data, guint n_sections,
 {
   memset (h, 0, ADIFF_BUNDLE_HEADER_SIZE);
   memcpy (h + HDR_MAGIC, ADIFF_BUNDLE_MAGIC, ADIFF_BUNDLE_MAGIC_LEN);
-  adiff_put_le32 (h + HDR_VERSION, ADIFF_BUNDLE_VERSION);
-  adiff_put_le32 (h + HDR_HEADER_SIZE, ADIFF_BUNDLE_HEADER_SIZE);
-  adiff_put_le32 (h + HDR_WIDTH, data->width);
-  adiff_put_le32 (h + HDR_HEIGHT, data->height);
-  adiff_put_le32 (h + HDR_CHANNELS, data->channels);
-  adiff_put_le32 (h + HDR_N_SECTIONS, n_sections);
-  adiff_put_le64 (h + HDR_N_ITEMS, data->n_items);
-  adiff_put_le64 (h + HDR_N_COMPONENTS, data->n_components);
-  adiff_put_le64 (h + HDR_N_EXEMPLARS, data->n_exemplars);
-  adiff_put_le_f64 (h + HDR_RESIDUAL, data->residual_variance);
-  adiff_put_le32 (h + HDR_FLAGS, data->scatter ? ADIFF_BUNDLE_FLAG_PARTIAL : 0);
-  adiff_put_le32 (h + HDR_TABLE_CRC,
+  adiff__put_le32 (h + HDR_VERSION, ADIFF_BUNDLE_VERSION);
+  adiff__put_le32 (h + HDR_HEADER_SIZE, ADIFF_BUNDLE_HEADER_SIZE);
+  adiff__put_le32 (h + HDR_WIDTH, data->width);
+  adiff__put_le32 (h + HDR_HEIGHT, data->height);
+  adiff__put_le32 (h + HDR_CHANNELS, data->channels);
+  adiff__put_le32 (h + HDR_N_SECTIONS, n_sections);
+  adiff__put_le64 (h + HDR_N_ITEMS, data->n_items);
+  adiff__put_le64 (h + HDR_N_COMPONENTS, data->n_components);
+  adiff__put_le64 (h + HDR_N_EXEMPLARS, data->n_exemplars);
+  adiff__put_le_f64 (h + HDR_RESIDUAL, data->residual_variance);
+  adiff__put_le32 (h + HDR_FLAGS, data->scatter ? ADIFF_BUNDLE_FLAG_PARTIAL : 0);
+  adiff__put_le32 (h + HDR_TABLE_CRC,
                   (guint32) crc32 (0, table, n_sections * ADIFF_BUNDLE_ENTRY_SIZE));
-  adiff_put_le32 (h + HDR_HEADER_CRC, (guint32) crc32 (0, h, HDR_HEADER_CRC));
+  adiff__put_le32 (h + HDR_HEADER_CRC, (guint32) crc32 (0, h, HDR_HEADER_CRC));
 }
 
 static gboolean
@@ -370,7 +370,7 @@ adiff_bundle_write (const char *path, const AdiffBundleData *data,
                    _("%s: eigenvectors cannot be stored as 8-bit values"), path);
       return FALSE;
     }
-  if (!adiff_bundle_data_check (data, path, error) || !check_folder (path, error))
+  if (!adiff__bundle_data_check (data, path, error) || !check_folder (path, error))
     return FALSE;
 
   char *base = g_path_get_basename (path);

@@ -237,7 +237,7 @@ group_limits (const AnalyticState *s, const float *share, guint g, gsize n,
 }
 
 gboolean
-ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
+adiff__group_index_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
                  const float *share, float *out, GError **error)
 {
   gsize d = s->d, tasks, n_blocks = (n + SCORE_WINDOWS - 1) / SCORE_WINDOWS;
@@ -245,10 +245,10 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
     {
       /* Split huge batches: each part is far below the limit. */
       gsize half = n / 2;
-      return ana_coord_apply (s, b, in, half, share, out, error) &&
-             ana_coord_apply (s, b, in + half * d, n - half, share, out + half * d, error);
+      return adiff__group_index_apply (s, b, in, half, share, out, error) &&
+             adiff__group_index_apply (s, b, in + half * d, n - half, share, out + half * d, error);
     }
-  float *tmp = adiff_try_alloc (n * d, sizeof (float), "analytic results", error);
+  float *tmp = adiff__try_alloc (n * d, sizeof (float), "analytic results", error);
   if (!tmp)
     return FALSE;
   guint workers = s->n_threads, max_nc = 1;
@@ -282,7 +282,7 @@ ana_coord_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize 
     group_limits (s, share, g, b->n_exemplars, &budget[g], &tail[g]);
   CoordJob job = { s, in, tmp, n, n_blocks, score_stride, sc, acc, adiff__group_kernels (), budget,
                    tail };
-  adiff_parallel_for ((guint) tasks, workers, coord_task, &job);
+  adiff__parallel_for ((guint) tasks, workers, coord_task, &job);
   memcpy (out, tmp, n * d * sizeof (float));
   for (guint w = 0; w < workers; w++)
     {

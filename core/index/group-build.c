@@ -55,7 +55,7 @@
 #define ANA_COORD_MAX_BYTES ((gsize) 256 << 20)
 
 void
-ana_coord_free (AnaCoordIndex *ix)
+adiff__group_index_free (AnaCoordIndex *ix)
 {
   g_free (ix->cent);
   g_free (ix->cnorm);
@@ -368,7 +368,7 @@ index_bytes (const AnalyticState *s, gsize n)
 }
 
 gboolean
-ana_coord_prepare (AnalyticState *s, AdiffBundle *b)
+adiff__group_index_prepare (AnalyticState *s, AdiffBundle *b)
 {
   gsize n = b->n_exemplars;
   if (n == 0 || index_bytes (s, n) > ANA_COORD_MAX_BYTES)
@@ -392,7 +392,7 @@ coord_build (AnalyticState *s, AdiffBundle *b)
   AnaCoordIndex *coord = g_new0 (AnaCoordIndex, s->n_groups);
   s->coord_building = coord;
   BuildJob job = { s, b, s->coord_bytes, nc };
-  adiff_parallel_for (s->n_groups, s->n_threads, build_task, &job);
+  adiff__parallel_for (s->n_groups, s->n_threads, build_task, &job);
   g_clear_pointer (&s->coord_bytes, g_free);
   s->coord_max_pad = 8;
   for (guint g = 0; g < s->n_groups; g++)
@@ -405,7 +405,7 @@ coord_build (AnalyticState *s, AdiffBundle *b)
 }
 
 void
-ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
+adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
 {
   if (!g_atomic_int_get (&s->coord_pending))
     return;

@@ -196,8 +196,8 @@ fold_plain (const guint8 *blk, gsize cnt, const float *zs, guint m, float inv,
   for (gsize i = cnt; i < p; i++)
     dist[i] = G_MAXFLOAT;        /* padding: weight 0 */
   double scale;
-  float mx = raise_max (sm, ana_smallest (dist, p), inv, &scale);
-  double sum = ana_exp_weights (dist, p, inv, mx, w);
+  float mx = raise_max (sm, adiff__smallest (dist, p), inv, &scale);
+  double sum = adiff__exp_weights (dist, p, inv, mx, w);
   sm->sum = sm->sum * scale + sum;
   for (gsize j = 0; j < nmem; j++)
     sm->acc[j] = sm->acc[j] * scale + weighted_row (w, blk + (gsize) row_of[j] * p, p);

@@ -46,7 +46,7 @@
 #define FAST_MAX_BYTES ((gsize) 1 << 30)
 
 void
-ana_region_free (AnaRegion *r)
+adiff__region_free (AnaRegion *r)
 {
   g_free (r->coords);
   g_free (r->basis);
@@ -177,7 +177,7 @@ static gboolean
 region_project (AdiffBundle *b, AnaRegion *r, GError **error)
 {
   gsize n = b->n_exemplars, nc = r->n_coords;
-  r->proj = adiff_try_alloc (n * r->k, sizeof (float), "regional projections", error);
+  r->proj = adiff__try_alloc (n * r->k, sizeof (float), "regional projections", error);
   if (!r->proj)
     return FALSE;
   float *xc = g_new (float, PROJ_BLOCK * nc);
@@ -239,7 +239,7 @@ tile_side (const AnalyticState *s, guint channels)
 }
 
 gboolean
-ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error)
+adiff__regions_prepare (AnalyticState *s, AdiffBundle *b, GError **error)
 {
   guint W = b->width, H = b->height, C = b->channels;
   guint t = tile_side (s, C);
@@ -360,7 +360,7 @@ window_candidates (const AnalyticState *s, const AnaRegion *r, const float *z,
     }
   guint want = MIN (nsel, r->probe);
   if (want < nsel)
-    adiff_select_smallest (sc->dist, sc->ord, nsel, want);
+    adiff__select_smallest (sc->dist, sc->ord, nsel, want);
   sort_by_key (sc->dist, sc->ord, want);
   gsize n = 0;
   for (guint j = 0; j < want && (j == 0 || n < FAST_BUDGET); j++)
@@ -393,22 +393,22 @@ fast_task (guint task, guint worker, gpointer data)
   AnaAccum *a = &j->acc[worker];
   Scratch *sc = &j->sc[worker];
   const float *z = j->z + (gsize) task * s->d;
-  ana_accum_reset (a, s);
+  adiff__accum_reset (a, s);
   for (guint r = 0; r < s->n_regions; r++)
     {
       const AnaRegion *reg = &s->regions[r];
       gsize cnt = window_candidates (s, reg, z, j->margin[r], sc);
       for (gsize i0 = 0; i0 < cnt; i0 += ANA_BLOCK)
-        ana_accum_block (s, reg, j->b->exemplars, z, sc->cand, i0,
+        adiff__accum_block (s, reg, j->b->exemplars, z, sc->cand, i0,
                          MIN (ANA_BLOCK, cnt - i0), a);
     }
   float *t = j->tmp + (gsize) worker * s->d;
-  ana_accum_finish (s, a, t);
+  adiff__accum_finish (s, a, t);
   memcpy (j->out + (gsize) task * s->d, t, s->d * sizeof (float));
 }
 
 gboolean
-ana_fast_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
+adiff__regions_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
                 float *out, GError **error)
 {
   gsize d = s->d;
@@ -425,7 +425,7 @@ ana_fast_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n
   Scratch *sc = g_new (Scratch, workers);
   for (guint w = 0; w < workers; w++)
     {
-      ana_accum_init (&acc[w], s);
+      adiff__accum_init (&acc[w], s);
       sc[w].pz = g_new (float, FAST_COMPONENTS);
       sc[w].dist = g_new (float, max_c);
       sc[w].ord = g_new (guint32, max_c);
@@ -433,10 +433,10 @@ ana_fast_apply (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n
     }
   float *tmp = g_new (float, (gsize) workers * d);
   FastJob job = { s, b, in, out, acc, sc, tmp, margin, 0 };
-  adiff_parallel_for ((guint) n, workers, fast_task, &job);
+  adiff__parallel_for ((guint) n, workers, fast_task, &job);
   for (guint w = 0; w < workers; w++)
     {
-      ana_accum_clear (&acc[w]);
+      adiff__accum_clear (&acc[w]);
       g_free (sc[w].pz); g_free (sc[w].dist); g_free (sc[w].cand); g_free (sc[w].ord);
     }
   g_free (acc); g_free (sc); g_free (tmp); g_free (margin);

@@ -3,7 +3,7 @@
 #include "models/models-private.h"
 
 void
-adiff_select_smallest (float *key, guint32 *idx, gsize n, gsize keep)
+adiff__select_smallest (float *key, guint32 *idx, gsize n, gsize keep)
 {
   if (keep == 0 || keep >= n)
     return;

@@ -11,7 +11,7 @@
 #include "models/analytic-private.h"
 
 void
-ana_accum_init (AnaAccum *a, const AnalyticState *s)
+adiff__accum_init (AnaAccum *a, const AnalyticState *s)
 {
   a->gmax = g_new (float, s->n_groups);
   a->gsum = g_new0 (double, s->n_groups);
@@ -20,11 +20,11 @@ ana_accum_init (AnaAccum *a, const AnalyticState *s)
   a->xt = g_new (float, s->d * ANA_BLOCK);
   a->dist = g_new (float, ANA_BLOCK);
   a->w = g_new (float, ANA_BLOCK);
-  ana_accum_reset (a, s);
+  adiff__accum_reset (a, s);
 }
 
 void
-ana_accum_reset (AnaAccum *a, const AnalyticState *s)
+adiff__accum_reset (AnaAccum *a, const AnalyticState *s)
 {
   memset (a->gsum, 0, s->n_groups * sizeof (double));
   memset (a->acc, 0, s->d * sizeof (double));
@@ -33,7 +33,7 @@ ana_accum_reset (AnaAccum *a, const AnalyticState *s)
 }
 
 void
-ana_accum_clear (AnaAccum *a)
+adiff__accum_clear (AnaAccum *a)
 {
   g_free (a->gmax); g_free (a->gsum); g_free (a->acc);
   g_free (a->e); g_free (a->xt); g_free (a->dist); g_free (a->w);
@@ -191,18 +191,18 @@ masked_distance (const float *e, const guint32 *mask, gsize len, float *dist)
 ADIFF_HOT static float
 block_weights (const float *dist, float inv_2s2, float *gmax, float *scale, float *w)
 {
-  float mn = ana_smallest (dist, ANA_BLOCK);
+  float mn = adiff__smallest (dist, ANA_BLOCK);
   float m = MAX (*gmax, -mn * inv_2s2);
   *scale = *gmax == -G_MAXFLOAT ? 0.0f : adiff__exp_neg (*gmax - m);
   *gmax = m;
-  return ana_exp_weights (dist, ANA_BLOCK, inv_2s2, m, w);
+  return adiff__exp_weights (dist, ANA_BLOCK, inv_2s2, m, w);
 }
 
 /* Eight lanes of minima: GCC leaves a float min-reduction scalar (a
  * dependency chain through every element) unless told to ignore NaN and
  * −0, so the compare-and-select is written on vectors. */
 ADIFF_HOT float
-ana_smallest (const float *dist, gsize n)
+adiff__smallest (const float *dist, gsize n)
 {
   AdiffV8f lo;
   memcpy (&lo, dist, sizeof lo);
@@ -220,7 +220,7 @@ ana_smallest (const float *dist, gsize n)
 }
 
 ADIFF_HOT float
-ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w)
+adiff__exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w)
 {
   AdiffV8f lanes = { 0 };
   for (gsize i = 0; i < n; i += 8)
@@ -248,7 +248,7 @@ dot_block (const float *w, const float *x)
 }
 
 void
-ana_accum_block (const AnalyticState *s, const AnaRegion *r, const float *ex,
+adiff__accum_block (const AnalyticState *s, const AnaRegion *r, const float *ex,
                  const float *z, const guint32 *idx, gsize i0, gsize nb, AnaAccum *a)
 {
   gsize m0 = s->member_start[r->g0], m1 = s->member_start[r->g1];
@@ -270,7 +270,7 @@ ana_accum_block (const AnalyticState *s, const AnaRegion *r, const float *ex,
 }
 
 void
-ana_accum_merge (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src)
+adiff__accum_merge (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src)
 {
   for (guint g = 0; g < s->n_groups; g++)
     {
@@ -290,7 +290,7 @@ ana_accum_merge (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src)
 }
 
 void
-ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out)
+adiff__accum_finish (const AnalyticState *s, const AnaAccum *a, float *out)
 {
   for (guint g = 0; g < s->n_groups; g++)
     for (gsize j = s->member_start[g]; j < s->member_start[g + 1]; j++)

@@ -91,28 +91,28 @@ typedef struct
   float  *w;        /* [ANA_BLOCK] */
 } AnaAccum;
 
-void ana_accum_init   (AnaAccum *a, const AnalyticState *s);
-void ana_accum_reset  (AnaAccum *a, const AnalyticState *s);
-void ana_accum_clear  (AnaAccum *a);
+void adiff__accum_init   (AnaAccum *a, const AnalyticState *s);
+void adiff__accum_reset  (AnaAccum *a, const AnalyticState *s);
+void adiff__accum_clear  (AnaAccum *a);
 /* Fold nb exemplars (rows idx[i0..], or i0.. when idx is NULL) into the
  * groups of region r. */
-void ana_accum_block  (const AnalyticState *s, const AnaRegion *r,
+void adiff__accum_block  (const AnalyticState *s, const AnaRegion *r,
                        const float *ex, const float *z, const guint32 *idx,
                        gsize i0, gsize nb, AnaAccum *a);
 /* dst ← dst ⊕ src, a log-sum-exp merge over all groups. */
-void ana_accum_merge  (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src);
-void ana_accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
+void adiff__accum_merge  (const AnalyticState *s, AnaAccum *dst, const AnaAccum *src);
+void adiff__accum_finish (const AnalyticState *s, const AnaAccum *a, float *out);
 /* w = exp(−dist·inv_2s2 − m) for n (a multiple of 8) distances; returns
  * Σ w (summed in eight lanes, then pairwise). */
-float ana_exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w);
+float adiff__exp_weights (const float *dist, gsize n, float inv_2s2, float m, float *w);
 /* The smallest of dist[0..n), n a positive multiple of 8. */
-float ana_smallest (const float *dist, gsize n);
+float adiff__smallest (const float *dist, gsize n);
 
 /* Fast mode by regions (core/index/regions.c), for bundles with more exemplars
  * than this; below, fast mode runs the exact kernel. */
 #define ANA_REGIONS_MIN_EXEMPLARS 8192
-gboolean ana_fast_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
-void     ana_region_free  (AnaRegion *r);
+gboolean adiff__regions_prepare (AnalyticState *s, AdiffBundle *b, GError **error);
+void     adiff__region_free  (AnaRegion *r);
 /* Windows per apply call the per-group indexes prefer (≈ 0.1 s of work). */
 #define ANA_COORD_BATCH 256
 /* Windows after which building the per-group indexes (≈ 1 s) pays. */
@@ -120,13 +120,13 @@ void     ana_region_free  (AnaRegion *r);
 
 /* Per-group inverted files (core/index/group-build.c): FALSE when they do not
  * apply (exemplars not 8-bit, or too large), and regions are used;
- * TRUE: they will be built by ana_coord_maybe_build. */
-gboolean ana_coord_prepare (AnalyticState *s, AdiffBundle *b);
+ * TRUE: they will be built by adiff__group_index_maybe_build. */
+gboolean adiff__group_index_prepare (AnalyticState *s, AdiffBundle *b);
 /* Count n more windows; build the indexes once enough were seen. */
-void     ana_coord_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n);
-void     ana_coord_free    (AnaCoordIndex *ix);
+void     adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n);
+void     adiff__group_index_free    (AnaCoordIndex *ix);
 /* share: [d] each coordinate's share of its output pixel, or NULL (all 1). */
-gboolean ana_coord_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
+gboolean adiff__group_index_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
                             gsize n, const float *share, float *out, GError **error);
-gboolean ana_fast_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
+gboolean adiff__regions_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,
                            gsize n, float *out, GError **error);

@@ -56,11 +56,11 @@ scaled_basis (AdiffBundle *b, double sigma, double *sr, GError **error)
 {
   gsize d = b->dim;
   guint k = b->n_components;
-  double *gu = adiff_try_alloc (2 * (gsize) k * d + 1, sizeof (double), "the Wiener basis", error);
+  double *gu = adiff__try_alloc (2 * (gsize) k * d + 1, sizeof (double), "the Wiener basis", error);
   if (!gu)
     return NULL;
   double *g = g_new (double, k + 1);
-  adiff_wiener_gains (b, sigma, g, sr);
+  adiff__wiener_gains (b, sigma, g, sr);
   for (guint i = 0; i < k; i++)
     for (gsize p = 0; p < d; p++)
       {
@@ -185,12 +185,12 @@ analytic_finalize (gpointer state)
   g_free (s->member_start);
   g_free (s->members);
   for (guint r = 0; r < s->n_regions; r++)
-    ana_region_free (&s->regions[r]);
+    adiff__region_free (&s->regions[r]);
   g_free (s->regions);
-  ana_region_free (&s->whole);
+  adiff__region_free (&s->whole);
   if (s->coord)
     for (guint g = 0; g < s->n_groups; g++)
-      ana_coord_free (&s->coord[g]);
+      adiff__group_index_free (&s->coord[g]);
   g_free (s->coord);
   g_free (s->coord_bytes);
   if (s->by_groups)
@@ -220,7 +220,7 @@ compute_masks (AdiffBundle *b, double sigma, double tau, gsize **start_out,
   gsize d = b->dim;
   double sr;
   double *gu = scaled_basis (b, sigma, &sr, error);
-  double *rows = gu ? adiff_try_alloc ((gsize) ANA_ROWS * d, sizeof (double), "Wiener rows", error) : NULL;
+  double *rows = gu ? adiff__try_alloc ((gsize) ANA_ROWS * d, sizeof (double), "Wiener rows", error) : NULL;
   if (!rows)
     {
       g_free (gu);
@@ -266,18 +266,18 @@ analytic_prepare (AdiffDenoiser *den, GError **error)
   /* Beyond 1e30 the nearest exemplar takes all the weight anyway; the cap
    * keeps −dist/2σ² finite. */
   s->inv_2s2 = (float) MIN (1.0 / (2 * s->sigma * s->sigma), 1e30);
-  s->n_threads = adiff_thread_count (den->params.n_threads);
+  s->n_threads = adiff__thread_count (den->params.n_threads);
   build_groups (s, start, idx);
   g_free (start);
   g_free (idx);
   s->fast = !den->params.exact && b->n_components > 0;
   /* Regions prune to a few thousand candidates each and overlap: with not
    * many more exemplars than that they cost more than the exact kernel. */
-  gboolean groups = s->fast && ana_coord_prepare (s, b);
+  gboolean groups = s->fast && adiff__group_index_prepare (s, b);
   if (s->fast && !groups && b->n_exemplars <= ANA_REGIONS_MIN_EXEMPLARS)
     s->fast = FALSE;
   whole_region (s);         /* exact mode, and fast mode's exact windows */
-  if (s->fast && !groups && !ana_fast_prepare (s, b, error))
+  if (s->fast && !groups && !adiff__regions_prepare (s, b, error))
     {
       analytic_finalize (s);
       return NULL;
@@ -301,7 +301,7 @@ exact_task (guint task, guint worker, gpointer data)
 {
   ExactJob *j = data;
   gsize i0 = (gsize) task * ANA_BLOCK;
-  ana_accum_block (j->s, &j->s->whole, j->ex, j->z, NULL, i0,
+  adiff__accum_block (j->s, &j->s->whole, j->ex, j->z, NULL, i0,
                    MIN (ANA_BLOCK, j->n - i0), &j->acc[worker]);
 }
 
@@ -313,11 +313,11 @@ exact_window (const AnalyticState *s, AdiffBundle *b, const float *z, AnaAccum *
   guint n_tasks = (guint) ((b->n_exemplars + ANA_BLOCK - 1) / ANA_BLOCK);
   n_workers = MIN (n_workers, n_tasks);
   for (guint w = 0; w < n_workers; w++)
-    ana_accum_reset (&acc[w], s);
-  adiff_parallel_for (n_tasks, n_workers, exact_task, &job);
+    adiff__accum_reset (&acc[w], s);
+  adiff__parallel_for (n_tasks, n_workers, exact_task, &job);
   for (guint w = 1; w < n_workers; w++)
-    ana_accum_merge (s, &acc[0], &acc[w]);
-  ana_accum_finish (s, &acc[0], out);
+    adiff__accum_merge (s, &acc[0], &acc[w]);
+  adiff__accum_finish (s, &acc[0], out);
 }
 
 /* Windows one at a time through the exact kernel. */
@@ -328,7 +328,7 @@ exact_windows (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
   guint workers = s->n_threads;
   AnaAccum *acc = g_new (AnaAccum, workers);
   for (guint w = 0; w < workers; w++)
-    ana_accum_init (&acc[w], s);
+    adiff__accum_init (&acc[w], s);
   float *t = g_new (float, d);
   for (gsize j = 0; j < n; j++)
     {
@@ -337,7 +337,7 @@ exact_windows (const AnalyticState *s, AdiffBundle *b, const float *in, gsize n,
     }
   g_free (t);
   for (guint w = 0; w < workers; w++)
-    ana_accum_clear (&acc[w]);
+    adiff__accum_clear (&acc[w]);
   g_free (acc);
 }
 
@@ -363,7 +363,7 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
   AnalyticState *s = den->state;
   AdiffBundle *b = den->bundle;
   gsize d = s->d;
-  ana_coord_maybe_build (s, b, n);
+  adiff__group_index_maybe_build (s, b, n);
   gboolean regions = s->fast && !s->by_groups;
   gboolean groups = g_atomic_pointer_get (&s->coord) != NULL;
   if (!regions && !groups)
@@ -383,8 +383,8 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
       float *x = out + j0 * d;
       if (!fit)
         exact_windows (s, b, z, j1 - j0, x);
-      else if (!(groups ? ana_coord_apply (s, b, z, j1 - j0, share, x, error)
-                        : ana_fast_apply (s, b, z, j1 - j0, x, error)))
+      else if (!(groups ? adiff__group_index_apply (s, b, z, j1 - j0, share, x, error)
+                        : adiff__regions_apply (s, b, z, j1 - j0, x, error)))
         return FALSE;
     }
   return TRUE;
@@ -422,7 +422,7 @@ analytic_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *fiel
   return ok;
 }
 
-const AdiffDenoiserClass adiff_analytic_class = {
+const AdiffDenoiserClass adiff__analytic_class = {
   .prepare = analytic_prepare,
   .apply = analytic_apply,
   .finalize = analytic_finalize,

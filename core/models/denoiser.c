@@ -44,10 +44,10 @@ class_for (AdiffMethod method)
 {
   switch (method)
     {
-    case ADIFF_METHOD_WIENER:   return &adiff_wiener_class;
-    case ADIFF_METHOD_OPTIMAL:  return &adiff_optimal_class;
-    case ADIFF_METHOD_ANALYTIC: return &adiff_analytic_class;
-    case ADIFF_METHOD_PATCH:    return &adiff_patch_class;
+    case ADIFF_METHOD_WIENER:   return &adiff__wiener_class;
+    case ADIFF_METHOD_OPTIMAL:  return &adiff__optimal_class;
+    case ADIFF_METHOD_ANALYTIC: return &adiff__analytic_class;
+    case ADIFF_METHOD_PATCH:    return &adiff__patch_class;
     }
   return NULL;
 }
@@ -149,25 +149,25 @@ adiff_denoiser_apply (AdiffDenoiser *denoiser, const float *in, gsize n,
                       float *out, GError **error)
 {
   g_return_val_if_fail (denoiser != NULL && in != NULL && out != NULL, FALSE);
-  if (!adiff_check_finite (in, n * denoiser->bundle->dim, _("the noisy input"), error))
+  if (!adiff__check_finite (in, n * denoiser->bundle->dim, _("the noisy input"), error))
     return FALSE;
   return denoiser->klass->apply (denoiser, in, n, out, error);
 }
 
 guint
-adiff_denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback)
+adiff__denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback)
 {
   guint n = denoiser->klass->batch_size ? denoiser->klass->batch_size (denoiser) : 0;
   return n ? n : fallback;
 }
 
 gboolean
-adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in, gsize n,
+adiff__denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in, gsize n,
                              const float *share, float *out, GError **error)
 {
   if (!denoiser->klass->apply_shares)
     return adiff_denoiser_apply (denoiser, in, n, out, error);
-  if (!adiff_check_finite (in, n * denoiser->bundle->dim, _("the noisy input"), error))
+  if (!adiff__check_finite (in, n * denoiser->bundle->dim, _("the noisy input"), error))
     return FALSE;
   return denoiser->klass->apply_shares (denoiser, in, n, share, out, error);
 }

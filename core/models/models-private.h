@@ -12,18 +12,18 @@
 #define ADIFF_LOGIT_CUTOFF 40.0
 
 /* Worker threads to use for `requested` (0 = all cores). */
-guint    adiff_thread_count   (guint requested);
+guint    adiff__thread_count   (guint requested);
 
 typedef void (*AdiffTaskFunc) (guint task, guint worker, gpointer data);
 
 /* Run fn(task, worker, data) for task = 0..n_tasks−1 on up to n_workers
  * threads (the caller's thread is worker 0); tasks are handed out in
  * order through an atomic counter.  Returns when all are done. */
-void     adiff_parallel_for   (guint n_tasks, guint n_workers,
+void     adiff__parallel_for   (guint n_tasks, guint n_workers,
                                AdiffTaskFunc fn, gpointer data);
 
 /* Allocate count·size bytes or fail with ADIFF_ERROR_LIMIT naming what. */
-gpointer adiff_try_alloc      (gsize count, gsize size, const char *what,
+gpointer adiff__try_alloc      (gsize count, gsize size, const char *what,
                                GError **error);
 
 /* The exemplar models' Jacobian row at z (exemplar-field.c):
@@ -34,10 +34,10 @@ void     adiff__exemplar_field (AdiffBundle *b, const float *z, const guint8 *ma
 
 /* Partial sort of keys with their indices: afterwards idx[0..keep) hold
  * the indices of the `keep` smallest keys (in no particular order). */
-void     adiff_select_smallest (float *key, guint32 *idx, gsize n, gsize keep);
+void     adiff__select_smallest (float *key, guint32 *idx, gsize n, gsize keep);
 
 /* ᾱ_t of the DDPM schedule (sample/schedule.c). */
-double   adiff_ddpm_alpha_bar (guint t);
+double   adiff__ddpm_alpha_bar (guint t);
 
 /* The calibrated default patch size of the patch baseline at σ (patch.c). */
-guint    adiff_patch_default_size (double sigma);
+guint    adiff__patch_default_size (double sigma);

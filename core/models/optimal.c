@@ -37,7 +37,7 @@ optimal_prepare (AdiffDenoiser *den, GError **error)
 {
   AdiffBundle *b = den->bundle;
   gsize d = b->dim, n = b->n_exemplars;
-  double *bias = adiff_try_alloc (n, sizeof (double), "the optimal denoiser's biases", error);
+  double *bias = adiff__try_alloc (n, sizeof (double), "the optimal denoiser's biases", error);
   if (!bias)
     return NULL;
   OptimalState *s = g_new0 (OptimalState, 1);
@@ -124,10 +124,10 @@ optimal_apply (AdiffDenoiser *den, const float *in, gsize n, float *out,
   gsize d = b->dim, ne = b->n_exemplars;
   Ctx c = { den->state, b, 1.0 / (den->params.sigma * den->params.sigma),
             den->params.exact };
-  float *zc = adiff_try_alloc ((gsize) OPT_BATCH * d, sizeof (float), "scratch", error);
-  float *g = zc ? adiff_try_alloc ((gsize) OPT_BATCH * OPT_BLOCK, sizeof (float), "scratch", error) : NULL;
-  float *t = g ? adiff_try_alloc ((gsize) OPT_BATCH * d, sizeof (float), "scratch", error) : NULL;
-  double *acc = t ? adiff_try_alloc ((gsize) OPT_BATCH * d, sizeof (double), "scratch", error) : NULL;
+  float *zc = adiff__try_alloc ((gsize) OPT_BATCH * d, sizeof (float), "scratch", error);
+  float *g = zc ? adiff__try_alloc ((gsize) OPT_BATCH * OPT_BLOCK, sizeof (float), "scratch", error) : NULL;
+  float *t = g ? adiff__try_alloc ((gsize) OPT_BATCH * d, sizeof (float), "scratch", error) : NULL;
+  double *acc = t ? adiff__try_alloc ((gsize) OPT_BATCH * d, sizeof (double), "scratch", error) : NULL;
   if (!acc)
     {
       g_free (zc); g_free (g); g_free (t);
@@ -207,7 +207,7 @@ optimal_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field
   return TRUE;
 }
 
-const AdiffDenoiserClass adiff_optimal_class = {
+const AdiffDenoiserClass adiff__optimal_class = {
   .prepare = optimal_prepare,
   .apply = optimal_apply,
   .finalize = optimal_finalize,

@@ -46,7 +46,7 @@ static const struct { double sigma; guint k; } default_k[] = {
 };
 
 guint
-adiff_patch_default_size (double sigma)
+adiff__patch_default_size (double sigma)
 {
   for (guint i = 0; i < G_N_ELEMENTS (default_k); i++)
     if (sigma <= default_k[i].sigma)
@@ -67,7 +67,7 @@ patch_prepare (AdiffDenoiser *den, GError **error)
   AdiffBundle *b = den->bundle;
   PatchState *s = g_new0 (PatchState, 1);
   s->k = den->params.patch_size ? den->params.patch_size
-                                : adiff_patch_default_size (den->params.sigma);
+                                : adiff__patch_default_size (den->params.sigma);
   /* Beyond 2·window − 1 a patch only adds zeros. */
   guint kmax = 2 * MAX (b->width, b->height) - 1;
   s->k = MIN (s->k, kmax);
@@ -287,7 +287,7 @@ static void
 block_prepare (Pass *p)
 {
   guint subs = (guint) ((p->nb + SUB_EXEMPLARS - 1) / SUB_EXEMPLARS);
-  adiff_parallel_for (subs, p->workers, sub_block_task, p);
+  adiff__parallel_for (subs, p->workers, sub_block_task, p);
 }
 
 /* Fold the logits (cross − xn)/σ² of nv ≤ SUB_EXEMPLARS exemplars (a
@@ -410,12 +410,12 @@ pass_alloc (Pass *p, gsize n, GError **error)
   p->nbp = (p->nbx + SUB_EXEMPLARS - 1) / SUB_EXEMPLARS * SUB_EXEMPLARS;
   p->cross_stride = (gsize) BAND_ROWS * p->b->width * SUB_EXEMPLARS;
   p->rs_stride = (p->b->height + 2) * (gsize) p->b->width * PAIR;
-  p->xs = adiff_try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
-  p->xn = p->xs ? adiff_try_alloc (A, p->nbp * sizeof (double), "patch norms", error) : NULL;
-  p->cross = p->xn ? adiff_try_alloc (wk, p->cross_stride * sizeof (double), "cross terms",
+  p->xs = adiff__try_alloc (p->nbp * A, C * sizeof (float), "regrouped exemplars", error);
+  p->xn = p->xs ? adiff__try_alloc (A, p->nbp * sizeof (double), "patch norms", error) : NULL;
+  p->cross = p->xn ? adiff__try_alloc (wk, p->cross_stride * sizeof (double), "cross terms",
                                       error)
                    : NULL;
-  p->rs = p->cross ? adiff_try_alloc (wk * p->rs_stride, sizeof (AdiffV8dAny), "box sums", error)
+  p->rs = p->cross ? adiff__try_alloc (wk * p->rs_stride, sizeof (AdiffV8dAny), "box sums", error)
                    : NULL;
   if (!p->rs)
     return FALSE;
@@ -437,7 +437,7 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
   gsize A = (gsize) b->width * b->height, d = b->dim, ne = b->n_exemplars;
   guint C = b->channels;
   Pass p = { s, b, A };
-  p.workers = adiff_thread_count (den->params.n_threads);
+  p.workers = adiff__thread_count (den->params.n_threads);
   if (!pass_alloc (&p, n, error))
     {
       pass_free (&p);
@@ -458,7 +458,7 @@ patch_apply (AdiffDenoiser *den, const float *in, gsize n, float *out, GError **
           p.nb = MIN (p.nbx, ne - i0);
           p.centres = b->exemplars + i0 * d;
           block_prepare (&p);
-          adiff_parallel_for (p.bands * p.chunks, p.workers, band_task, &p);
+          adiff__parallel_for (p.bands * p.chunks, p.workers, band_task, &p);
         }
       for (gsize a = 0; a < p.m * A; a++)
         for (guint c = 0; c < C; c++)
@@ -576,7 +576,7 @@ patch_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field,
 {
   AdiffBundle *b = den->bundle;
   double sigma = den->params.sigma;
-  guint k = den->params.patch_size ? den->params.patch_size : adiff_patch_default_size (sigma);
+  guint k = den->params.patch_size ? den->params.patch_size : adiff__patch_default_size (sigma);
   k = MIN (k, 2 * MAX (b->width, b->height) - 1);
   gsize pix = q / b->channels;
   PatchProbe pp = { b, z, (int) k / 2, (int) (pix % b->width), (int) (pix / b->width),
@@ -620,7 +620,7 @@ patch_finalize (gpointer state)
   g_free (state);
 }
 
-const AdiffDenoiserClass adiff_patch_class = {
+const AdiffDenoiserClass adiff__patch_class = {
   .prepare = patch_prepare,
   .apply = patch_apply,
   .finalize = patch_finalize,

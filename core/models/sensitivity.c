@@ -34,7 +34,7 @@ check_args (AdiffDenoiser *den, const float *z, gsize q, GError **error)
                    adiff_method_to_string (den->params.method));
       return FALSE;
     }
-  return adiff_check_finite (z, b->dim, _("the sensitivity input"), error);
+  return adiff__check_finite (z, b->dim, _("the sensitivity input"), error);
 }
 
 ADIFF_EXPORT gboolean

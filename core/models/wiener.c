@@ -20,7 +20,7 @@ typedef struct
 } WienerState;
 
 void
-adiff_wiener_gains (const AdiffBundle *bundle, double sigma, double *gains,
+adiff__wiener_gains (const AdiffBundle *bundle, double sigma, double *gains,
                     double *rest_gain)
 {
   double s2 = sigma * sigma;
@@ -41,7 +41,7 @@ adiff_wiener_row (AdiffBundle *bundle, double sigma, gsize q, double *row)
   guint k = bundle->n_components;
   double *g = g_new (double, k + 1);
   double sr;
-  adiff_wiener_gains (bundle, sigma, g, &sr);
+  adiff__wiener_gains (bundle, sigma, g, &sr);
   memset (row, 0, d * sizeof (double));
   for (guint i = 0; i < k; i++)
     {
@@ -61,7 +61,7 @@ wiener_prepare (AdiffDenoiser *den, GError **error)
   WienerState *s = g_new0 (WienerState, 1);
   double *g = g_new (double, b->n_components + 1);
   double sr;
-  adiff_wiener_gains (b, den->params.sigma, g, &sr);
+  adiff__wiener_gains (b, den->params.sigma, g, &sr);
   s->gains = g_new (float, b->n_components + 1);
   for (guint i = 0; i < b->n_components; i++)
     s->gains[i] = (float) g[i];
@@ -130,7 +130,7 @@ wiener_jacobian_row (AdiffDenoiser *den, const float *z, gsize q, double *field,
   return TRUE;
 }
 
-const AdiffDenoiserClass adiff_wiener_class = {
+const AdiffDenoiserClass adiff__wiener_class = {
   .prepare = wiener_prepare,
   .apply = wiener_apply,
   .finalize = wiener_finalize,

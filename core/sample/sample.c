@@ -94,7 +94,7 @@ adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
   GRand *rng = rng_for_seed (params->seed);
   gboolean ok = TRUE;
 
-  double start_scale = 0.5 / sqrt (adiff_ddpm_alpha_bar (step_t (0, params->steps)));
+  double start_scale = 0.5 / sqrt (adiff__ddpm_alpha_bar (step_t (0, params->steps)));
   for (gsize p = 0; p < d; p++)
     z[p] = (float) (0.5 + start_scale * gaussian (rng));
 
@@ -111,7 +111,7 @@ adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
           break;
         }
       guint s = step_t (i + 1, params->steps);
-      double ab_t = adiff_ddpm_alpha_bar (t), ab_s = adiff_ddpm_alpha_bar (s);
+      double ab_t = adiff__ddpm_alpha_bar (t), ab_s = adiff__ddpm_alpha_bar (s);
       double ss = adiff_ddpm_sigma (s);
       double c = params->eta * 0.5 * sqrt ((1 - ab_s) / (1 - ab_t) * (1 - ab_t / ab_s) / ab_s);
       double dir = sqrt (MAX (0.0, ss * ss - c * c));

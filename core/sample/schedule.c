@@ -15,7 +15,7 @@ beta (guint t)
 
 /* ᾱ_t as a running product in log space (at most 1000 terms). */
 double
-adiff_ddpm_alpha_bar (guint t)
+adiff__ddpm_alpha_bar (guint t)
 {
   double log_ab = 0;
   t = MIN (t, ADIFF_DDPM_T - 1);
@@ -27,7 +27,7 @@ adiff_ddpm_alpha_bar (guint t)
 ADIFF_EXPORT double
 adiff_ddpm_sigma (guint t)
 {
-  double ab = adiff_ddpm_alpha_bar (t);
+  double ab = adiff__ddpm_alpha_bar (t);
   return 0.5 * sqrt ((1.0 - ab) / ab);
 }
 

@@ -16,7 +16,7 @@
 #include "tiling/blend.h"
 
 void
-adiff_axis_init (AdiffAxis *axis, guint size, guint length, guint overlap)
+adiff__axis_init (AdiffAxis *axis, guint size, guint length, guint overlap)
 {
   g_return_if_fail (size > 0 && length > 0 && overlap >= 2);
   axis->size = size;
@@ -46,7 +46,7 @@ adiff_axis_init (AdiffAxis *axis, guint size, guint length, guint overlap)
 }
 
 void
-adiff_axis_clear (AdiffAxis *axis)
+adiff__axis_clear (AdiffAxis *axis)
 {
   g_clear_pointer (&axis->weight, g_free);
   g_clear_pointer (&axis->inv_sum, g_free);

@@ -25,26 +25,26 @@ typedef struct
 
 /* Fill axis for a window of size samples over an image of length samples,
  * about `overlap` (≥ 2) windows over each sample. */
-void   adiff_axis_init  (AdiffAxis *axis, guint size, guint length, guint overlap);
-void   adiff_axis_clear (AdiffAxis *axis);
+void   adiff__axis_init  (AdiffAxis *axis, guint size, guint length, guint overlap);
+void   adiff__axis_clear (AdiffAxis *axis);
 
 /* Origin of window i along the axis. */
 static inline gint64
-adiff_axis_origin (const AdiffAxis *axis, guint i)
+adiff__axis_origin (const AdiffAxis *axis, guint i)
 {
   return axis->first + (gint64) i * axis->stride;
 }
 
 /* 1 / summed weight at image coordinate x ≥ 0. */
 static inline float
-adiff_axis_norm (const AdiffAxis *axis, guint x)
+adiff__axis_norm (const AdiffAxis *axis, guint x)
 {
   return axis->inv_sum[x % axis->stride];
 }
 
 /* The image coordinate mirrored into [0, n) for any i (n ≥ 1). */
 static inline guint
-adiff_mirror (gint64 i, guint n)
+adiff__mirror (gint64 i, guint n)
 {
   gint64 period = 2 * (gint64) n;
   gint64 m = i % period;

@@ -34,7 +34,7 @@ reach (const AdiffAxis *a)
 }
 
 void
-adiff_linear_tiles_shape (const AdiffAxis *ax, const AdiffAxis *ay, guint channels,
+adiff__linear_tiles_shape (const AdiffAxis *ax, const AdiffAxis *ay, guint channels,
                           AdiffLinearTiles *lt)
 {
   lt->mx = reach (ax);
@@ -75,13 +75,13 @@ scatter_rows (AdiffLinearTiles *lt, const AdiffAxis *ax, const AdiffAxis *ay,
 }
 
 gboolean
-adiff_linear_tiles_init (AdiffLinearTiles *lt, AdiffDenoiser *den,
+adiff__linear_tiles_init (AdiffLinearTiles *lt, AdiffDenoiser *den,
                          const AdiffAxis *ax, const AdiffAxis *ay, GError **error)
 {
   AdiffBundle *b = den->bundle;
   gsize d = b->dim;
   guint k = b->n_components;
-  adiff_linear_tiles_shape (ax, ay, b->channels, lt);
+  adiff__linear_tiles_shape (ax, ay, b->channels, lt);
   lt->kernel = g_try_new0 (float, lt->out_len * lt->in_len);
   lt->bias = g_new0 (float, lt->out_len);
   float *gains = g_new (float, k + 1), *a = g_new (float, (gsize) ROW_CHUNK * k + 1);
@@ -95,7 +95,7 @@ adiff_linear_tiles_init (AdiffLinearTiles *lt, AdiffDenoiser *den,
       g_free (gains); g_free (a); g_free (rows); g_free (bias); g_free (g);
       return FALSE;
     }
-  adiff_wiener_gains (b, den->params.sigma, g, &sr);
+  adiff__wiener_gains (b, den->params.sigma, g, &sr);
   for (guint i = 0; i < k; i++)
     gains[i] = (float) g[i];
 
@@ -125,7 +125,7 @@ adiff_linear_tiles_init (AdiffLinearTiles *lt, AdiffDenoiser *den,
 }
 
 void
-adiff_linear_tiles_apply (const AdiffLinearTiles *lt, const float *patches, gsize n,
+adiff__linear_tiles_apply (const AdiffLinearTiles *lt, const float *patches, gsize n,
                           float *out)
 {
   for (gsize i = 0; i < n; i++)
@@ -136,7 +136,7 @@ adiff_linear_tiles_apply (const AdiffLinearTiles *lt, const float *patches, gsiz
 }
 
 void
-adiff_linear_tiles_clear (AdiffLinearTiles *lt)
+adiff__linear_tiles_clear (AdiffLinearTiles *lt)
 {
   g_clear_pointer (&lt->kernel, g_free);
   g_clear_pointer (&lt->bias, g_free);

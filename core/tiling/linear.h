@@ -20,13 +20,13 @@ typedef struct
 } AdiffLinearTiles;
 
 /* Only the geometry fields (no allocation). */
-void     adiff_linear_tiles_shape (const AdiffAxis *ax, const AdiffAxis *ay,
+void     adiff__linear_tiles_shape (const AdiffAxis *ax, const AdiffAxis *ay,
                                    guint channels, AdiffLinearTiles *lt);
 /* Build K and the bias for the Wiener denoiser den. */
-gboolean adiff_linear_tiles_init  (AdiffLinearTiles *lt, AdiffDenoiser *den,
+gboolean adiff__linear_tiles_init  (AdiffLinearTiles *lt, AdiffDenoiser *den,
                                    const AdiffAxis *ax, const AdiffAxis *ay,
                                    GError **error);
 /* out (n × out_len) = blocks of the n footprints in patches (n × in_len). */
-void     adiff_linear_tiles_apply (const AdiffLinearTiles *lt, const float *patches,
+void     adiff__linear_tiles_apply (const AdiffLinearTiles *lt, const float *patches,
                                    gsize n, float *out);
-void     adiff_linear_tiles_clear (AdiffLinearTiles *lt);
+void     adiff__linear_tiles_clear (AdiffLinearTiles *lt);

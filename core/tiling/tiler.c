@@ -103,7 +103,7 @@ prefer_folded (const Tiler *t, AdiffTilePath path)
   if ((t->ax.size - 1) / t->ax.stride > 1 || (t->ay.size - 1) / t->ay.stride > 1)
     return FALSE;
   AdiffLinearTiles lt;
-  adiff_linear_tiles_shape (&t->ax, &t->ay, t->win_channels, &lt);
+  adiff__linear_tiles_shape (&t->ax, &t->ay, t->win_channels, &lt);
   if ((double) lt.out_len * lt.in_len > 64.0 * 1024 * 1024)
     return FALSE;
   if (path == ADIFF_TILE_FOLDED)
@@ -162,8 +162,8 @@ window_shares (const Tiler *t)
   for (guint y = 0; y < wh; y++)
     for (guint x = 0; x < ww; x++)
       {
-        float f = t->ay.weight[y] * adiff_axis_norm (&t->ay, y) *
-                  t->ax.weight[x] * adiff_axis_norm (&t->ax, x) * more;
+        float f = t->ay.weight[y] * adiff__axis_norm (&t->ay, y) *
+                  t->ax.weight[x] * adiff__axis_norm (&t->ax, x) * more;
         for (guint c = 0; c < wc; c++)
           share[((gsize) y * ww + x) * wc + c] = MIN (f, 1.0f);
       }
@@ -184,10 +184,10 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
   t->win_channels = b->channels;
   t->groups = channels / b->channels;
   t->dim = b->dim;
-  adiff_axis_init (&t->ax, b->width, width, den->params.overlap);
-  adiff_axis_init (&t->ay, b->height, height, den->params.overlap);
+  adiff__axis_init (&t->ax, b->width, width, den->params.overlap);
+  adiff__axis_init (&t->ay, b->height, height, den->params.overlap);
   t->folded = prefer_folded (t, path);
-  if (t->folded && !adiff_linear_tiles_init (&t->lt, den, &t->ax, &t->ay, error))
+  if (t->folded && !adiff__linear_tiles_init (&t->lt, den, &t->ax, &t->ay, error))
     return FALSE;
 
   gsize padded_w, per_strip, patch_len;
@@ -224,7 +224,7 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
       return FALSE;
     }
   for (gsize i = 0; i < padded_w; i++)
-    t->mirror_x[i] = adiff_mirror (t->x0 + (gint64) i, width);
+    t->mirror_x[i] = adiff__mirror (t->x0 + (gint64) i, width);
   if (!t->folded)
     t->share = window_shares (t);
   t->stats.folded = t->folded;
@@ -235,9 +235,9 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
 static void
 tiler_clear (Tiler *t)
 {
-  adiff_axis_clear (&t->ax);
-  adiff_axis_clear (&t->ay);
-  adiff_linear_tiles_clear (&t->lt);
+  adiff__axis_clear (&t->ax);
+  adiff__axis_clear (&t->ay);
+  adiff__linear_tiles_clear (&t->lt);
   g_free (t->in);
   g_free (t->acc);
   g_free (t->windows);
@@ -260,7 +260,7 @@ strip_rows (const Tiler *t, guint j, guint *lo, guint *hi)
   guint mn = G_MAXUINT, mx = 0;
   for (guint wy = 0; wy < t->strip_height; wy++)
     {
-      guint r = adiff_mirror (oy + wy, t->height);
+      guint r = adiff__mirror (oy + wy, t->height);
       mn = MIN (mn, r);
       mx = MAX (mx, r);
     }
@@ -326,7 +326,7 @@ cut_patch (const Tiler *t, gint64 ox, gint64 oy, guint pw, guint ph, guint g,
   const guint *mx = t->mirror_x + (ox - t->x0);
   for (guint wy = 0; wy < ph; wy++)
     {
-      guint r = adiff_mirror (oy + wy, t->height) - t->in_lo;
+      guint r = adiff__mirror (oy + wy, t->height) - t->in_lo;
       const float *row = t->in + (gsize) r * t->row_len + g;
       for (guint wx = 0; wx < pw; wx++)
         {
@@ -359,7 +359,7 @@ blend_windows (Tiler *t, guint j)
   guint ww = t->ax.size, wh = t->ay.size, wc = t->win_channels;
   for (guint i = 0; i < t->ax.count; i++)
     {
-      gint64 ox = adiff_axis_origin (&t->ax, i);
+      gint64 ox = adiff__axis_origin (&t->ax, i);
       for (guint g = 0; g < t->groups; g++)
         {
           const float *w = t->windows + ((gsize) i * t->groups + g) * t->dim;
@@ -398,10 +398,10 @@ emit_rows (Tiler *t, guint j, GError **error)
   for (guint r = 0; r < n; r++)
     {
       float *row = t->acc + (gsize) r * t->row_len;
-      float fy = adiff_axis_norm (&t->ay, t->out_lo + r);
+      float fy = adiff__axis_norm (&t->ay, t->out_lo + r);
       for (guint x = 0; x < t->width; x++)
         {
-          float f = fy * adiff_axis_norm (&t->ax, x);
+          float f = fy * adiff__axis_norm (&t->ax, x);
           for (guint c = 0; c < t->channels; c++)
             row[(gsize) x * t->channels + c] *= f;
         }
@@ -443,7 +443,7 @@ emit_blocks (Tiler *t, guint j, GError **error)
  * in chunks lets progress move and a cancel land within about a second,
  * and a chunk is still a batch large enough for the BLAS calls and the
  * worker threads (a denoiser may ask for larger ones that still take well
- * under a second, see adiff_denoiser_batch_size).  Windows are
+ * under a second, see adiff__denoiser_batch_size).  Windows are
  * independent, so chunks change no result. */
 #define STRIP_CHUNK 16
 
@@ -466,12 +466,12 @@ report (const Tiler *t, const Progress *pr, guint j, double within, GError **err
 static gboolean
 denoise_strip_windows (Tiler *t, const Progress *pr, guint j, GError **error)
 {
-  gsize d = t->dim, chunk = adiff_denoiser_batch_size (t->den, STRIP_CHUNK);
+  gsize d = t->dim, chunk = adiff__denoiser_batch_size (t->den, STRIP_CHUNK);
   for (gsize w0 = 0; w0 < t->n_windows; w0 += chunk)
     {
       gsize nw = MIN (chunk, t->n_windows - w0);
       float *win = t->windows + w0 * d;
-      if (!adiff_denoiser_apply_shares (t->den, win, nw, t->share, win, error))
+      if (!adiff__denoiser_apply_shares (t->den, win, nw, t->share, win, error))
         return FALSE;
       if (w0 + nw < t->n_windows &&
           !report (t, pr, j, (double) (w0 + nw) / t->n_windows, error))
@@ -488,10 +488,10 @@ process_strip (Tiler *t, const Progress *pr, guint j, GError **error)
   cut_strip (t, j);
   if (t->folded)
     {
-      if (!adiff_check_finite (t->windows, t->n_windows * t->lt.in_len,
+      if (!adiff__check_finite (t->windows, t->n_windows * t->lt.in_len,
                                _("the noisy input"), error))
         return FALSE;
-      adiff_linear_tiles_apply (&t->lt, t->windows, t->n_windows, t->blocks);
+      adiff__linear_tiles_apply (&t->lt, t->windows, t->n_windows, t->blocks);
       return emit_blocks (t, j, error);
     }
   if (!denoise_strip_windows (t, pr, j, error))
@@ -512,7 +512,7 @@ run_strips (Tiler *t, AdiffProgressFunc progress, gpointer progress_data,
 }
 
 gboolean
-adiff_denoise_rows_full (AdiffDenoiser *denoiser, guint width, guint height,
+adiff__denoise_rows_full (AdiffDenoiser *denoiser, guint width, guint height,
                          guint channels, AdiffTilePath path, AdiffTileStats *stats,
                          AdiffReadRowsFunc read_rows, AdiffWriteRowsFunc write_rows,
                          gpointer user_data, AdiffProgressFunc progress,
@@ -543,7 +543,7 @@ adiff_denoise_rows (AdiffDenoiser *denoiser, guint width, guint height,
                     AdiffProgressFunc progress, gpointer progress_data,
                     GError **error)
 {
-  return adiff_denoise_rows_full (denoiser, width, height, channels, ADIFF_TILE_AUTO, NULL,
+  return adiff__denoise_rows_full (denoiser, width, height, channels, ADIFF_TILE_AUTO, NULL,
                                   read_rows, write_rows, user_data, progress,
                                   progress_data, error);
 }

@@ -23,7 +23,7 @@ typedef struct
 
 /* adiff_denoise_rows with the path chosen by the caller (tests force each);
  * stats may be NULL. */
-gboolean adiff_denoise_rows_full  (AdiffDenoiser *den, guint width, guint height,
+gboolean adiff__denoise_rows_full  (AdiffDenoiser *den, guint width, guint height,
                                    guint channels, AdiffTilePath path,
                                    AdiffTileStats *stats,
                                    AdiffReadRowsFunc read_rows,
