@@ -59,21 +59,14 @@ adiff__region_free (AnaRegion *r)
 }
 
 /* Reorder the groups so that each tile's groups are contiguous; returns
- * the group count per tile in counts (n_tiles + 1, prefix sums). */
+ * the first group of each tile in first (n_tiles + 1, prefix sums). */
 static void
 sort_groups_by_tile (AnalyticState *s, const guint *tile, guint n_tiles, guint *first)
 {
   guint ng = s->n_groups;
   guint *order = g_new (guint, ng);
-  memset (first, 0, (n_tiles + 1) * sizeof (guint));
-  for (guint g = 0; g < ng; g++)
-    first[tile[g] + 1]++;
-  for (guint t = 0; t < n_tiles; t++)
-    first[t + 1] += first[t];
-  guint *fill = g_memdup2 (first, (n_tiles + 1) * sizeof (guint));
-  for (guint g = 0; g < ng; g++)
-    order[fill[tile[g]]++] = g;
-  g_free (fill);
+  /* The tiles' groups, contiguous: the counting sort of the k-means lists. */
+  adiff__kmeans_lists (tile, ng, n_tiles, first, order);
 
   gsize *ms = g_new (gsize, ng + 1), *mb = g_new (gsize, ng + 1);
   guint32 *mi = g_new (guint32, s->mask_start[ng] + 1), *mm = g_new (guint32, s->d);
