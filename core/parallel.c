@@ -1,7 +1,7 @@
 /* parallel.c — a minimal parallel-for over worker threads, and a checked
  * allocator.  BLAS calls stay on the caller's thread (OpenBLAS threads
  * itself); these workers run the plain-C kernels. */
-#include "models/models-private.h"
+#include "parallel.h"
 #include <glib/gi18n-lib.h>
 
 guint

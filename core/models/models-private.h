@@ -5,26 +5,12 @@
 #include <float.h>
 #include "adiff-private.h"
 #include "simd.h"
+#include "parallel.h"
 
 /* Logits more than this below the running maximum weigh < e^-40 ≈ 4e-18
  * relative to the best exemplar: below float and double resolution of the
  * weighted sums. */
 #define ADIFF_LOGIT_CUTOFF 40.0
-
-/* Worker threads to use for `requested` (0 = all cores). */
-guint    adiff__thread_count   (guint requested);
-
-typedef void (*AdiffTaskFunc) (guint task, guint worker, gpointer data);
-
-/* Run fn(task, worker, data) for task = 0..n_tasks−1 on up to n_workers
- * threads (the caller's thread is worker 0); tasks are handed out in
- * order through an atomic counter.  Returns when all are done. */
-void     adiff__parallel_for   (guint n_tasks, guint n_workers,
-                               AdiffTaskFunc fn, gpointer data);
-
-/* Allocate count·size bytes or fail with ADIFF_ERROR_LIMIT naming what. */
-gpointer adiff__try_alloc      (gsize count, gsize size, const char *what,
-                               GError **error);
 
 /* The exemplar models' Jacobian row at z (exemplar-field.c):
  * field[p] = [p ∈ mask] Cov_w(x_q, x_p)/σ², w the softmax of the masked
@@ -35,9 +21,6 @@ void     adiff__exemplar_field (AdiffBundle *b, const float *z, const guint8 *ma
 /* Partial sort of keys with their indices: afterwards idx[0..keep) hold
  * the indices of the `keep` smallest keys (in no particular order). */
 void     adiff__select_smallest (float *key, guint32 *idx, gsize n, gsize keep);
-
-/* ᾱ_t of the DDPM schedule (sample/schedule.c). */
-double   adiff__ddpm_alpha_bar (guint t);
 
 /* The calibrated default patch size of the patch baseline at σ (patch.c). */
 guint    adiff__patch_default_size (double sigma);

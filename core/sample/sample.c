@@ -13,7 +13,8 @@
  * i.e. returns x̂0.  The start is pure DDPM noise x_T ~ N(0, I), which in
  * our units is z = ½ + ½·ξ/√ᾱ_{t0}.
  */
-#include "models/models-private.h"
+#include "adiff-private.h"
+#include "sample/schedule.h"
 #include <glib/gi18n-lib.h>
 
 ADIFF_EXPORT void

@@ -2,7 +2,8 @@
  * units: linear β from 1e-4 to 0.02 over T = 1000 steps,
  * ᾱ_t = Π_{s≤t} (1 − β_s), and σ(t) = ½·√((1 − ᾱ_t)/ᾱ_t) (the ½ maps the
  * DDPM data range [−1,1] onto our [0,1]). */
-#include "models/models-private.h"
+#include "adiff-private.h"
+#include "sample/schedule.h"
 
 #define BETA_START 1e-4
 #define BETA_END   0.02
