@@ -27,12 +27,12 @@ struct _AdiffBundle
 };
 
 /* Validate AdiffBundleData (sizes, finiteness, order) without copying. */
-gboolean adiff_bundle_data_check (const AdiffBundleData *data,
+gboolean adiff__bundle_data_check (const AdiffBundleData *data,
                                   const char            *name,
                                   GError               **error);
 
 /* An empty bundle (ref count 1) to be filled by a loader. */
-AdiffBundle *adiff_bundle_alloc (const char *name);
+AdiffBundle *adiff__bundle_alloc (const char *name);
 
 /* Per-method implementation behind AdiffDenoiser. */
 typedef struct _AdiffDenoiserClass AdiffDenoiserClass;
@@ -54,6 +54,10 @@ struct _AdiffDenoiserClass
   /* Optional: n windows are about to come, so state a denoiser builds
    * lazily once enough windows were seen is built now. */
   void     (*expect) (AdiffDenoiser *denoiser, guint64 n);
+  /* ∂x̂_q/∂z into field [d] (adiff_sensitivity, which checked q and z;
+   * z is NULL for Wiener). */
+  gboolean (*jacobian_row) (AdiffDenoiser *denoiser, const float *z, gsize q,
+                            double *field, GError **error);
 };
 
 struct _AdiffDenoiser
@@ -66,25 +70,25 @@ struct _AdiffDenoiser
 
 /* adiff_denoiser_apply for windows whose coordinate q makes up share[q]
  * of its output pixel ([dim], in (0, 1]); exact modes ignore it. */
-gboolean adiff_denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in,
+gboolean adiff__denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in,
                                       gsize n, const float *share, float *out,
                                       GError **error);
 
 /* Tell the denoiser that n windows will follow (see the class's expect). */
-void     adiff_denoiser_expect (AdiffDenoiser *denoiser, guint64 n);
+void     adiff__denoiser_expect (AdiffDenoiser *denoiser, guint64 n);
 
 /* Windows per apply call the denoiser prefers, or `fallback`. */
-guint    adiff_denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback);
+guint    adiff__denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback);
 
-extern const AdiffDenoiserClass adiff_wiener_class;
-extern const AdiffDenoiserClass adiff_optimal_class;
-extern const AdiffDenoiserClass adiff_analytic_class;
-extern const AdiffDenoiserClass adiff_patch_class;
+extern const AdiffDenoiserClass adiff__wiener_class;
+extern const AdiffDenoiserClass adiff__optimal_class;
+extern const AdiffDenoiserClass adiff__analytic_class;
+extern const AdiffDenoiserClass adiff__patch_class;
 
 /* Wiener gains: g_i − s_r for each component and s_r = r/(r+σ²). */
-void adiff_wiener_gains (const AdiffBundle *bundle, double sigma,
+void adiff__wiener_gains (const AdiffBundle *bundle, double sigma,
                          double *gains, double *rest_gain);
 
 /* Checks shared by entry points. */
-gboolean adiff_check_finite (const float *v, gsize n, const char *what,
+gboolean adiff__check_finite (const float *v, gsize n, const char *what,
                              GError **error);

@@ -11,7 +11,7 @@ adiff_version (void)
 }
 
 gboolean
-adiff_check_finite (const float *v, gsize n, const char *what, GError **error)
+adiff__check_finite (const float *v, gsize n, const char *what, GError **error)
 {
   for (gsize i = 0; i < n; i++)
     if (!isfinite (v[i]))

@@ -1,11 +1,11 @@
 /* parallel.c — a minimal parallel-for over worker threads, and a checked
  * allocator.  BLAS calls stay on the caller's thread (OpenBLAS threads
  * itself); these workers run the plain-C kernels. */
-#include "models-private.h"
+#include "parallel.h"
 #include <glib/gi18n-lib.h>
 
 guint
-adiff_thread_count (guint requested)
+adiff__thread_count (guint requested)
 {
   guint n = requested ? requested : g_get_num_processors ();
   return CLAMP (n, 1, 256);
@@ -46,7 +46,7 @@ worker_main (gpointer data)
 }
 
 void
-adiff_parallel_for (guint n_tasks, guint n_workers, AdiffTaskFunc fn,
+adiff__parallel_for (guint n_tasks, guint n_workers, AdiffTaskFunc fn,
                     gpointer data)
 {
   Job job = { n_tasks, 0, fn, data };
@@ -68,7 +68,7 @@ adiff_parallel_for (guint n_tasks, guint n_workers, AdiffTaskFunc fn,
 }
 
 gpointer
-adiff_try_alloc (gsize count, gsize size, const char *what, GError **error)
+adiff__try_alloc (gsize count, gsize size, const char *what, GError **error)
 {
   gsize bytes;
   gpointer p = NULL;

@@ -53,7 +53,7 @@ plugin_add_layer_effect (GimpDrawable *drawable, GimpProcedureConfig *config,
 
   /* The same checks as a destructive run, so a bad setting is an error
    * now rather than an effect that leaves the layer as it was. */
-  if (! plugin_job_prepare (&job, drawable, config, params_func, NULL, error))
+  if (! plugin_job_prepare (&job, drawable, config, params_func, error))
     {
       plugin_job_clear (&job);
       return FALSE;

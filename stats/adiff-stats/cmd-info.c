@@ -84,14 +84,14 @@ json_number (GString *s, double v)
 }
 
 static const char *
-section_type (const CliLayout *layout, const char *tag)
+section_type (const AdiffBundleLayout *layout, const char *tag)
 {
-  const CliSection *s = cli_layout_find (layout, tag);
-  return s ? cli_elem_name (s->type) : "none";
+  const AdiffBundleSection *s = adiff_bundle_layout_find (layout, tag);
+  return s ? adiff_bundle_elem_name (s->type) : "none";
 }
 
 static gboolean
-all_checksums_ok (const CliLayout *l)
+all_checksums_ok (const AdiffBundleLayout *l)
 {
   gboolean ok = l->header_crc_ok && l->table_crc_ok;
   for (guint i = 0; i < l->n_sections; i++)
@@ -131,7 +131,7 @@ json_metadata (GString *s, const char *text)
 }
 
 static void
-print_json (const char *path, AdiffBundle *b, const CliLayout *l, const Variance *v)
+print_json (const char *path, AdiffBundle *b, const AdiffBundleLayout *l, const Variance *v)
 {
   GString *s = g_string_new ("{");
   guint k = adiff_bundle_get_n_components (b);
@@ -181,12 +181,12 @@ print_json (const char *path, AdiffBundle *b, const CliLayout *l, const Variance
                           adiff_bundle_get_scatter (b) ? "true" : "false");
   for (guint i = 0; i < l->n_sections; i++)
     {
-      const CliSection *sec = &l->sections[i];
+      const AdiffBundleSection *sec = &l->sections[i];
       g_string_append (s, "{\"tag\": ");
       json_string (s, sec->tag);
       g_string_append_printf (s, ", \"type\": \"%s\", \"offset\": %" G_GUINT64_FORMAT
                               ", \"bytes\": %" G_GUINT64_FORMAT ", \"checksum_ok\": %s}%s",
-                              cli_elem_name (sec->type), sec->offset, sec->length,
+                              adiff_bundle_elem_name (sec->type), sec->offset, sec->length,
                               sec->crc_ok ? "true" : "false",
                               i + 1 < l->n_sections ? ", " : "");
     }
@@ -199,7 +199,7 @@ print_json (const char *path, AdiffBundle *b, const CliLayout *l, const Variance
 }
 
 static void
-print_text (const char *path, AdiffBundle *b, const CliLayout *l, const Variance *v)
+print_text (const char *path, AdiffBundle *b, const AdiffBundleLayout *l, const Variance *v)
 {
   guint k = adiff_bundle_get_n_components (b);
   gsize d = adiff_bundle_get_dim (b);
@@ -232,10 +232,10 @@ print_text (const char *path, AdiffBundle *b, const CliLayout *l, const Variance
   printf (_("sections:\n"));
   for (guint i = 0; i < l->n_sections; i++)
     {
-      const CliSection *s = &l->sections[i];
+      const AdiffBundleSection *s = &l->sections[i];
       char *bytes = g_format_size_full (s->length, G_FORMAT_SIZE_LONG_FORMAT);
       printf ("  %-4s %-4s @%-9" G_GUINT64_FORMAT " %s  %s\n", s->tag,
-              cli_elem_name (s->type), s->offset, bytes,
+              adiff_bundle_elem_name (s->type), s->offset, bytes,
               s->crc_ok ? _("checksum ok") : _("CHECKSUM MISMATCH"));
       g_free (bytes);
     }
@@ -268,8 +268,8 @@ cmd_info (int argc, char **argv)
     return cli_usage (_("expected exactly one bundle FILE"));
 
   GError *error = NULL;
-  CliLayout layout;
-  if (!cli_layout_read (argv[1], &layout, &error))
+  AdiffBundleLayout layout;
+  if (!adiff_bundle_layout_read (argv[1], &layout, &error))
     return cli_fail_error (&error, CLI_EXIT_ERROR);
   AdiffBundle *b = adiff_bundle_open (argv[1], NULL, &error);
   if (!b)

@@ -32,13 +32,13 @@ typedef struct
 
 /* Read every part's header: geometry, counts, and that it is partial. */
 static gboolean
-scan_parts (char **parts, CliLayout *layouts, guint n, GError **error)
+scan_parts (char **parts, AdiffBundleLayout *layouts, guint n, GError **error)
 {
   for (guint i = 0; i < n; i++)
     {
-      if (!cli_layout_read (parts[i], &layouts[i], error))
+      if (!adiff_bundle_layout_read (parts[i], &layouts[i], error))
         return FALSE;
-      if (!cli_layout_find (&layouts[i], "SCAT"))
+      if (!adiff_bundle_layout_find (&layouts[i], "SCAT"))
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
                        _("%s: not a partial bundle (build it with adiff-stats build "
@@ -97,7 +97,7 @@ note_source (Merged *m, AdiffBundle *b)
 }
 
 static gboolean
-merge_parts (const MergeArgs *a, guint n, const CliLayout *layouts, guint64 want,
+merge_parts (const MergeArgs *a, guint n, const AdiffBundleLayout *layouts, guint64 want,
              Merged *m, GError **error)
 {
   guint64 *items = g_new (guint64, n), *have = g_new (guint64, n), *take = g_new (guint64, n);
@@ -126,10 +126,10 @@ merge_parts (const MergeArgs *a, guint n, const CliLayout *layouts, guint64 want
                            adiff_bundle_get_mean (b), adiff_bundle_get_scatter (b));
       take_exemplars (m, b, take[i], rand);
       note_source (m, b);
-      const CliSection *ex = cli_layout_find (&layouts[i], "EXEM");
+      const AdiffBundleSection *ex = adiff_bundle_layout_find (&layouts[i], "EXEM");
       if (ex && take[i])
-        m->widest = MAX (m->widest, g_strcmp0 (cli_elem_name (ex->type), "u8") == 0 ? 1u :
-                                    g_strcmp0 (cli_elem_name (ex->type), "f16") == 0 ? 2u : 4u);
+        m->widest = MAX (m->widest, g_strcmp0 (adiff_bundle_elem_name (ex->type), "u8") == 0 ? 1u :
+                                    g_strcmp0 (adiff_bundle_elem_name (ex->type), "f16") == 0 ? 2u : 4u);
       adiff_bundle_unref (b);
     }
   g_rand_free (rand);
@@ -170,7 +170,7 @@ run_merge (MergeArgs *a, const char *cmdline)
   cli_remove_on_interrupt (a->output);
 
   guint n = g_strv_length (a->parts);
-  CliLayout *layouts = g_new0 (CliLayout, n);
+  AdiffBundleLayout *layouts = g_new0 (AdiffBundleLayout, n);
   Merged m = { { 0 }, g_array_new (FALSE, FALSE, sizeof (float)),
                g_array_new (FALSE, FALSE, sizeof (gint32)), TRUE, g_string_new (NULL), 0 };
   int code = CLI_EXIT_ERROR;     /* when reading the parts fails */

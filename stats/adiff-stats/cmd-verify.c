@@ -24,7 +24,7 @@ check (Report *r, gboolean ok, const char *what, const char *detail)
 }
 
 static void
-check_checksums (Report *r, const CliLayout *l)
+check_checksums (Report *r, const AdiffBundleLayout *l)
 {
   check (r, l->version == 1, _("format version 1"), NULL);
   check (r, l->header_crc_ok, _("header checksum"), NULL);
@@ -60,7 +60,7 @@ orthonormality_error (AdiffBundle *b)
 }
 
 static void
-check_eigen (Report *r, AdiffBundle *b, const CliLayout *l)
+check_eigen (Report *r, AdiffBundle *b, const AdiffBundleLayout *l)
 {
   guint k = adiff_bundle_get_n_components (b);
   const double *lam = adiff_bundle_get_eigenvalues (b);
@@ -78,9 +78,9 @@ check_eigen (Report *r, AdiffBundle *b, const CliLayout *l)
 
   if (k == 0)
     return;
-  const CliSection *evec = cli_layout_find (l, "EVEC");
+  const AdiffBundleSection *evec = adiff_bundle_layout_find (l, "EVEC");
   /* float16 keeps 11 significant bits: each entry is off by ≤ 2^-11 relative. */
-  double tol = evec && g_strcmp0 (cli_elem_name (evec->type), "f16") == 0 ? 4e-3 : 1e-4;
+  double tol = evec && g_strcmp0 (adiff_bundle_elem_name (evec->type), "f16") == 0 ? 4e-3 : 1e-4;
   double err = orthonormality_error (b);
   detail = g_strdup_printf (_("max |UUᵀ − I| = %.3g (tolerance %.0e)"), err, tol);
   check (r, err <= tol, _("eigenvectors orthonormal"), detail);
@@ -149,14 +149,14 @@ cmd_verify (int argc, char **argv)
 
   const char *path = argv[1];
   GError *error = NULL;
-  CliLayout layout;
+  AdiffBundleLayout layout;
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_IO, _("%s: no such file"), path);
       return cli_fail_error (&error, CLI_EXIT_ERROR);
     }
   Report r = { 0, 0, quiet };
-  if (!cli_layout_read (path, &layout, &error))
+  if (!adiff_bundle_layout_read (path, &layout, &error))
     {
       check (&r, FALSE, _("bundle layout"), error->message);
       g_error_free (error);

@@ -62,33 +62,3 @@ int cli_input_code (const GError *error);
 /* The exit code for an error met while computing or writing the output:
  * a file error 3 (output not written), a cancellation 4, anything else 1. */
 int cli_output_code (const GError *error);
-
-/* ---- stats/layout.c, which is moving to core/bundle/ (issue 15) --------- */
-/* It still includes this header for these declarations; they go when it
- * has its public header there. */
-
-typedef struct
-{
-  char     tag[5];
-  guint32  type;
-  guint64  offset, length;
-  gboolean crc_ok;
-} CliSection;
-
-typedef struct
-{
-  guint64   file_size;
-  guint32   version;
-  guint32   width, height, channels;
-  guint64   n_items, n_components, n_exemplars;
-  gboolean  header_crc_ok, table_crc_ok;
-  guint     n_sections;
-  CliSection sections[32];
-} CliLayout;
-
-/* Read what can be read; FALSE (with error) when the file is not a
- * bundle or its table lies outside the file.  Checksums are reported, not
- * enforced. */
-gboolean    cli_layout_read (const char *path, CliLayout *layout, GError **error);
-const char *cli_elem_name   (guint32 type);
-const CliSection *cli_layout_find (const CliLayout *layout, const char *tag);

@@ -14,7 +14,7 @@
 #include <math.h>
 #include <zlib.h>
 #include "adiff/adiff.h"
-#include "bundle-format.h"
+#include "bundle/format.h"
 #include "bad-input-util.h"
 
 #define BW 3
@@ -79,7 +79,7 @@ make_valid (void)
 static guint
 n_sections (GByteArray *b)
 {
-  return adiff_le32 (b->data + HDR_N_SECTIONS);
+  return adiff__le32 (b->data + HDR_N_SECTIONS);
 }
 
 static guint8 *
@@ -88,7 +88,7 @@ entry (GByteArray *b, guint32 tag)
   for (guint i = 0; i < n_sections (b); i++)
     {
       guint8 *e = b->data + ADIFF_BUNDLE_HEADER_SIZE + i * ADIFF_BUNDLE_ENTRY_SIZE;
-      if (adiff_le32 (e + ENT_TAG) == tag)
+      if (adiff__le32 (e + ENT_TAG) == tag)
         return e;
     }
   g_assert_not_reached ();
@@ -97,7 +97,7 @@ entry (GByteArray *b, guint32 tag)
 static guint8 *
 section (GByteArray *b, guint32 tag)
 {
-  return b->data + adiff_le64 (entry (b, tag) + ENT_OFFSET);
+  return b->data + adiff__le64 (entry (b, tag) + ENT_OFFSET);
 }
 
 static void
@@ -108,112 +108,112 @@ fix_crcs (GByteArray *b)
   for (guint i = 0; i < n; i++)
     {
       guint8 *e = b->data + ADIFF_BUNDLE_HEADER_SIZE + i * ADIFF_BUNDLE_ENTRY_SIZE;
-      guint64 off = adiff_le64 (e + ENT_OFFSET), len = adiff_le64 (e + ENT_LENGTH);
+      guint64 off = adiff__le64 (e + ENT_OFFSET), len = adiff__le64 (e + ENT_LENGTH);
       if (off <= b->len && len <= b->len - off)
-        adiff_put_le32 (e + ENT_CRC, crc32 (0, b->data + off, len));
+        adiff__put_le32 (e + ENT_CRC, crc32 (0, b->data + off, len));
     }
-  adiff_put_le32 (b->data + HDR_TABLE_CRC,
+  adiff__put_le32 (b->data + HDR_TABLE_CRC,
                   crc32 (0, b->data + ADIFF_BUNDLE_HEADER_SIZE, n * ADIFF_BUNDLE_ENTRY_SIZE));
-  adiff_put_le32 (b->data + HDR_HEADER_CRC, crc32 (0, b->data, HDR_HEADER_CRC));
+  adiff__put_le32 (b->data + HDR_HEADER_CRC, crc32 (0, b->data, HDR_HEADER_CRC));
 }
 
 /* ---- mutations ------------------------------------------------------------- */
 
 static void m_empty (GByteArray *b)          { g_byte_array_set_size (b, 0); }
 static void m_magic (GByteArray *b)          { b->data[0] = 'X'; }
-static void m_future_version (GByteArray *b) { adiff_put_le32 (b->data + HDR_VERSION, 2); }
-static void m_version_0 (GByteArray *b)      { adiff_put_le32 (b->data + HDR_VERSION, 0); }
-static void m_header_size (GByteArray *b)    { adiff_put_le32 (b->data + HDR_HEADER_SIZE, 64); }
+static void m_future_version (GByteArray *b) { adiff__put_le32 (b->data + HDR_VERSION, 2); }
+static void m_version_0 (GByteArray *b)      { adiff__put_le32 (b->data + HDR_VERSION, 0); }
+static void m_header_size (GByteArray *b)    { adiff__put_le32 (b->data + HDR_HEADER_SIZE, 64); }
 static void m_reserved (GByteArray *b)       { b->data[HDR_RESERVED + 3] = 1; }
-static void m_flags (GByteArray *b)          { adiff_put_le32 (b->data + HDR_FLAGS, 4); }
-static void m_partial_flag (GByteArray *b)   { adiff_put_le32 (b->data + HDR_FLAGS, ADIFF_BUNDLE_FLAG_PARTIAL); }
-static void m_channels_2 (GByteArray *b)     { adiff_put_le32 (b->data + HDR_CHANNELS, 2); }
-static void m_width_0 (GByteArray *b)        { adiff_put_le32 (b->data + HDR_WIDTH, 0); }
+static void m_flags (GByteArray *b)          { adiff__put_le32 (b->data + HDR_FLAGS, 4); }
+static void m_partial_flag (GByteArray *b)   { adiff__put_le32 (b->data + HDR_FLAGS, ADIFF_BUNDLE_FLAG_PARTIAL); }
+static void m_channels_2 (GByteArray *b)     { adiff__put_le32 (b->data + HDR_CHANNELS, 2); }
+static void m_width_0 (GByteArray *b)        { adiff__put_le32 (b->data + HDR_WIDTH, 0); }
 static void m_dim_overflow (GByteArray *b)
 {
   /* 2^32−1 × 2^32−1 × 3 overflows 64 bits */
-  adiff_put_le32 (b->data + HDR_WIDTH, G_MAXUINT32);
-  adiff_put_le32 (b->data + HDR_HEIGHT, G_MAXUINT32);
-  adiff_put_le32 (b->data + HDR_CHANNELS, 3);
+  adiff__put_le32 (b->data + HDR_WIDTH, G_MAXUINT32);
+  adiff__put_le32 (b->data + HDR_HEIGHT, G_MAXUINT32);
+  adiff__put_le32 (b->data + HDR_CHANNELS, 3);
 }
-static void m_dim_too_large (GByteArray *b)  { adiff_put_le32 (b->data + HDR_WIDTH, 70000); }
-static void m_components_2_40 (GByteArray *b) { adiff_put_le64 (b->data + HDR_N_COMPONENTS, G_GUINT64_CONSTANT (1) << 40); }
-static void m_components_gt_d (GByteArray *b) { adiff_put_le64 (b->data + HDR_N_COMPONENTS, D + 1); }
-static void m_exemplars_2_62 (GByteArray *b)  { adiff_put_le64 (b->data + HDR_N_EXEMPLARS, G_GUINT64_CONSTANT (1) << 62); }
-static void m_exemplars_plus_1 (GByteArray *b) { adiff_put_le64 (b->data + HDR_N_EXEMPLARS, NEX + 1); }
-static void m_residual_nan (GByteArray *b)   { adiff_put_le_f64 (b->data + HDR_RESIDUAL, NAN); }
-static void m_residual_negative (GByteArray *b) { adiff_put_le_f64 (b->data + HDR_RESIDUAL, -1); }
-static void m_sections_0 (GByteArray *b)     { adiff_put_le32 (b->data + HDR_N_SECTIONS, 0); }
-static void m_sections_1000 (GByteArray *b)  { adiff_put_le32 (b->data + HDR_N_SECTIONS, 1000); }
+static void m_dim_too_large (GByteArray *b)  { adiff__put_le32 (b->data + HDR_WIDTH, 70000); }
+static void m_components_2_40 (GByteArray *b) { adiff__put_le64 (b->data + HDR_N_COMPONENTS, G_GUINT64_CONSTANT (1) << 40); }
+static void m_components_gt_d (GByteArray *b) { adiff__put_le64 (b->data + HDR_N_COMPONENTS, D + 1); }
+static void m_exemplars_2_62 (GByteArray *b)  { adiff__put_le64 (b->data + HDR_N_EXEMPLARS, G_GUINT64_CONSTANT (1) << 62); }
+static void m_exemplars_plus_1 (GByteArray *b) { adiff__put_le64 (b->data + HDR_N_EXEMPLARS, NEX + 1); }
+static void m_residual_nan (GByteArray *b)   { adiff__put_le_f64 (b->data + HDR_RESIDUAL, NAN); }
+static void m_residual_negative (GByteArray *b) { adiff__put_le_f64 (b->data + HDR_RESIDUAL, -1); }
+static void m_sections_0 (GByteArray *b)     { adiff__put_le32 (b->data + HDR_N_SECTIONS, 0); }
+static void m_sections_1000 (GByteArray *b)  { adiff__put_le32 (b->data + HDR_N_SECTIONS, 1000); }
 static void m_offset_past_end (GByteArray *b)
 {
-  adiff_put_le64 (entry (b, ADIFF_TAG_EVEC) + ENT_OFFSET, adiff_align_up (b->len + 4096));
+  adiff__put_le64 (entry (b, ADIFF_TAG_EVEC) + ENT_OFFSET, adiff__align_up (b->len + 4096));
 }
 static void m_length_past_end (GByteArray *b)
 {
   guint8 *e = entry (b, ADIFF_TAG_META);
-  adiff_put_le64 (e + ENT_LENGTH, adiff_le64 (e + ENT_LENGTH) + 4096);
+  adiff__put_le64 (e + ENT_LENGTH, adiff__le64 (e + ENT_LENGTH) + 4096);
 }
 static void m_offset_wraps (GByteArray *b)
 {
-  adiff_put_le64 (entry (b, ADIFF_TAG_MEAN) + ENT_OFFSET, G_MAXUINT64 - 63);
+  adiff__put_le64 (entry (b, ADIFF_TAG_MEAN) + ENT_OFFSET, G_MAXUINT64 - 63);
 }
 static void m_misaligned (GByteArray *b)
 {
   guint8 *e = entry (b, ADIFF_TAG_EVAL);
-  adiff_put_le64 (e + ENT_OFFSET, adiff_le64 (e + ENT_OFFSET) + 8);
+  adiff__put_le64 (e + ENT_OFFSET, adiff__le64 (e + ENT_OFFSET) + 8);
 }
 static void m_overlap (GByteArray *b)
 {
   /* EVAL pointed at MEAN's data: same length class, both f64 */
-  adiff_put_le64 (entry (b, ADIFF_TAG_EVAL) + ENT_OFFSET,
-                  adiff_le64 (entry (b, ADIFF_TAG_MEAN) + ENT_OFFSET));
+  adiff__put_le64 (entry (b, ADIFF_TAG_EVAL) + ENT_OFFSET,
+                  adiff__le64 (entry (b, ADIFF_TAG_MEAN) + ENT_OFFSET));
 }
 static void m_overlap_table (GByteArray *b)
 {
-  adiff_put_le64 (entry (b, ADIFF_TAG_MEAN) + ENT_OFFSET, 128);
+  adiff__put_le64 (entry (b, ADIFF_TAG_MEAN) + ENT_OFFSET, 128);
 }
 static void m_duplicate_tag (GByteArray *b)
 {
-  adiff_put_le32 (entry (b, ADIFF_TAG_EVAL) + ENT_TAG, ADIFF_TAG_MEAN);
+  adiff__put_le32 (entry (b, ADIFF_TAG_EVAL) + ENT_TAG, ADIFF_TAG_MEAN);
 }
 static void m_unknown_tag (GByteArray *b)
 {
-  adiff_put_le32 (entry (b, ADIFF_TAG_LABL) + ENT_TAG, ADIFF_TAG ('J', 'U', 'N', 'K'));
+  adiff__put_le32 (entry (b, ADIFF_TAG_LABL) + ENT_TAG, ADIFF_TAG ('J', 'U', 'N', 'K'));
 }
 static void m_wrong_type (GByteArray *b)
 {
-  adiff_put_le32 (entry (b, ADIFF_TAG_MEAN) + ENT_TYPE, ADIFF_ELEM_F32);
+  adiff__put_le32 (entry (b, ADIFF_TAG_MEAN) + ENT_TYPE, ADIFF_ELEM_F32);
 }
 static void m_short_section (GByteArray *b)
 {
   guint8 *e = entry (b, ADIFF_TAG_MEAN);
-  adiff_put_le64 (e + ENT_LENGTH, adiff_le64 (e + ENT_LENGTH) - 8);
+  adiff__put_le64 (e + ENT_LENGTH, adiff__le64 (e + ENT_LENGTH) - 8);
 }
 static void m_no_mean (GByteArray *b)
 {
   /* drop MEAN's table entry and zero its data, which becomes padding */
   guint8 *e = entry (b, ADIFF_TAG_MEAN);
-  guint64 off = adiff_le64 (e + ENT_OFFSET), len = adiff_le64 (e + ENT_LENGTH);
+  guint64 off = adiff__le64 (e + ENT_OFFSET), len = adiff__le64 (e + ENT_LENGTH);
   guint8 *table_end = b->data + ADIFF_BUNDLE_HEADER_SIZE + n_sections (b) * ADIFF_BUNDLE_ENTRY_SIZE;
   memmove (e, e + ADIFF_BUNDLE_ENTRY_SIZE, table_end - e - ADIFF_BUNDLE_ENTRY_SIZE);
   memset (table_end - ADIFF_BUNDLE_ENTRY_SIZE, 0, ADIFF_BUNDLE_ENTRY_SIZE);
   memset (b->data + off, 0, len);
-  adiff_put_le32 (b->data + HDR_N_SECTIONS, n_sections (b) - 1);
+  adiff__put_le32 (b->data + HDR_N_SECTIONS, n_sections (b) - 1);
 }
 static void m_trailing (GByteArray *b)       { g_byte_array_append (b, (const guint8 *) "junk", 4); }
 static void m_padding (GByteArray *b)
 {
   /* the byte right before the last section is padding in this layout */
-  guint64 off = adiff_le64 (entry (b, ADIFF_TAG_META) + ENT_OFFSET);
+  guint64 off = adiff__le64 (entry (b, ADIFF_TAG_META) + ENT_OFFSET);
   b->data[off - 1] = 0x7f;
 }
-static void m_mean_nan (GByteArray *b)       { adiff_put_le_f64 (section (b, ADIFF_TAG_MEAN) + 16, NAN); }
-static void m_eval_inf (GByteArray *b)       { adiff_put_le_f64 (section (b, ADIFF_TAG_EVAL), INFINITY); }
-static void m_eval_negative (GByteArray *b)  { adiff_put_le_f64 (section (b, ADIFF_TAG_EVAL) + 8 * (K - 1), -0.5); }
-static void m_eval_ascending (GByteArray *b) { adiff_put_le_f64 (section (b, ADIFF_TAG_EVAL) + 8, 7.0); }
-static void m_evec_nan (GByteArray *b)       { adiff_put_le32 (section (b, ADIFF_TAG_EVEC) + 4 * 5, 0x7fc00000); }
-static void m_evec_inf (GByteArray *b)       { adiff_put_le32 (section (b, ADIFF_TAG_EVEC), 0xff800000); }
+static void m_mean_nan (GByteArray *b)       { adiff__put_le_f64 (section (b, ADIFF_TAG_MEAN) + 16, NAN); }
+static void m_eval_inf (GByteArray *b)       { adiff__put_le_f64 (section (b, ADIFF_TAG_EVAL), INFINITY); }
+static void m_eval_negative (GByteArray *b)  { adiff__put_le_f64 (section (b, ADIFF_TAG_EVAL) + 8 * (K - 1), -0.5); }
+static void m_eval_ascending (GByteArray *b) { adiff__put_le_f64 (section (b, ADIFF_TAG_EVAL) + 8, 7.0); }
+static void m_evec_nan (GByteArray *b)       { adiff__put_le32 (section (b, ADIFF_TAG_EVEC) + 4 * 5, 0x7fc00000); }
+static void m_evec_inf (GByteArray *b)       { adiff__put_le32 (section (b, ADIFF_TAG_EVEC), 0xff800000); }
 static void m_meta_nul (GByteArray *b)       { section (b, ADIFF_TAG_META)[2] = 0; }
 static void m_meta_utf8 (GByteArray *b)      { section (b, ADIFF_TAG_META)[3] = 0xc3; section (b, ADIFF_TAG_META)[4] = 0x28; }
 static void m_meta_keyfile (GByteArray *b)   { section (b, ADIFF_TAG_META)[0] = '='; }
@@ -397,7 +397,7 @@ main (int argc, char **argv)
       const guint8 *e = valid_bundle->data + ADIFF_BUNDLE_HEADER_SIZE + i * ADIFF_BUNDLE_ENTRY_SIZE;
       char tag[5] = { 0 };
       memcpy (tag, e + ENT_TAG, 4);
-      guint64 off = adiff_le64 (e + ENT_OFFSET), len = adiff_le64 (e + ENT_LENGTH);
+      guint64 off = adiff__le64 (e + ENT_OFFSET), len = adiff__le64 (e + ENT_LENGTH);
       char *s = g_strdup_printf ("start-of-%s", tag), *m = g_strdup_printf ("inside-%s", tag),
            *x = g_strdup_printf ("end-of-%s", tag);
       add_cut (cuts, off, s);

@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 #include <zlib.h>
 #include "bundle-test-util.h"
-#include "bundle-format.h"
+#include "bundle/format.h"
 
 static guint8 *good;     /* a valid bundle: 3×3 gray, 4 components, 3 exemplars */
 static gsize good_len;
@@ -60,11 +60,11 @@ copy (void)
 static guint8 *
 entry (guint8 *f, guint32 tag)
 {
-  guint32 n = adiff_le32 (f + HDR_N_SECTIONS);
+  guint32 n = adiff__le32 (f + HDR_N_SECTIONS);
   for (guint i = 0; i < n; i++)
     {
       guint8 *e = f + ADIFF_BUNDLE_HEADER_SIZE + ADIFF_BUNDLE_ENTRY_SIZE * i;
-      if (adiff_le32 (e) == tag)
+      if (adiff__le32 (e) == tag)
         return e;
     }
   g_assert_not_reached ();
@@ -73,19 +73,19 @@ entry (guint8 *f, guint32 tag)
 static void
 fix_crcs (guint8 *f)
 {
-  guint32 n = adiff_le32 (f + HDR_N_SECTIONS);
+  guint32 n = adiff__le32 (f + HDR_N_SECTIONS);
   n = MIN (n, ADIFF_BUNDLE_MAX_SECTIONS);
-  adiff_put_le32 (f + HDR_TABLE_CRC,
+  adiff__put_le32 (f + HDR_TABLE_CRC,
                   (guint32) crc32 (0, f + ADIFF_BUNDLE_HEADER_SIZE, ADIFF_BUNDLE_ENTRY_SIZE * n));
-  adiff_put_le32 (f + HDR_HEADER_CRC, (guint32) crc32 (0, f, HDR_HEADER_CRC));
+  adiff__put_le32 (f + HDR_HEADER_CRC, (guint32) crc32 (0, f, HDR_HEADER_CRC));
 }
 
 static void
 fix_section_crc (guint8 *f, guint32 tag)
 {
   guint8 *e = entry (f, tag);
-  adiff_put_le32 (e + ENT_CRC, (guint32) crc32 (0, f + adiff_le64 (e + ENT_OFFSET),
-                                                (uInt) adiff_le64 (e + ENT_LENGTH)));
+  adiff__put_le32 (e + ENT_CRC, (guint32) crc32 (0, f + adiff__le64 (e + ENT_OFFSET),
+                                                (uInt) adiff__le64 (e + ENT_LENGTH)));
   fix_crcs (f);
 }
 
@@ -121,11 +121,11 @@ test_truncated (void)
 {
   for (gsize len = 0; len < good_len; len++)
     expect_error (good, len, ADIFF_ERROR_FORMAT, NULL);
-  guint32 n = adiff_le32 (good + HDR_N_SECTIONS);
+  guint32 n = adiff__le32 (good + HDR_N_SECTIONS);
   for (guint i = 0; i < n; i++)
     {
       const guint8 *e = good + ADIFF_BUNDLE_HEADER_SIZE + ADIFF_BUNDLE_ENTRY_SIZE * i;
-      guint64 off = adiff_le64 (e + ENT_OFFSET), end = off + adiff_le64 (e + ENT_LENGTH);
+      guint64 off = adiff__le64 (e + ENT_OFFSET), end = off + adiff__le64 (e + ENT_LENGTH);
       if (end < good_len)
         expect_error (good, end, ADIFF_ERROR_FORMAT, "past the end");
       expect_error (good, off, ADIFF_ERROR_FORMAT, "past the end");
@@ -145,10 +145,10 @@ static void
 test_future_version (void)
 {
   guint8 *f = copy ();
-  adiff_put_le32 (f + HDR_VERSION, 2);
+  adiff__put_le32 (f + HDR_VERSION, 2);
   fix_crcs (f);
   expect_error (f, good_len, ADIFF_ERROR_VERSION, "version 2");
-  adiff_put_le32 (f + HDR_VERSION, 0);
+  adiff__put_le32 (f + HDR_VERSION, 0);
   expect_error (f, good_len, ADIFF_ERROR_VERSION, "version 0");
   g_free (f);
 }
@@ -164,105 +164,105 @@ typedef struct
 static void
 edit_components_2_40 (guint8 *f)
 {
-  adiff_put_le64 (f + HDR_N_COMPONENTS, G_GUINT64_CONSTANT (1) << 40);
+  adiff__put_le64 (f + HDR_N_COMPONENTS, G_GUINT64_CONSTANT (1) << 40);
 }
 
 static void
 edit_exemplars_2_40 (guint8 *f)
 {
-  adiff_put_le64 (f + HDR_N_EXEMPLARS, G_GUINT64_CONSTANT (1) << 40);
+  adiff__put_le64 (f + HDR_N_EXEMPLARS, G_GUINT64_CONSTANT (1) << 40);
 }
 
 static void
 edit_huge_window (guint8 *f)
 {
-  adiff_put_le32 (f + HDR_WIDTH, 0xffffffffu);
-  adiff_put_le32 (f + HDR_HEIGHT, 0xffffffffu);
-  adiff_put_le32 (f + HDR_CHANNELS, 3);
+  adiff__put_le32 (f + HDR_WIDTH, 0xffffffffu);
+  adiff__put_le32 (f + HDR_HEIGHT, 0xffffffffu);
+  adiff__put_le32 (f + HDR_CHANNELS, 3);
 }
 
 static void
 edit_channels (guint8 *f)
 {
-  adiff_put_le32 (f + HDR_CHANNELS, 2);
+  adiff__put_le32 (f + HDR_CHANNELS, 2);
 }
 
 static void
 edit_many_sections (guint8 *f)
 {
-  adiff_put_le32 (f + HDR_N_SECTIONS, 0xffffffffu);
+  adiff__put_le32 (f + HDR_N_SECTIONS, 0xffffffffu);
 }
 
 static void
 edit_offset_past_end (guint8 *f)
 {
-  adiff_put_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET, adiff_align_up (good_len + 64));
+  adiff__put_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET, adiff__align_up (good_len + 64));
 }
 
 static void
 edit_offset_wraps (guint8 *f)
 {
   guint8 *e = entry (f, ADIFF_TAG_SCAT);
-  adiff_put_le64 (e + ENT_OFFSET, G_MAXUINT64 - 63);
-  adiff_put_le64 (e + ENT_LENGTH, 648);
+  adiff__put_le64 (e + ENT_OFFSET, G_MAXUINT64 - 63);
+  adiff__put_le64 (e + ENT_LENGTH, 648);
 }
 
 static void
 edit_length_wrong (guint8 *f)
 {
   guint8 *e = entry (f, ADIFF_TAG_MEAN);
-  adiff_put_le64 (e + ENT_LENGTH, adiff_le64 (e + ENT_LENGTH) - 8);
+  adiff__put_le64 (e + ENT_LENGTH, adiff__le64 (e + ENT_LENGTH) - 8);
 }
 
 static void
 edit_overlap (guint8 *f)
 {
   /* EVAL (4 doubles) placed on top of MEAN (9 doubles). */
-  adiff_put_le64 (entry (f, ADIFF_TAG_EVAL) + ENT_OFFSET,
-                  adiff_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET));
+  adiff__put_le64 (entry (f, ADIFF_TAG_EVAL) + ENT_OFFSET,
+                  adiff__le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET));
 }
 
 static void
 edit_overlap_table (guint8 *f)
 {
-  adiff_put_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET, 128);
+  adiff__put_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET, 128);
 }
 
 static void
 edit_misaligned (guint8 *f)
 {
   guint8 *e = entry (f, ADIFF_TAG_EVAL);
-  adiff_put_le64 (e + ENT_OFFSET, adiff_le64 (e + ENT_OFFSET) + 8);
+  adiff__put_le64 (e + ENT_OFFSET, adiff__le64 (e + ENT_OFFSET) + 8);
 }
 
 static void
 edit_unknown_tag (guint8 *f)
 {
-  adiff_put_le32 (entry (f, ADIFF_TAG_LABL) + ENT_TAG, ADIFF_TAG ('X', 'X', 'X', 'X'));
+  adiff__put_le32 (entry (f, ADIFF_TAG_LABL) + ENT_TAG, ADIFF_TAG ('X', 'X', 'X', 'X'));
 }
 
 static void
 edit_duplicate_tag (guint8 *f)
 {
-  adiff_put_le32 (entry (f, ADIFF_TAG_LABL) + ENT_TAG, ADIFF_TAG_MEAN);
+  adiff__put_le32 (entry (f, ADIFF_TAG_LABL) + ENT_TAG, ADIFF_TAG_MEAN);
 }
 
 static void
 edit_wrong_type (guint8 *f)
 {
-  adiff_put_le32 (entry (f, ADIFF_TAG_EVEC) + ENT_TYPE, ADIFF_ELEM_U8);
+  adiff__put_le32 (entry (f, ADIFF_TAG_EVEC) + ENT_TYPE, ADIFF_ELEM_U8);
 }
 
 static void
 edit_missing_mean (guint8 *f)
 {
-  adiff_put_le32 (entry (f, ADIFF_TAG_MEAN) + ENT_TAG, ADIFF_TAG_EVAL);
+  adiff__put_le32 (entry (f, ADIFF_TAG_MEAN) + ENT_TAG, ADIFF_TAG_EVAL);
 }
 
 static void
 edit_flags (guint8 *f)
 {
-  adiff_put_le32 (f + HDR_FLAGS, 0);   /* SCAT present but not partial */
+  adiff__put_le32 (f + HDR_FLAGS, 0);   /* SCAT present but not partial */
 }
 
 static void
@@ -274,27 +274,27 @@ edit_reserved (guint8 *f)
 static void
 edit_residual_nan (guint8 *f)
 {
-  adiff_put_le_f64 (f + HDR_RESIDUAL, NAN);
+  adiff__put_le_f64 (f + HDR_RESIDUAL, NAN);
 }
 
 static void
 edit_mean_nan (guint8 *f)
 {
-  adiff_put_le_f64 (f + adiff_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET) + 16, NAN);
+  adiff__put_le_f64 (f + adiff__le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET) + 16, NAN);
   fix_section_crc (f, ADIFF_TAG_MEAN);
 }
 
 static void
 edit_eigen_order (guint8 *f)
 {
-  adiff_put_le_f64 (f + adiff_le64 (entry (f, ADIFF_TAG_EVAL) + ENT_OFFSET) + 16, 100.0);
+  adiff__put_le_f64 (f + adiff__le64 (entry (f, ADIFF_TAG_EVAL) + ENT_OFFSET) + 16, 100.0);
   fix_section_crc (f, ADIFF_TAG_EVAL);
 }
 
 static void
 edit_metadata_utf8 (guint8 *f)
 {
-  f[adiff_le64 (entry (f, ADIFF_TAG_META) + ENT_OFFSET) + 2] = 0xff;
+  f[adiff__le64 (entry (f, ADIFF_TAG_META) + ENT_OFFSET) + 2] = 0xff;
   fix_section_crc (f, ADIFF_TAG_META);
 }
 
@@ -302,7 +302,7 @@ static void
 edit_padding (guint8 *f)
 {
   /* The byte right after MEAN (9 doubles = 72 bytes) is padding. */
-  f[adiff_le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET) + 72] = 1;
+  f[adiff__le64 (entry (f, ADIFF_TAG_MEAN) + ENT_OFFSET) + 72] = 1;
 }
 
 static const EditCase edits[] = {

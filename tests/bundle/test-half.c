@@ -1,15 +1,15 @@
 /* test-half.c — float16 conversion: exact round trip of every half value,
  * rounding to nearest even, relative error bound, overflow and subnormals. */
 #include <math.h>
-#include "half.h"
+#include "bundle/half.h"
 
 static void
 test_every_half_round_trips (void)
 {
   for (guint32 h = 0; h < 65536; h++)
     {
-      float f = adiff_half_to_float ((guint16) h);
-      guint16 back = adiff_half_from_float (f);
+      float f = adiff__half_to_float ((guint16) h);
+      guint16 back = adiff__half_from_float (f);
       if (isnan (f))
         {
           g_assert_cmpuint (back & 0x7c00, ==, 0x7c00);
@@ -37,7 +37,7 @@ static void
 test_cases (gconstpointer p)
 {
   const Case *c = p;
-  g_assert_cmphex (adiff_half_from_float (c->in), ==, c->out);
+  g_assert_cmphex (adiff__half_from_float (c->in), ==, c->out);
 }
 
 static void
@@ -49,12 +49,12 @@ test_relative_error (void)
       /* Normal halves span 6.1e-5 .. 65504. */
       float x = (float) ((g_rand_boolean (rand) ? 1 : -1) *
                          pow (2.0, g_rand_double_range (rand, -14, 15.9)));
-      float y = adiff_half_to_float (adiff_half_from_float (x));
+      float y = adiff__half_to_float (adiff__half_from_float (x));
       g_assert_cmpfloat (fabsf (y - x), <=, ldexpf (fabsf (x), -11) * 1.0001f);
     }
   g_rand_free (rand);
-  g_assert_true (isinf (adiff_half_to_float (adiff_half_from_float (INFINITY))));
-  g_assert_true (isnan (adiff_half_to_float (adiff_half_from_float (NAN))));
+  g_assert_true (isinf (adiff__half_to_float (adiff__half_from_float (INFINITY))));
+  g_assert_true (isnan (adiff__half_to_float (adiff__half_from_float (NAN))));
 }
 
 int

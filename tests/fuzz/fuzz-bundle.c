@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "fuzz-common.h"
-#include "bundle-format.h"
+#include "bundle/format.h"
 
 /* Small limits: the fuzzer should find layout bugs, not spend its time
  * decomposing large bundles that are legitimately expensive. */

@@ -7,13 +7,13 @@
  * whose covariance is exactly that separable exponential.
  *
  * The Wiener filter has two tiling paths (window by window, and folded into
- * one matrix per block, tile-linear.c); every test of the result runs both.
+ * one matrix per block, core/tiling/linear.c); every test of the result runs both.
  */
 
 #include <lapacke.h>
 #include <math.h>
 #include "adiff/adiff.h"
-#include "tile.h"          /* adiff_denoise_rows_full: force each path */
+#include "tiling/tiler.h"          /* adiff__denoise_rows_full: force each path */
 
 static const AdiffTilePath paths[] = { ADIFF_TILE_WINDOWS, ADIFF_TILE_FOLDED };
 static const char *const path_names[] = { "windows", "folded" };
@@ -292,7 +292,7 @@ test_identity (gconstpointer data)
   for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
     {
       Stream s = { in, out, t->w, t->h, t->c };
-      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, paths[p], NULL,
+      g_assert_true (adiff__denoise_rows_full (den, t->w, t->h, t->c, paths[p], NULL,
                                               stream_read, stream_write, &s, NULL, NULL,
                                               &error));
       g_assert_no_error (error);
@@ -328,7 +328,7 @@ test_streaming (gconstpointer data)
       s.next_read = s.next_write = s.max_ahead = 0;
       AdiffTileStats st = { 0 };
       AdiffTilePath path = p < G_N_ELEMENTS (paths) ? paths[p] : ADIFF_TILE_AUTO;
-      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, path, &st, stream_read,
+      g_assert_true (adiff__denoise_rows_full (den, t->w, t->h, t->c, path, &st, stream_read,
                                               stream_write, &s, stream_progress, &s, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (s.next_read, ==, t->h);
@@ -388,7 +388,7 @@ test_streaming_nonlinear (gconstpointer data)
       float *ref = reference_tiling (den, in, t->w, t->h, t->c);
       Stream s = { in, out, t->w, t->h, t->c };
       AdiffTileStats st = { 0 };
-      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, ADIFF_TILE_AUTO, &st,
+      g_assert_true (adiff__denoise_rows_full (den, t->w, t->h, t->c, ADIFF_TILE_AUTO, &st,
                                               stream_read, stream_write, &s, NULL, NULL,
                                               &error));
       g_assert_no_error (error);
@@ -419,7 +419,7 @@ test_memory_bound (void)
     {
       AdiffTileStats st = { 0 };
       s.next_read = s.next_write = s.max_ahead = 0;
-      g_assert_true (adiff_denoise_rows_full (den, w, h, 1, paths[p], &st, stream_read,
+      g_assert_true (adiff__denoise_rows_full (den, w, h, 1, paths[p], &st, stream_read,
                                               stream_write, &s, NULL, NULL, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (s.max_ahead, <=, 8 + 4);
@@ -487,7 +487,7 @@ test_seamless (void)
       /* Both paths at overlap 2, then overlap 4 (windows only). */
       gboolean four = p == G_N_ELEMENTS (paths);
       Stream st = { noisy, out, w, h, 1 };
-      g_assert_true (adiff_denoise_rows_full (four ? den4 : den, w, h, 1,
+      g_assert_true (adiff__denoise_rows_full (four ? den4 : den, w, h, 1,
                                               four ? ADIFF_TILE_AUTO : paths[p], NULL,
                                               stream_read, stream_write, &st, NULL, NULL,
                                               &error));
@@ -729,7 +729,7 @@ test_region (gconstpointer data)
       AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
       g_assert_no_error (error);
       Stream s = { in, ref, t->w, t->h, t->c };
-      g_assert_true (adiff_denoise_rows_full (den, t->w, t->h, t->c, ADIFF_TILE_WINDOWS, NULL,
+      g_assert_true (adiff__denoise_rows_full (den, t->w, t->h, t->c, ADIFF_TILE_WINDOWS, NULL,
                                               stream_read, stream_write, &s, NULL, NULL,
                                               &error));
       g_assert_no_error (error);

@@ -2,7 +2,7 @@
  * double reference; its invariants (σ → 0 masks, τ → 0 equals optimal);
  * fast mode's error against exact mode. */
 #include "synth.h"
-#include "analytic-private.h"
+#include "models/analytic-private.h"
 
 typedef struct
 {
@@ -176,7 +176,7 @@ fast_and_exact (AdiffBundle *b, double sigma, guint nw, guint seed, guint thread
   return groups;
 }
 
-/* Fast mode prunes exemplars per region of the window (analytic-fast.c)
+/* Fast mode prunes exemplars per region of the window (core/index/regions.c)
  * for float exemplars and more than ANA_REGIONS_MIN_EXEMPLARS of them:
  * its error against exact mode stays within the documented bounds.  With
  * fewer, fast mode is the exact kernel. */
@@ -210,7 +210,7 @@ test_fast_mode (void)
 }
 
 /* Exemplars rounded to 8 bits, as bundles built from 8-bit images store
- * them: fast mode then uses one index per mask group (analytic-coord.c). */
+ * them: fast mode then uses one index per mask group (core/index/group-*.c). */
 static void
 quantize_exemplars (AdiffBundle *b)
 {
@@ -270,8 +270,8 @@ static void
 test_fast_groups_exact (void)
 {
   enum { NW = ANA_COORD_LAZY_WINDOWS };
-  static const AnaKernels kinds[] = { ANA_KERNELS_AVX512, ANA_KERNELS_AVX2,
-                                      ANA_KERNELS_PORTABLE };
+  static const AdiffSimdLevel kinds[] = { ADIFF__SIMD_AVX512, ADIFF__SIMD_AVX2,
+                                      ADIFF__SIMD_PORTABLE };
   static const char *names[] = { "AVX-512", "AVX2+FMA", "portable" };
   for (guint channels = 1; channels <= 3; channels += 2)
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
@@ -280,7 +280,7 @@ test_fast_groups_exact (void)
         crowd_exemplars (b, 90);
         quantize_exemplars (b);
         gsize d = b->dim;
-        ana_coord_kernels = kinds[k];
+        adiff__simd_cap = kinds[k];
         for (double sigma = 0.03; sigma < 0.5; sigma *= 3)
           {
             float *xe = g_new (float, NW * d), *xf = g_new (float, NW * d);
@@ -295,7 +295,7 @@ test_fast_groups_exact (void)
           }
         adiff_bundle_unref (b);
       }
-  ana_coord_kernels = ANA_KERNELS_AVX512;
+  adiff__simd_cap = ADIFF__SIMD_AVX512;
 }
 
 /* Inputs far outside [0, 1] overflow the per-group indexes' float

@@ -2,7 +2,7 @@
  * double reference; non-equivariant with k ≥ 2·window−1 is the optimal
  * denoiser; the calibrated default patch size. */
 #include "synth.h"
-#include "models-private.h"
+#include "models/models-private.h"
 
 typedef struct
 {
@@ -99,12 +99,12 @@ test_large_local_is_optimal (void)
 static void
 test_default_size (void)
 {
-  g_assert_cmpuint (adiff_patch_default_size (0.001), ==, 3);
-  g_assert_cmpuint (adiff_patch_default_size (100), ==, 25);
+  g_assert_cmpuint (adiff__patch_default_size (0.001), ==, 3);
+  g_assert_cmpuint (adiff__patch_default_size (100), ==, 25);
   guint prev = 0;
   for (double s = 0.001; s < 100; s *= 1.1)
     {
-      guint k = adiff_patch_default_size (s);
+      guint k = adiff__patch_default_size (s);
       g_assert_cmpuint (k % 2, ==, 1);
       g_assert_cmpuint (k, >=, prev);
       prev = k;
