@@ -112,7 +112,7 @@ void
 plugin_args_add_layer_effect (GimpProcedure *procedure)
 {
   gimp_procedure_add_boolean_argument (procedure, "layer-effect",
-                                       _("Add as a non-destructive _layer effect"),
+                                       _("Add as a non-destructive layer e_ffect"),
                                        _("Append the filter to the layer as an effect GIMP "
                                          "renders itself (editable, can be hidden or merged "
                                          "later, saved in .xcf) instead of changing its pixels; "
