@@ -1,0 +1,19 @@
+/* sample-private.h — the DDIM loop shared by the window sampler (sample.c)
+ * and the image-sized one (sample-image.c); only the denoiser differs. */
+#pragma once
+
+#include "adiff-private.h"
+
+/* Denoise n values of z at noise level sigma into x0. */
+typedef gboolean (*AdiffDdimDenoiseFunc) (double sigma, const float *z, float *x0,
+                                          gpointer data, GError **error);
+
+/* The DDIM path of sample.c over n values, from seeded noise to out. */
+gboolean adiff_ddim_run (gsize                    n,
+                         const AdiffSampleParams *params,
+                         AdiffDdimDenoiseFunc     denoise,
+                         gpointer                 denoise_data,
+                         float                   *out,
+                         gboolean               (*progress) (double, gpointer),
+                         gpointer                 progress_data,
+                         GError                 **error);
