@@ -11,14 +11,21 @@
 void
 plugin_args_add_bundle (GimpProcedure *procedure)
 {
+  /* The natural-image bundle suits photos best. */
+  plugin_args_add_bundle_default (procedure, ADIFF_DEFAULT_BUNDLE);
+}
+
+void
+plugin_args_add_bundle_default (GimpProcedure *procedure, const char *default_name)
+{
   GList *installed = plugin_bundles_installed ();
   GFile *fallback = installed != NULL ? installed->data : NULL;
 
-  /* The natural-image bundle suits photos best; else the first found. */
+  /* The default when installed, else the first found. */
   for (GList *l = installed; l != NULL; l = l->next)
     {
       g_autofree char *name = g_file_get_basename (l->data);
-      if (g_strcmp0 (name, ADIFF_DEFAULT_BUNDLE) == 0)
+      if (g_strcmp0 (name, default_name) == 0)
         {
           fallback = l->data;
           break;
