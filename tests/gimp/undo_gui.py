@@ -202,15 +202,16 @@ def check_overlay(tap):
             return
         result = case.state()
         tap.ok(len(result['layers']) == len(original['layers']) + 1 and values[0].is_group() and
-               len(values[0].get_children()) == 3 and result['sample point'],
-               '%s: adds a group of 3 layers and a sample point (%s)' % (kind, result['layers']))
+               len(values[0].get_children()) == 4 and result['sample point'],
+               '%s: adds a group of legend and 3 layers, and a sample point (%s)'
+               % (kind, result['layers']))
         if not same(tap, case.press('ctrl+z'), original,
                     '%s: one ctrl+z removes the group and the sample point, the guide kept' % kind):
             return
         same(tap, case.press('ctrl+y'), result, '%s: one ctrl+y brings them back' % kind)
         group = case.image.get_layers()[0]
-        tap.ok(group.is_group() and len(group.get_children()) == 3,
-               '%s: ... with its 3 layers' % kind)
+        tap.ok(group.is_group() and len(group.get_children()) == 4,
+               '%s: ... with its 4 layers' % kind)
     finally:
         case.close()
 
