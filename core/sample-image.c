@@ -18,9 +18,7 @@ static gboolean
 denoise_image (double sigma, const float *z, float *x0, gpointer data, GError **error)
 {
   Image *im = data;
-  AdiffParams p = *im->model;
-  p.sigma = sigma;
-  AdiffDenoiser *den = adiff_denoiser_new (im->bundle, &p, error);
+  AdiffDenoiser *den = adiff_ddim_denoiser (im->bundle, im->model, sigma, error);
   if (!den)
     return FALSE;
   gboolean ok = adiff_denoise_image (den, z, x0, im->width, im->height, im->bundle->channels,

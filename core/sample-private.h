@@ -8,6 +8,13 @@
 typedef gboolean (*AdiffDdimDenoiseFunc) (double sigma, const float *z, float *x0,
                                           gpointer data, GError **error);
 
+/* The model's denoiser at noise level sigma: a new one each step, since
+ * masks and W_σ depend on σ. */
+AdiffDenoiser *adiff_ddim_denoiser (AdiffBundle       *bundle,
+                                    const AdiffParams *model,
+                                    double             sigma,
+                                    GError           **error);
+
 /* The DDIM path of sample.c over n values, from seeded noise to out. */
 gboolean adiff_ddim_run (gsize                    n,
                          const AdiffSampleParams *params,

@@ -125,15 +125,21 @@ typedef struct
   guint              n_windows;
 } Windows;
 
-/* One denoiser evaluation at noise level σ_t over every window (a new
- * denoiser each step: masks and W_σ depend on σ). */
+AdiffDenoiser *
+adiff_ddim_denoiser (AdiffBundle *bundle, const AdiffParams *model, double sigma,
+                     GError **error)
+{
+  AdiffParams p = *model;
+  p.sigma = sigma;
+  return adiff_denoiser_new (bundle, &p, error);
+}
+
+/* One denoiser evaluation at noise level σ_t over every window. */
 static gboolean
 denoise_windows (double sigma, const float *z, float *x0, gpointer data, GError **error)
 {
   Windows *w = data;
-  AdiffParams p = *w->model;
-  p.sigma = sigma;
-  AdiffDenoiser *den = adiff_denoiser_new (w->bundle, &p, error);
+  AdiffDenoiser *den = adiff_ddim_denoiser (w->bundle, w->model, sigma, error);
   if (!den)
     return FALSE;
   gboolean ok = adiff_denoiser_apply (den, z, w->n_windows, x0, error);
