@@ -16,7 +16,6 @@
 #include "engine/legend.h"
 
 #define PAD    8.0
-#define FIELD  96.0   /* enlarged field, larger side, at unit 1 */
 #define BAR    12.0
 #define TEXT   12.0
 
@@ -103,9 +102,10 @@ guchar *
 plugin_legend_render (const PluginLegend *l, gint *width, gint *height)
 {
   double u = l->unit, pad = PAD * u;
-  double k = MAX (1.0, floor (FIELD * u / MAX (l->width, l->height)));
+  double k = MAX (1.0, floor (l->field_size * u / MAX (l->width, l->height)));
   double fw = k * l->width, fh = k * l->height, line = TEXT * u * 1.5;
-  double w = MAX (pad + l->n * (fw + pad), 240 * u), h = pad + line + fh + line + BAR * u + line + pad;
+  double w = MAX (pad + l->n * (fw + pad), 200 * u);
+  double h = pad + line + fh + line + BAR * u + line + pad;
   cairo_surface_t *surface;
   PangoFontDescription *font;
   PangoLayout *layout;

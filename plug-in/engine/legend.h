@@ -15,6 +15,7 @@ typedef struct
   guint                qx, qy;         /* the pixel in the window */
   gboolean             gray, signed_;
   AdiffColormap        colormap;
+  double               field_size;     /* enlarged field's larger side, px at unit 1 */
   double               unit;           /* 1 = 12 px text; larger for large images */
 } PluginLegend;
 

@@ -247,58 +247,97 @@ scale_name (PluginFieldScale scale)
     }
 }
 
-/* Beside the window: right, left, below or above, the first place where
- * the legend fits inside the image; else right, clamped into the image. */
-static void
-place_legend (GimpImage *image, GimpLayer *legend, gint wx, gint wy, const Window *w)
+/* Pixels of a w×h rectangle at (x, y) outside the image. */
+static gint64
+outside (gint x, gint y, gint w, gint h, gint iw, gint ih)
 {
-  gint iw = gimp_image_get_width (image), ih = gimp_image_get_height (image);
-  gint lw = gimp_drawable_get_width (GIMP_DRAWABLE (legend));
-  gint lh = gimp_drawable_get_height (GIMP_DRAWABLE (legend));
-  gint gap = MAX (4, (gint) w->width / 2);
-  gint ww = (gint) w->width, wh = (gint) w->height;
-  const gint places[4][2] = {
-    { wx + ww + gap, wy }, { wx - gap - lw, wy }, { wx, wy + wh + gap }, { wx, wy - gap - lh },
-  };
-  gint x = places[0][0], y = places[0][1];
-
-  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
-    if (places[i][0] >= 0 && places[i][1] >= 0 &&
-        places[i][0] + lw <= iw && places[i][1] + lh <= ih)
-      {
-        x = places[i][0];
-        y = places[i][1];
-        break;
-      }
-  x = MAX (0, MIN (x, iw - lw));
-  y = MAX (0, MIN (y, ih - lh));
-  gimp_layer_set_offsets (legend, x, y);
+  gint64 inside = (gint64) MAX (0, MIN (x + w, iw) - MAX (x, 0)) *
+                  MAX (0, MIN (y + h, ih) - MAX (y, 0));
+  return (gint64) w * h - inside;
 }
 
-static GimpLayer *
-new_legend (GimpImage *image, GimpDrawable *drawable, const Window *w, float **pixels,
-            const PluginOverlayOptions *o)
+/* Where a lw×lh legend goes beside the window, never over it: right,
+ * left, below or above (slid along that side into the image), the first
+ * that lies inside the image, else the one least outside.  Returns how
+ * many of its pixels are outside the image. */
+static gint64
+legend_place (gint iw, gint ih, gint wx, gint wy, const Window *w, gint lw, gint lh,
+              gint *x, gint *y)
 {
+  gint gap = MAX (4, (gint) w->width / 2);
+  gint ww = (gint) w->width, wh = (gint) w->height;
+  gint sy = CLAMP (wy, 0, MAX (0, ih - lh)), sx = CLAMP (wx, 0, MAX (0, iw - lw));
+  const gint places[4][2] = {
+    { wx + ww + gap, sy }, { wx - gap - lw, sy }, { sx, wy + wh + gap }, { sx, wy - gap - lh },
+  };
+  gint64 best = G_MAXINT64;
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      gint64 out = outside (places[i][0], places[i][1], lw, lh, iw, ih);
+      if (out < best)
+        {
+          best = out;
+          *x = places[i][0];
+          *y = places[i][1];
+        }
+    }
+  return best;
+}
+
+static const char *
+model_name (AdiffMethod method)
+{
+  switch (method)
+    {
+    case ADIFF_METHOD_WIENER:   return _("Wiener");
+    case ADIFF_METHOD_ANALYTIC: return _("Analytic");
+    case ADIFF_METHOD_OPTIMAL:  return _("Optimal");
+    default:                    return _("Patch");
+    }
+}
+
+/* The legend beside the window: its fields as large as fit there (96 px
+ * down to 48 px), so that it covers neither the window nor, where the
+ * image has room, anything outside the image. */
+static void
+add_legend (GimpImage *image, GimpDrawable *drawable, GimpLayer *group, const Window *w,
+            float **pixels, const PluginOverlayOptions *o)
+{
+  static const double sizes[] = { 96, 80, 64, 48 };
   gboolean gray = gimp_drawable_is_gray (drawable);
+  gint iw = gimp_image_get_width (image), ih = gimp_image_get_height (image);
   g_autofree char *title = g_strdup_printf (_("Pixel (%d, %d) · %s"), o->x, o->y,
-                                            adiff_method_to_string (o->method));
+                                            model_name (o->method));
   g_autofree char *name = g_strdup_printf (_("Legend (%d,%d)"), o->x, o->y);
   PluginLegend l = {
     title, scale_name (o->scale), (const float * const *) pixels, o->sigmas, o->n_sigmas,
-    w->width, w->height, w->qx, w->qy, gray, w->signed_, o->colormap,
-    MAX (1.0, round (MIN (gimp_image_get_width (image), gimp_image_get_height (image)) / 800.0))
+    w->width, w->height, w->qx, w->qy, gray, w->signed_, o->colormap, 0,
+    MAX (1.0, round (MIN (iw, ih) / 800.0))
   };
-  gint lw, lh;
-  g_autofree guchar *argb = plugin_legend_render (&l, &lw, &lh);
-  GimpLayer *layer = gimp_layer_new (image, name, lw, lh,
-                                     gray ? GIMP_GRAYA_IMAGE : GIMP_RGBA_IMAGE, 100.0,
-                                     GIMP_LAYER_MODE_NORMAL);
-  GeglBuffer *buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  g_autofree guchar *argb = NULL;
+  gint lw = 0, lh = 0, x = 0, y = 0, ox, oy;
+  GimpLayer *layer;
+  GeglBuffer *buffer;
 
+  gimp_drawable_get_offsets (drawable, &ox, &oy);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_free (argb);
+      l.field_size = sizes[i];
+      argb = plugin_legend_render (&l, &lw, &lh);
+      if (legend_place (iw, ih, ox + (gint) w->left, oy + (gint) w->top, w, lw, lh,
+                        &x, &y) == 0)
+        break;
+    }
+  layer = gimp_layer_new (image, name, lw, lh, gray ? GIMP_GRAYA_IMAGE : GIMP_RGBA_IMAGE,
+                          100.0, GIMP_LAYER_MODE_NORMAL);
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
   gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, lw, lh), 0, babl_format ("cairo-ARGB32"),
                    argb, lw * 4);
   g_object_unref (buffer);
-  return layer;
+  gimp_image_insert_layer (image, layer, group, 0);
+  gimp_layer_set_offsets (layer, x, y);
 }
 
 GimpLayer *
@@ -319,14 +358,7 @@ plugin_overlay_add (GimpImage *image, GimpDrawable *drawable, AdiffBundle *bundl
   gimp_image_undo_group_start (image);
   top = insert_layers (image, drawable, &w, pixels, options);
   if (options->legend)
-    {
-      GimpLayer *legend = new_legend (image, drawable, &w, pixels, options);
-      gint ox, oy;
-
-      gimp_image_insert_layer (image, legend, GIMP_LAYER (top), 0);
-      gimp_drawable_get_offsets (drawable, &ox, &oy);
-      place_legend (image, legend, ox + (gint) w.left, oy + (gint) w.top, &w);
-    }
+    add_legend (image, drawable, top, &w, pixels, options);
   plugin_sample_point_mark (image, options->x, options->y);
   gimp_image_undo_group_end (image);
   free_layers (pixels);

@@ -47,8 +47,10 @@ picker_draw (GtkWidget *area, cairo_t *cr, Picker *p)
 static gboolean
 picker_press (GtkWidget *box, GdkEventButton *event, Picker *p)
 {
-  gint x = p->ox + (gint) floor (event->x / p->scale);
-  gint y = p->oy + (gint) floor (event->y / p->scale);
+  gint w = (gint) round (gdk_pixbuf_get_width (p->thumb) / p->scale);
+  gint h = (gint) round (gdk_pixbuf_get_height (p->thumb) / p->scale);
+  gint x = p->ox + CLAMP ((gint) floor (event->x / p->scale), 0, w - 1);
+  gint y = p->oy + CLAMP ((gint) floor (event->y / p->scale), 0, h - 1);
 
   g_object_set (p->config, "pixel-from", "coordinates", "x", x, "y", y, NULL);
   return TRUE;
@@ -60,6 +62,23 @@ picker_changed (GObject *config, GParamSpec *pspec, GtkWidget *area)
   gtk_widget_queue_draw (area);
 }
 
+/* The layer at most PICKER_SIZE large; small layers enlarged (nearest
+ * neighbour) so that each pixel is easy to hit. */
+static GdkPixbuf *
+picker_thumbnail (GimpDrawable *drawable, gint w, gint h)
+{
+  double scale = (double) PICKER_SIZE / MAX (w, h);
+  gint tw = MAX (1, (gint) (w * scale)), th = MAX (1, (gint) (h * scale));
+  GdkPixbuf *thumb = gimp_drawable_get_thumbnail (drawable, tw, th, GIMP_PIXBUF_SMALL_CHECKS);
+  GdkPixbuf *large;
+
+  if (gdk_pixbuf_get_width (thumb) >= tw)
+    return thumb;
+  large = gdk_pixbuf_scale_simple (thumb, tw, th, GDK_INTERP_NEAREST);
+  g_object_unref (thumb);
+  return large;
+}
+
 GtkWidget *
 plugin_pixel_picker_new (GimpProcedureConfig *config, GimpDrawable *drawable)
 {
@@ -68,10 +87,7 @@ plugin_pixel_picker_new (GimpProcedureConfig *config, GimpDrawable *drawable)
   GtkWidget *frame, *box, *area;
 
   p->config = config;
-  p->scale = MIN (1.0, (double) PICKER_SIZE / MAX (w, h));
-  p->thumb = gimp_drawable_get_thumbnail (drawable, MAX (1, (gint) (w * p->scale)),
-                                          MAX (1, (gint) (h * p->scale)),
-                                          GIMP_PIXBUF_SMALL_CHECKS);
+  p->thumb = picker_thumbnail (drawable, w, h);
   p->scale = (double) gdk_pixbuf_get_width (p->thumb) / w;
   gimp_drawable_get_offsets (drawable, &p->ox, &p->oy);
 
