@@ -205,6 +205,11 @@ def check_overlay(tap):
                len(values[0].get_children()) == 4 and result['sample point'],
                '%s: adds a group of legend and 3 layers, and a sample point (%s)'
                % (kind, result['layers']))
+        children = values[0].get_children()
+        tap.ok(children[0].get_name().startswith('Legend (') and
+               [c.get_visible() for c in children] == [True, True, False, False],
+               '%s: legend on top, legend and first σ shown, the other σ hidden (%s)'
+               % (kind, [(c.get_name(), c.get_visible()) for c in children]))
         if not same(tap, case.press('ctrl+z'), original,
                     '%s: one ctrl+z removes the group and the sample point, the guide kept' % kind):
             return
@@ -214,6 +219,31 @@ def check_overlay(tap):
                '%s: ... with its 4 layers' % kind)
     finally:
         case.close()
+
+
+def check_sample(tap):
+    """Sample's size in the GUI: a 120×90 picture (a grid of windows scaled
+    to fill it) shown in its own image window."""
+    kind = 'sample 120×90'
+    status, msg, values = run_procedure_values(
+        'plug-in-adiff-sample', None, None, bundle=Gio.File.new_for_path(BUNDLES['rgb']),
+        model='wiener', steps=2, width=120, height=90, layout='grid')
+    if not tap.ok(status == Gimp.PDBStatusType.SUCCESS, '%s: runs' % kind, msg):
+        return
+    image = values[0]
+    layer = image.get_layers()[0]
+    tap.ok((image.get_width(), image.get_height(), layer.get_width(), layer.get_height()) ==
+           (120, 90, 120, 90), '%s: image and layer 120×90' % kind)
+    tag = 'adiff-sample-gui'
+    image.set_file(Gio.File.new_for_path(os.path.join(os.environ['ADIFF_GIMP_SCRATCH'],
+                                                      tag + '.xcf')))
+    display = Gimp.Display.new(image)
+    Gimp.displays_flush()
+    try:
+        window = xdotool('search', '--sync', '--onlyvisible', '--limit', '1', '--name', tag)
+        tap.ok(window.strip() != '', '%s: shown in an image window' % kind)
+    finally:
+        display.delete()
 
 
 def main():
@@ -228,6 +258,7 @@ def main():
         lambda t: check_filter(t, 'plug-in-adiff-wiener', 'wiener', False, False, 'u16', True),
         lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', True, True, 'f32'),
         check_overlay,
+        check_sample,
     ]
     for case in cases:
         try:
