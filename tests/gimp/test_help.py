@@ -33,10 +33,10 @@ def run(tap, bundles):
         tap.ok(all(i.startswith(DOMAIN + '?') for i in ids),
                'help %s: the help IDs are in our domain (%s)' % (lang, ids))
         pages = [refs.get(i.split('?', 1)[-1]) for i in ids]
-        tap.ok(None not in pages and
-               all(os.path.isfile(os.path.join(help_dir, lang, p)) for p in pages),
-               'help %s: every procedure\'s help ID has a page (%s)' % (lang, pages),
-               'help IDs %s, pages %s' % (ids, refs))
+        found = None not in pages and \
+            all(os.path.isfile(os.path.join(help_dir, lang, p)) for p in pages)
+        tap.ok(found, 'help %s: every procedure\'s help ID has a page (%s)' % (lang, pages),
+               None if found else 'help IDs %s, pages %s' % (ids, refs))
         if None in pages:
             continue
         missing = []

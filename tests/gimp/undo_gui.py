@@ -24,6 +24,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -246,6 +247,88 @@ def check_sample(tap):
         display.delete()
 
 
+def magenta_box(path):
+    """Bounding box (x, y, w, h) of the pure magenta pixels of a screen grab."""
+    subprocess.run(['import', '-window', 'root', '-depth', '8', 'rgb:' + path], check=True,
+                   timeout=WAIT, capture_output=True)
+    width = int(subprocess.run(['xdotool', 'getdisplaygeometry'], capture_output=True,
+                               text=True, timeout=WAIT).stdout.split()[0])
+    data = open(path, 'rb').read()
+    xs, ys = [], []
+    for i in range(0, len(data) - 2, 3):
+        if data[i] > 240 and data[i + 1] < 16 and data[i + 2] > 240:
+            xs.append((i // 3) % width)
+            ys.append((i // 3) // width)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
+
+
+class Log(list):
+    """Diagnostics of the clicking thread, also to stderr as they happen."""
+
+    def append(self, line):
+        print('# picker: ' + line, file=sys.stderr, flush=True)
+        super().append(line)
+
+
+def click_pixel(log, px, py, layer_w):
+    """In the Sensitivity dialog: find its preview (the magenta layer) on a
+    screen grab, click layer pixel (px, py) in it, then OK."""
+    path = os.path.join(os.environ['ADIFF_GIMP_SCRATCH'], 'screen.rgb')
+    end = time.time() + 6 * WAIT
+    box = None
+    try:
+        while time.time() < end and not (box and box[2] > 100):
+            time.sleep(1)
+            box = magenta_box(path)
+        log.append('preview at %s' % (box,))
+        if not (box and box[2] > 100):
+            return
+        scale = box[2] / layer_w
+        x, y = int(box[0] + (px + 0.5) * scale), int(box[1] + (py + 0.5) * scale)
+        xdotool('mousemove', '--sync', str(x), str(y), 'click', '1')
+        log.append('clicked (%d, %d)' % (x, y))
+        # No window manager gives the dialog the keyboard focus, so OK is
+        # clicked where GIMP 3.0.4 puts it: right of the preview, below it.
+        time.sleep(2)
+        ok_x, ok_y = box[0] + box[2] + 15, box[1] + box[3] + 75
+        xdotool('mousemove', '--sync', str(ok_x), str(ok_y), 'click', '1')
+        log.append('clicked OK at (%d, %d)' % (ok_x, ok_y))
+    except Exception as e:      # reported through the case's diagnostics
+        log.append('error: %s' % e)
+
+
+def check_picker(tap):
+    """The pixel chosen by a click in the Sensitivity dialog's preview."""
+    kind = 'pixel picker'
+    image, layer = new_image(60, 40)
+    Gimp.context_set_foreground(Gegl.Color.new('#ff00ff'))
+    layer.edit_fill(Gimp.FillType.FOREGROUND)
+    log = Log()
+    clicker = threading.Thread(target=click_pixel, args=(log, 45, 10, 60), daemon=True)
+    clicker.start()
+    proc = Gimp.get_pdb().lookup_procedure('plug-in-adiff-sensitivity')
+    config = proc.create_config()
+    config.set_property('run-mode', Gimp.RunMode.INTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', [layer])
+    config.set_property('bundle', Gio.File.new_for_path(BUNDLES['rgb']))
+    config.set_property('pixel-from', 'coordinates')
+    config.set_property('legend', False)
+    config.set_property('sigmas', '25')
+    result = proc.run(config)
+    clicker.join(WAIT)
+    status = result.index(0)
+    name = result.index(1).get_name() if status == Gimp.PDBStatusType.SUCCESS else None
+    # INTERACTIVE runs may start from the last values used (σ list, legend):
+    # the pixel is what counts.
+    tap.ok(name is not None and name.startswith('Sensitivity (45,10)'),
+           '%s: a click on pixel (45, 10) of the preview chooses it (%s)' % (kind, name),
+           '\n'.join(log + ['status %s' % status]))
+    image.delete()
+
+
 def main():
     tap = Tap()
     cases = [
@@ -259,6 +342,7 @@ def main():
         lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', True, True, 'f32'),
         check_overlay,
         check_sample,
+        check_picker,
     ]
     for case in cases:
         try:
