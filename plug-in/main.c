@@ -28,10 +28,27 @@ static const struct
   { PROC_SAMPLE, plugin_sample_procedure_new },
 };
 
+/* Our help pages: help/ beside the executable (a per-user install), else
+ * in the package data folder; each language in its own folder with a
+ * gimp-help.xml that maps the procedures' help IDs to pages. */
+static void
+adiff_plug_in_add_help (GimpPlugIn *plug_in)
+{
+  g_autofree char *dir = g_path_get_dirname (gimp_get_progname ());
+  g_autofree char *local = g_build_filename (dir, "help", NULL);
+  g_autofree char *shared = g_build_filename (ADIFF_DATADIR, "help", NULL);
+  const char *where = g_file_test (local, G_FILE_TEST_IS_DIR) ? local : shared;
+  g_autoptr (GFile) root = g_file_new_for_path (where);
+
+  gimp_plug_in_set_help_domain (plug_in, PLUGIN_HELP_DOMAIN, root);
+}
+
 static GList *
 adiff_plug_in_query_procedures (GimpPlugIn *plug_in)
 {
   GList *list = NULL;
+
+  adiff_plug_in_add_help (plug_in);
   for (gsize i = 0; i < G_N_ELEMENTS (procedures); i++)
     list = g_list_append (list, g_strdup (procedures[i].name));
   return list;

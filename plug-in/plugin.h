@@ -8,12 +8,15 @@
  *   procedures/          the PDB face: one procedure per file (wiener,
  *                        analytic, sensitivity, sample), the arguments they
  *                        share (args.c) and their shared run() (run.c)
- *   ui/                  dialogs: dialog.c → preview.c, bundle-chooser.c
+ *   ui/                  dialogs: dialog.c → preview.c, bundle-chooser.c,
+ *                        pixel-picker.c
  *   engine/              the work on the image, GUI-free:
  *                        job.c      bundle + σ + model → a denoiser, run
  *                        apply.c    a denoiser over a drawable, in strips
  *                        pixel-io.c a drawable's pixels ↔ floats (bottom)
  *                        overlay.c  sensitivity fields → layers
+ *                                   (→ legend.c, sample-point.c)
+ *                        picture.c  Sample's picture of a chosen size
  *                        bundles.c  the bundles installed with the plug-in
  *                        timing.c   ADIFF_PLUGIN_TIMING: where time goes
  *
@@ -37,6 +40,8 @@
 /* Our submenu of Filters, translated (procedures/args.c). */
 #define PLUGIN_SUBMENU        N_("Analytic Diffusion")
 #define PLUGIN_MENU_CREATE    "<Image>/File/Create"
+/* The help domain: our pages, help/<language>/gimp-help.xml (see main.c). */
+#define PLUGIN_HELP_DOMAIN    "org.analytic-diffusion.help"
 #define PLUGIN_PAPER_URL      "https://arxiv.org/abs/2509.09672"
 #define PLUGIN_PAPER          "Lukoianov, Yuan, Solomon, Sitzmann, \"Locality in Image " \
                               "Diffusion Models Emerges from Data Statistics\" (2025), " \

@@ -38,4 +38,31 @@ gboolean adiff_sample       (AdiffBundle             *bundle,
                              gpointer                 progress_data,
                              GError                 **error);
 
+/* The same path for n_windows windows at once (n_windows·d floats in out),
+ * one denoiser per step for all of them: a batch of samples.  Window 0
+ * equals adiff_sample's for the same seed when η = 0. */
+gboolean adiff_sample_windows (AdiffBundle             *bundle,
+                               const AdiffParams       *model,
+                               const AdiffSampleParams *params,
+                               guint                    n_windows,
+                               float                   *out,
+                               gboolean               (*progress) (double, gpointer),
+                               gpointer                 progress_data,
+                               GError                 **error);
+
+/* An image of width×height pixels with the bundle's channels (interleaved,
+ * width·height·channels floats in out): each step denoises the whole image
+ * through the tiler (adiff_denoise_image), so local bundles make textures
+ * of any size.  Fails with ADIFF_ERROR_INVALID_ARGUMENT for an empty or
+ * overflowing size. */
+gboolean adiff_sample_image   (AdiffBundle             *bundle,
+                               const AdiffParams       *model,
+                               const AdiffSampleParams *params,
+                               guint                    width,
+                               guint                    height,
+                               float                   *out,
+                               gboolean               (*progress) (double, gpointer),
+                               gpointer                 progress_data,
+                               GError                 **error);
+
 G_END_DECLS

@@ -15,6 +15,7 @@
  */
 #include "adiff-private.h"
 #include "sample/schedule.h"
+#include "sample/sample-private.h"
 #include <glib/gi18n-lib.h>
 
 ADIFF_EXPORT void
@@ -59,56 +60,38 @@ check_sample_params (const AdiffSampleParams *p, GError **error)
   return TRUE;
 }
 
-/* One denoiser evaluation at noise level σ_t (a new denoiser each step:
- * masks and W_σ depend on σ). */
-static gboolean
-denoise_at (AdiffBundle *bundle, const AdiffParams *model, double sigma,
-            const float *z, float *x0, GError **error)
-{
-  AdiffParams p = *model;
-  p.sigma = sigma;
-  AdiffDenoiser *den = adiff_denoiser_new (bundle, &p, error);
-  if (!den)
-    return FALSE;
-  gboolean ok = adiff_denoiser_apply (den, z, 1, x0, error);
-  adiff_denoiser_free (den);
-  return ok;
-}
-
 static guint
 step_t (guint i, guint steps)
 {
   return (guint) ((guint64) ADIFF_DDPM_T * (steps - i) / steps) - 1;
 }
 
-ADIFF_EXPORT gboolean
-adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
-              const AdiffSampleParams *params, float *out,
-              gboolean (*progress) (double, gpointer), gpointer progress_data,
-              GError **error)
+gboolean
+adiff__ddim_run (gsize n, const AdiffSampleParams *params, AdiffDdimDenoiseFunc denoise,
+                gpointer denoise_data, float *out,
+                gboolean (*progress) (double, gpointer), gpointer progress_data,
+                GError **error)
 {
-  g_return_val_if_fail (bundle && model && params && out, FALSE);
   if (!check_sample_params (params, error))
     return FALSE;
-  gsize d = bundle->dim;
-  float *z = g_new (float, d), *x0 = g_new (float, d);
+  float *z = g_new (float, n), *x0 = g_new (float, n);
   GRand *rng = rng_for_seed (params->seed);
   gboolean ok = TRUE;
 
   double start_scale = 0.5 / sqrt (adiff__ddpm_alpha_bar (step_t (0, params->steps)));
-  for (gsize p = 0; p < d; p++)
+  for (gsize p = 0; p < n; p++)
     z[p] = (float) (0.5 + start_scale * gaussian (rng));
 
   for (guint i = 0; ok && i < params->steps; i++)
     {
       guint t = step_t (i, params->steps);
       double st = adiff_ddpm_sigma (t);
-      ok = denoise_at (bundle, model, st, z, x0, error);
+      ok = denoise (st, z, x0, denoise_data, error);
       if (!ok)
         break;
       if (i + 1 == params->steps)
         {
-          memcpy (out, x0, d * sizeof (float));
+          memcpy (out, x0, n * sizeof (float));
           break;
         }
       guint s = step_t (i + 1, params->steps);
@@ -116,7 +99,7 @@ adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
       double ss = adiff_ddpm_sigma (s);
       double c = params->eta * 0.5 * sqrt ((1 - ab_s) / (1 - ab_t) * (1 - ab_t / ab_s) / ab_s);
       double dir = sqrt (MAX (0.0, ss * ss - c * c));
-      for (gsize p = 0; p < d; p++)
+      for (gsize p = 0; p < n; p++)
         {
           double eps = (z[p] - x0[p]) / st;
           double noise = c > 0 ? c * gaussian (rng) : 0.0;
@@ -134,4 +117,54 @@ adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
   g_free (z);
   g_free (x0);
   return ok;
+}
+
+typedef struct
+{
+  AdiffBundle       *bundle;
+  const AdiffParams *model;
+  guint              n_windows;
+} Windows;
+
+AdiffDenoiser *
+adiff__ddim_denoiser (AdiffBundle *bundle, const AdiffParams *model, double sigma,
+                     GError **error)
+{
+  AdiffParams p = *model;
+  p.sigma = sigma;
+  return adiff_denoiser_new (bundle, &p, error);
+}
+
+/* One denoiser evaluation at noise level σ_t over every window. */
+static gboolean
+denoise_windows (double sigma, const float *z, float *x0, gpointer data, GError **error)
+{
+  Windows *w = data;
+  AdiffDenoiser *den = adiff__ddim_denoiser (w->bundle, w->model, sigma, error);
+  if (!den)
+    return FALSE;
+  gboolean ok = adiff_denoiser_apply (den, z, w->n_windows, x0, error);
+  adiff_denoiser_free (den);
+  return ok;
+}
+
+ADIFF_EXPORT gboolean
+adiff_sample_windows (AdiffBundle *bundle, const AdiffParams *model,
+                      const AdiffSampleParams *params, guint n_windows, float *out,
+                      gboolean (*progress) (double, gpointer), gpointer progress_data,
+                      GError **error)
+{
+  g_return_val_if_fail (bundle && model && params && out && n_windows > 0, FALSE);
+  Windows w = { bundle, model, n_windows };
+  return adiff__ddim_run ((gsize) n_windows * bundle->dim, params, denoise_windows, &w, out,
+                         progress, progress_data, error);
+}
+
+ADIFF_EXPORT gboolean
+adiff_sample (AdiffBundle *bundle, const AdiffParams *model,
+              const AdiffSampleParams *params, float *out,
+              gboolean (*progress) (double, gpointer), gpointer progress_data,
+              GError **error)
+{
+  return adiff_sample_windows (bundle, model, params, 1, out, progress, progress_data, error);
 }

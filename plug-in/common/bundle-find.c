@@ -47,15 +47,22 @@ plugin_bundle_find_all (const char *beside_dir)
   return g_list_concat (list, bundles_in (ADIFF_DATADIR, NULL));
 }
 
-/* The natural-image bundle suits photos best; else the first found. */
+/* The bundle named `name` when it is installed, else the first found. */
 GFile *
-plugin_bundle_pick_default (GList *bundles)
+plugin_bundle_pick (GList *bundles, const char *name)
 {
   for (GList *l = bundles; l != NULL; l = l->next)
     {
-      g_autofree char *name = g_file_get_basename (l->data);
-      if (g_strcmp0 (name, ADIFF_DEFAULT_BUNDLE) == 0)
+      g_autofree char *base = g_file_get_basename (l->data);
+      if (g_strcmp0 (base, name) == 0)
         return l->data;
     }
   return bundles != NULL ? bundles->data : NULL;
+}
+
+/* The natural-image bundle suits photos best. */
+GFile *
+plugin_bundle_pick_default (GList *bundles)
+{
+  return plugin_bundle_pick (bundles, ADIFF_DEFAULT_BUNDLE);
 }

@@ -12,4 +12,5 @@ GList *plugin_bundle_find_all     (const char *beside_dir);
 /* The bundle to use when none is given: ADIFF_DEFAULT_BUNDLE
  * (natural-gray-8x8.adstats) when in the list, else the first; borrowed
  * from the list, NULL when it is empty. */
+GFile *plugin_bundle_pick         (GList *bundles, const char *name);
 GFile *plugin_bundle_pick_default (GList *bundles);

@@ -7,12 +7,20 @@
  * it, clamped inside the layer).  Colour images show it through a colour
  * map; gray images, whose layers can only be gray, as brightness.
  *
+ * The layer is at the image's scale, one field value on each input pixel,
+ * so it shows exactly which pixels count; at that scale a window is a few
+ * pixels large, so the legend layer beside it shows each field enlarged
+ * (nearest neighbour) with the colour bar, σ and pixel (legend.c).  Only
+ * the first σ is visible; the others are hidden in the group.
+ *
  * Everything is computed before the first layer is added, so a bad
  * argument changes nothing; the additions are one undo step. */
 #include "config.h"
 #include <babl/babl.h>
 #include "engine/overlay.h"
 #include "engine/pixel-io.h"
+#include "engine/legend.h"
+#include "engine/sample-point.h"
 
 typedef struct
 {
@@ -48,14 +56,34 @@ pixel_field (AdiffDenoiser *den, const Window *w, double *field, GError **error)
   return ok;
 }
 
+/* v → the chosen scale, sign kept, relative to the largest |v|. */
+static void
+apply_scale (double *field, gsize n, PluginFieldScale scale)
+{
+  double m = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, fabs (field[i]));
+  if (scale == PLUGIN_SCALE_LINEAR || ! (m > 0))
+    return;
+  for (gsize i = 0; i < n; i++)
+    {
+      double a = fabs (field[i]) / m;
+      double t = scale == PLUGIN_SCALE_SQRT ? sqrt (a) : log10 (1.0 + 999.0 * a) / 3.0;
+      field[i] = copysign (t, field[i]);
+    }
+}
+
 /* Field → pixels of the overlay layer (RGB floats, or gray floats). */
 static float *
-render (const double *field, const Window *w, gboolean gray, AdiffColormap map)
+render (double *field, const Window *w, gboolean gray, AdiffColormap map,
+        PluginFieldScale scale)
 {
   gsize n = (gsize) w->width * w->height;
   float *px = g_new (float, n * (gray ? 1 : 3));
   double m = 0.0;
 
+  apply_scale (field, n, scale);
   if (! gray)
     {
       adiff_render_field (field, w->width, w->height, w->signed_, map, px);
@@ -145,7 +173,7 @@ all_fields (AdiffBundle *bundle, const PluginOverlayOptions *o, const Window *w,
           g_free (field);
           return NULL;
         }
-      layers[k] = render (field, w, gray, o->colormap);
+      layers[k] = render (field, w, gray, o->colormap, o->scale);
     }
   g_free (field);
   return layers;
@@ -184,7 +212,7 @@ insert_layers (GimpImage *image, GimpDrawable *drawable, const Window *w, float 
     }
   gimp_drawable_get_offsets (drawable, &ox, &oy);
 
-  if (o->n_sigmas > 1)
+  if (o->n_sigmas > 1 || o->legend)
     {
       g_autofree char *name = g_strdup_printf (_("Sensitivity (%d,%d)"), o->x, o->y);
       top = GIMP_LAYER (gimp_group_layer_new (image, name));
@@ -200,10 +228,116 @@ insert_layers (GimpImage *image, GimpDrawable *drawable, const Window *w, float 
 
       gimp_image_insert_layer (image, layer, parent, position + (gint) k);
       gimp_layer_set_offsets (layer, ox + (gint) w->left, oy + (gint) w->top);
-      if (o->n_sigmas == 1)
+      /* Stacked at the same place, only the top one could be seen. */
+      gimp_item_set_visible (GIMP_ITEM (layer), k == 0);
+      if (top == NULL)
         top = layer;
     }
   return top;
+}
+
+static const char *
+scale_name (PluginFieldScale scale)
+{
+  switch (scale)
+    {
+    case PLUGIN_SCALE_SQRT: return _("square-root scale");
+    case PLUGIN_SCALE_LOG:  return _("log scale");
+    default:                return _("linear scale");
+    }
+}
+
+/* Pixels of a w×h rectangle at (x, y) outside the image. */
+static gint64
+outside (gint x, gint y, gint w, gint h, gint iw, gint ih)
+{
+  gint64 inside = (gint64) MAX (0, MIN (x + w, iw) - MAX (x, 0)) *
+                  MAX (0, MIN (y + h, ih) - MAX (y, 0));
+  return (gint64) w * h - inside;
+}
+
+/* Where a lw×lh legend goes beside the window, never over it: right,
+ * left, below or above (slid along that side into the image), the first
+ * that lies inside the image, else the one least outside.  Returns how
+ * many of its pixels are outside the image. */
+static gint64
+legend_place (gint iw, gint ih, gint wx, gint wy, const Window *w, gint lw, gint lh,
+              gint *x, gint *y)
+{
+  gint gap = MAX (4, (gint) w->width / 2);
+  gint ww = (gint) w->width, wh = (gint) w->height;
+  gint sy = CLAMP (wy, 0, MAX (0, ih - lh)), sx = CLAMP (wx, 0, MAX (0, iw - lw));
+  const gint places[4][2] = {
+    { wx + ww + gap, sy }, { wx - gap - lw, sy }, { sx, wy + wh + gap }, { sx, wy - gap - lh },
+  };
+  gint64 best = G_MAXINT64;
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      gint64 out = outside (places[i][0], places[i][1], lw, lh, iw, ih);
+      if (out < best)
+        {
+          best = out;
+          *x = places[i][0];
+          *y = places[i][1];
+        }
+    }
+  return best;
+}
+
+static const char *
+model_name (AdiffMethod method)
+{
+  switch (method)
+    {
+    case ADIFF_METHOD_WIENER:   return _("Wiener");
+    case ADIFF_METHOD_ANALYTIC: return _("Analytic");
+    case ADIFF_METHOD_OPTIMAL:  return _("Optimal");
+    default:                    return _("Patch");
+    }
+}
+
+/* The legend beside the window: its fields as large as fit there (96 px
+ * down to 48 px), so that it covers neither the window nor, where the
+ * image has room, anything outside the image. */
+static void
+add_legend (GimpImage *image, GimpDrawable *drawable, GimpLayer *group, const Window *w,
+            float **pixels, const PluginOverlayOptions *o)
+{
+  static const double sizes[] = { 96, 80, 64, 48 };
+  gboolean gray = gimp_drawable_is_gray (drawable);
+  gint iw = gimp_image_get_width (image), ih = gimp_image_get_height (image);
+  g_autofree char *title = g_strdup_printf (_("Pixel (%d, %d) · %s"), o->x, o->y,
+                                            model_name (o->method));
+  g_autofree char *name = g_strdup_printf (_("Legend (%d,%d)"), o->x, o->y);
+  PluginLegend l = {
+    title, scale_name (o->scale), (const float * const *) pixels, o->sigmas, o->n_sigmas,
+    w->width, w->height, w->qx, w->qy, gray, w->signed_, o->colormap, 0,
+    MAX (1.0, round (MIN (iw, ih) / 800.0))
+  };
+  g_autofree guchar *argb = NULL;
+  gint lw = 0, lh = 0, x = 0, y = 0, ox, oy;
+  GimpLayer *layer;
+  GeglBuffer *buffer;
+
+  gimp_drawable_get_offsets (drawable, &ox, &oy);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_free (argb);
+      l.field_size = sizes[i];
+      argb = plugin_legend_render (&l, &lw, &lh);
+      if (legend_place (iw, ih, ox + (gint) w->left, oy + (gint) w->top, w, lw, lh,
+                        &x, &y) == 0)
+        break;
+    }
+  layer = gimp_layer_new (image, name, lw, lh, gray ? GIMP_GRAYA_IMAGE : GIMP_RGBA_IMAGE,
+                          100.0, GIMP_LAYER_MODE_NORMAL);
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, lw, lh), 0, babl_format ("cairo-ARGB32"),
+                   argb, lw * 4);
+  g_object_unref (buffer);
+  gimp_image_insert_layer (image, layer, group, 0);
+  gimp_layer_set_offsets (layer, x, y);
 }
 
 GimpLayer *
@@ -223,7 +357,9 @@ plugin_overlay_add (GimpImage *image, GimpDrawable *drawable, AdiffBundle *bundl
 
   gimp_image_undo_group_start (image);
   top = insert_layers (image, drawable, &w, pixels, options);
-  gimp_image_add_sample_point (image, options->x, options->y);  /* marks the pixel */
+  if (options->legend)
+    add_legend (image, drawable, top, &w, pixels, options);
+  plugin_sample_point_mark (image, options->x, options->y);
   gimp_image_undo_group_end (image);
   free_layers (pixels);
   return top;

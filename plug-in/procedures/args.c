@@ -12,8 +12,15 @@
 void
 plugin_args_add_bundle (GimpProcedure *procedure)
 {
+  /* The natural-image bundle suits photos best. */
+  plugin_args_add_bundle_default (procedure, ADIFF_DEFAULT_BUNDLE);
+}
+
+void
+plugin_args_add_bundle_default (GimpProcedure *procedure, const char *default_name)
+{
   GList *installed = plugin_bundles_installed ();
-  GFile *fallback = plugin_bundle_pick_default (installed);
+  GFile *fallback = plugin_bundle_pick (installed, default_name);
 
   gimp_procedure_add_file_argument (procedure, "bundle", _("Statistics (_bundle)"),
                                     _("What the filter knows about images: a statistics "

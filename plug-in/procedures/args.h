@@ -4,6 +4,9 @@
 #include "plugin.h"
 
 void         plugin_args_add_bundle    (GimpProcedure *procedure);
+/* The same with another default bundle (a file name of the installed ones). */
+void         plugin_args_add_bundle_default (GimpProcedure *procedure,
+                                             const char    *default_name);
 void         plugin_args_add_sigma     (GimpProcedure *procedure);
 void         plugin_args_add_estimate  (GimpProcedure *procedure);
 void         plugin_args_add_strength  (GimpProcedure *procedure);

@@ -7,42 +7,36 @@
 #include "procedures/run.h"
 #include "ui/dialog.h"
 #include "engine/job.h"
+#include "engine/picture.h"
+
+static void
+add_size_arguments (GimpProcedure *procedure)
+{
+  GimpChoice *layouts = gimp_choice_new_with_values (
+    "auto", PLUGIN_LAYOUT_AUTO, _("Automatic"),
+    _("One picture of the whole size for photo-window bundles and the patch model; "
+      "a grid of samples for bundles of whole images (faces, CIFAR)"),
+    "grid", PLUGIN_LAYOUT_GRID, _("Grid of samples"),
+    _("One sample per window, in a grid scaled up to fill the size"),
+    "tiled", PLUGIN_LAYOUT_TILED, _("One large picture"),
+    _("One sample of the whole size, denoised window by window at every step"),
+    NULL);
+
+  gimp_procedure_add_int_argument (procedure, "width", _("_Width"),
+                                   _("Width of the new image in pixels"),
+                                   1, 8192, 256, G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "height", _("_Height"),
+                                   _("Height of the new image in pixels"),
+                                   1, 8192, 256, G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "layout", _("_Layout"),
+                                      _("How the samples fill the image"), layouts, "auto",
+                                      G_PARAM_READWRITE);
+}
 
 static gboolean
 sample_progress (double fraction, gpointer data)
 {
   return gimp_progress_update (fraction);
-}
-
-/* Pixels of one window (bundle layout) into a new image. */
-static GimpImage *
-window_to_image (AdiffBundle *bundle, const float *pixels, GError **error)
-{
-  guint w = adiff_bundle_get_width (bundle), h = adiff_bundle_get_height (bundle);
-  guint c = adiff_bundle_get_channels (bundle);
-  gboolean gray = c == 1;
-  GimpImage *image;
-  GimpLayer *layer;
-  GeglBuffer *buffer;
-
-  if (c != 1 && c != 3)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   _("%s: a bundle with %u channels cannot make a GIMP image (1 or 3 needed)"),
-                   adiff_bundle_get_name (bundle), c);
-      return NULL;
-    }
-  image = gimp_image_new (w, h, gray ? GIMP_GRAY : GIMP_RGB);
-  layer = gimp_layer_new (image, _("Sample"), w, h, gray ? GIMP_GRAY_IMAGE : GIMP_RGB_IMAGE,
-                          100.0, GIMP_LAYER_MODE_NORMAL);
-  gimp_image_insert_layer (image, layer, NULL, 0);
-  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
-  gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, w, h), 0,
-                   babl_format_with_space (gray ? "Y' float" : "R'G'B' float",
-                                           gimp_drawable_get_format (GIMP_DRAWABLE (layer))),
-                   pixels, GEGL_AUTO_ROWSTRIDE);
-  g_object_unref (buffer);
-  return image;
 }
 
 static GimpImage *
@@ -51,44 +45,60 @@ sample_image (GimpProcedureConfig *config, gboolean interactive, GError **error)
   AdiffParams model;
   AdiffSampleParams sp;
   AdiffBundle *bundle;
-  GimpImage *image = NULL;
+  GimpImage *image;
   guint steps = 10;
-  gint seed = 0;
-  float *pixels;
+  gint seed = 0, width = 256, height = 256;
 
   adiff_params_init (&model);
   plugin_args_model_params (config, &model);
   adiff_sample_params_init (&sp);
-  g_object_get (config, "steps", &steps, "seed", &seed, "eta", &sp.eta, NULL);
+  g_object_get (config, "steps", &steps, "seed", &seed, "eta", &sp.eta,
+                "width", &width, "height", &height, NULL);
   sp.steps = steps;
   sp.seed = (guint64) (guint32) seed;
 
   bundle = plugin_job_open_bundle (config, NULL, error);
   if (bundle == NULL)
     return NULL;
-  pixels = g_new (float, adiff_bundle_get_dim (bundle));
   if (interactive)
     gimp_progress_init (_("Sampling…"));
-  if (adiff_sample (bundle, &model, &sp, pixels, interactive ? sample_progress : NULL,
-                    NULL, error))
-    image = window_to_image (bundle, pixels, error);
+  image = plugin_picture_sample (bundle, &model, &sp, (guint) width, (guint) height,
+                                 gimp_procedure_config_get_choice_id (config, "layout"),
+                                 interactive ? sample_progress : NULL, error);
   if (interactive)
     gimp_progress_end ();
-  g_free (pixels);
   adiff_bundle_unref (bundle);
   return image;
+}
+
+/* Opened over an image (Filters menu), the dialog starts at its size. */
+static void
+size_from_image (GimpProcedureConfig *config)
+{
+  GimpImage *image = NULL;
+
+  g_object_get (config, "image", &image, NULL);
+  if (image == NULL)
+    return;
+  g_object_set (config, "width", gimp_image_get_width (image),
+                "height", gimp_image_get_height (image), NULL);
+  g_object_unref (image);
 }
 
 static GimpValueArray *
 sample_run (GimpProcedure *procedure, GimpProcedureConfig *config, gpointer run_data)
 {
-  static const char * const properties[] = { "model", "steps", "seed", "eta", "tau", "exact", NULL };
+  static const char * const properties[] = {
+    "width", "height", "layout", "model", "steps", "seed", "eta", "tau", "exact", NULL
+  };
   GimpRunMode run_mode;
   GError *error = NULL;
   GimpImage *image;
   GimpValueArray *values;
 
   g_object_get (config, "run-mode", &run_mode, NULL);
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    size_from_image (config);
   if (run_mode == GIMP_RUN_INTERACTIVE &&
       ! plugin_dialog_run (procedure, config, NULL, _("Analytical Diffusion Sample"),
                            NULL, properties))
@@ -119,8 +129,11 @@ plugin_sample_procedure_new (GimpPlugIn *plug_in)
      _("Generate a new image from noise with an analytic diffusion model"),
      _("Starts from random noise (set by the seed) and removes it step by step along the "
        "noise schedule of a DDPM diffusion model (deterministic DDIM when η = 0), using one "
-       "of our denoisers in place of a neural network.  The new image has the size of the "
-       "bundle's window.\n\n"
+       "of our denoisers in place of a neural network.\n\n"
+       "Size: the new image's size (256×256; over an open image, that image's size).  "
+       "Bundles of small photo windows and the patch model make one picture of that size, "
+       "each step denoising it window by window; bundles of whole images (faces, CIFAR) make "
+       "a grid of samples scaled up to fill it.\n"
        "Model: 'Analytic' (eq. 8) makes new images that mix local pieces of the exemplars; "
        "'Optimal' reproduces a training exemplar; 'Wiener' gives a smooth Gaussian sample.\n"
        "Steps: more steps = finer path, slower.  Seed: the same seed gives the same image.\n"
@@ -131,7 +144,11 @@ plugin_sample_procedure_new (GimpPlugIn *plug_in)
   gimp_procedure_add_enum_argument (procedure, "run-mode", _("Run mode"), _("The run mode"),
                                     GIMP_TYPE_RUN_MODE, GIMP_RUN_NONINTERACTIVE,
                                     G_PARAM_READWRITE);
-  plugin_args_add_bundle (procedure);
+  gimp_procedure_add_image_argument (procedure, "image", _("Image"),
+                                     _("The current image, if any: its size is the "
+                                       "dialog's default size"), TRUE, G_PARAM_READWRITE);
+  plugin_args_add_bundle_default (procedure, ADIFF_SAMPLE_BUNDLE);
+  add_size_arguments (procedure);
   plugin_args_add_model (procedure,
                          PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER) |
                          PLUGIN_MODEL_BIT (ADIFF_METHOD_ANALYTIC) |

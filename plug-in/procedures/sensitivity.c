@@ -10,6 +10,7 @@
 #include "ui/dialog.h"
 #include "engine/job.h"
 #include "engine/overlay.h"
+#include "engine/sample-point.h"
 
 /* Is the user's decimal mark a comma (German, French, …)?  Asked of the
  * environment's locale, not of the process's LC_NUMERIC, which libraries
@@ -80,6 +81,8 @@ parse_sigmas (const char *text, guint *n, GError **error)
   return (double *) g_array_free (values, FALSE);
 }
 
+typedef enum { PIXEL_COORDINATES, PIXEL_SAMPLE_POINT, PIXEL_SELECTION } PixelFrom;
+
 /* x, y = -1 mean the centre of the selection (or of the layer). */
 static void
 default_pixel (GimpDrawable *drawable, gint *x, gint *y)
@@ -109,14 +112,26 @@ sensitivity (GimpImage *image, GimpDrawable *drawable, GimpProcedureConfig *conf
   AdiffBundle *bundle;
   GimpLayer *layer;
 
+  PixelFrom from;
+
   g_object_get (config, "x", &o.x, "y", &o.y, "sigmas", &sigmas_text, "tau", &o.tau,
-                "opacity", &o.opacity, "colormap", &map_name, NULL);
+                "opacity", &o.opacity, "colormap", &map_name, "legend", &o.legend, NULL);
   o.method = gimp_procedure_config_get_choice_id (config, "model");
+  o.scale = gimp_procedure_config_get_choice_id (config, "scale");
+  from = gimp_procedure_config_get_choice_id (config, "pixel-from");
   adiff_colormap_from_string (map_name, &o.colormap);
   sigmas = parse_sigmas (sigmas_text, &o.n_sigmas, error);
   if (sigmas == NULL)
     return NULL;
   o.sigmas = sigmas;
+  if (from == PIXEL_SELECTION)
+    o.x = o.y = -1;
+  if (from == PIXEL_SAMPLE_POINT && ! plugin_sample_point_first (image, &o.x, &o.y))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("The image has no sample point to take the pixel from"));
+      return NULL;
+    }
   default_pixel (drawable, &o.x, &o.y);
 
   bundle = plugin_job_open_bundle (config, NULL, error);
@@ -132,7 +147,8 @@ sensitivity_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *imag
                  GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
 {
   static const char * const properties[] = {
-    "x", "y", "sigmas", "model", "tau", "colormap", "opacity", NULL
+    "pixel-from", "x", "y", "sigmas", "model", "tau", "colormap", "scale", "legend",
+    "opacity", NULL
   };
   GError *error = NULL;
   GimpDrawable *drawable = NULL;
@@ -165,8 +181,24 @@ add_arguments (GimpProcedure *procedure)
     "coolwarm", ADIFF_COLORMAP_COOLWARM, _("Cool–warm (signed)"),
     _("Sign and size: blue negative, red positive"),
     NULL);
+  GimpChoice *scales = gimp_choice_new_with_values (
+    "linear", PLUGIN_SCALE_LINEAR, _("Linear"), _("Colour proportional to the value"),
+    "sqrt", PLUGIN_SCALE_SQRT, _("Square root"), _("Lifts weak values: more of the field shows"),
+    "log", PLUGIN_SCALE_LOG, _("Logarithmic"),
+    _("Three decades: even values a thousandth of the largest show"),
+    NULL);
+  GimpChoice *pixel_from = gimp_choice_new_with_values (
+    "coordinates", PIXEL_COORDINATES, _("Coordinates"),
+    _("X and Y below (click in the preview to set them)"),
+    "sample-point", PIXEL_SAMPLE_POINT, _("Sample point"), _("The image's first sample point"),
+    "selection", PIXEL_SELECTION, _("Selection centre"),
+    _("The centre of the selection, or of the layer"),
+    NULL);
 
   plugin_args_add_bundle (procedure);
+  gimp_procedure_add_choice_argument (procedure, "pixel-from", _("_Pixel from"),
+                                      _("Where the pixel comes from"), pixel_from,
+                                      "coordinates", G_PARAM_READWRITE);
   gimp_procedure_add_int_argument (procedure, "x", _("Pixel _X"),
                                    _("Image x of the pixel whose field to show "
                                      "(-1 = centre of the selection or layer)"),
@@ -188,6 +220,13 @@ add_arguments (GimpProcedure *procedure)
   gimp_procedure_add_choice_argument (procedure, "colormap", _("Colo_ur map"),
                                       _("How field values become colours (gray images: "
                                         "brightness)"), maps, "inferno", G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "scale", _("Sc_ale"),
+                                      _("How values map to colours: a square-root or log scale "
+                                        "shows the faint parts of the field"),
+                                      scales, "sqrt", G_PARAM_READWRITE);
+  gimp_procedure_add_boolean_argument (procedure, "legend", _("Le_gend"),
+                                       _("Add a legend layer: each field enlarged, σ, the pixel "
+                                         "and the colour bar"), TRUE, G_PARAM_READWRITE);
   gimp_procedure_add_double_argument (procedure, "opacity", _("Opac_ity"),
                                       _("Opacity of the overlay layers, in percent"),
                                       0.0, 100.0, 75.0, G_PARAM_READWRITE);
@@ -213,11 +252,15 @@ plugin_sensitivity_procedure_new (GimpPlugIn *plug_in)
      _("Adds the sensitivity field of one output pixel as a new layer above the current "
        "one: for every input pixel, how much a small change there moves the denoised value "
        "of the chosen pixel (∂x̂_q/∂z_p).  Bright = strong influence.  The layer covers the "
-       "bundle's window that holds the pixel, aligned with it; the pixel is marked with a "
-       "sample point.\n\n"
+       "bundle's window that holds the pixel, aligned with it, one value per image pixel; "
+       "a legend layer beside it shows the field enlarged, with σ, the pixel (outlined) and "
+       "the colour bar.  The pixel is marked with one sample point, reused by the next run.\n\n"
        "Pixel: image coordinates (-1 = centre of the selection or layer).\n"
-       "Noise levels: one or several σ (0–255); several give one layer each in a group — "
-       "fields shrink as the noise gets lower, the paper's main observation.\n"
+       "Noise levels: one or several σ (0–255); several give one layer each in a group, the "
+       "first visible, the others hidden — fields shrink as the noise gets lower, the paper's "
+       "main observation.\n"
+       "Scale: linear, square root or log; the latter two show the faint parts of "
+       "low-σ fields.\n"
        "Model: 'Wiener' shows the field the data statistics alone imply (the same for any "
        "image); 'Analytic' and 'Optimal' show the Jacobian at the current layer content.\n"
        "Colour map: magnitude maps, or cool–warm for the signed field."),

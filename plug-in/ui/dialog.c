@@ -8,6 +8,7 @@
 #include "ui/bundle-chooser.h"
 #include "ui/preview.h"
 #include "ui/test-hook.h"
+#include "ui/pixel-picker.h"
 
 gboolean
 plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
@@ -48,6 +49,9 @@ plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
   gtk_box_reorder_child (GTK_BOX (content), chooser, 0);
   if (params_func != NULL && drawable != NULL)
     plugin_preview_add (config, drawable, params_func, content);
+  else if (drawable != NULL && g_object_class_find_property (klass, "pixel-from") != NULL)
+    gtk_box_pack_start (GTK_BOX (content), plugin_pixel_picker_new (config, drawable),
+                        FALSE, FALSE, 0);
 
   plugin_test_watch_dialog (dialog, config);
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));

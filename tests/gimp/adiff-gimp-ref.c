@@ -9,9 +9,9 @@
  *                  [method=M] [strength=S] [tau=T] [exact=0|1] [overlap=N]
  *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
  *       adiff_denoise_image, blend with strength, write floats to OUT.
- *   adiff-gimp-ref sample BUNDLE OUT [method=M] [steps=N] [seed=S] [eta=E]
- *                  [tau=T] [exact=0|1]
- *       one adiff_sample window as floats.
+ *   adiff-gimp-ref sample BUNDLE OUT [size=WxH] [method=M] [steps=N] [seed=S]
+ *                  [eta=E] [tau=T] [exact=0|1]
+ *       one adiff_sample window as floats; with size=, adiff_sample_image.
  *
  * The GIMP test exports layer pixels as floats, calls this, and compares. */
 #include <stdio.h>
@@ -196,7 +196,7 @@ cmd_denoise (int argc, char **argv)
   return 0;
 }
 
-/* sample BUNDLE OUT [key=value...] */
+/* sample BUNDLE OUT [size=WxH] [key=value...] */
 static int
 cmd_sample (int argc, char **argv)
 {
@@ -205,20 +205,35 @@ cmd_sample (int argc, char **argv)
   AdiffSampleParams sp;
   AdiffBundle *bundle;
   float *out;
+  guint width = 0, height = 0, first = 2;
+  gboolean ok;
 
   adiff_params_init (&params);
   adiff_sample_params_init (&sp);
-  if (! parse_model (argv + 2, argc - 2, &params, NULL, &sp))
+  if (argc > 2 && sscanf (argv[2], "size=%ux%u", &width, &height) == 2)
+    first = 3;
+  if (! parse_model (argv + first, argc - first, &params, NULL, &sp))
     {
       fprintf (stderr, "adiff-gimp-ref: bad option\n");
       return 2;
     }
   if ((bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL)
     return fail (error);
-  out = g_new (float, adiff_bundle_get_dim (bundle));
-  if (! adiff_sample (bundle, &params, &sp, out, NULL, NULL, &error) ||
-      ! g_file_set_contents (argv[1], (const char *) out,
-                             adiff_bundle_get_dim (bundle) * sizeof (float), &error))
+  if (width == 0)
+    {
+      gsize n = adiff_bundle_get_dim (bundle);
+      out = g_new (float, n);
+      ok = adiff_sample (bundle, &params, &sp, out, NULL, NULL, &error) &&
+           g_file_set_contents (argv[1], (const char *) out, n * sizeof (float), &error);
+    }
+  else
+    {
+      gsize n = (gsize) width * height * adiff_bundle_get_channels (bundle);
+      out = g_new (float, n);
+      ok = adiff_sample_image (bundle, &params, &sp, width, height, out, NULL, NULL, &error) &&
+           g_file_set_contents (argv[1], (const char *) out, n * sizeof (float), &error);
+    }
+  if (! ok)
     return fail (error);
   g_free (out);
   adiff_bundle_unref (bundle);

@@ -71,7 +71,8 @@ def sensitivity_strip(path, bundle, out, scale=16, gap=4):
     layer = image.flatten()
     x, y = layer.get_width() // 2, layer.get_height() // 2
     group = run('plug-in-adiff-sensitivity', image, layer, bundle=Gio.File.new_for_path(bundle),
-                x=x, y=y, sigmas='10, 25, 50', model='wiener', opacity=100.0)[0]
+                x=x, y=y, sigmas='10, 25, 50', model='wiener', opacity=100.0,
+                scale='linear', legend=False)[0]
     fields = group.get_children()
     ok, lx, ly = fields[0].get_offsets()
     w, h = fields[0].get_width(), fields[0].get_height()

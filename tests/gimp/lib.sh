@@ -91,6 +91,10 @@ install_plugin() {
         cp "$mo" "$dir/locale/$lang/LC_MESSAGES/analytic-diffusion.mo"
     done
     for bundle in "$@"; do cp "$bundle" "$dir/data/"; done
+    # The help pages and their pictures, where main.c registers them.
+    mkdir -p "$dir/help/images"
+    cp -R help/en help/de help/style.css "$dir/help/"
+    cp docs/screenshots/*.png "$dir/help/images/" 2>/dev/null || true
 }
 
 # without_gimp_noise — filter a GUI GIMP's output for reading: drop empty

@@ -24,6 +24,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -202,17 +203,130 @@ def check_overlay(tap):
             return
         result = case.state()
         tap.ok(len(result['layers']) == len(original['layers']) + 1 and values[0].is_group() and
-               len(values[0].get_children()) == 3 and result['sample point'],
-               '%s: adds a group of 3 layers and a sample point (%s)' % (kind, result['layers']))
+               len(values[0].get_children()) == 4 and result['sample point'],
+               '%s: adds a group of legend and 3 layers, and a sample point (%s)'
+               % (kind, result['layers']))
+        children = values[0].get_children()
+        tap.ok(children[0].get_name().startswith('Legend (') and
+               [c.get_visible() for c in children] == [True, True, False, False],
+               '%s: legend on top, legend and first σ shown, the other σ hidden (%s)'
+               % (kind, [(c.get_name(), c.get_visible()) for c in children]))
         if not same(tap, case.press('ctrl+z'), original,
                     '%s: one ctrl+z removes the group and the sample point, the guide kept' % kind):
             return
         same(tap, case.press('ctrl+y'), result, '%s: one ctrl+y brings them back' % kind)
         group = case.image.get_layers()[0]
-        tap.ok(group.is_group() and len(group.get_children()) == 3,
-               '%s: ... with its 3 layers' % kind)
+        tap.ok(group.is_group() and len(group.get_children()) == 4,
+               '%s: ... with its 4 layers' % kind)
     finally:
         case.close()
+
+
+def check_sample(tap):
+    """Sample's size in the GUI: a 120×90 picture (a grid of windows scaled
+    to fill it) shown in its own image window."""
+    kind = 'sample 120×90'
+    status, msg, values = run_procedure_values(
+        'plug-in-adiff-sample', None, None, bundle=Gio.File.new_for_path(BUNDLES['rgb']),
+        model='wiener', steps=2, width=120, height=90, layout='grid')
+    if not tap.ok(status == Gimp.PDBStatusType.SUCCESS, '%s: runs' % kind, msg):
+        return
+    image = values[0]
+    layer = image.get_layers()[0]
+    tap.ok((image.get_width(), image.get_height(), layer.get_width(), layer.get_height()) ==
+           (120, 90, 120, 90), '%s: image and layer 120×90' % kind)
+    tag = 'adiff-sample-gui'
+    image.set_file(Gio.File.new_for_path(os.path.join(os.environ['ADIFF_GIMP_SCRATCH'],
+                                                      tag + '.xcf')))
+    display = Gimp.Display.new(image)
+    Gimp.displays_flush()
+    try:
+        window = xdotool('search', '--sync', '--onlyvisible', '--limit', '1', '--name', tag)
+        tap.ok(window.strip() != '', '%s: shown in an image window' % kind)
+    finally:
+        display.delete()
+
+
+def magenta_box(path):
+    """Bounding box (x, y, w, h) of the pure magenta pixels of a screen grab."""
+    subprocess.run(['import', '-window', 'root', '-depth', '8', 'rgb:' + path], check=True,
+                   timeout=WAIT, capture_output=True)
+    width = int(subprocess.run(['xdotool', 'getdisplaygeometry'], capture_output=True,
+                               text=True, timeout=WAIT).stdout.split()[0])
+    data = open(path, 'rb').read()
+    xs, ys = [], []
+    for i in range(0, len(data) - 2, 3):
+        if data[i] > 240 and data[i + 1] < 16 and data[i + 2] > 240:
+            xs.append((i // 3) % width)
+            ys.append((i // 3) // width)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
+
+
+class Log(list):
+    """Diagnostics of the clicking thread, also to stderr as they happen."""
+
+    def append(self, line):
+        print('# picker: ' + line, file=sys.stderr, flush=True)
+        super().append(line)
+
+
+def click_pixel(log, px, py, layer_w):
+    """In the Sensitivity dialog: find its preview (the magenta layer) on a
+    screen grab, click layer pixel (px, py) in it, then OK."""
+    path = os.path.join(os.environ['ADIFF_GIMP_SCRATCH'], 'screen.rgb')
+    end = time.time() + 6 * WAIT
+    box = None
+    try:
+        while time.time() < end and not (box and box[2] > 100):
+            time.sleep(1)
+            box = magenta_box(path)
+        log.append('preview at %s' % (box,))
+        if not (box and box[2] > 100):
+            return
+        scale = box[2] / layer_w
+        x, y = int(box[0] + (px + 0.5) * scale), int(box[1] + (py + 0.5) * scale)
+        xdotool('mousemove', '--sync', str(x), str(y), 'click', '1')
+        log.append('clicked (%d, %d)' % (x, y))
+        # No window manager gives the dialog the keyboard focus, so OK is
+        # clicked where GIMP 3.0.4 puts it: right of the preview, below it.
+        time.sleep(2)
+        ok_x, ok_y = box[0] + box[2] + 15, box[1] + box[3] + 75
+        xdotool('mousemove', '--sync', str(ok_x), str(ok_y), 'click', '1')
+        log.append('clicked OK at (%d, %d)' % (ok_x, ok_y))
+    except Exception as e:      # reported through the case's diagnostics
+        log.append('error: %s' % e)
+
+
+def check_picker(tap):
+    """The pixel chosen by a click in the Sensitivity dialog's preview."""
+    kind = 'pixel picker'
+    image, layer = new_image(60, 40)
+    Gimp.context_set_foreground(Gegl.Color.new('#ff00ff'))
+    layer.edit_fill(Gimp.FillType.FOREGROUND)
+    log = Log()
+    clicker = threading.Thread(target=click_pixel, args=(log, 45, 10, 60), daemon=True)
+    clicker.start()
+    proc = Gimp.get_pdb().lookup_procedure('plug-in-adiff-sensitivity')
+    config = proc.create_config()
+    config.set_property('run-mode', Gimp.RunMode.INTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', [layer])
+    config.set_property('bundle', Gio.File.new_for_path(BUNDLES['rgb']))
+    config.set_property('pixel-from', 'coordinates')
+    config.set_property('legend', False)
+    config.set_property('sigmas', '25')
+    result = proc.run(config)
+    clicker.join(WAIT)
+    status = result.index(0)
+    name = result.index(1).get_name() if status == Gimp.PDBStatusType.SUCCESS else None
+    # INTERACTIVE runs may start from the last values used (σ list, legend):
+    # the pixel is what counts.
+    tap.ok(name is not None and name.startswith('Sensitivity (45,10)'),
+           '%s: a click on pixel (45, 10) of the preview chooses it (%s)' % (kind, name),
+           '\n'.join(log + ['status %s' % status]))
+    image.delete()
 
 
 def main():
@@ -227,6 +341,8 @@ def main():
         lambda t: check_filter(t, 'plug-in-adiff-wiener', 'wiener', False, False, 'u16', True),
         lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', True, True, 'f32'),
         check_overlay,
+        check_sample,
+        check_picker,
     ]
     for case in cases:
         try:

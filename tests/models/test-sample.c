@@ -132,6 +132,69 @@ test_bad_params (void)
   adiff_bundle_unref (b);
 }
 
+/* A batch: window 0 is adiff_sample's window for the seed (η = 0), the
+ * others are new samples. */
+static void
+test_windows (void)
+{
+  AdiffBundle *b = synth_bundle (4, 3, 1, 50, 0, 5);
+  gsize d = b->dim;
+  AdiffParams m;
+  AdiffSampleParams sp;
+  float one[12], batch[3 * 12];
+  GError *error = NULL;
+
+  adiff_params_init (&m);
+  m.method = ADIFF_METHOD_ANALYTIC;
+  adiff_sample_params_init (&sp);
+  sp.seed = 11;
+  g_assert_true (adiff_sample (b, &m, &sp, one, NULL, NULL, &error));
+  g_assert_true (adiff_sample_windows (b, &m, &sp, 3, batch, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (one, sizeof one, batch, sizeof one);
+  g_assert_false (memcmp (batch, batch + d, d * sizeof (float)) == 0);
+  g_assert_false (memcmp (batch + d, batch + 2 * d, d * sizeof (float)) == 0);
+  adiff_bundle_unref (b);
+}
+
+/* An image larger than the window: reproducible by seed, finite, about
+ * the bundle's mean level; an empty size is refused. */
+static void
+test_image (void)
+{
+  AdiffBundle *b = synth_bundle (4, 3, 1, 50, 0, 5);
+  enum { W = 13, H = 9, N = W * H };
+  AdiffParams m;
+  AdiffSampleParams sp;
+  float a[N], a2[N], c[N];
+  double sum = 0, mean = 0;
+  GError *error = NULL;
+
+  adiff_params_init (&m);
+  m.method = ADIFF_METHOD_WIENER;
+  adiff_sample_params_init (&sp);
+  sp.seed = 3;
+  g_assert_true (adiff_sample_image (b, &m, &sp, W, H, a, NULL, NULL, &error));
+  g_assert_true (adiff_sample_image (b, &m, &sp, W, H, a2, NULL, NULL, &error));
+  sp.seed = 4;
+  g_assert_true (adiff_sample_image (b, &m, &sp, W, H, c, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (a, sizeof a, a2, sizeof a2);
+  g_assert_false (memcmp (a, c, sizeof a) == 0);
+  for (gsize p = 0; p < N; p++)
+    {
+      g_assert_true (isfinite (a[p]));
+      sum += a[p];
+    }
+  for (gsize p = 0; p < b->dim; p++)
+    mean += b->mean[p] / b->dim;
+  g_assert_cmpfloat (fabs (sum / N - mean), <, 0.1);
+  g_assert_false (adiff_sample_image (b, &m, &sp, 0, H, a, NULL, NULL, &error));
+  g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  adiff_bundle_unref (b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,5 +205,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sample/wiener-gaussian-ddim", &eta0, test_wiener_gaussian);
   g_test_add_data_func ("/sample/wiener-gaussian-eta1", &eta1, test_wiener_gaussian);
   g_test_add_func ("/sample/bad-params", test_bad_params);
+  g_test_add_func ("/sample/windows", test_windows);
+  g_test_add_func ("/sample/image", test_image);
   return g_test_run ();
 }
