@@ -36,7 +36,10 @@ parse_descr (const char *descr, AdiffNpyHeader *h)
       no_order = *p == '|';
       p++;
     }
-  char kind = *p++;
+  char kind = *p;
+  if (kind == '\0')            /* '' or a byte order alone: no kind to read */
+    return FALSE;
+  p++;
   if (!g_ascii_isdigit (*p) || p[1] != '\0')
     return FALSE;
   guint size = (guint) (*p - '0');

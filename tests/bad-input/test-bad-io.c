@@ -59,6 +59,10 @@ static GByteArray *npy_empty (void)        { return g_byte_array_new (); }
 static GByteArray *npy_bad_magic (void)    { GByteArray *b = npy (1, "<f4", "False", "(2, 2)", 16, NULL); b->data[1] = 'X'; return b; }
 static GByteArray *npy_version_9 (void)    { return npy (9, "<f4", "False", "(2, 2)", 16, NULL); }
 static GByteArray *npy_complex (void)      { return npy (1, "<c16", "False", "(2, 2)", 64, NULL); }
+/* Found by fuzzing: an empty descr, and a byte order with no kind, read
+ * past the end of the string. */
+static GByteArray *npy_empty_descr (void)  { return npy (1, "", "False", "(2, 2)", 16, NULL); }
+static GByteArray *npy_order_only (void)   { return npy (1, "<", "False", "(2, 2)", 16, NULL); }
 static GByteArray *npy_object (void)       { return npy (1, "|O", "False", "(2, 2)", 32, NULL); }
 static GByteArray *npy_unicode (void)      { return npy (1, "<U8", "False", "(2, 2)", 128, NULL); }
 static GByteArray *npy_int16 (void)        { return npy (1, "<i2", "False", "(2, 2)", 8, NULL); }
@@ -184,6 +188,8 @@ static const Case cases[] = {
   { "npy-wrong-magic", "a.npy", npy_bad_magic, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-future-version", "a.npy", npy_version_9, READ_NPY, ADIFF_ERROR_VERSION },
   { "npy-dtype-complex128", "a.npy", npy_complex, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-dtype-empty", "a.npy", npy_empty_descr, READ_NPY, ADIFF_ERROR_FORMAT },
+  { "npy-dtype-byte-order-only", "a.npy", npy_order_only, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-dtype-object", "a.npy", npy_object, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-dtype-unicode", "a.npy", npy_unicode, READ_NPY, ADIFF_ERROR_FORMAT },
   { "npy-dtype-int16", "a.npy", npy_int16, READ_NPY, ADIFF_ERROR_FORMAT },
