@@ -175,6 +175,14 @@ bmp_declaring (guint32 w, guint32 h)
   return b;
 }
 static GByteArray *bmp_rows_missing (void) { return bmp_declaring (2, 50331718); }
+/* Found by fuzzing: pixel data declared at 4 GB into a 54-byte file. */
+static GByteArray *
+bmp_offset_past_end (void)
+{
+  GByteArray *b = bmp_declaring (2, 2);
+  b->data[10] = 0x00, b->data[11] = 0x00, b->data[12] = 0x08, b->data[13] = 0xfe;
+  return b;
+}
 static GByteArray *jpeg_header_only (void)
 {
   static const guint8 soi[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0 };
@@ -225,6 +233,7 @@ static const Case cases[] = {
   { "image-not-an-image", "a.jpg", not_an_image, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "jpeg-header-only", "a.jpg", jpeg_header_only, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-declares-rows-it-lacks", "a.bmp", bmp_rows_missing, READ_IMAGE, ADIFF_ERROR_FORMAT },
+  { "bmp-data-offset-past-the-end", "a.bmp", bmp_offset_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
 };
 
 static void
