@@ -10,9 +10,10 @@
  * bytes image.c has already read to tell the format.  RLE-compressed
  * BMPs are left to the pixel cap.
  *
- * Whatever the encoding, the pixel data must start inside the file: the
- * loader reserves memory up to the declared data offset (up to 4 GB) before
- * it notices the file ends, slow enough under AddressSanitizer to time the
+ * Whatever the encoding, the info header and the pixel data must start
+ * inside the file: the loader reserves memory up to the declared data
+ * offset, and for the whole declared info header, up to 4 GB each, before
+ * it notices the file ends; slow enough under AddressSanitizer to time the
  * fuzzer out (found by fuzzing).
  */
 #include "io-private.h"
@@ -32,7 +33,15 @@ adiff_io_bmp_check (const char *path, const guint8 *head, gsize n, guint64 file_
 {
   if (n < ADIFF_IO_BMP_HEAD || head[0] != 'B' || head[1] != 'M')
     return TRUE;   /* not a BMP: nothing to check */
-  guint32 offset = le32 (head + 10);
+  guint32 offset = le32 (head + 10), info_size = le32 (head + 14);
+  if (14 + (guint64) info_size > file_size)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
+                   _("Cannot read the image “%s”: the BMP header declares a %u-byte "
+                     "info header, longer than the file (%llu bytes)"), path, info_size,
+                   (unsigned long long) file_size);
+      return FALSE;
+    }
   if (offset > file_size)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
@@ -41,7 +50,7 @@ adiff_io_bmp_check (const char *path, const guint8 *head, gsize n, guint64 file_
                    (unsigned long long) file_size);
       return FALSE;
     }
-  if (le32 (head + 14) < 40)
+  if (info_size < 40)
     return TRUE;   /* no Windows info header: nothing more to check */
   guint32 compression = le32 (head + 30);
   guint bpp = head[28] | head[29] << 8;

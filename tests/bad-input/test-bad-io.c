@@ -183,6 +183,14 @@ bmp_offset_past_end (void)
   b->data[10] = 0x00, b->data[11] = 0x00, b->data[12] = 0x08, b->data[13] = 0xfe;
   return b;
 }
+/* Found by fuzzing: a 906 MB info header declared in a 54-byte file. */
+static GByteArray *
+bmp_info_header_past_end (void)
+{
+  GByteArray *b = bmp_declaring (2, 2);
+  b->data[14] = 0x00, b->data[15] = 0x00, b->data[16] = 0x00, b->data[17] = 0x36;
+  return b;
+}
 static GByteArray *jpeg_header_only (void)
 {
   static const guint8 soi[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0 };
@@ -234,6 +242,7 @@ static const Case cases[] = {
   { "jpeg-header-only", "a.jpg", jpeg_header_only, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-declares-rows-it-lacks", "a.bmp", bmp_rows_missing, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-data-offset-past-the-end", "a.bmp", bmp_offset_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
+  { "bmp-info-header-past-the-end", "a.bmp", bmp_info_header_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
 };
 
 static void
