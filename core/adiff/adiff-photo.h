@@ -34,9 +34,10 @@ void     adiff_photo_params_init (AdiffPhotoParams *params, AdiffPhotoQuality qu
  * may equal in.  bundle (may be NULL) gives the best quality's PCA basis; it
  * must then be a gray 8×8 bundle with all 64 components.  progress (may be
  * NULL) is called on the caller's thread; returning FALSE cancels
- * (ADIFF_ERROR_CANCELLED).  Memory: about (4 + 2·channels)·width·height
- * floats.  Returns FALSE with error set (σ not finite or outside (0, 1],
- * channels other than 1 or 3, an image smaller than a patch, a bundle that
+ * (ADIFF_ERROR_CANCELLED).  Memory: the whole image, 5·channels·width·height
+ * floats (7·channels + 1 with the best quality) plus a band per thread.
+ * Returns FALSE with error set (σ not finite or outside (0, 1], channels
+ * other than 1 or 3, an image smaller than a patch, a bundle that
  * does not fit, out of memory) and out untouched. */
 gboolean adiff_photo_denoise     (const AdiffPhotoParams *params,
                                   AdiffBundle            *bundle,

@@ -101,11 +101,7 @@ adiff_photo_denoise (const AdiffPhotoParams *params, AdiffBundle *bundle, const 
   if (!adiff__photo_run (&config, in, (int) width, (int) height, (int) channels, 255.0f,
                          sigma_255, out, &pr, error))
     return FALSE;
-  if (progress && !progress (1.0, progress_data))
-    {
-      /* out is written already; the caller asked to stop, so say so */
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("denoising cancelled"));
-      return FALSE;
-    }
+  if (progress)
+    progress (1.0, progress_data);   /* done: a request to stop comes too late */
   return TRUE;
 }
