@@ -73,6 +73,9 @@ gboolean cli_images_load  (const char *path, AdiffBundle *batch_of, CliImages *i
 gboolean cli_images_save  (const char *path, const CliImages *images, GError **error);
 void     cli_images_clear (CliImages *images);
 gboolean cli_path_is_npy  (const char *path);
+/* A batch (more than one item) can only go to a .npy output. */
+gboolean cli_check_batch_output (const char *in, const CliImages *img, const char *out,
+                                 GError **error);
 /* Refuse an output path that names the input file, an existing folder, or
  * has no known image/.npy extension. */
 gboolean cli_check_output (const char *in, const char *out, GError **error);

@@ -130,13 +130,8 @@ run (Options *o)
   else if (!cli_images_load (in, bundle, &img, &error) ||
            !cli_check_bundle_channels (in, img.channels, bundle, &error))
     code = cli_input_code (error);
-  else if (img.n > 1 && !cli_path_is_npy (out))
-    {
-      g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("“%s” holds %u images: write them to a .npy file, not “%s”"),
-                   in, img.n, out);
-      code = CLI_EXIT_USAGE;
-    }
+  else if (!cli_check_batch_output (in, &img, out, &error))
+    code = CLI_EXIT_USAGE;
   else
     {
       code = denoise_items (o, in, bundle, &params, sigma, &img);

@@ -121,13 +121,8 @@ cli_denoise_photo (const char *in, const char *out, const CliModelOptions *model
   else if (!cli_images_load (in, NULL, &img, &error) ||
            (bundle && !cli_check_bundle_channels (in, img.channels, bundle, &error)))
     code = cli_input_code (error);
-  else if (img.n > 1 && !cli_path_is_npy (out))
-    {
-      g_set_error (&error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("“%s” holds %u images: write them to a .npy file, not “%s”"),
-                   in, img.n, out);
-      code = CLI_EXIT_USAGE;
-    }
+  else if (!cli_check_batch_output (in, &img, out, &error))
+    code = CLI_EXIT_USAGE;
   else
     {
       code = photo_items (in, &params, adiff_photo_quality_uses_bundle (q) ? bundle : NULL,

@@ -272,3 +272,15 @@ cli_item_sigma (gboolean estimate, const char *in, const CliImages *img, guint i
   *sigma = s;
   return TRUE;
 }
+
+gboolean
+cli_check_batch_output (const char *in, const CliImages *img, const char *out,
+                        GError **error)
+{
+  if (img->n <= 1 || cli_path_is_npy (out))
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               _("“%s” holds %u images: write them to a .npy file, not “%s”"),
+               in, img->n, out);
+  return FALSE;
+}
