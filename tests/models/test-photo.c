@@ -137,7 +137,10 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
               for (int i = 0; i < k; i++)
                 d += (fr[i] - fc[i]) * (fr[i] - fc[i]);
               if (d < thr)
-                cand[nc++] = (Cand) { d, x, y, nc };
+                {
+                  cand[nc] = (Cand) { d, x, y, nc };
+                  nc++;
+                }
             }
         qsort (cand, nc, sizeof *cand, cand_cmp);
         int count = 1 + MIN (nc, q->group_max - 1), N = 1;
