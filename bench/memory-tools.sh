@@ -48,14 +48,14 @@ measure_v() {  # label, command...
 for h in 2500 10000; do
     "$GEN" pgm 10000 $h "$work/in.pgm"
     measure "adiff denoise wiener 10000x$h gray (.pgm → .pgm)" \
-        "$ADIFF" denoise -b "$work/b8.adstats" --sigma 25 "$work/in.pgm" "$work/out.pgm"
+        "$ADIFF" denoise -m wiener -b "$work/b8.adstats" --sigma 25 "$work/in.pgm" "$work/out.pgm"
     rm -f "$work/in.pgm" "$work/out.pgm"
 done
 
 if [ -f "$NATURAL" ]; then
     "$GEN" png 10000 10000 "$work/in.png"
     measure_v "adiff denoise wiener 10000x10000 gray (.png → .png, natural)" \
-        "$ADIFF" denoise -b "$NATURAL" --sigma 25 "$work/in.png" "$work/out.png"
+        "$ADIFF" denoise -m wiener -b "$NATURAL" --sigma 25 "$work/in.png" "$work/out.png"
     rm -f "$work/in.png" "$work/out.png"
 else
     echo "adiff denoise .png: skipped ($NATURAL is missing)"

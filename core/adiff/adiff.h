@@ -9,4 +9,5 @@
 #include "adiff-sensitivity.h"
 #include "adiff-colormap.h"
 #include "adiff-sample.h"
+#include "adiff-photo.h"
 #include "adiff-version.h"

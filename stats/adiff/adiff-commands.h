@@ -39,6 +39,10 @@ GOptionEntry *cli_model_entries  (CliModelOptions *o, gboolean with_sigma);
 /* Validate and fill params (σ not set here); message names the option. */
 gboolean cli_model_params        (const CliModelOptions *o, AdiffParams *params,
                                   GError **error);
+/* --threads checked into n_threads (0 = all cores), OpenBLAS told. */
+gboolean cli_model_threads       (const CliModelOptions *o, guint *n_threads, GError **error);
+/* OpenBLAS on the caller's thread only (for models that thread themselves). */
+void     cli_blas_single_thread  (void);
 /* σ in [0,1] units from --sigma (0–255) or --t; FALSE + error when neither
  * or both, or out of range. */
 gboolean cli_model_sigma         (const CliModelOptions *o, double *sigma, GError **error);
@@ -69,6 +73,9 @@ gboolean cli_images_load  (const char *path, AdiffBundle *batch_of, CliImages *i
 gboolean cli_images_save  (const char *path, const CliImages *images, GError **error);
 void     cli_images_clear (CliImages *images);
 gboolean cli_path_is_npy  (const char *path);
+/* A batch (more than one item) can only go to a .npy output. */
+gboolean cli_check_batch_output (const char *in, const CliImages *img, const char *out,
+                                 GError **error);
 /* Refuse an output path that names the input file, an existing folder, or
  * has no known image/.npy extension. */
 gboolean cli_check_output (const char *in, const char *out, GError **error);
@@ -84,6 +91,20 @@ gboolean cli_is_window      (AdiffBundle *bundle, guint width, guint height);
  * (ADIFF_ERROR_CANCELLED). */
 gboolean cli_denoise_windows (AdiffDenoiser *den, float *items, guint n, guint channels,
                               CliProgress *progress, guint first_item, GError **error);
+
+/* σ of item i of img: given, or estimated from the item (printed). */
+gboolean cli_item_sigma     (gboolean estimate, const char *in, const CliImages *img, guint i,
+                             double given, double *sigma, GError **error);
+
+/* ---- the photo model (denoise-photo.c) ------------------------------- */
+
+/* Is method (NULL = not given) the photo model, adiff denoise's default? */
+gboolean cli_method_is_photo (const char *method);
+/* Denoise the whole image (or .npy batch) in with the photo model into
+ * out: quality "default" or "best" (NULL = default), σ given (in [0,1]) or
+ * estimated per item.  Returns an exit code (the message printed). */
+int      cli_denoise_photo   (const char *in, const char *out, const CliModelOptions *model,
+                              const char *quality, gboolean estimate, double sigma);
 
 /* ---- denoising row by row (denoise-rows.c) -------------------------- */
 

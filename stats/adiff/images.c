@@ -244,3 +244,43 @@ cli_check_output (const char *in, const char *out, GError **error)
     }
   return TRUE;
 }
+
+/* σ of item i: given, or estimated from the item itself. */
+gboolean
+cli_item_sigma (gboolean estimate, const char *in, const CliImages *img, guint i,
+                double given, double *sigma, GError **error)
+{
+  if (!estimate)
+    {
+      *sigma = given;
+      return TRUE;
+    }
+  gsize len = (gsize) img->width * img->height * img->channels;
+  double s = adiff_estimate_sigma (img->data + i * len, img->width, img->height,
+                                   img->channels);
+  if (!isfinite (s) || s <= 0)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("cannot estimate the noise of “%s” (too small or noiseless); "
+                     "give --sigma"), in);
+      return FALSE;
+    }
+  if (img->n > 1)
+    g_printerr (_("%s [%u]: estimated σ = %.2f (0–255 scale)\n"), in, i, s * 255);
+  else
+    g_printerr (_("%s: estimated σ = %.2f (0–255 scale)\n"), in, s * 255);
+  *sigma = s;
+  return TRUE;
+}
+
+gboolean
+cli_check_batch_output (const char *in, const CliImages *img, const char *out,
+                        GError **error)
+{
+  if (img->n <= 1 || cli_path_is_npy (out))
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               _("“%s” holds %u images: write them to a .npy file, not “%s”"),
+               in, img->n, out);
+  return FALSE;
+}

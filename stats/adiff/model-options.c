@@ -37,7 +37,8 @@ cli_model_entries (CliModelOptions *o, gboolean with_sigma)
     { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &o->bundle,
       N_("Statistics bundle (.adstats) to use"), N_("FILE") },
     { "method", 'm', 0, G_OPTION_ARG_STRING, &o->method,
-      N_("Denoiser: wiener, optimal, analytic or patch (default wiener)"), N_("NAME") },
+      N_("Denoiser: photo, wiener, optimal, analytic or patch (adiff denoise: default "
+         "photo; the other commands: default wiener)"), N_("NAME") },
     { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &o->tau,
       N_("Analytic mask threshold τ in (0,1] (default 0.02)"), N_("X") },
     { "patch", 0, 0, G_OPTION_ARG_INT, &o->patch,
@@ -88,18 +89,34 @@ cli_model_params (const CliModelOptions *o, AdiffParams *params, GError **error)
     return bad_option (error, _("--tau %g is outside (0, 1]"), o->tau);
   if (o->patch < 0 || (o->patch > 0 && o->patch % 2 == 0))
     return bad_option (error, _("--patch %d must be a positive odd number"), o->patch);
-  if (o->threads < 0 || o->threads > 1024)
-    return bad_option (error, _("--threads %d is outside 0–1024"), o->threads);
+  if (!cli_model_threads (o, &params->n_threads, error))
+    return FALSE;
   params->tau = o->tau;
   params->patch_size = (guint) o->patch;
   params->equivariant = !o->no_equivariant;
   params->exact = o->exact;
-  params->n_threads = (guint) o->threads;
+  return TRUE;
+}
+
+gboolean
+cli_model_threads (const CliModelOptions *o, guint *n_threads, GError **error)
+{
+  if (o->threads < 0 || o->threads > 1024)
+    return bad_option (error, _("--threads %d is outside 0–1024"), o->threads);
+  *n_threads = (guint) o->threads;
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
   if (o->threads > 0)
     openblas_set_num_threads (o->threads);
 #endif
   return TRUE;
+}
+
+void
+cli_blas_single_thread (void)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+  openblas_set_num_threads (1);
+#endif
 }
 
 gboolean

@@ -178,18 +178,25 @@ static const Case cases[] = {
   { "info-not-a-bundle", "adiff-stats", 1, "items.npy", { "info", "@items.npy" } },
   { "info-missing", "adiff-stats", 1, "nothere.adstats", { "info", "@nothere.adstats" } },
   /* adiff denoise */
-  { "denoise-sigma-1e30", "adiff", 2, "--sigma 1e+30", { "denoise", "-b", "@gray.adstats", "--sigma", "1e30", "@gray.pgm", "@out.png" } },
-  { "denoise-image-0x0", "adiff", 1, "zero.pgm", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@zero.pgm", "@out.png" } },
-  { "denoise-output-unwritable", "adiff", 3, "/proc/self/out.png", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "/proc/self/out.png" } },
-  { "denoise-output-folder-missing", "adiff", 3, "nope", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@nope/out.png" } },
-  { "denoise-output-is-input-respelled", "adiff", 2, "input", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@../$/./gray.pgm" } },
-  { "denoise-eigenvectors-not-unit", "adiff", 1, "eigenvector 0 has length 1.5", { "denoise", "-b", "@skew.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
-  { "denoise-output-is-bundle", "adiff", 2, "gray.adstats", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@gray.adstats" } },
-  { "denoise-rgb-bundle-gray-image", "adiff", 1, "gray.pgm", { "denoise", "-b", "@rgb.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
+  { "denoise-sigma-1e30", "adiff", 2, "--sigma 1e+30", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "1e30", "@gray.pgm", "@out.png" } },
+  { "denoise-image-0x0", "adiff", 1, "zero.pgm", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@zero.pgm", "@out.png" } },
+  { "denoise-output-unwritable", "adiff", 3, "/proc/self/out.png", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "/proc/self/out.png" } },
+  { "denoise-output-folder-missing", "adiff", 3, "nope", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@nope/out.png" } },
+  { "denoise-output-is-input-respelled", "adiff", 2, "input", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@../$/./gray.pgm" } },
+  { "denoise-eigenvectors-not-unit", "adiff", 1, "eigenvector 0 has length 1.5", { "denoise", "-m", "wiener", "-b", "@skew.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
+  { "denoise-output-is-bundle", "adiff", 2, "gray.adstats", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@gray.pgm", "@gray.adstats" } },
+  { "denoise-rgb-bundle-gray-image", "adiff", 1, "gray.pgm", { "denoise", "-m", "wiener", "-b", "@rgb.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
   /* accepted */
-  { "denoise-image-1x1", "adiff", 0, "", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@tiny.pgm", "@out.png" }, "out.png" },
-  { "denoise-image-smaller-than-window", "adiff", 0, "", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@small.pgm", "@out.png" }, "out.png" },
-  { "denoise-gray-bundle-rgb-image", "adiff", 0, "", { "denoise", "-b", "@gray.adstats", "--sigma", "20", "@rgb.ppm", "@out.png" }, "out.png" },
+  /* the photo model (the default method): no bundle needed, the same checks */
+  { "denoise-photo-sigma-1e30", "adiff", 2, "--sigma 1e+30", { "denoise", "--sigma", "1e30", "@gray.pgm", "@out.png" } },
+  { "denoise-photo-image-0x0", "adiff", 1, "zero.pgm", { "denoise", "--sigma", "20", "@zero.pgm", "@out.png" } },
+  { "denoise-photo-image-1x1", "adiff", 1, "smaller than", { "denoise", "--sigma", "20", "@tiny.pgm", "@out.png" } },
+  { "denoise-photo-quality", "adiff", 2, "--quality", { "denoise", "--quality", "fast", "--sigma", "20", "@gray.pgm", "@out.png" } },
+  { "denoise-photo-rgb-bundle-gray-image", "adiff", 1, "gray.pgm", { "denoise", "-b", "@rgb.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
+  { "denoise-photo-best-rgb-bundle", "adiff", 1, "8×8", { "denoise", "--quality", "best", "-b", "@rgb.adstats", "--sigma", "20", "@rgb.ppm", "@out.png" } },
+  { "denoise-image-1x1", "adiff", 0, "", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@tiny.pgm", "@out.png" }, "out.png" },
+  { "denoise-image-smaller-than-window", "adiff", 0, "", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@small.pgm", "@out.png" }, "out.png" },
+  { "denoise-gray-bundle-rgb-image", "adiff", 0, "", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@rgb.ppm", "@out.png" }, "out.png" },
 };
 
 /* '@x' → <dir>/x, with '$' → the folder's own name (to spell a path twice). */

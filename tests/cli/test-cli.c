@@ -145,6 +145,8 @@ make_fixtures (void)
   write_image ("gray-alpha.png", 9, 5, 1, 8, TRUE);
   write_image ("rgb16.png", 9, 6, 3, 16, FALSE);
   write_image ("tiny.png", 3, 2, 1, 8, FALSE);
+  write_image ("photo-gray.png", 20, 18, 1, 8, FALSE);
+  write_image ("photo-rgba.png", 21, 19, 3, 16, TRUE);
 
   guint64 batch[4] = { 3, 6, 5, 1 }, hw[2] = { 6, 5 }, win[4] = { 6, 4, 4, 1 };
   float *v = noise_values (3 * 6 * 5, 11, -0.2f, 1.2f);   /* beyond [0,1] on purpose */
@@ -350,7 +352,7 @@ test_help (void)
 static void
 test_denoise_png (void)
 {
-  Run r = adiff ("denoise", "--bundle", "@gray.adstats", "--sigma", "25", "@gray.png",
+  Run r = adiff ("denoise", "-m", "wiener", "--bundle", "@gray.adstats", "--sigma", "25", "@gray.png",
                  "@gray-out.png", NULL);
   expect_ok (&r);
   run_clear (&r);
@@ -373,7 +375,7 @@ test_denoise_png (void)
 static void
 test_denoise_overlap (void)
 {
-  Run r = adiff ("denoise", "--bundle", "@gray.adstats", "--sigma", "25", "--overlap", "4",
+  Run r = adiff ("denoise", "-m", "wiener", "--bundle", "@gray.adstats", "--sigma", "25", "--overlap", "4",
                  "@gray.png", "@gray-overlap.npy", NULL);
   expect_ok (&r);
   run_clear (&r);
@@ -397,7 +399,7 @@ test_denoise_overlap (void)
 static void
 test_denoise_rgb16 (void)
 {
-  Run r = adiff ("denoise", "-b", "@gray.adstats", "--t", "100", "@rgb16.png",
+  Run r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--t", "100", "@rgb16.png",
                  "@rgb16-out.png", NULL);
   expect_ok (&r);
   run_clear (&r);
@@ -412,7 +414,7 @@ test_denoise_rgb16 (void)
   adiff_io_image_clear (&in);
   adiff_io_image_clear (&out);
   /* And an RGB bundle on the same image. */
-  r = adiff ("denoise", "-b", "@rgb-ex.adstats", "--sigma", "10", "@rgb16.png",
+  r = adiff ("denoise", "-m", "wiener", "-b", "@rgb-ex.adstats", "--sigma", "10", "@rgb16.png",
              "@rgb16-rgb.png", NULL);
   expect_ok (&r);
   run_clear (&r);
@@ -421,7 +423,7 @@ test_denoise_rgb16 (void)
 static void
 test_denoise_alpha (void)
 {
-  Run r = adiff ("denoise", "-b", "@gray.adstats", "--sigma", "40", "@gray-alpha.png",
+  Run r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "40", "@gray-alpha.png",
                  "@gray-alpha-out.png", NULL);
   expect_ok (&r);
   run_clear (&r);
@@ -436,7 +438,7 @@ test_denoise_alpha (void)
 static void
 test_denoise_batch (void)
 {
-  Run r = adiff ("denoise", "-b", "@gray.adstats", "--sigma", "1", "@batch.npy",
+  Run r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "1", "@batch.npy",
                  "@batch-out.npy", NULL);
   expect_ok (&r);
   run_clear (&r);
@@ -457,13 +459,13 @@ test_denoise_batch (void)
   adiff_io_npy_clear (&out);
 
   /* (H,W) stays (H,W); npy to png works too. */
-  r = adiff ("denoise", "-b", "@gray.adstats", "--sigma", "30", "@plane.npy", "@plane-out.npy", NULL);
+  r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "30", "@plane.npy", "@plane-out.npy", NULL);
   expect_ok (&r);
   run_clear (&r);
   out = load_npy ("plane-out.npy");
   g_assert_cmpuint (out.ndim, ==, 2);
   adiff_io_npy_clear (&out);
-  r = adiff ("denoise", "-b", "@gray.adstats", "--sigma", "30", "@plane.npy", "@plane-out.png", NULL);
+  r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "30", "@plane.npy", "@plane-out.png", NULL);
   expect_ok (&r);
   run_clear (&r);
 }
@@ -471,13 +473,13 @@ test_denoise_batch (void)
 static void
 test_denoise_estimate (void)
 {
-  Run r = adiff ("denoise", "-b", "@gray.adstats", "--estimate-sigma", "@gray.png",
+  Run r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--estimate-sigma", "@gray.png",
                  "@gray-est.png", NULL);
   expect_ok (&r);
   g_assert_nonnull (strstr (r.err, "estimated"));
   run_clear (&r);
   /* Images smaller than the window are padded. */
-  r = adiff ("denoise", "-b", "@gray.adstats", "--sigma", "20", "@tiny.png", "@tiny-out.png", NULL);
+  r = adiff ("denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@tiny.png", "@tiny-out.png", NULL);
   expect_ok (&r);
   run_clear (&r);
 }
@@ -498,7 +500,7 @@ test_denoise_interrupt (void)
     {
       int devnull = open ("/dev/null", O_WRONLY);
       dup2 (devnull, 2);
-      execl (adiff_path, adiff_path, "denoise", "-b", b, "--sigma", "25", in, out, (char *) NULL);
+      execl (adiff_path, adiff_path, "denoise", "-m", "wiener", "-b", b, "--sigma", "25", in, out, (char *) NULL);
       _exit (127);
     }
   sigprocmask (SIG_SETMASK, &old, NULL);
@@ -522,35 +524,35 @@ typedef struct
 } BadCase;
 
 static const BadCase bad_cases[] = {
-  { "sigma-zero", 2, "--sigma", { "denoise", "-b", "@gray.adstats", "--sigma", "0", "@gray.png", "@bad-out.png" } },
-  { "sigma-negative", 2, "--sigma", { "denoise", "-b", "@gray.adstats", "--sigma", "-5", "@gray.png", "@bad-out.png" } },
-  { "sigma-nan", 2, "--sigma nan", { "denoise", "-b", "@gray.adstats", "--sigma", "nan", "@gray.png", "@bad-out.png" } },
-  { "sigma-text", 2, "x5", { "denoise", "-b", "@gray.adstats", "--sigma", "x5", "@gray.png", "@bad-out.png" } },
-  { "sigma-inf", 2, "--sigma inf", { "denoise", "-b", "@gray.adstats", "--sigma", "inf", "@gray.png", "@bad-out.png" } },
-  { "sigma-missing", 2, "--sigma", { "denoise", "-b", "@gray.adstats", "@gray.png", "@bad-out.png" } },
-  { "sigma-and-t", 2, "--t", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "--t", "3", "@gray.png", "@bad-out.png" } },
-  { "t-range", 2, "--t", { "denoise", "-b", "@gray.adstats", "--t", "1000", "@gray.png", "@bad-out.png" } },
+  { "sigma-zero", 2, "--sigma", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "0", "@gray.png", "@bad-out.png" } },
+  { "sigma-negative", 2, "--sigma", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "-5", "@gray.png", "@bad-out.png" } },
+  { "sigma-nan", 2, "--sigma nan", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "nan", "@gray.png", "@bad-out.png" } },
+  { "sigma-text", 2, "x5", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "x5", "@gray.png", "@bad-out.png" } },
+  { "sigma-inf", 2, "--sigma inf", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "inf", "@gray.png", "@bad-out.png" } },
+  { "sigma-missing", 2, "--sigma", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "@gray.png", "@bad-out.png" } },
+  { "sigma-and-t", 2, "--t", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "--t", "3", "@gray.png", "@bad-out.png" } },
+  { "t-range", 2, "--t", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--t", "1000", "@gray.png", "@bad-out.png" } },
   { "tau-zero", 2, "--tau", { "denoise", "-b", "@gray-ex.adstats", "-m", "analytic", "--tau", "0", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "tau-big", 2, "--tau", { "denoise", "-b", "@gray-ex.adstats", "-m", "analytic", "--tau", "1.5", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "overlap-one", 2, "--overlap", { "denoise", "-b", "@gray.adstats", "--overlap", "1", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "overlap-huge", 2, "--overlap", { "denoise", "-b", "@gray.adstats", "--overlap", "65", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "overlap-one", 2, "--overlap", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--overlap", "1", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "overlap-huge", 2, "--overlap", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--overlap", "65", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "patch-even", 2, "--patch", { "denoise", "-b", "@gray-ex.adstats", "-m", "patch", "--patch", "4", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "method-unknown", 2, "magic", { "denoise", "-b", "@gray.adstats", "-m", "magic", "--sigma", "5", "@gray.png", "@bad-out.png" } },
   { "needs-exemplars", 1, "exemplars", { "denoise", "-b", "@gray.adstats", "-m", "optimal", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "rgb-on-gray", 1, "gray.png", { "denoise", "-b", "@rgb-ex.adstats", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "missing-input", 1, "nothere.png", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@nothere.png", "@bad-out.png" } },
-  { "not-an-image", 1, "not-an-image.png", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@not-an-image.png", "@bad-out.png" } },
-  { "corrupt-npy", 1, "corrupt.npy", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@corrupt.npy", "@bad-out.npy" } },
-  { "nan-npy", 1, "nan.npy", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@nan.npy", "@bad-out.npy" } },
-  { "missing-bundle", 1, "nothere.adstats", { "denoise", "-b", "@nothere.adstats", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "bundle-is-image", 1, "gray.png", { "denoise", "-b", "@gray.png", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "no-bundle", 2, "--bundle", { "denoise", "--sigma", "5", "@gray.png", "@bad-out.png" } },
-  { "output-is-input", 2, "input", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@gray.png", "@gray.png" } },
-  { "one-file", 2, "OUT", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@gray.png" } },
-  { "unknown-option", 2, "--frobnicate", { "denoise", "--frobnicate", "@gray.png", "@bad-out.png" } },
-  { "batch-to-png", 2, ".npy", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@batch.npy", "@bad-out.png" } },
-  { "bad-extension", 2, "bad-out.xyz", { "denoise", "-b", "@gray.adstats", "--sigma", "5", "@gray.png", "@bad-out.xyz" } },
-  { "estimate-and-sigma", 2, "--estimate-sigma", { "denoise", "-b", "@gray.adstats", "-e", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "rgb-on-gray", 1, "gray.png", { "denoise", "-m", "wiener", "-b", "@rgb-ex.adstats", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "missing-input", 1, "nothere.png", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@nothere.png", "@bad-out.png" } },
+  { "not-an-image", 1, "not-an-image.png", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@not-an-image.png", "@bad-out.png" } },
+  { "corrupt-npy", 1, "corrupt.npy", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@corrupt.npy", "@bad-out.npy" } },
+  { "nan-npy", 1, "nan.npy", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@nan.npy", "@bad-out.npy" } },
+  { "missing-bundle", 1, "nothere.adstats", { "denoise", "-m", "wiener", "-b", "@nothere.adstats", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "bundle-is-image", 1, "gray.png", { "denoise", "-m", "wiener", "-b", "@gray.png", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "no-bundle", 2, "--bundle", { "denoise", "-m", "wiener", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "output-is-input", 2, "input", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@gray.png", "@gray.png" } },
+  { "one-file", 2, "OUT", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@gray.png" } },
+  { "unknown-option", 2, "--frobnicate", { "denoise", "-m", "wiener", "--frobnicate", "@gray.png", "@bad-out.png" } },
+  { "batch-to-png", 2, ".npy", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@batch.npy", "@bad-out.png" } },
+  { "bad-extension", 2, "bad-out.xyz", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "5", "@gray.png", "@bad-out.xyz" } },
+  { "estimate-and-sigma", 2, "--estimate-sigma", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "-e", "--sigma", "5", "@gray.png", "@bad-out.png" } },
 
   { "sens-pixel-outside-image", 2, "--pixel", { "sensitivity", "-b", "@gray.adstats", "--sigma", "5", "--input", "@gray.png", "--pixel", "10,3", "@bad-out.png" } },
   { "sens-pixel-outside-window", 2, "--pixel", { "sensitivity", "-b", "@gray.adstats", "--sigma", "5", "--pixel", "4,0", "@bad-out.png" } },
@@ -568,6 +570,16 @@ static const BadCase bad_cases[] = {
   { "sample-eta", 2, "--eta", { "sample", "-b", "@gray.adstats", "--eta", "2", "@bad-out.png" } },
   { "sample-count", 2, "--count", { "sample", "-b", "@gray.adstats", "--count", "0", "@bad-out.png" } },
   { "sample-needs-exemplars", 1, "exemplars", { "sample", "-b", "@gray.adstats", "-m", "optimal", "@bad-out.png" } },
+
+  { "photo-quality", 2, "--quality", { "denoise", "--quality", "ultra", "--sigma", "5", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-quality-wiener", 2, "--quality", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--quality", "best", "--sigma", "5", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-too-small", 1, "smaller than", { "denoise", "--sigma", "5", "@gray.png", "@bad-out.png" } },
+  { "photo-sigma-nan", 2, "--sigma nan", { "denoise", "--sigma", "nan", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-sigma-zero", 2, "--sigma", { "denoise", "--sigma", "0", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-best-not-8x8", 1, "8×8", { "denoise", "--quality", "best", "-b", "@gray.adstats", "--sigma", "5", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-rgb-bundle-on-gray", 1, "photo-gray.png", { "denoise", "-b", "@rgb-ex.adstats", "--sigma", "5", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-missing-bundle", 1, "nothere.adstats", { "denoise", "-b", "@nothere.adstats", "--sigma", "5", "@photo-gray.png", "@bad-out.png" } },
+  { "photo-missing-input", 1, "nothere.png", { "denoise", "--sigma", "5", "@nothere.png", "@bad-out.png" } },
 
   { "compare-no-reference", 2, "--reference", { "compare", "-b", "@gray.adstats", "--sigma", "5", "--noisy", "@windows-z.npy" } },
   { "compare-shape", 1, "windows-badshape.npy", { "compare", "-b", "@gray.adstats", "--sigma", "5", "--noisy", "@windows-z.npy", "--reference", "@windows-badshape.npy" } },
@@ -596,6 +608,115 @@ test_bad_input (gconstpointer data)
   g_assert_false (exists ("bad-out.xyz"));
   g_assert_cmpuint (count_files (), ==, before);      /* no temporary left either */
   run_clear (&r);
+}
+
+/* ---- the photo model (the default method) ----------------------------------- */
+
+/* The photo model of adiff_photo_denoise on an image file's pixels. */
+static float *
+photo_reference (const AdiffIoImage *in, double sigma, AdiffPhotoQuality quality,
+                 AdiffBundle *bundle)
+{
+  AdiffPhotoParams p;
+  GError *error = NULL;
+  float *out = g_new (float, (gsize) in->width * in->height * in->channels);
+  adiff_photo_params_init (&p, quality, sigma);
+  g_assert_true (adiff_photo_denoise (&p, bundle, in->data, in->width, in->height,
+                                      in->channels, out, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+/* No --method, no --bundle: the photo model, the library's result. */
+static void
+test_denoise_photo (void)
+{
+  Run r = adiff ("denoise", "--sigma", "25", "@photo-gray.png", "@photo-gray.npy", NULL);
+  expect_ok (&r);
+  run_clear (&r);
+  AdiffIoImage in = load_image ("photo-gray.png");
+  AdiffNpy npy = load_npy ("photo-gray.npy");
+  float *ref = photo_reference (&in, 25 / 255.0, ADIFF_PHOTO_QUALITY_DEFAULT, NULL);
+  assert_close (npy.data, ref, 20 * 18, 1e-6);
+  g_free (ref);
+  adiff_io_npy_clear (&npy);
+
+  /* --method photo is the same; --estimate-sigma works */
+  r = adiff ("denoise", "-m", "photo", "--sigma", "25", "@photo-gray.png", "@photo-m.npy", NULL);
+  expect_ok (&r);
+  run_clear (&r);
+  npy = load_npy ("photo-m.npy");
+  ref = photo_reference (&in, 25 / 255.0, ADIFF_PHOTO_QUALITY_DEFAULT, NULL);
+  assert_close (npy.data, ref, 20 * 18, 1e-6);
+  g_free (ref);
+  adiff_io_npy_clear (&npy);
+  r = adiff ("denoise", "-e", "@photo-gray.png", "@photo-e.png", NULL);
+  expect_ok (&r);
+  g_assert_nonnull (strstr (r.err, "estimated"));
+  run_clear (&r);
+  adiff_io_image_clear (&in);
+}
+
+/* RGB + alpha: the joint colour model, alpha passed through. */
+static void
+test_denoise_photo_rgba (void)
+{
+  Run r = adiff ("denoise", "--sigma", "30", "@photo-rgba.png", "@photo-rgba-out.png", NULL);
+  expect_ok (&r);
+  run_clear (&r);
+  AdiffIoImage in = load_image ("photo-rgba.png"), out = load_image ("photo-rgba-out.png");
+  g_assert_cmpuint (out.channels, ==, 3);
+  g_assert_nonnull (out.alpha);
+  g_assert_cmpmem (in.alpha, 21 * 19 * sizeof (float), out.alpha, 21 * 19 * sizeof (float));
+  float *ref = photo_reference (&in, 30 / 255.0, ADIFF_PHOTO_QUALITY_DEFAULT, NULL);
+  for (gsize i = 0; i < 21 * 19 * 3; i++)
+    ref[i] = CLAMP (ref[i], 0, 1);
+  assert_close (out.data, ref, 21 * 19 * 3, 1.0 / 65535);
+  g_free (ref);
+  adiff_io_image_clear (&in);
+  adiff_io_image_clear (&out);
+}
+
+/* --quality best: the installed gray bundle ($ADIFF_BUNDLE_DIR here), or
+ * --bundle; a clear error without either. */
+static void
+test_denoise_photo_best (void)
+{
+  const char *root = g_getenv ("ADIFF_SOURCE_ROOT");
+  g_autofree char *data = g_build_filename (root, "data", NULL);
+  g_autofree char *bundle_path = g_build_filename (data, "natural-gray-8x8.adstats", NULL);
+  g_setenv ("ADIFF_BUNDLE_DIR", data, TRUE);
+  Run r = adiff ("denoise", "--quality", "best", "--sigma", "20", "@photo-gray.png",
+                 "@photo-best.npy", NULL);
+  expect_ok (&r);
+  run_clear (&r);
+  AdiffIoImage in = load_image ("photo-gray.png");
+  AdiffNpy npy = load_npy ("photo-best.npy");
+  GError *error = NULL;
+  AdiffBundle *b = adiff_bundle_open (bundle_path, NULL, &error);
+  g_assert_no_error (error);
+  float *ref = photo_reference (&in, 20 / 255.0, ADIFF_PHOTO_QUALITY_BEST, b);
+  assert_close (npy.data, ref, 20 * 18, 1e-6);
+  g_free (ref);
+  adiff_bundle_unref (b);
+  adiff_io_npy_clear (&npy);
+  adiff_io_image_clear (&in);
+
+  /* none in $ADIFF_BUNDLE_DIR: the installed one, or an error that says what to do */
+  g_autofree char *installed = g_build_filename (ADIFF_DATADIR, "natural-gray-8x8.adstats",
+                                                 NULL);
+  g_setenv ("ADIFF_BUNDLE_DIR", dir, TRUE);
+  if (!g_file_test (installed, G_FILE_TEST_EXISTS))
+    {
+      guint before = count_files ();
+      r = adiff ("denoise", "--quality", "best", "--sigma", "20", "@photo-gray.png",
+                 "@bad-out.png", NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, "--bundle FILE"));
+      g_assert_cmpuint (count_files (), ==, before);
+      run_clear (&r);
+    }
+  g_unsetenv ("ADIFF_BUNDLE_DIR");
 }
 
 /* ---- sensitivity ------------------------------------------------------------ */
@@ -796,6 +917,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/denoise/batch", test_denoise_batch);
   g_test_add_func ("/cli/denoise/estimate", test_denoise_estimate);
   g_test_add_func ("/cli/denoise/interrupt", test_denoise_interrupt);
+  g_test_add_func ("/cli/denoise/photo", test_denoise_photo);
+  g_test_add_func ("/cli/denoise/photo-rgba", test_denoise_photo_rgba);
+  g_test_add_func ("/cli/denoise/photo-best", test_denoise_photo_best);
   g_test_add_func ("/cli/sensitivity/wiener", test_sensitivity_wiener);
   g_test_add_func ("/cli/sensitivity/nonlinear", test_sensitivity_nonlinear);
   g_test_add_func ("/cli/sample", test_sample);

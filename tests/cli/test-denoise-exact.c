@@ -292,7 +292,7 @@ test_estimate_sigma (void)
   g_autofree float *z = noisy_windows ("gray.adstats", 3, 100);
   guint64 shape[4] = { 3, 5, 5, 1 };
   save_npy ("est.npy", z, 4, shape);
-  const char *args[] = { "denoise", "-b", "@gray.adstats", "--estimate-sigma", "@est.npy",
+  const char *args[] = { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--estimate-sigma", "@est.npy",
                          "@est-out.npy", NULL };
   g_assert_cmpint (run_adiff (NULL, args), ==, 0);
   AdiffNpy x = load_npy ("est-out.npy");

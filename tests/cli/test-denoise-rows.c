@@ -446,7 +446,7 @@ start_blocked (const char *in, const char *out, gboolean pending)
         _exit (126);
       if (!pending)
         sigprocmask (SIG_SETMASK, &old, NULL);
-      execl (adiff_path, adiff_path, "denoise", "-b", b, "--sigma", "25", i, o, (char *) NULL);
+      execl (adiff_path, adiff_path, "denoise", "-m", "wiener", "-b", b, "--sigma", "25", i, o, (char *) NULL);
       _exit (127);
     }
   if (pending)

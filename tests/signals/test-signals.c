@@ -397,7 +397,7 @@ denoise_interrupted (gconstpointer data)
       g_unlink (pgm);
     }
   f.input_sum = file_sum (f.input);
-  char *argv[] = { f.tool, "denoise", "--bundle", bundle, "--sigma", "25", "--threads", "1",
+  char *argv[] = { f.tool, "denoise", "-m", "wiener", "--bundle", bundle, "--sigma", "25", "--threads", "1",
                    f.input, f.output, NULL };
 
   gint64 t0 = g_get_monotonic_time ();
