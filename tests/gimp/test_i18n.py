@@ -117,6 +117,7 @@ def check_sigma_list(tap, lang, bundle):
     config.set_core_object_array('drawables', [layer])
     config.set_property('bundle', Gio.File.new_for_path(bundle))
     config.set_property('sigmas', '12,5')
+    config.set_property('legend', False)   # the σ layers only
     result = pdb.lookup_procedure('plug-in-adiff-sensitivity').run(config)
     if result.index(0) != Gimp.PDBStatusType.SUCCESS:
         tap.ok(False, '%s: the σ list "12,5" is read' % (lang or 'C'), result.index(1))
