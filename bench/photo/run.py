@@ -49,6 +49,8 @@ def options():
                    "`adiff denoise` without --method)")
     p.add_argument("--sigmas", default="15,25,50", help="gray σ list, 0–255 (default 15,25,50)")
     p.add_argument("--colour-sigma", type=float, default=25)
+    p.add_argument("--colour-sets", default="set14,photos",
+                   help="folders of SHARED/images for the colour part (default set14,photos)")
     p.add_argument("--speed-sigmas", default="25,50")
     p.add_argument("--images", type=int, help="only the first N images of each set")
     p.add_argument("--skip-baselines", action="store_true", help="only ours (and BM3D's figures)")
@@ -114,8 +116,8 @@ def cell_name(m):
 
 def colour_part(a, ours, baselines):
     s = a.colour_sigma
-    images = (imagesets.folder(os.path.join(a.shared, "images", "set14"), colour=True, limit=a.images)
-              + imagesets.folder(os.path.join(a.shared, "images", "photos"), colour=True, limit=a.images))
+    images = [im for d in a.colour_sets.split(",")
+              for im in imagesets.folder(os.path.join(a.shared, "images", d), colour=True, limit=a.images)]
     methods = ["noisy"] + [cell_name(m) for m in list(ours) + list(baselines)]
     results = {}
     for m in [None] + list(ours) + list(baselines):
