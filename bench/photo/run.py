@@ -46,7 +46,7 @@ def options():
                    % "; ".join(DEFAULT_OURS))
     p.add_argument("--speed-ours", action="append", metavar="NAME:ARGS",
                    help="configuration(s) for the speed part (default 'default:', i.e. "
-                   "`adiff denoise` without --method)")
+                   "`adiff denoise` without --method; 'none': only G'MIC's crop)")
     p.add_argument("--sigmas", default="15,25,50", help="gray σ list, 0–255 (default 15,25,50)")
     p.add_argument("--colour-sigma", type=float, default=25)
     p.add_argument("--colour-sets", default="set14,photos",
@@ -163,7 +163,8 @@ def main():
         print("photo-bench: no adiff at %s (build it: ninja -C build)" % a.adiff, file=sys.stderr)
         return 1
     ours = [Ours(c, a.adiff, a.bundle, workdir) for c in (a.ours or DEFAULT_OURS)]
-    speed_ours = [Ours(c, a.adiff, a.bundle, workdir) for c in (a.speed_ours or ["default:"])]
+    speed_ours = [Ours(c, a.adiff, a.bundle, workdir) for c in (a.speed_ours or ["default:"])
+                  if c != "none"]
     gmic = GmicPatchPCA(workdir)
     baselines = [] if a.skip_baselines else [TV(), NLM(), gmic]
     print("# Photo benchmark (issue 17)\n")
