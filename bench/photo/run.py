@@ -21,6 +21,7 @@ import tables  # noqa: E402
 import tune  # noqa: E402
 from baselines import BM3D_SET12, NLM, TV, GmicPatchPCA  # noqa: E402
 from ours import NotAvailable, Ours  # noqa: E402
+from records import Records  # noqa: E402
 
 DEFAULT_OURS = [
     "wiener:--method wiener",
@@ -53,7 +54,13 @@ def options():
                    help="folders of SHARED/images for the colour part (default set14,photos)")
     p.add_argument("--speed-sigmas", default="25,50")
     p.add_argument("--images", type=int, help="only the first N images of each set")
+    p.add_argument("--baselines", default="tv,nlm,gmic",
+                   help="which baselines to run: tv, nlm, gmic, comma-separated, or none")
     p.add_argument("--skip-baselines", action="store_true", help="only ours (and BM3D's figures)")
+    p.add_argument("--records", help="append each result to this JSON-lines file and reuse the "
+                   "results already in it (parallel processes may share one file)")
+    p.add_argument("--report", action="store_true", help="measure nothing: print the tables from "
+                   "--records (a method measured on part of the images shows how many)")
     p.add_argument("--only", choices=["gray", "colour", "speed"], action="append",
                    help="run only this part (repeatable)")
     p.add_argument("--tune", action="store_true", help="grid-search the TV and NLM parameters "
@@ -67,40 +74,62 @@ def options():
     a.sigmas = [float(s) for s in a.sigmas.split(",")]
     a.speed_sigmas = [float(s) for s in a.speed_sigmas.split(",")]
     a.only = a.only or ["gray", "colour", "speed"]
+    if a.skip_baselines:
+        a.baselines = "none"
     return a
 
 
-def run_method(method, z, clean, sigma, cell, results_key, colour):
-    """Run METHOD on Z, add its PSNR and time to CELL; False if it is n/a."""
+def cell_name(m):
+    return m.label if hasattr(m, "label") else m.name
+
+
+def measure(a, records, part, sigma, m, name, im):
+    """The record of method M on image NAME at σ: from RECORDS if there, else
+    measured now (and appended) unless --report; None if not measured."""
+    r = records.get(part, sigma, cell_name(m), name)
+    if r is not None or a.report:
+        return r
+    log("%s σ = %g: %s on %s" % (part, sigma, cell_name(m), name))
+    z = imagesets.noisy(im, name, sigma)
+    r = dict(part=part, sigma=sigma, method=cell_name(m), image=name, mp=imagesets.megapixels(im))
     try:
-        t = method.run(z, sigma)
+        t = m.run(z, sigma)
     except NotAvailable as e:
-        cell.na = str(e)
-        return False
-    cell.add(imagesets.psnr(t.value, clean), t, imagesets.megapixels(clean),
-             imagesets.chroma_psnr(t.value, clean) if colour else None)
-    return True
+        r["na"] = str(e)
+        log("  n/a: %s" % e)
+    else:
+        r.update(psnr=imagesets.psnr(t.value, im), wall=t.wall, cpu=t.cpu)
+        if im.ndim == 3:
+            r["chroma"] = imagesets.chroma_psnr(t.value, im)
+    records.add(**r)
+    return r
 
 
-def gray_part(a, ours, baselines):
+def noisy_record(sigma, name, im):
+    z = imagesets.noisy(im, name, sigma)
+    return dict(psnr=imagesets.psnr(z, im), mp=imagesets.megapixels(im),
+                chroma=imagesets.chroma_psnr(z, im) if im.ndim == 3 else None)
+
+
+def gray_part(a, records, methods):
     images = imagesets.folder(os.path.join(a.shared, "images", "set12"), colour=False, limit=a.images)
     mp = sum(imagesets.megapixels(im) for _, im in images)
-    names = ["noisy"] + [o.label for o in ours] + [b.name for b in baselines] + ["BM3D (published)"]
+    names = ["noisy"] + [cell_name(m) for m in methods] + ["BM3D (published)"]
     results = {}
     for s in a.sigmas:
-        noisy = tables.Cell()
+        noisy = results[("noisy", s)] = tables.Cell(total=len(images))
         for name, im in images:
-            noisy.add(imagesets.psnr(imagesets.noisy(im, name, s), im), None, imagesets.megapixels(im))
-        results[("noisy", s)] = noisy
-        for m in list(ours) + list(baselines):
-            cell = results[(m.label if hasattr(m, "label") else m.name, s)] = tables.Cell()
+            noisy.add_record(noisy_record(s, name, im))
+        for m in methods:
+            cell = results[(cell_name(m), s)] = tables.Cell(total=len(images))
             for name, im in images:
-                log("gray σ = %g: %s on %s" % (s, cell_name(m), name))
-                if not run_method(m, imagesets.noisy(im, name, s), im, s, cell, None, False):
-                    log("  n/a: %s" % cell.na)
+                r = measure(a, records, "gray", s, m, name, im)
+                if r is not None:
+                    cell.add_record(r)
+                if cell.na:
                     break
-            if not cell.na:
-                log("gray σ = %g: %s mean %.2f dB" % (s, cell_name(m), cell.mean()))
+            if cell.n and not cell.na:
+                log("gray σ = %g: %s mean %.2f dB over %d images" % (s, cell_name(m), cell.mean(), cell.n))
         bm3d = tables.Cell(None if s in BM3D_SET12 and len(images) == 12 else "published for all 12 "
                            "Set12 images at σ = 15, 25, 50 only")
         if not bm3d.na:
@@ -110,34 +139,27 @@ def gray_part(a, ours, baselines):
             + ", ".join(n for n, _ in images) + "):\n\n" + tables.gray_notes(results, names, a.sigmas))
 
 
-def cell_name(m):
-    return m.label if hasattr(m, "label") else m.name
-
-
-def colour_part(a, ours, baselines):
+def colour_part(a, records, methods):
     s = a.colour_sigma
     images = [im for d in a.colour_sets.split(",")
               for im in imagesets.folder(os.path.join(a.shared, "images", d), colour=True, limit=a.images)]
-    methods = ["noisy"] + [cell_name(m) for m in list(ours) + list(baselines)]
     results = {}
-    for m in [None] + list(ours) + list(baselines):
+    for m in [None] + list(methods):
         key = "noisy" if m is None else cell_name(m)
-        total = results[(key, "all")] = tables.Cell()
+        total = results[(key, "all")] = tables.Cell(total=len(images))
         for name, im in images:
-            z = imagesets.noisy(im, name, s)
-            one = results[(key, name)] = tables.Cell()
-            if m is None:
-                one.add(imagesets.psnr(z, im), None, imagesets.megapixels(im), imagesets.chroma_psnr(z, im))
-            else:
-                log("colour: %s on %s" % (key, name))
-                if not run_method(m, z, im, s, one, None, True):
-                    total.na = one.na
-                    log("  n/a: %s" % one.na)
-                    break
-            total.add(one.psnr[0], one, one.mp, one.chroma[0])
-        if not total.na and m is not None:
-            log("colour: %s mean %.2f / %.2f dB" % (key, total.mean(), total.mean_chroma()))
-    return tables.colour(results, methods, [n for n, _ in images],
+            r = noisy_record(s, name, im) if m is None else measure(a, records, "colour", s, m, name, im)
+            if r is None:
+                continue
+            results[(key, name)] = tables.Cell(total=1)
+            results[(key, name)].add_record(r)
+            total.add_record(r)
+            if total.na:
+                break
+        if total.n and not total.na and m is not None:
+            log("colour: %s mean %.2f / %.2f dB over %d images" % (key, total.mean(), total.mean_chroma(),
+                                                                  total.n))
+    return tables.colour(results, ["noisy"] + [cell_name(m) for m in methods], [n for n, _ in images],
                          [imagesets.megapixels(im) for _, im in images], s)
 
 
@@ -162,11 +184,13 @@ def main():
     if not os.access(a.adiff, os.X_OK):
         print("photo-bench: no adiff at %s (build it: ninja -C build)" % a.adiff, file=sys.stderr)
         return 1
-    ours = [Ours(c, a.adiff, a.bundle, workdir) for c in (a.ours or DEFAULT_OURS)]
+    ours = [Ours(c, a.adiff, a.bundle, workdir) for c in (a.ours or DEFAULT_OURS) if c != "none"]
     speed_ours = [Ours(c, a.adiff, a.bundle, workdir) for c in (a.speed_ours or ["default:"])
                   if c != "none"]
     gmic = GmicPatchPCA(workdir)
-    baselines = [] if a.skip_baselines else [TV(), NLM(), gmic]
+    chosen = a.baselines.split(",")
+    baselines = [b for key, b in (("tv", TV()), ("nlm", NLM()), ("gmic", gmic)) if key in chosen]
+    records = Records(a.records)
     print("# Photo benchmark (issue 17)\n")
     print("Machine: %s; Python %s\n" % (machine_note(), platform.python_version()))
     print("Ours (`%s`, float32 .npy in and out):\n" % a.adiff)
@@ -177,11 +201,11 @@ def main():
     print()
     sys.stdout.flush()
     if "gray" in a.only:
-        print(gray_part(a, ours, baselines) + "\n", flush=True)
+        print(gray_part(a, records, ours + baselines) + "\n", flush=True)
     if "colour" in a.only:
-        print(colour_part(a, ours, baselines) + "\n", flush=True)
-    if "speed" in a.only:
-        print(speed.run(a.shared, workdir, speed_ours, None if a.skip_baselines else gmic,
+        print(colour_part(a, records, ours + baselines) + "\n", flush=True)
+    if "speed" in a.only and not a.report:
+        print(speed.run(a.shared, workdir, speed_ours, gmic if gmic in baselines else None,
                         a.speed_sigmas, log) + "\n", flush=True)
     return 0
 

@@ -6,8 +6,26 @@ class Cell:
     """One method on one set at one σ: per-image PSNRs (and chroma PSNRs),
     summed wall and CPU seconds, megapixels processed; or N/A with a reason."""
 
-    def __init__(self, na=None):
+    def __init__(self, na=None, total=None):
         self.na, self.psnr, self.chroma, self.wall, self.cpu, self.mp, self.n = na, [], [], 0.0, 0.0, 0.0, 0
+        self.total = total
+
+    def add_record(self, r):
+        """Add one result record (records.py); a record with "na" makes the cell n/a."""
+        if r.get("na"):
+            self.na = r["na"]
+            return
+        self.psnr.append(r["psnr"])
+        if r.get("chroma") is not None:
+            self.chroma.append(r["chroma"])
+        self.wall += r.get("wall", 0.0)
+        self.cpu += r.get("cpu", 0.0)
+        self.mp += r["mp"]
+        self.n += 1
+
+    def partial(self):
+        """' (n/total)' when measured on part of the images only."""
+        return " (%d/%d)" % (self.n, self.total) if self.total and self.n < self.total else ""
 
     def add(self, psnr, timed, mp, chroma=None):
         self.psnr.append(psnr)
@@ -54,8 +72,10 @@ def gray(results, methods, sigmas, n_images, mp):
             c = results.get((m, s))
             if c is None or c.na:
                 cells += ["n/a", "", "", ""]
+            elif not c.n:
+                cells += ["not run", "", "", ""]
             else:
-                cells += ["%.2f" % c.mean()] + fmt_time(c)
+                cells += ["%.2f%s" % (c.mean(), c.partial())] + fmt_time(c)
         out.append(_row(cells))
     return "\n".join(out)
 
@@ -82,9 +102,13 @@ def colour(results, methods, names, mps, sigma):
     out += [_row(head), _row(["---"] * len(head))]
 
     def pair(c):
-        if c is None or c.na:
+        if c is None:
+            return "not run"
+        if c.na:
             return "n/a"
-        return "%.2f / %.2f" % (c.mean(), c.mean_chroma())
+        if not c.n:
+            return "not run"
+        return "%.2f / %.2f%s" % (c.mean(), c.mean_chroma(), c.partial())
 
     for name, mp in zip(names, mps):
         out.append(_row([name, "%.2f" % mp] + [pair(results.get((m, name))) for m in methods]))
