@@ -119,13 +119,13 @@ def gray_part(a, records, methods):
     for s in a.sigmas:
         noisy = results[("noisy", s)] = tables.Cell(total=len(images))
         for name, im in images:
-            noisy.add_record(noisy_record(s, name, im))
+            noisy.add_record(noisy_record(s, name, im), name)
         for m in methods:
             cell = results[(cell_name(m), s)] = tables.Cell(total=len(images))
             for name, im in images:
                 r = measure(a, records, "gray", s, m, name, im)
                 if r is not None:
-                    cell.add_record(r)
+                    cell.add_record(r, name)
                 if cell.na:
                     break
             if cell.n and not cell.na:
@@ -135,8 +135,11 @@ def gray_part(a, records, methods):
         if not bm3d.na:
             bm3d.add(BM3D_SET12[s], None, 0)
         results[("BM3D (published)", s)] = bm3d
-    return (tables.gray(results, names, a.sigmas, len(images), mp) + "\n\nPer image ("
-            + ", ".join(n for n, _ in images) + "):\n\n" + tables.gray_notes(results, names, a.sigmas))
+    common = tables.common_subset(results, names, a.sigmas, [n for n, _ in images])
+    return (tables.gray(results, names, a.sigmas, len(images), mp)
+            + ("\n\nPartial means compared on common images:\n\n" + common if common else "")
+            + "\n\nPer image (" + ", ".join(n for n, _ in images) + "):\n\n"
+            + tables.gray_notes(results, names, a.sigmas))
 
 
 def colour_part(a, records, methods):
@@ -152,15 +155,19 @@ def colour_part(a, records, methods):
             if r is None:
                 continue
             results[(key, name)] = tables.Cell(total=1)
-            results[(key, name)].add_record(r)
-            total.add_record(r)
+            results[(key, name)].add_record(r, name)
+            total.add_record(r, name)
             if total.na:
                 break
         if total.n and not total.na and m is not None:
             log("colour: %s mean %.2f / %.2f dB over %d images" % (key, total.mean(), total.mean_chroma(),
                                                                   total.n))
-    return tables.colour(results, ["noisy"] + [cell_name(m) for m in methods], [n for n, _ in images],
-                         [imagesets.megapixels(im) for _, im in images], s)
+    names = ["noisy"] + [cell_name(m) for m in methods]
+    common = tables.common_subset({(m, s): results[(m, "all")] for m in names}, names, [s],
+                                  [n for n, _ in images])
+    return (tables.colour(results, names, [n for n, _ in images],
+                          [imagesets.megapixels(im) for _, im in images], s)
+            + ("\n\nPartial means (RGB PSNR) compared on common images:\n\n" + common if common else ""))
 
 
 def machine_note():

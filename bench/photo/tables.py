@@ -8,14 +8,15 @@ class Cell:
 
     def __init__(self, na=None, total=None):
         self.na, self.psnr, self.chroma, self.wall, self.cpu, self.mp, self.n = na, [], [], 0.0, 0.0, 0.0, 0
-        self.total = total
+        self.total, self.images = total, []
 
-    def add_record(self, r):
+    def add_record(self, r, image=None):
         """Add one result record (records.py); a record with "na" makes the cell n/a."""
         if r.get("na"):
             self.na = r["na"]
             return
         self.psnr.append(r["psnr"])
+        self.images.append(image)
         if r.get("chroma") is not None:
             self.chroma.append(r["chroma"])
         self.wall += r.get("wall", 0.0)
@@ -123,3 +124,21 @@ def colour(results, methods, names, mps, sigma):
     na = ["- %s: n/a (%s)" % (m, results[(m, "all")].na) for m in methods
           if (m, "all") in results and results[(m, "all")].na]
     return "\n".join(out + ([""] + na if na else []))
+
+
+def common_subset(results, methods, sigmas, order):
+    """When some means are partial: each method's mean over the images that
+    every method measured at that σ (ORDER: the image names in order)."""
+    out = []
+    for s in sigmas:
+        cells = [(m, results.get((m, s))) for m in methods]
+        cells = [(m, c) for m, c in cells if c is not None and not c.na and c.total and c.images]
+        if all(c.n == c.total for _, c in cells):
+            continue
+        shared = [n for n in order if all(n in c.images for _, c in cells)]
+        if not shared:
+            continue
+        means = ["%s %.2f" % (m, np.mean([c.psnr[c.images.index(n)] for n in shared])) for m, c in cells]
+        out.append("- σ = %g, over the %d images all measured (%s): %s"
+                   % (s, len(shared), " ".join(shared), "; ".join(means)))
+    return "\n".join(out)
