@@ -31,8 +31,15 @@ gboolean
 adiff_io_bmp_check (const char *path, const guint8 *head, gsize n, guint64 file_size,
                     GError **error)
 {
-  if (n < ADIFF_IO_BMP_HEAD || head[0] != 'B' || head[1] != 'M')
+  if (n < 2 || head[0] != 'B' || head[1] != 'M')
     return TRUE;   /* not a BMP: nothing to check */
+  if (n < 18)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_FORMAT,
+                   _("Cannot read the image “%s”: too short for a BMP header (%llu bytes)"),
+                   path, (unsigned long long) file_size);
+      return FALSE;
+    }
   guint32 offset = le32 (head + 10), info_size = le32 (head + 14);
   if (14 + (guint64) info_size > file_size)
     {
@@ -50,7 +57,7 @@ adiff_io_bmp_check (const char *path, const guint8 *head, gsize n, guint64 file_
                    (unsigned long long) file_size);
       return FALSE;
     }
-  if (info_size < 40)
+  if (info_size < 40 || n < ADIFF_IO_BMP_HEAD)
     return TRUE;   /* no Windows info header: nothing more to check */
   guint32 compression = le32 (head + 30);
   guint bpp = head[28] | head[29] << 8;

@@ -183,6 +183,18 @@ bmp_offset_past_end (void)
   b->data[10] = 0x00, b->data[11] = 0x00, b->data[12] = 0x08, b->data[13] = 0xfe;
   return b;
 }
+/* Found by fuzzing: a 30-byte file ("BM", an offset, then text read as a
+ * 1.7 GB info header): too short for the rows check, not for gdk-pixbuf. */
+static GByteArray *
+bmp_30_bytes (void)
+{
+  static const guint8 bytes[30] = { 'B', 'M', 'F', 0, 0, 0, 0, 0, 0, 0, 0, 'P', 0, 0,
+                                    'i', 'm', 'a', 'g', 'e', '/', 'x', '-', 'f', 'i',
+                                    't', 's', 2, 0 };
+  GByteArray *b = g_byte_array_new ();
+  g_byte_array_append (b, bytes, sizeof bytes);
+  return b;
+}
 /* Found by fuzzing: a 906 MB info header declared in a 54-byte file. */
 static GByteArray *
 bmp_info_header_past_end (void)
@@ -243,6 +255,7 @@ static const Case cases[] = {
   { "bmp-declares-rows-it-lacks", "a.bmp", bmp_rows_missing, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-data-offset-past-the-end", "a.bmp", bmp_offset_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-info-header-past-the-end", "a.bmp", bmp_info_header_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
+  { "bmp-shorter-than-its-header", "a.bmp", bmp_30_bytes, READ_IMAGE, ADIFF_ERROR_FORMAT },
 };
 
 static void
