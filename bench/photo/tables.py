@@ -112,7 +112,9 @@ def colour(results, methods, names, mps, sigma):
         return "%.2f / %.2f%s" % (c.mean(), c.mean_chroma(), c.partial())
 
     for name, mp in zip(names, mps):
-        out.append(_row([name, "%.2f" % mp] + [pair(results.get((m, name))) for m in methods]))
+        out.append(_row([name, "%.2f" % mp] + [pair(results.get((m, "all")) if results.get((m, "all"))
+                                                     and results[(m, "all")].na else results.get((m, name)))
+                                                for m in methods]))
     out.append(_row(["**mean**", "%.2f" % sum(mps)] + ["**%s**" % pair(results.get((m, "all")))
                                                       for m in methods]))
     timing = []
