@@ -63,8 +63,9 @@ adiff_io_bmp_check (const char *path, const guint8 *head, gsize n, guint64 file_
   guint bpp = head[28] | head[29] << 8;
   if (compression != BMP_BI_RGB && compression != BMP_BI_BITFIELDS)
     return TRUE;
-  guint64 width = (guint32) ABS ((gint32) le32 (head + 18));
-  guint64 height = (guint32) ABS ((gint32) le32 (head + 22));
+  /* Signed (a negative height means top-down rows); |INT32_MIN| needs 64 bits. */
+  guint64 width = (guint64) ABS ((gint64) (gint32) le32 (head + 18));
+  guint64 height = (guint64) ABS ((gint64) (gint32) le32 (head + 22));
   if (!adiff_io_check_pixels (path, width, height, error))
     return FALSE;   /* the cap speaks first, as for every other format */
   guint64 row = (width * bpp + 31) / 32 * 4;        /* < 2^32 · 2^16: no overflow */

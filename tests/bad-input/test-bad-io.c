@@ -175,6 +175,8 @@ bmp_declaring (guint32 w, guint32 h)
   return b;
 }
 static GByteArray *bmp_rows_missing (void) { return bmp_declaring (2, 50331718); }
+/* Found by fuzzing: a height of INT32_MIN (|h| overflowed a 32-bit int). */
+static GByteArray *bmp_height_int_min (void) { return bmp_declaring (2, 0x80000000u); }
 /* Found by fuzzing: pixel data declared at 4 GB into a 54-byte file. */
 static GByteArray *
 bmp_offset_past_end (void)
@@ -253,6 +255,7 @@ static const Case cases[] = {
   { "image-not-an-image", "a.jpg", not_an_image, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "jpeg-header-only", "a.jpg", jpeg_header_only, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-declares-rows-it-lacks", "a.bmp", bmp_rows_missing, READ_IMAGE, ADIFF_ERROR_FORMAT },
+  { "bmp-height-int32-min", "a.bmp", bmp_height_int_min, READ_IMAGE, ADIFF_ERROR_LIMIT },
   { "bmp-data-offset-past-the-end", "a.bmp", bmp_offset_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-info-header-past-the-end", "a.bmp", bmp_info_header_past_end, READ_IMAGE, ADIFF_ERROR_FORMAT },
   { "bmp-shorter-than-its-header", "a.bmp", bmp_30_bytes, READ_IMAGE, ADIFF_ERROR_FORMAT },
