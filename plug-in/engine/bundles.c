@@ -90,9 +90,22 @@ plugin_bundle_describe (const char *path, GError **error)
   return text;
 }
 
-/* Is a colour bundle installed (to suggest instead of a gray one)? */
+/* Does the bundle suit a width×height layer: windows cut from photos suit
+ * any size; whole pictures (faces, CIFAR-10) only a layer at most 4 times
+ * their size. */
+static gboolean
+bundle_suits_size (AdiffBundle *b, gint width, gint height)
+{
+  guint w = adiff_bundle_get_width (b), h = adiff_bundle_get_height (b);
+
+  return plugin_bundle_is_local (b) || ((guint) width <= 4 * w && (guint) height <= 4 * h);
+}
+
+/* Is a colour bundle installed that suits the layer (to suggest instead of
+ * a gray one)?  A colour bundle of small whole pictures is no advice for a
+ * photo. */
 static char *
-installed_colour_bundle (void)
+installed_colour_bundle (gint width, gint height)
 {
   GList *installed = plugin_bundles_installed ();
   char *name = NULL;
@@ -102,7 +115,7 @@ installed_colour_bundle (void)
       g_autofree char *path = g_file_get_path (l->data);
       AdiffBundle *b = adiff_bundle_open (path, NULL, NULL);
 
-      if (b != NULL && adiff_bundle_get_channels (b) == 3)
+      if (b != NULL && adiff_bundle_get_channels (b) == 3 && bundle_suits_size (b, width, height))
         name = plugin_bundle_display_name (path);
       g_clear_pointer (&b, adiff_bundle_unref);
     }
@@ -121,14 +134,14 @@ plugin_bundle_fit_warning (const char *path, gint width, gint height, gboolean c
     return NULL;
   w = adiff_bundle_get_width (b);
   h = adiff_bundle_get_height (b);
-  if (! plugin_bundle_is_local (b) && ((guint) width > 4 * w || (guint) height > 4 * h))
+  if (! bundle_suits_size (b, width, height))
     warning = g_strdup_printf (_("This bundle was made from whole %u×%u pictures (such as "
                                  "faces); on this %d×%d layer it sees only small pieces at a "
                                  "time.  A bundle of photo windows suits photos better."),
                                w, h, width, height);
   else if (colour && adiff_bundle_get_channels (b) == 1)
     {
-      g_autofree char *other = installed_colour_bundle ();
+      g_autofree char *other = installed_colour_bundle (width, height);
       if (other != NULL)
         warning = g_strdup_printf (_("A gray bundle treats each colour of this layer on its "
                                      "own; the colour bundle “%s” is installed and knows "
