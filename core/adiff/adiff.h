@@ -10,4 +10,5 @@
 #include "adiff-colormap.h"
 #include "adiff-sample.h"
 #include "adiff-photo.h"
+#include "adiff-noise.h"
 #include "adiff-version.h"

@@ -1,0 +1,71 @@
+/* noise-denoise.c — the photo model under noise of variance a + b·x
+ * (adiff_noise_denoise): the generalised Anscombe transform, with the
+ * transforms of a clean 0 and 1 placed at the photo model's 0 and 1, the
+ * photo model at the σ that leaves (1/(hi − lo): the transform's noise has
+ * unit variance), and the exact unbiased inverse (vst.c). */
+#include "adiff-private.h"
+#include <glib/gi18n-lib.h>
+
+/* t ↦ (f(t) − lo)/scale */
+static void
+forward_image (const AdiffVst *vst, const float *in, float *out, gsize n, double lo,
+               double scale)
+{
+  for (gsize i = 0; i < n; i++)
+    out[i] = (float) ((adiff_vst_forward (vst, in[i]) - lo) / scale);
+}
+
+static void
+inverse_image (const AdiffVst *vst, const float *in, float *out, gsize n, double lo,
+               double scale)
+{
+  for (gsize i = 0; i < n; i++)
+    out[i] = (float) adiff_vst_inverse (vst, in[i] * scale + lo);
+}
+
+ADIFF_EXPORT gboolean
+adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *model,
+                     AdiffBundle *bundle, const float *in, guint width, guint height,
+                     guint channels, float *out, AdiffProgressFunc progress,
+                     gpointer progress_data, GError **error)
+{
+  g_return_val_if_fail (params != NULL && model != NULL && in != NULL && out != NULL, FALSE);
+  AdiffVst *vst = adiff_vst_new (model, error);
+  if (!vst)
+    return FALSE;
+  double lo, hi;
+  adiff_vst_range (vst, &lo, &hi);
+  AdiffPhotoParams stabilised = *params;
+  stabilised.sigma = 1 / (hi - lo);
+  if (!(stabilised.sigma <= 1))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("noise model a = %g, b = %g: the noise is too strong for the photo "
+                     "model (σ %.3g after the transform, above 1)"), model->a, model->b,
+                   stabilised.sigma);
+      adiff_vst_free (vst);
+      return FALSE;
+    }
+  /* the transformed image gets its own buffer: a refusal or a cancel
+   * must leave out (which may be in) untouched */
+  gsize n;
+  float *work = NULL;
+  if (!g_size_checked_mul (&n, width, height) || !g_size_checked_mul (&n, n, channels) ||
+      n == 0 || !(work = g_try_new (float, n)))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                   _("photo model: an image of %u × %u pixels is empty or too large"),
+                   width, height);
+      adiff_vst_free (vst);
+      return FALSE;
+    }
+  double scale = hi - lo;
+  forward_image (vst, in, work, n, lo, scale);
+  gboolean ok = adiff_photo_denoise (&stabilised, bundle, work, width, height, channels, work,
+                                     progress, progress_data, error);
+  if (ok)
+    inverse_image (vst, work, out, n, lo, scale);
+  g_free (work);
+  adiff_vst_free (vst);
+  return ok;
+}
