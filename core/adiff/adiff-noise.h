@@ -72,6 +72,12 @@ double    adiff_vst_inverse          (const AdiffVst *vst, double d);
  * noise there has σ = 1/(hi − lo). */
 void      adiff_vst_range            (const AdiffVst *vst, double *lo, double *hi);
 
+/* The σ the transform leaves on the photo model's [0,1] scale,
+ * 1/(hi − lo) of adiff_vst_range (no tables made): the model is too strong
+ * for adiff_noise_denoise when it is above 1.  For a model
+ * adiff_noise_model_check accepts. */
+double    adiff_noise_model_photo_sigma (const AdiffNoiseModel *model);
+
 /* Denoise a whole image under noise model with the photo model: the
  * forward transform, adiff_photo_denoise at the σ the transform leaves
  * (params->sigma is ignored), the exact unbiased inverse.  Arguments

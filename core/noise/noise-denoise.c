@@ -23,6 +23,18 @@ inverse_image (const AdiffVst *vst, const float *in, float *out, gsize n, double
     out[i] = (float) adiff_vst_inverse (vst, in[i] * scale + lo);
 }
 
+static gboolean
+check_strength (const AdiffNoiseModel *model, GError **error)
+{
+  double sigma = adiff_noise_model_photo_sigma (model);
+  if (sigma <= 1)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               _("noise model a = %g, b = %g: the noise is too strong for the photo model "
+                 "(σ %.3g after the transform, above 1)"), model->a, model->b, sigma);
+  return FALSE;
+}
+
 ADIFF_EXPORT gboolean
 adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *model,
                      AdiffBundle *bundle, const float *in, guint width, guint height,
@@ -30,22 +42,8 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
                      gpointer progress_data, GError **error)
 {
   g_return_val_if_fail (params != NULL && model != NULL && in != NULL && out != NULL, FALSE);
-  AdiffVst *vst = adiff_vst_new (model, error);
-  if (!vst)
+  if (!adiff_noise_model_check (model, error) || !check_strength (model, error))
     return FALSE;
-  double lo, hi;
-  adiff_vst_range (vst, &lo, &hi);
-  AdiffPhotoParams stabilised = *params;
-  stabilised.sigma = 1 / (hi - lo);
-  if (!(stabilised.sigma <= 1))
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("noise model a = %g, b = %g: the noise is too strong for the photo "
-                     "model (σ %.3g after the transform, above 1)"), model->a, model->b,
-                   stabilised.sigma);
-      adiff_vst_free (vst);
-      return FALSE;
-    }
   /* the transformed image gets its own buffer: a refusal or a cancel
    * must leave out (which may be in) untouched */
   gsize n;
@@ -56,15 +54,18 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
                    _("photo model: an image of %u × %u pixels is empty or too large"),
                    width, height);
-      adiff_vst_free (vst);
       return FALSE;
     }
-  double scale = hi - lo;
-  forward_image (vst, in, work, n, lo, scale);
+  AdiffPhotoParams stabilised = *params;
+  stabilised.sigma = adiff_noise_model_photo_sigma (model);
+  AdiffVst *vst = adiff_vst_new (model, NULL);     /* the model passed the check */
+  double lo, hi;
+  adiff_vst_range (vst, &lo, &hi);
+  forward_image (vst, in, work, n, lo, hi - lo);
   gboolean ok = adiff_photo_denoise (&stabilised, bundle, work, width, height, channels, work,
                                      progress, progress_data, error);
   if (ok)
-    inverse_image (vst, work, out, n, lo, scale);
+    inverse_image (vst, work, out, n, lo, hi - lo);
   g_free (work);
   adiff_vst_free (vst);
   return ok;

@@ -44,9 +44,9 @@
 #define TABLE_Y        1000.0  /* counts the table covers; the leading terms above */
 #define TABLE_N        8192    /* grid intervals, uniform in √y */
 #define SIGMA_TABLE    1000.0  /* σ' above which the leading terms are exact everywhere */
-#define SIMPSON_N      2048    /* intervals of each Gaussian integral (even) */
+#define SIMPSON_N      256     /* intervals of each Gaussian integral (even) */
 #define GAUSS_REACH    10.0    /* the Gaussian integral stops at ±10 σ' */
-#define POISSON_REACH  12.0    /* the Poisson sum stops at ±12 standard deviations (+30) */
+#define POISSON_REACH  10.0    /* the Poisson sum stops at ±10 standard deviations (+30) */
 
 struct _AdiffVst
 {
@@ -82,13 +82,20 @@ adiff_noise_model_check (const AdiffNoiseModel *model, GError **error)
 
 /* ---- the transform ----------------------------------------------------- */
 
+/* F(z) = f(z) − 2√a/b for the model (a, b), √a given. */
+static double
+shifted_gat (double a, double b, double sqrt_a, double z)
+{
+  double r = b * z + 0.375 * b * b + a;
+  if (r <= 0)
+    return -2 * sqrt_a / b;          /* f = 0 (only possible when b > 0) */
+  return 2 * (z + 0.375 * b) / (sqrt (r) + sqrt_a);
+}
+
 ADIFF_EXPORT double
 adiff_vst_forward (const AdiffVst *vst, double z)
 {
-  double r = vst->b * z + 0.375 * vst->b * vst->b + vst->a;
-  if (r <= 0)
-    return -2 * vst->sigma_n;        /* f = 0 (only possible when b > 0) */
-  return 2 * (z + 0.375 * vst->b) / (sqrt (r) + vst->sqrt_a);
+  return shifted_gat (vst->a, vst->b, vst->sqrt_a, z);
 }
 
 ADIFF_EXPORT void
@@ -96,6 +103,15 @@ adiff_vst_range (const AdiffVst *vst, double *lo, double *hi)
 {
   *lo = adiff_vst_forward (vst, 0);
   *hi = adiff_vst_forward (vst, 1);
+}
+
+ADIFF_EXPORT double
+adiff_noise_model_photo_sigma (const AdiffNoiseModel *model)
+{
+  g_return_val_if_fail (model != NULL, NAN);
+  double sqrt_a = sqrt (model->a);
+  return 1 / (shifted_gat (model->a, model->b, sqrt_a, 1) -
+              shifted_gat (model->a, model->b, sqrt_a, 0));
 }
 
 /* ---- the table of E[f | y] --------------------------------------------- */
@@ -143,18 +159,29 @@ gauss_expectation (double k, double sigma_n)
   return simpson (gauss_past_kink, p, 0, sqrt (GAUSS_REACH - p[2]));
 }
 
-/* E[f | y] = Σ_k Poisson(k; y)·g(k); log_fact[k] = log k!. */
+/* E[f | y] = Σ_k Poisson(k; y)·g(k): the probabilities by recurrence out
+ * from the mode, where one exp() starts them. */
 static double
-count_expectation (double y, const double *g, const double *log_fact, guint n_g)
+count_expectation (double y, const double *g, guint n_g)
 {
   if (y == 0)
     return g[0];
   double reach = POISSON_REACH * sqrt (y) + 30;
-  guint k0 = y > reach ? (guint) (y - reach) : 0;
-  guint k1 = MIN ((guint) (y + reach), n_g - 1);
-  double sum = 0, log_y = log (y);
-  for (guint k = k0; k <= k1; k++)
-    sum += exp (k * log_y - y - log_fact[k]) * g[k];
+  guint mode = MIN ((guint) y, n_g - 1);
+  guint k0 = y > reach ? (guint) (y - reach) : 0, k1 = MIN ((guint) (y + reach), n_g - 1);
+  double p_mode = exp (mode * log (y) - y - lgamma (mode + 1.0));
+  double sum = p_mode * g[mode], p = p_mode;
+  for (guint k = mode; k < k1; k++)
+    {
+      p *= y / (k + 1);
+      sum += p * g[k + 1];
+    }
+  p = p_mode;
+  for (guint k = mode; k > k0; k--)
+    {
+      p *= k / y;
+      sum += p * g[k - 1];
+    }
   return sum;
 }
 
@@ -162,19 +189,15 @@ static double *
 expectation_table (double sigma_n)
 {
   guint n_g = (guint) (TABLE_Y + POISSON_REACH * sqrt (TABLE_Y) + 32);
-  double *g = g_new (double, n_g), *log_fact = g_new (double, n_g);
+  double *g = g_new (double, n_g);
   for (guint k = 0; k < n_g; k++)
-    {
-      g[k] = gauss_expectation (k, sigma_n);
-      log_fact[k] = lgamma (k + 1.0);
-    }
+    g[k] = gauss_expectation (k, sigma_n);
   double *table = g_new (double, TABLE_N + 1);
   for (guint i = 0; i <= TABLE_N; i++)
     {
       double s = (double) i / TABLE_N;
-      table[i] = count_expectation (TABLE_Y * s * s, g, log_fact, n_g);
+      table[i] = count_expectation (TABLE_Y * s * s, g, n_g);
     }
-  g_free (log_fact);
   g_free (g);
   return table;
 }

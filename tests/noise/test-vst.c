@@ -86,6 +86,13 @@ test_forward (void)
           long double want = ref_forward (models[i], zs[j]);
           g_assert_cmpfloat (fabs (got - (double) want), <=, 1e-9 * (1 + fabsl (want)));
         }
+      /* the σ the photo model sees: 1/(f(1) − f(0)) */
+      AdiffNoiseModel nm = { models[i].a, models[i].b };
+      double lo, hi, photo_sigma = adiff_noise_model_photo_sigma (&nm);
+      adiff_vst_range (vst, &lo, &hi);
+      g_assert_cmpfloat (fabs (photo_sigma * (double) (ref_forward (models[i], 1) -
+                                                       ref_forward (models[i], 0)) - 1), <=, 1e-9);
+      g_assert_cmpfloat (fabs (photo_sigma * (hi - lo) - 1), <=, 1e-12);
       adiff_vst_free (vst);
     }
 }
