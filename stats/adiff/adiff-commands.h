@@ -96,15 +96,43 @@ gboolean cli_denoise_windows (AdiffDenoiser *den, float *items, guint n, guint c
 gboolean cli_item_sigma     (gboolean estimate, const char *in, const CliImages *img, guint i,
                              double given, double *sigma, GError **error);
 
+/* ---- --noise-model (noise-options.c) ---------------------------------- */
+
+typedef enum
+{
+  CLI_NOISE_CONSTANT,   /* one σ: --sigma, --t or --estimate-sigma */
+  CLI_NOISE_AUTO,       /* a + b·x estimated from each item */
+  CLI_NOISE_GIVEN,      /* a + b·x as given */
+} CliNoiseKind;
+
+typedef struct
+{
+  CliNoiseKind    kind;
+  AdiffNoiseModel model;      /* CLI_NOISE_GIVEN */
+} CliNoise;
+
+/* --noise-model: constant (also for NULL), auto or A,B; a given model is
+ * checked (finite, in [0,1], not too strong for the photo model).  FALSE
+ * with the message naming the option. */
+gboolean cli_noise_parse        (const char *spec, CliNoise *noise, GError **error);
+/* Denoise item i of img in place with the photo model under noise (not
+ * CLI_NOISE_CONSTANT): the model given, or estimated (printed; an image it
+ * cannot be estimated from is exit 1).  Returns an exit code. */
+int      cli_noise_denoise_item (const CliNoise *noise, const AdiffPhotoParams *params,
+                                 AdiffBundle *bundle, const char *in, CliImages *img,
+                                 guint i, CliProgress *progress, GError **error);
+
 /* ---- the photo model (denoise-photo.c) ------------------------------- */
 
 /* Is method (NULL = not given) the photo model, adiff denoise's default? */
 gboolean cli_method_is_photo (const char *method);
 /* Denoise the whole image (or .npy batch) in with the photo model into
- * out: quality "default" or "best" (NULL = default), σ given (in [0,1]) or
- * estimated per item.  Returns an exit code (the message printed). */
+ * out: quality "default" or "best" (NULL = default); under noise's model
+ * unless it is constant, else at σ given (in [0,1]) or estimated per item.
+ * Returns an exit code (the message printed). */
 int      cli_denoise_photo   (const char *in, const char *out, const CliModelOptions *model,
-                              const char *quality, gboolean estimate, double sigma);
+                              const char *quality, const CliNoise *noise, gboolean estimate,
+                              double sigma);
 
 /* ---- denoising row by row (denoise-rows.c) -------------------------- */
 

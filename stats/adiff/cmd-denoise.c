@@ -15,6 +15,7 @@ typedef struct
 {
   CliModelOptions model;
   char           *quality;
+  char           *noise_model;
   gboolean        estimate;
   gboolean        tile;
   int             overlap;
@@ -87,6 +88,26 @@ denoise_items (const Options *o, const char *in, AdiffBundle *bundle, AdiffParam
   return code;
 }
 
+/* --noise-model parsed; other than constant, it takes the place of a σ
+ * and needs the photo model. */
+static gboolean
+check_noise_model (const Options *o, CliNoise *noise, GError **error)
+{
+  if (!cli_noise_parse (o->noise_model, noise, error))
+    return FALSE;
+  if (noise->kind == CLI_NOISE_CONSTANT)
+    return TRUE;
+  if (!cli_method_is_photo (o->model.method))
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                 _("--noise-model %s works with the photo model only, not --method %s"),
+                 o->noise_model, o->model.method);
+  else if (o->estimate || cli_model_has_sigma (&o->model))
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                 _("--noise-model %s excludes --sigma, --t and --estimate-sigma"),
+                 o->noise_model);
+  return *error == NULL;
+}
+
 static int
 run (Options *o)
 {
@@ -99,12 +120,16 @@ run (Options *o)
   const char *in = o->files[0], *out = o->files[1];
   if (o->estimate && cli_model_has_sigma (&o->model))
     return cli_fail (CLI_EXIT_USAGE, _("--estimate-sigma excludes --sigma and --t"));
+  CliNoise noise;
+  if (!check_noise_model (o, &noise, &error))
+    return cli_fail_error (&error, CLI_EXIT_USAGE);
   if (cli_method_is_photo (o->model.method))
     {
-      if ((!o->estimate && !cli_model_sigma (&o->model, &sigma, &error)) ||
+      gboolean constant = noise.kind == CLI_NOISE_CONSTANT;
+      if ((constant && !o->estimate && !cli_model_sigma (&o->model, &sigma, &error)) ||
           !cli_check_output (in, out, &error))
         return cli_fail_error (&error, CLI_EXIT_USAGE);
-      return cli_denoise_photo (in, out, &o->model, o->quality, o->estimate, sigma);
+      return cli_denoise_photo (in, out, &o->model, o->quality, &noise, o->estimate, sigma);
     }
   if (o->quality)
     return cli_fail (CLI_EXIT_USAGE, _("--quality is an option of the photo model"));
@@ -159,6 +184,12 @@ cmd_denoise (int argc, char **argv)
       N_("NAME") },
     { "estimate-sigma", 'e', 0, G_OPTION_ARG_NONE, &o.estimate,
       N_("Estimate σ from each image (noise MAD of the finest Haar band)"), NULL },
+    { "noise-model", 0, 0, G_OPTION_ARG_STRING, &o.noise_model,
+      N_("Photo model: how the noise depends on brightness. constant (the default): one "
+         "σ everywhere, from --sigma, --t or --estimate-sigma. auto: noise that grows with "
+         "brightness, as in camera photos, measured from each image. A,B: that noise "
+         "given, as the variance A + B·x of a pixel of brightness x on the 0–1 scale "
+         "(e.g. 0.0001,0.01)"), N_("MODEL") },
     { "overlap", 0, 0, G_OPTION_ARG_INT, &o.overlap,
       N_("Windows over each pixel along each axis, 2–64 (default 2; 4 is smoother and, "
          "for the nonlinear methods, better, at about three to four times the time)"), N_("N") },
@@ -191,6 +222,7 @@ cmd_denoise (int argc, char **argv)
   g_free (model);
   g_strfreev (o.files);
   g_free (o.quality);
+  g_free (o.noise_model);
   cli_model_options_clear (&o.model);
   return code;
 }

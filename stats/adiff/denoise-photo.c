@@ -78,7 +78,8 @@ photo_bundle (const CliModelOptions *model, AdiffPhotoQuality quality, AdiffBund
 /* Denoise every item of img in place.  Returns an exit code. */
 static int
 photo_items (const char *in, const AdiffPhotoParams *base, AdiffBundle *bundle,
-             gboolean estimate, double given_sigma, CliImages *img, GError **error)
+             const CliNoise *noise, gboolean estimate, double given_sigma, CliImages *img,
+             GError **error)
 {
   gsize len = (gsize) img->width * img->height * img->channels;
   CliProgress *progress = cli_progress_new (_("denoising"), img->n, FALSE);
@@ -88,7 +89,9 @@ photo_items (const char *in, const AdiffPhotoParams *base, AdiffBundle *bundle,
       AdiffPhotoParams params = *base;
       float *item = img->data + i * len;
       cli_progress_set_item (progress, i);
-      if (!cli_item_sigma (estimate, in, img, i, given_sigma, &params.sigma, error))
+      if (noise->kind != CLI_NOISE_CONSTANT)
+        code = cli_noise_denoise_item (noise, &params, bundle, in, img, i, progress, error);
+      else if (!cli_item_sigma (estimate, in, img, i, given_sigma, &params.sigma, error))
         code = CLI_EXIT_ERROR;
       else if (!adiff_photo_denoise (&params, bundle, item, img->width, img->height,
                                      img->channels, item, cli_progress_func, progress, error))
@@ -100,7 +103,7 @@ photo_items (const char *in, const AdiffPhotoParams *base, AdiffBundle *bundle,
 
 int
 cli_denoise_photo (const char *in, const char *out, const CliModelOptions *model,
-                   const char *quality, gboolean estimate, double sigma)
+                   const char *quality, const CliNoise *noise, gboolean estimate, double sigma)
 {
   GError *error = NULL;
   AdiffPhotoParams params;
@@ -126,7 +129,7 @@ cli_denoise_photo (const char *in, const char *out, const CliModelOptions *model
   else
     {
       code = photo_items (in, &params, adiff_photo_quality_uses_bundle (q) ? bundle : NULL,
-                          estimate, sigma, &img, &error);
+                          noise, estimate, sigma, &img, &error);
       if (code == CLI_EXIT_OK && !cli_images_save (out, &img, &error))
         code = CLI_EXIT_OUTPUT;
     }

@@ -2,7 +2,7 @@
  * them: `adiff-stats` (build, merge, verify, info) and the cases of
  * `adiff denoise` that tests/cli does not already cover (σ = 1e30, 0×0,
  * 1×1 and smaller-than-window images, unwritable outputs, an output that
- * is the input under another name).
+ * is the input under another name, --noise-model).
  *
  * Fixtures are written once into a scratch folder.  Each case runs the tool
  * and asserts its exit status, that stderr (stdout for verify, whose report
@@ -194,9 +194,24 @@ static const Case cases[] = {
   { "denoise-photo-quality", "adiff", 2, "--quality", { "denoise", "--quality", "fast", "--sigma", "20", "@gray.pgm", "@out.png" } },
   { "denoise-photo-rgb-bundle-gray-image", "adiff", 1, "gray.pgm", { "denoise", "-b", "@rgb.adstats", "--sigma", "20", "@gray.pgm", "@out.png" } },
   { "denoise-photo-best-rgb-bundle", "adiff", 1, "8×8", { "denoise", "--quality", "best", "-b", "@rgb.adstats", "--sigma", "20", "@rgb.ppm", "@out.png" } },
+  /* --noise-model (the photo model under noise a + b·x) */
+  { "denoise-noise-model-nan", "adiff", 2, "a = nan", { "denoise", "--noise-model", "nan,0.01", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-inf", "adiff", 2, "b = inf", { "denoise", "--noise-model", "0.0001,inf", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-negative", "adiff", 2, "b = -0.01", { "denoise", "--noise-model", "0.0001,-0.01", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-above-1", "adiff", 2, "a = 2", { "denoise", "--noise-model", "2,0", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-zero", "adiff", 2, "no noise", { "denoise", "--noise-model", "0,0", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-too-strong", "adiff", 2, "too strong", { "denoise", "--noise-model", "1,1", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-one-number", "adiff", 2, "--noise-model “0.0001”", { "denoise", "--noise-model", "0.0001", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-three-numbers", "adiff", 2, "--noise-model “1,2,3”", { "denoise", "--noise-model", "1,2,3", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-unknown", "adiff", 2, "--noise-model “poisson”", { "denoise", "--noise-model", "poisson", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-with-sigma", "adiff", 2, "excludes --sigma", { "denoise", "--noise-model", "auto", "--sigma", "20", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-with-estimate", "adiff", 2, "excludes --sigma", { "denoise", "--noise-model", "auto", "--estimate-sigma", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-wiener", "adiff", 2, "photo model only", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--noise-model", "auto", "@gray.pgm", "@out.png" } },
+  { "denoise-noise-model-auto-too-small", "adiff", 1, "gray.pgm", { "denoise", "--noise-model", "auto", "@gray.pgm", "@out.png" } },
   { "denoise-image-1x1", "adiff", 0, "", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@tiny.pgm", "@out.png" }, "out.png" },
   { "denoise-image-smaller-than-window", "adiff", 0, "", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@small.pgm", "@out.png" }, "out.png" },
   { "denoise-gray-bundle-rgb-image", "adiff", 0, "", { "denoise", "-m", "wiener", "-b", "@gray.adstats", "--sigma", "20", "@rgb.ppm", "@out.png" }, "out.png" },
+  { "denoise-noise-model-given", "adiff", 0, "", { "denoise", "--noise-model", "0.0001,0.01", "@rgb.ppm", "@out.png" }, "out.png" },
 };
 
 /* '@x' → <dir>/x, with '$' → the folder's own name (to spell a path twice). */
