@@ -14,28 +14,34 @@
  *  - smoothness: the nine block means fitted by a plane; with noise alone
  *    their residual variance, scaled to a pixel's (×4: a block mean averages
  *    four), estimates the local noise variance from 6 degrees of freedom,
- *    as the mean square of the 8 neighbouring blocks' details does from 8.
- *    A sample is smooth when both stay below KAPPA times the variance the
+ *    as the mean square of the 8 neighbouring blocks' diagonal details does
+ *    from 8 and the variance of the nine blocks' horizontal and vertical
+ *    details about their means (a plane makes them equal; fine texture
+ *    shows there first) from 16.  A sample is smooth when the
+ *    three stay below KAPPA, KAPPA and KAPPA_HV times the variance the
  *    model predicts at its level (in the first round, which has no model,
- *    the first below KAPPA times the second).  Both use only pixels
- *    independent of d under the noise, so choosing samples by them does not
- *    bias d.
- * The smooth samples, sorted by level, are cut into bins of equal count;
- * per bin the level's mean and the variance (the mean square of d, outliers
- * cut at 5 robust deviations, median |d| / 0.6745); a line
- * a + b·level fitted by least squares weighted by count/variance² (the
- * variance of a variance estimate grows with its square), re-weighted from
- * the fit, with a, b ≥ 0.  Two rounds of choosing and fitting follow the
+ *    the first and third below KAPPA times the second).  They use only
+ *    coefficients orthogonal to d, independent of it under Gaussian noise,
+ *    so choosing samples by them does not bias d.
+ * The smooth samples, sorted by level, are cut into bins (make_bins); per
+ * bin the level's mean and the variance (the mean square of d, outliers cut
+ * at 5 robust deviations, median |d| / 0.6745); a line a + b·level fitted
+ * by least squares weighted by count/variance² (the variance of a variance
+ * estimate grows with its square), re-weighted from the fit and one-sidedly
+ * robust (fit_model), with a, b ≥ 0.  Two rounds of choosing and fitting follow the
  * first.  Blocks that touch a pixel at exactly 0 or 1 (clipped) or a
  * non-finite one are left out. */
 #include "adiff-private.h"
 #include <glib/gi18n-lib.h>
 
-#define KAPPA          2.5      /* smoothness: ≈ the 99th percentile of either ratio under noise */
+#define KAPPA          2.5      /* smoothness: ≈ the 99th percentile of the first two ratios under noise */
+#define KAPPA_HV       2.0      /* and of the third (16 degrees of freedom) */
 #define MIN_SAMPLES    500      /* fewer smooth samples: too small to tell */
-#define BIN_SAMPLES    1000     /* samples per bin, up to MAX_BINS bins */
-#define MAX_BINS       64
-#define MIN_BINS       4
+#define BIN_SAMPLES    1000     /* samples per bin at most, */
+#define MIN_BIN_SAMPLES 200     /* and at least, */
+#define BIN_WIDTH      0.05     /* when it spans this much brightness */
+#define OUTLIER_SE     3.0      /* a bin this many standard errors above the line: less weight */
+#define FIT_ITERATIONS 8
 #define MIN_SPAN       0.05     /* the bins' levels must span this much of [0,1] */
 #define MAX_CANDIDATES (1 << 21) /* more blocks than this: a sparser grid of them */
 #define ROUNDS         3
@@ -47,6 +53,7 @@ typedef struct
   float detail;     /* the centre block's diagonal detail */
   float plane_var;  /* residual variance of the plane through the block means, ×4 */
   float nbr_var;    /* mean square of the 8 neighbours' diagonal details */
+  float hv_var;     /* variance of the 9 blocks' horizontal and vertical details */
 } Sample;
 
 typedef struct
@@ -69,7 +76,7 @@ take_sample (const float *image, guint width, guint channels, guint x, guint y, 
              Sample *s)
 {
   gsize row = (gsize) width * channels;
-  double mean[9], detail[9];
+  double mean[9], detail[9], hd[9], vd[9];
   for (int j = 0; j < 3; j++)
     for (int i = 0; i < 3; i++)
       {
@@ -79,11 +86,15 @@ take_sample (const float *image, guint width, guint channels, guint x, guint y, 
           return FALSE;
         mean[3 * j + i] = 0.25 * ((double) p00 + p01 + p10 + p11);
         detail[3 * j + i] = 0.5 * ((double) p00 - p01 - p10 + p11);
+        hd[3 * j + i] = 0.5 * ((double) p00 - p01 + p10 - p11);
+        vd[3 * j + i] = 0.5 * ((double) p00 + p01 - p10 - p11);
       }
   /* least-squares plane over the offsets (i − 1, j − 1): Σ offset² = 6 */
-  double sum = 0, sum2 = 0, gx = 0, gy = 0, nbr = 0;
+  double sum = 0, sum2 = 0, gx = 0, gy = 0, nbr = 0, h = 0, h2 = 0, v = 0, v2 = 0;
   for (int k = 0; k < 9; k++)
     {
+      h += hd[k]; h2 += hd[k] * hd[k];
+      v += vd[k]; v2 += vd[k] * vd[k];
       sum += mean[k];
       sum2 += mean[k] * mean[k];
       gx += (k % 3 - 1) * mean[k];
@@ -96,6 +107,7 @@ take_sample (const float *image, guint width, guint channels, guint x, guint y, 
   s->detail = (float) detail[4];
   s->plane_var = (float) (4 * fmax (0, rss) / 6);
   s->nbr_var = (float) (nbr / 8);
+  s->hv_var = (float) ((h2 - h * h / 9 + v2 - v * v / 9) / 16);
   return TRUE;
 }
 
@@ -161,22 +173,41 @@ fill_bin (const Sample *s, guint n, float *scratch, Bin *bin)
   bin->count = n;
 }
 
-/* The kept samples (sorted here) into *n_bins bins of equal count. */
+/* The kept samples (sorted here) into bins: a bin closes at BIN_SAMPLES
+ * samples, or earlier at MIN_BIN_SAMPLES once it spans BIN_WIDTH of
+ * brightness, so that the few samples of a rare level range (the dark
+ * parts of a bright photo) still get bins of their own; a short last bin
+ * joins the one before. */
 static Bin *
 make_bins (Sample *s, guint n, guint *n_bins)
 {
   qsort (s, n, sizeof (Sample), compare_level);
-  guint k = CLAMP (n / BIN_SAMPLES, MIN_BINS, MAX_BINS);
-  Bin *bins = g_new (Bin, k);
+  GArray *bins = g_array_new (FALSE, FALSE, sizeof (Bin));
   float *scratch = g_new (float, n);
-  for (guint i = 0; i < k; i++)
+  guint from = 0;
+  for (guint i = 1; i <= n; i++)
     {
-      guint from = (guint) ((guint64) n * i / k), to = (guint) ((guint64) n * (i + 1) / k);
-      fill_bin (s + from, to - from, scratch, &bins[i]);
+      guint count = i - from;
+      gboolean full = count >= BIN_SAMPLES ||
+                      (count >= MIN_BIN_SAMPLES && s[i - 1].level - s[from].level >= BIN_WIDTH);
+      gboolean last = i == n;
+      if (!full && !last)
+        continue;
+      if (last && count < MIN_BIN_SAMPLES && bins->len > 0)
+        {
+          /* the rest joins the previous bin */
+          Bin *prev = &g_array_index (bins, Bin, bins->len - 1);
+          from -= (guint) prev->count;
+          g_array_set_size (bins, bins->len - 1);
+        }
+      Bin bin;
+      fill_bin (s + from, i - from, scratch, &bin);
+      g_array_append_val (bins, bin);
+      from = i;
     }
   g_free (scratch);
-  *n_bins = k;
-  return bins;
+  *n_bins = bins->len;
+  return (Bin *) g_array_free (bins, FALSE);
 }
 
 /* Weighted least squares of variance = a + b·level with a, b ≥ 0. */
@@ -205,7 +236,12 @@ fit_line (const Bin *bins, guint n, const double *w, AdiffNoiseModel *m)
     }
 }
 
-/* Fit, re-weighting three times by the fitted variance. */
+/* Fit, re-weighting by the fitted variance: a variance estimate from n
+ * Gaussian samples has a relative standard error √(2/n), so count/v² is its
+ * inverse variance; a bin far above the line (more than OUTLIER_SE standard
+ * errors: texture the smoothness test let through, which only ever adds
+ * variance) is weighted down further, by (OUTLIER_SE/r)², as Huber's
+ * estimator does on one side. */
 static void
 fit_model (const Bin *bins, guint n, AdiffNoiseModel *m)
 {
@@ -215,11 +251,15 @@ fit_model (const Bin *bins, guint n, AdiffNoiseModel *m)
   floor_var = fmax (floor_var * 1e-4, 1e-12);   /* no weight from a zero variance */
   for (guint i = 0; i < n; i++)
     w[i] = bins[i].count / pow (fmax (bins[i].variance, floor_var), 2);
-  for (int iter = 0; iter < 4; iter++)
+  for (int iter = 0; iter < FIT_ITERATIONS; iter++)
     {
       fit_line (bins, n, w, m);
       for (guint i = 0; i < n; i++)
-        w[i] = bins[i].count / pow (fmax (m->a + m->b * bins[i].level, floor_var), 2);
+        {
+          double v = fmax (m->a + m->b * bins[i].level, floor_var);
+          double r = (bins[i].variance - v) / (v * sqrt (2 / bins[i].count));
+          w[i] = bins[i].count / (v * v) * (r > OUTLIER_SE ? pow (OUTLIER_SE / r, 2) : 1);
+        }
     }
   g_free (w);
 }
@@ -231,9 +271,9 @@ static gboolean
 is_smooth (const Sample *s, const AdiffNoiseModel *m)
 {
   if (!m)
-    return s->plane_var <= KAPPA * s->nbr_var;
+    return s->plane_var <= KAPPA * s->nbr_var && s->hv_var <= KAPPA * s->nbr_var;
   double v = m->a + m->b * s->level;
-  return s->plane_var <= KAPPA * v && s->nbr_var <= KAPPA * v;
+  return s->plane_var <= KAPPA * v && s->nbr_var <= KAPPA * v && s->hv_var <= KAPPA_HV * v;
 }
 
 /* One round: choose, bin, fit.  FALSE (error set) when too few samples or
