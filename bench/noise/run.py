@@ -105,61 +105,56 @@ def mean(values):
     return sum(values) / len(values) if values else float("nan")
 
 
+def complete_parts(records, sets, models, names):
+    """(set, a, b, rows) for every set and model measured on all its images;
+    rows[method] lists the records in image order."""
+    for set_name in sets:
+        for a, b in models:
+            part = "%s|%g,%g" % (set_name, a, b)
+            rows = {m: [records.get(part, 0, m, n) for n in names[set_name]] for m in METHODS}
+            if all(all(rows[m]) for m in METHODS):
+                yield set_name, a, b, rows
+
+
 def report(records, sets, models, names):
     print("| set | a | b | σ at black / white (0–255) | noisy | constant σ, estimated "
           "(mean σ̂) | constant σ, best (mean σ) | noise model given | noise model auto "
           "(mean â, b̂) | given − estimated | given − best | auto − estimated | auto − best |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for set_name in sets:
-        for a, b in models:
-            part = "%s|%g,%g" % (set_name, a, b)
-            rows = {m: [records.get(part, 0, m, n) for n in names[set_name]] for m in METHODS}
-            if not all(all(rows[m]) for m in METHODS):
-                continue
-            ps = {m: mean([r["psnr"] for r in rows[m]]) for m in METHODS}
-            print("| %s | %g | %g | %.1f / %.1f | %.2f | %.2f (%.1f) | %.2f (%.1f) | %.2f | "
-                  "%.2f (%.2g, %.3g) | %+.2f | %+.2f | %+.2f | %+.2f |" % (
-                      set_name, a, b, 255 * math.sqrt(a), 255 * math.sqrt(a + b),
-                      mean([r["noisy"] for r in rows["const-est"]]),
-                      ps["const-est"], mean([r["sigma255"] for r in rows["const-est"]]),
-                      ps["const-best"], mean([r["sigma255"] for r in rows["const-best"]]),
-                      ps["model-given"], ps["model-auto"],
-                      mean([r["a"] for r in rows["model-auto"]]),
-                      mean([r["b"] for r in rows["model-auto"]]),
-                      ps["model-given"] - ps["const-est"], ps["model-given"] - ps["const-best"],
-                      ps["model-auto"] - ps["const-est"], ps["model-auto"] - ps["const-best"]))
+    for set_name, a, b, rows in complete_parts(records, sets, models, names):
+        ps = {m: mean([r["psnr"] for r in rows[m]]) for m in METHODS}
+        print("| %s | %g | %g | %.1f / %.1f | %.2f | %.2f (%.1f) | %.2f (%.1f) | %.2f | "
+              "%.2f (%.2g, %.3g) | %+.2f | %+.2f | %+.2f | %+.2f |" % (
+                  set_name, a, b, 255 * math.sqrt(a), 255 * math.sqrt(a + b),
+                  mean([r["noisy"] for r in rows["const-est"]]),
+                  ps["const-est"], mean([r["sigma255"] for r in rows["const-est"]]),
+                  ps["const-best"], mean([r["sigma255"] for r in rows["const-best"]]),
+                  ps["model-given"], ps["model-auto"],
+                  mean([r["a"] for r in rows["model-auto"]]),
+                  mean([r["b"] for r in rows["model-auto"]]),
+                  ps["model-given"] - ps["const-est"], ps["model-given"] - ps["const-best"],
+                  ps["model-auto"] - ps["const-est"], ps["model-auto"] - ps["const-best"]))
     print()
     print("| set | a | b | constant σ, estimated: wall s/MP (CPU) | noise model given | "
           "noise model auto | images won by auto over estimated / best |")
     print("|---|---|---|---|---|---|---|")
-    for set_name in sets:
-        for a, b in models:
-            part = "%s|%g,%g" % (set_name, a, b)
-            rows = {m: [records.get(part, 0, m, n) for n in names[set_name]] for m in METHODS}
-            if not all(all(rows[m]) for m in METHODS):
-                continue
-            mp = sum(r["mp"] for r in rows["const-est"])
+    for set_name, a, b, rows in complete_parts(records, sets, models, names):
+        mp = sum(r["mp"] for r in rows["const-est"])
 
-            def per_mp(m):
-                return "%.2f (%.2f)" % (sum(r["wall"] for r in rows[m]) / mp,
-                                        sum(r["cpu"] for r in rows[m]) / mp)
-            won_est = sum(x["psnr"] > y["psnr"] for x, y in zip(rows["model-auto"], rows["const-est"]))
-            won_best = sum(x["psnr"] > y["psnr"] for x, y in zip(rows["model-auto"], rows["const-best"]))
-            print("| %s | %g | %g | %s | %s | %s | %d / %d of %d |" % (
-                set_name, a, b, per_mp("const-est"), per_mp("model-given"), per_mp("model-auto"),
-                won_est, won_best, len(names[set_name])))
+        def per_mp(m):
+            return "%.2f (%.2f)" % (sum(r["wall"] for r in rows[m]) / mp,
+                                    sum(r["cpu"] for r in rows[m]) / mp)
+        won_est = sum(x["psnr"] > y["psnr"] for x, y in zip(rows["model-auto"], rows["const-est"]))
+        won_best = sum(x["psnr"] > y["psnr"] for x, y in zip(rows["model-auto"], rows["const-best"]))
+        print("| %s | %g | %g | %s | %s | %s | %d / %d of %d |" % (
+            set_name, a, b, per_mp("const-est"), per_mp("model-given"), per_mp("model-auto"),
+            won_est, won_best, len(names[set_name])))
     print()
     print("Per image (PSNR dB: constant estimated / constant best / given / auto):")
-    for set_name in sets:
-        for a, b in models:
-            part = "%s|%g,%g" % (set_name, a, b)
-            cells = []
-            for n in names[set_name]:
-                r = [records.get(part, 0, m, n) for m in METHODS]
-                if all(r):
-                    cells.append("%s %s" % (n, "/".join("%.2f" % x["psnr"] for x in r)))
-            if cells:
-                print("- %s, a = %g, b = %g: %s" % (set_name, a, b, "; ".join(cells)))
+    for set_name, a, b, rows in complete_parts(records, sets, models, names):
+        cells = ["%s %s" % (n, "/".join("%.2f" % rows[m][i]["psnr"] for m in METHODS))
+                 for i, n in enumerate(names[set_name])]
+        print("- %s, a = %g, b = %g: %s" % (set_name, a, b, "; ".join(cells)))
 
 
 def parse_models(text):

@@ -72,19 +72,20 @@ double    adiff_vst_inverse          (const AdiffVst *vst, double d);
  * noise there has σ = 1/(hi − lo). */
 void      adiff_vst_range            (const AdiffVst *vst, double *lo, double *hi);
 
-/* The σ the transform leaves on the photo model's [0,1] scale,
- * 1/(hi − lo) of adiff_vst_range (no tables made): the model is too strong
- * for adiff_noise_denoise when it is above 1.  For a model
- * adiff_noise_model_check accepts. */
-double    adiff_noise_model_photo_sigma (const AdiffNoiseModel *model);
+/* The σ the transform leaves on the photo model's [0,1] scale, 1/(hi − lo)
+ * of adiff_vst_range (no tables made), into *sigma.  FALSE with
+ * ADIFF_ERROR_INVALID_ARGUMENT when adiff_noise_model_check refuses model
+ * or the noise is too strong for the photo model (that σ above 1). */
+gboolean  adiff_noise_model_photo_sigma (const AdiffNoiseModel *model,
+                                         double                *sigma,
+                                         GError               **error);
 
 /* Denoise a whole image under noise model with the photo model: the
  * forward transform, adiff_photo_denoise at the σ the transform leaves
  * (params->sigma is ignored), the exact unbiased inverse.  Arguments
  * and errors as adiff_photo_denoise (out may equal in; untouched on
- * failure), memory one image of floats more, and also
- * ADIFF_ERROR_INVALID_ARGUMENT for a model adiff_noise_model_check refuses
- * or one too strong for the photo model (σ after the transform above 1). */
+ * failure), memory one image of floats more, and also the refusals of
+ * adiff_noise_model_photo_sigma. */
 gboolean  adiff_noise_denoise        (const AdiffPhotoParams *params,
                                       const AdiffNoiseModel  *model,
                                       AdiffBundle            *bundle,

@@ -23,18 +23,6 @@ inverse_image (const AdiffVst *vst, const float *in, float *out, gsize n, double
     out[i] = (float) adiff_vst_inverse (vst, in[i] * scale + lo);
 }
 
-static gboolean
-check_strength (const AdiffNoiseModel *model, GError **error)
-{
-  double sigma = adiff_noise_model_photo_sigma (model);
-  if (sigma <= 1)
-    return TRUE;
-  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-               _("noise model a = %g, b = %g: the noise is too strong for the photo model "
-                 "(σ %.3g after the transform, above 1)"), model->a, model->b, sigma);
-  return FALSE;
-}
-
 ADIFF_EXPORT gboolean
 adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *model,
                      AdiffBundle *bundle, const float *in, guint width, guint height,
@@ -42,7 +30,8 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
                      gpointer progress_data, GError **error)
 {
   g_return_val_if_fail (params != NULL && model != NULL && in != NULL && out != NULL, FALSE);
-  if (!adiff_noise_model_check (model, error) || !check_strength (model, error))
+  AdiffPhotoParams stabilised = *params;
+  if (!adiff_noise_model_photo_sigma (model, &stabilised.sigma, error))
     return FALSE;
   /* the transformed image gets its own buffer: a refusal or a cancel
    * must leave out (which may be in) untouched */
@@ -56,8 +45,6 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
                    width, height);
       return FALSE;
     }
-  AdiffPhotoParams stabilised = *params;
-  stabilised.sigma = adiff_noise_model_photo_sigma (model);
   AdiffVst *vst = adiff_vst_new (model, NULL);     /* the model passed the check */
   double lo, hi;
   adiff_vst_range (vst, &lo, &hi);

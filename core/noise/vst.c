@@ -105,13 +105,24 @@ adiff_vst_range (const AdiffVst *vst, double *lo, double *hi)
   *hi = adiff_vst_forward (vst, 1);
 }
 
-ADIFF_EXPORT double
-adiff_noise_model_photo_sigma (const AdiffNoiseModel *model)
+ADIFF_EXPORT gboolean
+adiff_noise_model_photo_sigma (const AdiffNoiseModel *model, double *sigma, GError **error)
 {
-  g_return_val_if_fail (model != NULL, NAN);
+  g_return_val_if_fail (model != NULL && sigma != NULL, FALSE);
+  if (!adiff_noise_model_check (model, error))
+    return FALSE;
   double sqrt_a = sqrt (model->a);
-  return 1 / (shifted_gat (model->a, model->b, sqrt_a, 1) -
-              shifted_gat (model->a, model->b, sqrt_a, 0));
+  double s = 1 / (shifted_gat (model->a, model->b, sqrt_a, 1) -
+                  shifted_gat (model->a, model->b, sqrt_a, 0));
+  if (s > 1)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("noise model a = %g, b = %g: the noise is too strong for the photo "
+                     "model (σ %.3g after the transform, above 1)"), model->a, model->b, s);
+      return FALSE;
+    }
+  *sigma = s;
+  return TRUE;
 }
 
 /* ---- the table of E[f | y] --------------------------------------------- */

@@ -24,19 +24,6 @@ parse_number (const char *text, double *value)
   return ok;
 }
 
-/* Can the photo model take noise this strong after the transform? */
-static gboolean
-check_strength (const AdiffNoiseModel *m, GError **error)
-{
-  double sigma = adiff_noise_model_photo_sigma (m);
-  if (sigma <= 1)
-    return TRUE;
-  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-               _("the noise a = %g, b = %g is too strong for the photo model (σ %.3g after "
-                 "the transform, at most 1)"), m->a, m->b, sigma);
-  return FALSE;
-}
-
 gboolean
 cli_noise_parse (const char *spec, CliNoise *noise, GError **error)
 {
@@ -56,7 +43,8 @@ cli_noise_parse (const char *spec, CliNoise *noise, GError **error)
   if (!ok)
     return bad_spec (spec, error);
   noise->kind = CLI_NOISE_GIVEN;
-  if (adiff_noise_model_check (&noise->model, error) && check_strength (&noise->model, error))
+  double sigma;
+  if (adiff_noise_model_photo_sigma (&noise->model, &sigma, error))
     return TRUE;
   g_prefix_error (error, _("--noise-model “%s”: "), spec);
   return FALSE;
@@ -74,9 +62,10 @@ item_model (const CliNoise *noise, const char *in, const CliImages *img, guint i
     }
   gsize len = (gsize) img->width * img->height * img->channels;
   GError *why = NULL;
+  double sigma;
   if (!adiff_noise_model_estimate (img->data + i * len, img->width, img->height,
                                    img->channels, m, &why) ||
-      !check_strength (m, &why))
+      !adiff_noise_model_photo_sigma (m, &sigma, &why))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
                    _("“%s”: %s; give --noise-model A,B or constant"), in, why->message);
