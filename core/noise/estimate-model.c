@@ -43,7 +43,7 @@
 #define OUTLIER_SE     3.0      /* a bin this many standard errors above the line: less weight */
 #define FIT_ITERATIONS 8
 #define MIN_SPAN       0.05     /* the bins' levels must span this much of [0,1] */
-#define MAX_CANDIDATES (1 << 21) /* more blocks than this: a sparser grid of them */
+#define MAX_CANDIDATES (1 << 18) /* more blocks than this: a sparser grid of them */
 #define ROUNDS         3
 #define OUTLIER_CUT    5.0      /* robust deviations: a detail beyond is not noise */
 
@@ -134,11 +134,15 @@ collect_samples (const float *image, guint width, guint height, guint channels)
 
 /* ---- bins and the line -------------------------------------------------- */
 
+/* By level; ties by detail, so that the order (and the bins) do not depend
+ * on the sort's handling of equal keys. */
 static int
 compare_level (const void *a, const void *b)
 {
-  float x = ((const Sample *) a)->level, y = ((const Sample *) b)->level;
-  return (x > y) - (x < y);
+  const Sample *x = a, *y = b;
+  if (x->level != y->level)
+    return (x->level > y->level) - (x->level < y->level);
+  return (x->detail > y->detail) - (x->detail < y->detail);
 }
 
 static int
@@ -173,7 +177,7 @@ fill_bin (const Sample *s, guint n, float *scratch, Bin *bin)
   bin->count = n;
 }
 
-/* The kept samples (sorted here) into bins: a bin closes at BIN_SAMPLES
+/* The kept samples (sorted by level) into bins: a bin closes at BIN_SAMPLES
  * samples, or earlier at MIN_BIN_SAMPLES once it spans BIN_WIDTH of
  * brightness, so that the few samples of a rare level range (the dark
  * parts of a bright photo) still get bins of their own; a short last bin
@@ -181,7 +185,6 @@ fill_bin (const Sample *s, guint n, float *scratch, Bin *bin)
 static Bin *
 make_bins (Sample *s, guint n, guint *n_bins)
 {
-  qsort (s, n, sizeof (Sample), compare_level);
   GArray *bins = g_array_new (FALSE, FALSE, sizeof (Bin));
   float *scratch = g_new (float, n);
   guint from = 0;
@@ -313,6 +316,7 @@ adiff_noise_model_estimate (const float *image, guint width, guint height, guint
 {
   g_return_val_if_fail ((image != NULL || width == 0 || height == 0) && model != NULL, FALSE);
   GArray *all = collect_samples (image, width, height, channels);
+  g_array_sort (all, compare_level);      /* what each round keeps stays sorted */
   GArray *kept = g_array_new (FALSE, FALSE, sizeof (Sample));
   AdiffNoiseModel m = { 0, 0 };
   gboolean ok = TRUE;

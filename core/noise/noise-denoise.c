@@ -4,23 +4,42 @@
  * photo model at the σ that leaves (1/(hi − lo): the transform's noise has
  * unit variance), and the exact unbiased inverse (vst.c). */
 #include "adiff-private.h"
+#include "parallel.h"
 #include <glib/gi18n-lib.h>
 
-/* t ↦ (f(t) − lo)/scale */
-static void
-forward_image (const AdiffVst *vst, const float *in, float *out, gsize n, double lo,
-               double scale)
+typedef struct
 {
-  for (gsize i = 0; i < n; i++)
-    out[i] = (float) ((adiff_vst_forward (vst, in[i]) - lo) / scale);
+  const AdiffVst *vst;
+  const float    *in;
+  float          *out;
+  gsize           n;
+  double          lo, scale;
+  gboolean        inverse;
+} PixelPass;
+
+#define PASS_CHUNK 65536     /* values per task */
+
+/* One chunk: t ↦ (f(t) − lo)/scale forward, v ↦ f⁻¹(v·scale + lo) back. */
+static void
+pass_chunk (guint task, guint worker, gpointer data)
+{
+  const PixelPass *p = data;
+  gsize from = (gsize) task * PASS_CHUNK, to = MIN (from + PASS_CHUNK, p->n);
+  if (p->inverse)
+    for (gsize i = from; i < to; i++)
+      p->out[i] = (float) adiff_vst_inverse (p->vst, p->in[i] * p->scale + p->lo);
+  else
+    for (gsize i = from; i < to; i++)
+      p->out[i] = (float) ((adiff_vst_forward (p->vst, p->in[i]) - p->lo) / p->scale);
 }
 
 static void
-inverse_image (const AdiffVst *vst, const float *in, float *out, gsize n, double lo,
-               double scale)
+pixel_pass (const AdiffVst *vst, const float *in, float *out, gsize n, double lo, double hi,
+            gboolean inverse, guint n_threads)
 {
-  for (gsize i = 0; i < n; i++)
-    out[i] = (float) adiff_vst_inverse (vst, in[i] * scale + lo);
+  PixelPass p = { vst, in, out, n, lo, hi - lo, inverse };
+  guint n_tasks = (guint) ((n + PASS_CHUNK - 1) / PASS_CHUNK);
+  adiff__parallel_for (n_tasks, MIN (adiff__thread_count (n_threads), n_tasks), pass_chunk, &p);
 }
 
 ADIFF_EXPORT gboolean
@@ -48,11 +67,11 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
   AdiffVst *vst = adiff_vst_new (model, NULL);     /* the model passed the check */
   double lo, hi;
   adiff_vst_range (vst, &lo, &hi);
-  forward_image (vst, in, work, n, lo, hi - lo);
+  pixel_pass (vst, in, work, n, lo, hi, FALSE, params->n_threads);
   gboolean ok = adiff_photo_denoise (&stabilised, bundle, work, width, height, channels, work,
                                      progress, progress_data, error);
   if (ok)
-    inverse_image (vst, work, out, n, lo, hi - lo);
+    pixel_pass (vst, work, out, n, lo, hi, TRUE, params->n_threads);
   g_free (work);
   adiff_vst_free (vst);
   return ok;

@@ -30,7 +30,7 @@
  * distribution over k with, per k, the Gaussian integral
  * g(k) = E[f(k + σ'·u)] (u standard normal; Simpson's rule, the square
  * root's kink removed by substitution), tabulated on a grid uniform in √y
- * and inverted by interpolation; above it, and everywhere when σ' is so
+ * and inverted by interpolation onto a grid uniform in D; above it, and everywhere when σ' is so
  * large (> SIGMA_TABLE) that the transform is all but linear, the leading
  * terms, which in [0,1] units around F = D − 2σ' are
  *
@@ -43,6 +43,7 @@
 
 #define TABLE_Y        1000.0  /* counts the table covers; the leading terms above */
 #define TABLE_N        8192    /* grid intervals, uniform in √y */
+#define LOOKUP_N       16384   /* intervals of the inverse's grid, uniform in D */
 #define SIGMA_TABLE    1000.0  /* σ' above which the leading terms are exact everywhere */
 #define SIMPSON_N      256     /* intervals of each Gaussian integral (even) */
 #define GAUSS_REACH    10.0    /* the Gaussian integral stops at ±10 σ' */
@@ -52,7 +53,9 @@ struct _AdiffVst
 {
   double  a, b, sqrt_a;
   double  sigma_n;     /* σ' = √a/b, the read noise in counts (b > 0) */
-  double *table;       /* [TABLE_N + 1] E[f | y_i], y_i = TABLE_Y·(i/TABLE_N)², or NULL (b = 0) */
+  double *table;       /* [TABLE_N + 1] E[f | y_i], y_i = TABLE_Y·(i/TABLE_N)², or NULL */
+  double *lookup;      /* [LOOKUP_N + 1] y at D = table[0] + j·step: the inverse */
+  double  step;
 };
 
 ADIFF_EXPORT gboolean
@@ -213,6 +216,28 @@ expectation_table (double sigma_n)
   return table;
 }
 
+/* The inverse resampled on a grid uniform in D, so that a pixel costs one
+ * interpolation, not a search: for each grid point, y where
+ * table[i] ≤ D < table[i + 1], linear between the two (E[f | y] increases
+ * with y; one pass over both grids). */
+static double *
+inverse_lookup (const double *table, double *step)
+{
+  double *lookup = g_new (double, LOOKUP_N + 1);
+  *step = (table[TABLE_N] - table[0]) / LOOKUP_N;
+  guint i = 0;
+  for (guint j = 0; j <= LOOKUP_N; j++)
+    {
+      double D = j == LOOKUP_N ? table[TABLE_N] : table[0] + j * *step;
+      while (i + 1 < TABLE_N && table[i + 1] <= D)
+        i++;
+      double s0 = (double) i / TABLE_N, s1 = (double) (i + 1) / TABLE_N;
+      double y0 = TABLE_Y * s0 * s0, y1 = TABLE_Y * s1 * s1;
+      lookup[j] = y0 + (y1 - y0) * (D - table[i]) / (table[i + 1] - table[i]);
+    }
+  return lookup;
+}
+
 ADIFF_EXPORT AdiffVst *
 adiff_vst_new (const AdiffNoiseModel *model, GError **error)
 {
@@ -225,7 +250,10 @@ adiff_vst_new (const AdiffNoiseModel *model, GError **error)
   if (model->b > 0)
     vst->sigma_n = vst->sqrt_a / model->b;
   if (model->b > 0 && vst->sigma_n <= SIGMA_TABLE)
-    vst->table = expectation_table (vst->sigma_n);
+    {
+      vst->table = expectation_table (vst->sigma_n);
+      vst->lookup = inverse_lookup (vst->table, &vst->step);
+    }
   return vst;
 }
 
@@ -235,6 +263,7 @@ adiff_vst_free (AdiffVst *vst)
   if (!vst)
     return;
   g_free (vst->table);
+  g_free (vst->lookup);
   g_free (vst);
 }
 
@@ -247,24 +276,6 @@ asymptotic_inverse (const AdiffVst *vst, double F)
   return fmax (0, vst->sqrt_a * F + vst->b * (0.25 * F * F - 0.125));
 }
 
-/* y in counts where table[i] ≤ D < table[i + 1]: linear between the two. */
-static double
-table_inverse (const double *table, double D)
-{
-  guint lo = 0, hi = TABLE_N;
-  while (hi - lo > 1)
-    {
-      guint mid = (lo + hi) / 2;
-      if (table[mid] <= D)
-        lo = mid;
-      else
-        hi = mid;
-    }
-  double s0 = (double) lo / TABLE_N, s1 = (double) hi / TABLE_N;
-  double y0 = TABLE_Y * s0 * s0, y1 = TABLE_Y * s1 * s1;
-  return y0 + (y1 - y0) * (D - table[lo]) / (table[hi] - table[lo]);
-}
-
 ADIFF_EXPORT double
 adiff_vst_inverse (const AdiffVst *vst, double d)
 {
@@ -275,5 +286,7 @@ adiff_vst_inverse (const AdiffVst *vst, double d)
     return 0;                    /* below E[f | 0], and NaN */
   if (D >= vst->table[TABLE_N])
     return asymptotic_inverse (vst, d);
-  return vst->b * table_inverse (vst->table, D);
+  double u = (D - vst->table[0]) / vst->step;
+  guint j = MIN ((guint) u, LOOKUP_N - 1);
+  return vst->b * (vst->lookup[j] + (u - j) * (vst->lookup[j + 1] - vst->lookup[j]));
 }
