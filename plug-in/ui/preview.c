@@ -29,6 +29,7 @@ typedef struct
 {
   PluginJobSpec spec;
   PluginJob     job;
+  gboolean      built;   /* job was built from spec */
 } Worker;
 
 typedef struct
@@ -95,14 +96,16 @@ request_compute (Request *r, GError **error)
   guint channels = r->source.io.channels;
   g_autofree float *out = NULL;
 
-  if (w->job.denoiser == NULL || ! plugin_job_spec_same_denoiser (&w->spec, &r->spec))
+  if (! w->built || ! plugin_job_spec_same_denoiser (&w->spec, &r->spec))
     {
       plugin_job_clear (&w->job);
       plugin_job_spec_clear (&w->spec);
+      w->built = FALSE;
       if (! plugin_job_build (&w->job, &r->spec, error))
         return FALSE;
       w->spec = r->spec;
-      w->spec.bundle = adiff_bundle_ref (r->spec.bundle);
+      w->spec.bundle = r->spec.bundle != NULL ? adiff_bundle_ref (r->spec.bundle) : NULL;
+      w->built = TRUE;
     }
   if (g_cancellable_set_error_if_cancelled (r->cancellable, error))
     return FALSE;
@@ -112,7 +115,7 @@ request_compute (Request *r, GError **error)
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
     }
-  if (! plugin_apply_source (&r->source, w->job.denoiser, &r->rect, NULL, out, &options, error))
+  if (! plugin_apply_source (&r->source, &w->job.model, &r->rect, NULL, out, &options, error))
     return FALSE;
   r->pixels = g_malloc (n_px * r->bpp);
   plugin_u8_from_float (out, channels + 1, r->pixels, r->bpp, r->bpp, n_px);
@@ -182,6 +185,7 @@ preview_request (Preview *p)
   GimpPreview *preview = GIMP_PREVIEW (p->preview);
   g_autoptr (GError) error = NULL;
   Request *r = g_new0 (Request, 1);
+  GeglRectangle outer;
 
   preview_outdate (p);
   g_weak_ref_init (&r->preview, p->preview);
@@ -198,7 +202,8 @@ preview_request (Preview *p)
       request_free (r);
       return;
     }
-  plugin_source_init_detached (&r->source, p->drawable, &r->rect, r->spec.bundle);
+  outer = plugin_job_spec_context (&r->spec, p->drawable, &r->rect);
+  plugin_source_init_detached (&r->source, p->drawable, &outer);
   r->bpp = r->source.io.channels + (gimp_drawable_has_alpha (p->drawable) ? 1 : 0);
   plugin_test_log ("preview %u request", r->serial);
   g_thread_pool_push (p->pool, r, NULL);
