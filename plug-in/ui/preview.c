@@ -205,7 +205,7 @@ preview_request (Preview *p)
   outer = plugin_job_spec_context (&r->spec, p->drawable, &r->rect);
   plugin_source_init_detached (&r->source, p->drawable, &outer);
   r->bpp = r->source.io.channels + (gimp_drawable_has_alpha (p->drawable) ? 1 : 0);
-  plugin_test_log ("preview %u request", r->serial);
+  plugin_test_log ("preview %u request %dx%d", r->serial, r->rect.width, r->rect.height);
   g_thread_pool_push (p->pool, r, NULL);
 }
 

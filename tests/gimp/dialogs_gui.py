@@ -18,6 +18,11 @@ Cases ($ADIFF_DIALOG_CASES, default "responsive"):
               way must stop soon after, and the newest one be shown.
   locale      (run in German) the sensitivity dialog: "12,5; 25" typed
               into the σ list must give two layers, σ 12.5 and 25.
+  photo-preview  Analytical Diffusion Denoise with its default, the photo
+              model, on a 12-megapixel RGB photo (4000×3000): after a key
+              press that changes σ, the preview must show the new result
+              within 1 s (PHOTO_PREVIEW_MS: the 150 ms pause after a change
+              included).
 
 Prints TAP and, last, "N passed, N failed".
 """
@@ -36,6 +41,7 @@ LOG = os.environ['ADIFF_PLUGIN_TEST_LOG']
 WAIT = float(os.environ.get('ADIFF_DIALOG_WAIT', '60'))   # seconds, per wait
 KEY_LATENCY_MS = 200
 STOP_LATENCY_MS = 2000
+PHOTO_PREVIEW_MS = 1000
 
 
 class Failed(Exception):
@@ -137,6 +143,7 @@ def interactive(name, w, h):
 
 def check_responsive(tap):
     config, display = interactive('plug-in-adiff-analytic', 700, 500)
+    config.set_property('model', 'analytic')
     config.set_property('exact', True)
     config.set_property('overlap', 7)
 
@@ -221,7 +228,61 @@ def check_locale(tap):
         display.delete()
 
 
-CASES = {'responsive': check_responsive, 'locale': check_locale}
+def big_photo(w, h):
+    """The sample photo enlarged to w×h with σ = 25 noise (ImageMagick), opened."""
+    path = os.path.join(os.environ['ADIFF_GIMP_SCRATCH'], 'photo-%dx%d.png' % (w, h))
+    sample = os.path.join(os.environ['ADIFF_GIMP_TESTDIR'], '..', '..', 'data', 'samples',
+                          'chelsea.png')
+    subprocess.run(['convert', sample, '-resize', '%dx%d!' % (w, h), '-attenuate', '0.4',
+                    '+noise', 'Gaussian', path], check=True, timeout=WAIT)
+    return Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+
+
+def check_photo_preview(tap):
+    image = big_photo(4000, 3000)
+    display = Gimp.Display.new(image)
+    Gimp.displays_flush()
+    config = Gimp.get_pdb().lookup_procedure('plug-in-adiff-analytic').create_config()
+    config.set_property('run-mode', Gimp.RunMode.INTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', image.get_layers())
+
+    def drive(log):
+        window = dialog_window(log)
+        _, req = log.wait(lambda w: w[0] == 'preview' and w[2] == 'request')
+        first_ms, _ = log.wait(lambda w: w[:3] == ['preview', req[1], 'shown'], timeout=3 * WAIT)
+        # Alt+n: the σ spin button (its mnemonic), then one Up: σ 25 → 26.
+        key(window, 'alt+n')
+        time.sleep(0.5)
+        spawned = now_ms()
+        key(window, 'Up')
+        sent = now_ms()
+        log.wait(lambda w: w[:2] == ['set', 'sigma'], after_ms=spawned)
+        start_ms, start = log.wait(lambda w: w[0] == 'preview' and w[2] == 'start' and
+                                   int(w[1]) > int(req[1]), after_ms=spawned)
+        last_ms, _ = log.wait(lambda w: w[:3] == ['preview', start[1], 'shown'],
+                              after_ms=spawned, timeout=3 * WAIT)
+        key(window, 'Escape')
+        return {'area': req[3], 'key to shown': last_ms - spawned,
+                'computation': last_ms - start_ms, 'xdotool ran': sent - spawned}
+
+    try:
+        result, outcome = run_dialog('plug-in-adiff-analytic', config, drive)
+        if 'error' in outcome:
+            tap.ok(False, 'photo preview: the dialog could be driven', outcome['error'])
+            return
+        got = outcome['value']
+        tap.diag('photo preview: %r' % got)
+        tap.ok(got['key to shown'] <= PHOTO_PREVIEW_MS,
+               'photo preview: a %s area of a 12-megapixel RGB photo is shown %d ms after a '
+               'change of σ (≤ %d ms; computing %d ms)'
+               % (got['area'], got['key to shown'], PHOTO_PREVIEW_MS, got['computation']))
+    finally:
+        display.delete()
+
+
+CASES = {'responsive': check_responsive, 'locale': check_locale,
+         'photo-preview': check_photo_preview}
 
 tap = Tap()
 for name in os.environ.get('ADIFF_DIALOG_CASES', 'responsive').split():
