@@ -114,6 +114,17 @@ def run_dialog(name, config, drive):
     return result, outcome
 
 
+def drive_case(tap, what, name, config, drive):
+    """run_dialog; (result, the driver's values) or None after a failure
+    line when the dialog could not be driven."""
+    result, outcome = run_dialog(name, config, drive)
+    if 'error' in outcome:
+        tap.ok(False, '%s: the dialog could be driven' % what, outcome['error'])
+        return None
+    tap.diag('%s: %r' % (what, outcome['value']))
+    return result, outcome['value']
+
+
 def key(window, name):
     """One key press through XTEST into the focused dialog, as a user's."""
     xdotool('windowfocus', '--sync', window, 'key', name)
@@ -175,12 +186,10 @@ def check_responsive(tap):
                 'newest shown after': last_ms - sent}
 
     try:
-        result, outcome = run_dialog('plug-in-adiff-analytic', config, drive)
-        if 'error' in outcome:
-            tap.ok(False, 'responsive: the dialog could be driven', outcome['error'])
+        ran = drive_case(tap, 'responsive', 'plug-in-adiff-analytic', config, drive)
+        if ran is None:
             return
-        got = outcome['value']
-        tap.diag('responsive: %r' % got)
+        result, got = ran
         tap.ok(result.index(0) == Gimp.PDBStatusType.CANCEL, 'responsive: Escape cancels the dialog')
         tap.ok(got['key to value'] <= KEY_LATENCY_MS,
                'responsive: a key press changes the spin button within %d ms while the preview '
@@ -267,12 +276,10 @@ def check_photo_preview(tap):
                 'computation': last_ms - start_ms, 'xdotool ran': sent - spawned}
 
     try:
-        result, outcome = run_dialog('plug-in-adiff-analytic', config, drive)
-        if 'error' in outcome:
-            tap.ok(False, 'photo preview: the dialog could be driven', outcome['error'])
+        ran = drive_case(tap, 'photo preview', 'plug-in-adiff-analytic', config, drive)
+        if ran is None:
             return
-        got = outcome['value']
-        tap.diag('photo preview: %r' % got)
+        got = ran[1]
         tap.ok(got['key to shown'] <= PHOTO_PREVIEW_MS,
                'photo preview: a %s area of a 12-megapixel RGB photo is shown %d ms after a '
                'change of σ (≤ %d ms; computing %d ms)'
