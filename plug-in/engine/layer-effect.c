@@ -27,6 +27,10 @@ set_by_nick (GObject *config, const char *property, const char *nick)
     }
   if (G_PARAM_SPEC_VALUE_TYPE (pspec) != G_TYPE_STRING)
     return FALSE;
+  /* A GimpChoice refuses an unknown nick with a critical: ask first. */
+  if (GIMP_IS_PARAM_SPEC_CHOICE (pspec) &&
+      ! gimp_choice_is_valid (gimp_param_spec_choice_get_choice (pspec), nick))
+    return FALSE;
   g_object_set (config, property, nick, NULL);
   return TRUE;
 }

@@ -150,7 +150,7 @@ def check_procedure(tap, bundles, model):
     image.delete()
 
 
-def check_procedure_photo(tap):
+def check_procedure_photo(tap, bundles):
     """The procedure's default, the photo model, as an effect: the
     operation's model "photo" and quality set by nick, or, with a module
     that has no photo model, a clear error and nothing added."""
@@ -160,7 +160,7 @@ def check_procedure_photo(tap):
     has_photo = probe.get_config().find_property('quality') is not None
     probe.delete()
     status, msg = run_procedure(PROCS['analytic'], image, [layer], sigma=SIGMA,
-                                layer_effect=True, quality='best')
+                                layer_effect=True, quality='best', bundle=bundles['gray'])
     filters = layer.get_filters()
     if has_photo:
         def nick(value):      # an enum, or a GimpChoice's string
@@ -172,7 +172,8 @@ def check_procedure_photo(tap):
         tap.ok(good, 'procedure photo layer-effect=TRUE appends the effect with model photo, '
                'quality best', msg)
     else:
-        tap.ok(status != Gimp.PDBStatusType.SUCCESS and len(filters) == 0 and 'photo' in msg,
+        tap.ok(status != Gimp.PDBStatusType.SUCCESS and len(filters) == 0 and
+               'adiff-denoise' in msg and 'photo' in msg,
                'procedure photo layer-effect=TRUE: the module has no photo model yet: '
                'refused with a message, no effect added', msg)
     tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0,
@@ -205,7 +206,7 @@ def run(tap, bundles):
         check_effect(tap, bundles, model, False, 'f32')
         check_effect(tap, bundles, model, True, 'f32-linear')
         check_procedure(tap, bundles, model)
-    check_procedure_photo(tap)
+    check_procedure_photo(tap, bundles)
     # Larger than GEGL's 128-pixel tiles: several tiles, several threads.
     check_effect(tap, bundles, 'analytic', True, 'f32', w=301, h=203)
     check_xcf(tap, bundles)
