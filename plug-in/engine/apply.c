@@ -202,11 +202,14 @@ plugin_window_context (gint width, gint height, const GeglRectangle *rect, Adiff
                       (gint) adiff_bundle_get_height (bundle));
 }
 
-/* The photo model's reach is patch + search radius per pass, about 48
- * pixels for both passes at any quality (core/photo/config.c); the margin
- * is wider, so a pixel at the selection's edge sees its real
- * neighbourhood.  When libadiff says what a region needs
- * (adiff_photo_region_input), this asks it instead. */
+/* The photo model's reach: a pixel's patches (8 px), the groups matched
+ * around them (search radius 12–16) and their patches, in the final pass,
+ * on top of the pilot's own reach (8 + 16 + 8): about 60 pixels
+ * (core/photo/config.c).  So a pixel at the selection's edge sees its real
+ * neighbourhood; the patch grid still starts at the region's corner, so
+ * the result may differ very slightly from the whole layer's.  When
+ * libadiff says what a region needs (adiff_photo_region_input), this asks
+ * it instead. */
 #define PHOTO_CONTEXT 64
 
 GeglRectangle
