@@ -21,6 +21,7 @@
 #include "ui/test-hook.h"
 #include "engine/apply.h"
 #include "engine/pixel-io.h"
+#include "engine/timing.h"
 
 #define PREVIEW_DEBOUNCE_MS 150
 
@@ -160,9 +161,15 @@ request_run (gpointer data, gpointer pool_data)
 
   if (! g_cancellable_is_cancelled (r->cancellable))
     {
+      /* CPU time, for the GUI tests on a loaded machine. */
+      double cpu = plugin_timing_cpu_seconds ();
+
       plugin_test_log ("preview %u start", r->serial);
       if (! request_compute (r, &r->error))
         plugin_test_log ("preview %u stopped: %s", r->serial, r->error->message);
+      else
+        plugin_test_log ("preview %u computed cpu %.3f", r->serial,
+                         plugin_timing_cpu_seconds () - cpu);
     }
   g_idle_add (request_deliver, r);
 }
