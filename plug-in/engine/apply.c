@@ -14,8 +14,8 @@
  * With a selection, the denoiser reads up to one window beyond the
  * selection's bounds (the photo model: a margin of its reach), clipped to
  * the layer, so pixels at the selection edge see their real neighbours,
- * not a mirrored copy; only the bounds are written.  Alpha is never touched: the output rows take their alpha from
- * the source.
+ * not a mirrored copy; only the bounds are written.  Alpha is never
+ * touched: the output rows take their alpha from the source.
  *
  * Pixels travel as floats with alpha (pixel-io.c); the colour is picked
  * out here for the library. */

@@ -84,12 +84,20 @@ plugin_job_cache_clear (PluginJobCache *cache)
   cache->sigma_estimate = 0.0;
 }
 
+/* Open file (NULL: none given), or reuse the cache's bundle. */
 static AdiffBundle *
 open_bundle_file (GFile *file, PluginJobCache *cache, GError **error)
 {
-  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *path = NULL;
   AdiffBundle *bundle;
 
+  if (file == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
+      return NULL;
+    }
+  path = g_file_get_path (file);
   if (path == NULL)
     {
       g_autofree char *uri = g_file_get_uri (file);
@@ -118,12 +126,6 @@ plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
   g_autoptr (GFile) file = NULL;
 
   g_object_get (config, "bundle", &file, NULL);
-  if (file == NULL)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
-      return NULL;
-    }
   return open_bundle_file (file, cache, error);
 }
 
@@ -161,12 +163,6 @@ spec_bundle (PluginJobSpec *spec, GimpDrawable *drawable, GimpProcedureConfig *c
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
                    _("The best quality needs the gray photo bundle %s, which is not "
                      "installed: choose a gray 8×8 bundle (.adstats)"), ADIFF_DEFAULT_BUNDLE);
-      return NULL;
-    }
-  if (file == NULL)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                   _("No bundle file given (install one with the plug-in or choose a .adstats file)"));
       return NULL;
     }
   return open_bundle_file (file, cache, error);
