@@ -8,17 +8,25 @@
  * the shadow through the selection mask, which is what makes feathered
  * selections blend.
  *
+ * The photo model needs its whole region at once: it is read in one
+ * piece, denoised in place and written back in strips the same way.
+ *
  * With a selection, the denoiser reads up to one window beyond the
- * selection's bounds (clipped to the layer) so pixels at the selection
- * edge see their real neighbours, not a mirrored copy; only the bounds are
- * written.  Alpha is never touched: the output rows take their alpha from
- * the source.
+ * selection's bounds (the photo model: a margin of its reach), clipped to
+ * the layer, so pixels at the selection edge see their real neighbours,
+ * not a mirrored copy; only the bounds are written.  Alpha is never
+ * touched: the output rows take their alpha from the source.
  *
  * Pixels travel as floats with alpha (pixel-io.c); the colour is picked
  * out here for the library. */
 #include "config.h"
 #include "engine/apply.h"
 #include "engine/pixel-io.h"
+
+#if defined (HAVE_OPENBLAS_SET_NUM_THREADS) && defined (HAVE_OPENBLAS_GET_NUM_THREADS)
+void openblas_set_num_threads (int n);
+int  openblas_get_num_threads (void);
+#endif
 
 typedef struct
 {
@@ -175,18 +183,48 @@ strip_progress (double fraction, gpointer data)
   return ok;
 }
 
-/* rect grown by one window for context, inside the drawable. */
+/* rect grown by mx, my on each side, inside the width × height drawable. */
 static GeglRectangle
-context_region (gint width, gint height, const GeglRectangle *inner, AdiffBundle *bundle)
+grow_inside (gint width, gint height, const GeglRectangle *rect, gint mx, gint my)
 {
-  gint mx = (gint) adiff_bundle_get_width (bundle);
-  gint my = (gint) adiff_bundle_get_height (bundle);
-  gint x0 = MAX (0, inner->x - mx);
-  gint y0 = MAX (0, inner->y - my);
-  gint x1 = MIN (width, inner->x + inner->width + mx);
-  gint y1 = MIN (height, inner->y + inner->height + my);
+  gint x0 = MAX (0, rect->x - mx);
+  gint y0 = MAX (0, rect->y - my);
+  gint x1 = MIN (width, rect->x + rect->width + mx);
+  gint y1 = MIN (height, rect->y + rect->height + my);
 
   return (GeglRectangle) { x0, y0, x1 - x0, y1 - y0 };
+}
+
+GeglRectangle
+plugin_window_context (gint width, gint height, const GeglRectangle *rect, AdiffBundle *bundle)
+{
+  return grow_inside (width, height, rect, (gint) adiff_bundle_get_width (bundle),
+                      (gint) adiff_bundle_get_height (bundle));
+}
+
+/* The photo model's reach: a pixel's patches (8 px), the groups matched
+ * around them (search radius 12–16) and their patches, in the final pass,
+ * on top of the pilot's own reach (8 + 16 + 8): about 60 pixels
+ * (core/photo/config.c).  So a pixel at the selection's edge sees its real
+ * neighbourhood; the patch grid still starts at the region's corner, so
+ * the result may differ very slightly from the whole layer's.  When
+ * libadiff says what a region needs (adiff_photo_region_input), this asks
+ * it instead. */
+#define PHOTO_CONTEXT 64
+
+GeglRectangle
+plugin_photo_context (const AdiffPhotoParams *params, gint width, gint height,
+                      const GeglRectangle *rect)
+{
+  return grow_inside (width, height, rect, PHOTO_CONTEXT, PHOTO_CONTEXT);
+}
+
+static GeglRectangle
+model_context (const PluginModel *model, gint width, gint height, const GeglRectangle *rect)
+{
+  if (model->denoiser == NULL)
+    return plugin_photo_context (&model->photo, width, height, rect);
+  return plugin_window_context (width, height, rect, adiff_denoiser_get_bundle (model->denoiser));
 }
 
 void
@@ -202,15 +240,13 @@ plugin_source_init (PluginSource *source, GimpDrawable *drawable)
  * pipe, which only the main thread may use: a worker gets a copy. */
 void
 plugin_source_init_detached (PluginSource *source, GimpDrawable *drawable,
-                             const GeglRectangle *rect, AdiffBundle *bundle)
+                             const GeglRectangle *outer)
 {
-  GeglRectangle outer;
   GeglBuffer *buffer;
 
   plugin_source_init (source, drawable);
-  outer = context_region (source->width, source->height, rect, bundle);
-  buffer = gegl_buffer_new (&outer, gegl_buffer_get_format (source->src));
-  gegl_buffer_copy (source->src, &outer, GEGL_ABYSS_NONE, buffer, &outer);
+  buffer = gegl_buffer_new (outer, gegl_buffer_get_format (source->src));
+  gegl_buffer_copy (source->src, outer, GEGL_ABYSS_NONE, buffer, outer);
   g_object_unref (source->src);
   source->src = buffer;
 }
@@ -222,8 +258,70 @@ plugin_source_clear (PluginSource *source)
   plugin_pixel_io_clear (&source->io);
 }
 
+/* The photo model's worker threads each call BLAS for small products:
+ * BLAS's own threads on top of them would only compete (as in adiff). */
+static int
+blas_single_thread (void)
+{
+#if defined (HAVE_OPENBLAS_SET_NUM_THREADS) && defined (HAVE_OPENBLAS_GET_NUM_THREADS)
+  int before = openblas_get_num_threads ();
+  openblas_set_num_threads (1);
+  return before;
+#else
+  return 0;
+#endif
+}
+
+static void
+blas_threads_restore (int n)
+{
+#if defined (HAVE_OPENBLAS_SET_NUM_THREADS) && defined (HAVE_OPENBLAS_GET_NUM_THREADS)
+  if (n > 0)
+    openblas_set_num_threads (n);
+#endif
+}
+
+/* Rows written back per strip after the photo model. */
+#define PHOTO_WRITE_ROWS 64
+
+/* The photo model needs the whole region at once: read it (colour only,
+ * in place of the alpha), denoise it in place, and write it back in
+ * strips through the same blend as the models that stream rows. */
+static gboolean
+strip_run_photo (Strip *s, const PluginModel *model, GError **error)
+{
+  gsize w = s->outer.width, h = s->outer.height, n, len;
+  gint64 t0 = plugin_timing_now ();
+  g_autofree float *px = NULL;
+  gboolean ok;
+  int blas;
+
+  if (! g_size_checked_mul (&n, w, h) || ! g_size_checked_mul (&len, n, s->n_floats) ||
+      len > G_MAXSIZE / sizeof (float))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Layer too large"));
+      return FALSE;
+    }
+  px = g_try_new (float, len);
+  if (px == NULL || ! plugin_pixel_io_fetch (&s->io, s->src, &s->outer, GEGL_ABYSS_NONE, px))
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
+      return FALSE;
+    }
+  plugin_drop_alpha (px, n, s->channels);
+  plugin_timing_add (s->timing, PLUGIN_PHASE_READ, t0);
+
+  blas = blas_single_thread ();
+  ok = adiff_photo_denoise (&model->photo, model->photo_bundle, px, w, h, s->channels, px,
+                            strip_progress, s, error);
+  blas_threads_restore (blas);
+  for (gsize y = 0; ok && y < h; y += PHOTO_WRITE_ROWS)
+    ok = strip_write (y, MIN (PHOTO_WRITE_ROWS, h - y), px + y * w * s->channels, s, error);
+  return ok;
+}
+
 gboolean
-plugin_apply_source (PluginSource *source, AdiffDenoiser *denoiser,
+plugin_apply_source (PluginSource *source, const PluginModel *model,
                      const GeglRectangle *rect, GeglBuffer *dst, float *out,
                      const PluginApplyOptions *options, GError **error)
 {
@@ -233,8 +331,7 @@ plugin_apply_source (PluginSource *source, AdiffDenoiser *denoiser,
   gint64 io_before = 0;
 
   s.inner = *rect;
-  s.outer = context_region (source->width, source->height, &s.inner,
-                            adiff_denoiser_get_bundle (denoiser));
+  s.outer = model_context (model, source->width, source->height, &s.inner);
   s.io = source->io;
   s.channels = s.io.channels;
   s.n_floats = s.channels + 1;
@@ -249,8 +346,10 @@ plugin_apply_source (PluginSource *source, AdiffDenoiser *denoiser,
     io_before = s.timing->us[PLUGIN_PHASE_READ] + s.timing->us[PLUGIN_PHASE_WRITE] +
                 s.timing->us[PLUGIN_PHASE_PROGRESS];
 
-  ok = adiff_denoise_rows (denoiser, s.outer.width, s.outer.height, s.channels,
-                           strip_read, strip_write, &s, strip_progress, &s, error);
+  ok = model->denoiser == NULL
+       ? strip_run_photo (&s, model, error)
+       : adiff_denoise_rows (model->denoiser, s.outer.width, s.outer.height, s.channels,
+                             strip_read, strip_write, &s, strip_progress, &s, error);
   /* Library time: the whole call minus the callbacks'. */
   plugin_timing_add (s.timing, PLUGIN_PHASE_DENOISE, t0);
   if (s.timing != NULL)
@@ -264,7 +363,7 @@ plugin_apply_source (PluginSource *source, AdiffDenoiser *denoiser,
 }
 
 gboolean
-plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
+plugin_apply_model (GimpDrawable *drawable, const PluginModel *model,
                        const PluginApplyOptions *options, GError **error)
 {
   PluginSource source;
@@ -279,7 +378,7 @@ plugin_apply_denoiser (GimpDrawable *drawable, AdiffDenoiser *denoiser,
 
   plugin_source_init (&source, drawable);
   shadow = gimp_drawable_get_shadow_buffer (drawable);
-  ok = plugin_apply_source (&source, denoiser, &rect, shadow, NULL, options, error);
+  ok = plugin_apply_source (&source, model, &rect, shadow, NULL, options, error);
   plugin_source_clear (&source);
   t0 = plugin_timing_now ();
   if (ok)

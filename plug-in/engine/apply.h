@@ -13,6 +13,16 @@ typedef struct
   GCancellable *cancellable;    /* stops the run (ADIFF_ERROR_CANCELLED); may be NULL */
 } PluginApplyOptions;
 
+/* What runs over the pixels: one of the paper's models, a denoiser that
+ * libadiff streams over rows, or (denoiser NULL) the photo model, which
+ * takes the whole region at once. */
+typedef struct
+{
+  AdiffDenoiser   *denoiser;      /* the paper's models; NULL: the photo model */
+  AdiffPhotoParams photo;         /* the photo model's quality, σ, threads */
+  AdiffBundle     *photo_bundle;  /* the best quality's PCA basis; may be NULL */
+} PluginModel;
+
 /* What a denoiser reads: the drawable's buffer, its size and pixel format. */
 typedef struct
 {
@@ -23,22 +33,35 @@ typedef struct
 
 void         plugin_source_init        (PluginSource *source,
                                         GimpDrawable *drawable);
-/* The same, detached from GIMP so that any thread may denoise rect with a
- * denoiser of bundle's window size: a copy in memory of rect and the one
- * window around it that the denoiser reads. */
+/* The same, detached from GIMP so that any thread may denoise a part of
+ * outer: a copy in memory of outer (plugin_window_context or
+ * plugin_photo_context of that part). */
 void         plugin_source_init_detached (PluginSource        *source,
                                           GimpDrawable        *drawable,
-                                          const GeglRectangle *rect,
-                                          AdiffBundle         *bundle);
+                                          const GeglRectangle *outer);
 void         plugin_source_clear       (PluginSource *source);
+
+/* The pixels the paper's models read to denoise rect of a width × height
+ * drawable: rect and one of bundle's windows around it, inside the
+ * drawable. */
+GeglRectangle plugin_window_context    (gint                 width,
+                                        gint                 height,
+                                        const GeglRectangle *rect,
+                                        AdiffBundle         *bundle);
+/* The pixels the photo model reads to denoise rect: rect and a margin
+ * around it wide enough for both of its passes, inside the drawable. */
+GeglRectangle plugin_photo_context     (const AdiffPhotoParams *params,
+                                        gint                    width,
+                                        gint                    height,
+                                        const GeglRectangle    *rect);
 
 /* Denoise the pixels of rect (drawable coordinates).  Results go to dst
  * (the drawable's shadow buffer), or, when dst is NULL, to out: floats with
- * alpha, rect-sized (a preview).  The denoiser also reads up to one window
- * around rect, inside the drawable.  The final run and the preview both
+ * alpha, rect-sized (a preview).  The model also reads the context around
+ * rect (above), inside the drawable.  The final run and the preview both
  * come through here, so the preview shows what the run will write. */
 gboolean     plugin_apply_source       (PluginSource             *source,
-                                        AdiffDenoiser            *denoiser,
+                                        const PluginModel        *model,
                                         const GeglRectangle      *rect,
                                         GeglBuffer               *dst,
                                         float                    *out,
@@ -46,7 +69,7 @@ gboolean     plugin_apply_source       (PluginSource             *source,
                                         GError                  **error);
 /* The drawable (or its selected part) in place, one undo step; on failure
  * or cancel (ADIFF_ERROR_CANCELLED) the drawable is unchanged. */
-gboolean     plugin_apply_denoiser     (GimpDrawable             *drawable,
-                                        AdiffDenoiser            *denoiser,
+gboolean     plugin_apply_model        (GimpDrawable             *drawable,
+                                        const PluginModel        *model,
                                         const PluginApplyOptions *options,
                                         GError                  **error);

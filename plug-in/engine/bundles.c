@@ -14,6 +14,33 @@ plugin_bundles_installed (void)
   return plugin_bundle_find_all (exe_dir);
 }
 
+/* The installed bundle file called name, or NULL. */
+static GFile *
+installed_named (GList *installed, const char *name)
+{
+  for (GList *l = installed; l != NULL; l = l->next)
+    {
+      g_autofree char *base = g_file_get_basename (l->data);
+      if (g_strcmp0 (base, name) == 0)
+        return g_object_ref (l->data);
+    }
+  return NULL;
+}
+
+GFile *
+plugin_bundle_for_layer (gboolean colour, gboolean photo_basis)
+{
+  GList *installed = plugin_bundles_installed ();
+  GFile *file = NULL;
+
+  if (colour && ! photo_basis)
+    file = installed_named (installed, ADIFF_COLOUR_BUNDLE);
+  if (file == NULL)
+    file = installed_named (installed, ADIFF_DEFAULT_BUNDLE);
+  g_list_free_full (installed, g_object_unref);
+  return file;
+}
+
 char *
 plugin_bundle_display_name (const char *path)
 {

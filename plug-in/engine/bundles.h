@@ -6,6 +6,13 @@
 /* The bundles installed with the plug-in (newly allocated GFiles), from
  * $ADIFF_BUNDLE_DIR, data/ beside the executable, the package data folder. */
 GList       *plugin_bundles_installed  (void);
+/* The installed bundle a denoiser uses when none is chosen (newly
+ * allocated, NULL when it is not installed): for the photo model's best
+ * quality the gray photo bundle (its patch basis); for the paper's models
+ * the colour photo bundle on a colour layer when installed, else the gray
+ * one. */
+GFile       *plugin_bundle_for_layer   (gboolean            colour,
+                                        gboolean            photo_basis);
 /* "…/natural-gray-8x8.adstats" → "natural-gray-8x8" (newly allocated). */
 char        *plugin_bundle_display_name (const char *path);
 /* Made from windows cut out of photos (any image size), not from whole

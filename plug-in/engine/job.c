@@ -7,6 +7,7 @@
 #include "engine/apply.h"
 #include "engine/pixel-io.h"
 #include "engine/timing.h"
+#include "engine/bundles.h"
 
 /* The part of the drawable the procedure works on: the selection's bounds
  * inside it, or all of it. */
@@ -83,15 +84,13 @@ plugin_job_cache_clear (PluginJobCache *cache)
   cache->sigma_estimate = 0.0;
 }
 
-AdiffBundle *
-plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
-                        GError **error)
+/* Open file (NULL: none given), or reuse the cache's bundle. */
+static AdiffBundle *
+open_bundle_file (GFile *file, PluginJobCache *cache, GError **error)
 {
-  g_autoptr (GFile) file = NULL;
   g_autofree char *path = NULL;
   AdiffBundle *bundle;
 
-  g_object_get (config, "bundle", &file, NULL);
   if (file == NULL)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
@@ -120,6 +119,55 @@ plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
   return bundle;
 }
 
+AdiffBundle *
+plugin_job_open_bundle (GimpProcedureConfig *config, PluginJobCache *cache,
+                        GError **error)
+{
+  g_autoptr (GFile) file = NULL;
+
+  g_object_get (config, "bundle", &file, NULL);
+  return open_bundle_file (file, cache, error);
+}
+
+/* The photo model when the config's "model" is "photo", with its
+ * "quality". */
+static gboolean
+config_photo (GimpProcedureConfig *config, AdiffPhotoQuality *quality)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (config);
+  g_autofree char *model = NULL;
+  g_autofree char *level = NULL;
+
+  if (g_object_class_find_property (klass, "model") == NULL ||
+      g_object_class_find_property (klass, "quality") == NULL)
+    return FALSE;
+  g_object_get (config, "model", &model, "quality", &level, NULL);
+  *quality = g_strcmp0 (level, "best") == 0 ? ADIFF_PHOTO_QUALITY_BEST
+                                            : ADIFF_PHOTO_QUALITY_DEFAULT;
+  return g_strcmp0 (model, "photo") == 0;
+}
+
+/* The bundle the job's model uses: the config's, or the installed one
+ * that suits the layer and model. */
+static AdiffBundle *
+spec_bundle (PluginJobSpec *spec, GimpDrawable *drawable, GimpProcedureConfig *config,
+             PluginJobCache *cache, GError **error)
+{
+  g_autoptr (GFile) file = NULL;
+
+  g_object_get (config, "bundle", &file, NULL);
+  if (file == NULL)
+    file = plugin_bundle_for_layer (! gimp_drawable_is_gray (drawable), spec->photo);
+  if (file == NULL && spec->photo)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                   _("The best quality needs the gray photo bundle %s, which is not "
+                     "installed: choose a gray 8×8 bundle (.adstats)"), ADIFF_DEFAULT_BUNDLE);
+      return NULL;
+    }
+  return open_bundle_file (file, cache, error);
+}
+
 gboolean
 plugin_job_spec_read (PluginJobSpec *spec, GimpDrawable *drawable, GimpProcedureConfig *config,
                       PluginParamsFunc params_func, PluginJobCache *preview_cache,
@@ -128,11 +176,27 @@ plugin_job_spec_read (PluginJobSpec *spec, GimpDrawable *drawable, GimpProcedure
   memset (spec, 0, sizeof *spec);
   adiff_params_init (&spec->params);
   params_func (config, &spec->params);
+  spec->photo = config_photo (config, &spec->quality);
   g_object_get (config, "strength", &spec->strength, "estimate-sigma", &spec->estimated, NULL);
   if (! config_sigma (drawable, config, preview_cache, &spec->params.sigma, error))
     return FALSE;
-  spec->bundle = plugin_job_open_bundle (config, preview_cache, error);
+  if (spec->photo && ! adiff_photo_quality_uses_bundle (spec->quality))
+    return TRUE;
+  spec->bundle = spec_bundle (spec, drawable, config, preview_cache, error);
   return spec->bundle != NULL;
+}
+
+GeglRectangle
+plugin_job_spec_context (const PluginJobSpec *spec, GimpDrawable *drawable,
+                         const GeglRectangle *rect)
+{
+  gint width = gimp_drawable_get_width (drawable), height = gimp_drawable_get_height (drawable);
+  AdiffPhotoParams photo;
+
+  if (! spec->photo)
+    return plugin_window_context (width, height, rect, spec->bundle);
+  adiff_photo_params_init (&photo, spec->quality, spec->params.sigma);
+  return plugin_photo_context (&photo, width, height, rect);
 }
 
 void
@@ -146,10 +210,28 @@ plugin_job_spec_same_denoiser (const PluginJobSpec *a, const PluginJobSpec *b)
 {
   const AdiffParams *p = &a->params, *q = &b->params;
 
-  return a->bundle == b->bundle && p->method == q->method && p->sigma == q->sigma &&
+  return a->bundle == b->bundle && a->photo == b->photo && a->quality == b->quality &&
+         p->method == q->method && p->sigma == q->sigma &&
          p->tau == q->tau && p->patch_size == q->patch_size &&
          p->equivariant == q->equivariant && p->exact == q->exact &&
          p->n_threads == q->n_threads && p->overlap == q->overlap;
+}
+
+/* adiff_photo_denoise's rule for the best quality's bundle (adiff-photo.h),
+ * checked before any pixel is read, with the file named. */
+static gboolean
+photo_bundle_fits (AdiffBundle *bundle, GError **error)
+{
+  if (adiff_bundle_get_channels (bundle) == 1 && adiff_bundle_get_width (bundle) == 8 &&
+      adiff_bundle_get_height (bundle) == 8 && adiff_bundle_get_n_components (bundle) == 64)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+               _("%s: the best quality needs a gray 8×8 bundle with all 64 components "
+                 "(this one has %u×%u windows, %u channels, %u components): choose %s"),
+               adiff_bundle_get_name (bundle), adiff_bundle_get_width (bundle),
+               adiff_bundle_get_height (bundle), adiff_bundle_get_channels (bundle),
+               adiff_bundle_get_n_components (bundle), ADIFF_DEFAULT_BUNDLE);
+  return FALSE;
 }
 
 gboolean
@@ -158,8 +240,17 @@ plugin_job_build (PluginJob *job, const PluginJobSpec *spec, GError **error)
   memset (job, 0, sizeof *job);
   job->sigma = spec->params.sigma;
   job->strength = spec->strength;
-  job->denoiser = adiff_denoiser_new (spec->bundle, &spec->params, error);
-  return job->denoiser != NULL;
+  if (spec->photo)
+    {
+      /* all cores, as adiff denoise */
+      adiff_photo_params_init (&job->model.photo, spec->quality, spec->params.sigma);
+      if (spec->bundle != NULL && ! photo_bundle_fits (spec->bundle, error))
+        return FALSE;
+      job->model.photo_bundle = spec->bundle != NULL ? adiff_bundle_ref (spec->bundle) : NULL;
+      return TRUE;
+    }
+  job->model.denoiser = adiff_denoiser_new (spec->bundle, &spec->params, error);
+  return job->model.denoiser != NULL;
 }
 
 gboolean
@@ -179,7 +270,16 @@ plugin_job_prepare (PluginJob *job, GimpDrawable *drawable, GimpProcedureConfig 
 void
 plugin_job_clear (PluginJob *job)
 {
-  g_clear_pointer (&job->denoiser, adiff_denoiser_free);
+  g_clear_pointer (&job->model.denoiser, adiff_denoiser_free);
+  g_clear_pointer (&job->model.photo_bundle, adiff_bundle_unref);
+}
+
+const char *
+plugin_job_model_name (const PluginJob *job)
+{
+  if (job->model.denoiser == NULL)
+    return "photo";
+  return adiff_method_to_string (adiff_denoiser_get_params (job->model.denoiser)->method);
 }
 
 gboolean
@@ -204,13 +304,12 @@ plugin_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
   options.strength = job.strength;
   *sigma_used = job.sigma * 255.0;
   if (show_progress)
-    gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"),
-                               adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method),
+    gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"), plugin_job_model_name (&job),
                                *sigma_used);
-  ok = plugin_apply_denoiser (drawable, job.denoiser, &options, error);
+  ok = plugin_apply_model (drawable, &job.model, &options, error);
   if (show_progress)
     gimp_progress_end ();
-  plugin_timing_report (&timing, adiff_method_to_string (adiff_denoiser_get_params (job.denoiser)->method));
+  plugin_timing_report (&timing, plugin_job_model_name (&job));
   plugin_job_clear (&job);
   return ok;
 }

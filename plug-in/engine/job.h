@@ -3,6 +3,7 @@
 #pragma once
 
 #include "plugin.h"
+#include "engine/apply.h"
 
 /* Fills params (method and options) from a procedure's config. */
 typedef void (*PluginParamsFunc) (GimpProcedureConfig *config, AdiffParams *params);
@@ -18,7 +19,7 @@ typedef struct
 
 typedef struct
 {
-  AdiffDenoiser *denoiser;
+  PluginModel    model;       /* a denoiser, or the photo model's settings */
   double         sigma;       /* [0,1] units, as used */
   double         strength;
 } PluginJob;
@@ -36,14 +37,18 @@ void         plugin_job_cache_clear    (PluginJobCache *cache);
  * worker thread can build the denoiser from it. */
 typedef struct
 {
-  AdiffBundle *bundle;
-  AdiffParams  params;
-  double       strength;
-  gboolean     estimated;   /* σ was estimated from the drawable */
+  AdiffBundle      *bundle;    /* NULL: the photo model needs none */
+  AdiffParams       params;    /* the paper's models; params.sigma for all */
+  gboolean          photo;     /* the photo model ("model" is "photo") */
+  AdiffPhotoQuality quality;   /* its "quality" */
+  double            strength;
+  gboolean          estimated;   /* σ was estimated from the drawable */
 } PluginJobSpec;
 
-/* Check σ (> 0, or estimate it from the drawable) and open the bundle.  A
- * preview (cache not NULL) reuses the bundle and σ estimate of the cache. */
+/* Check σ (> 0, or estimate it from the drawable) and open the bundle the
+ * model uses: the config's, or when it names none the installed one that
+ * suits the layer (engine/bundles.c).  A preview (cache not NULL) reuses
+ * the bundle and σ estimate of the cache. */
 gboolean     plugin_job_spec_read      (PluginJobSpec       *spec,
                                         GimpDrawable        *drawable,
                                         GimpProcedureConfig *config,
@@ -54,8 +59,13 @@ void         plugin_job_spec_clear     (PluginJobSpec *spec);
 /* Do two specs give the same denoiser (strength aside)? */
 gboolean     plugin_job_spec_same_denoiser (const PluginJobSpec *a,
                                             const PluginJobSpec *b);
+/* What the model reads around rect of the drawable (drawable coordinates). */
+GeglRectangle plugin_job_spec_context  (const PluginJobSpec *spec,
+                                        GimpDrawable        *drawable,
+                                        const GeglRectangle *rect);
 /* Build the denoiser (checks the model against the bundle); the slow part
- * of preparing (W_σ, the fast mode's shortlists), free of GIMP calls. */
+ * of preparing (W_σ, the fast mode's shortlists), free of GIMP calls.  The
+ * photo model has nothing to build: its settings are copied. */
 gboolean     plugin_job_build          (PluginJob           *job,
                                         const PluginJobSpec *spec,
                                         GError             **error);
@@ -66,6 +76,8 @@ gboolean     plugin_job_prepare        (PluginJob           *job,
                                         PluginParamsFunc     params_func,
                                         GError             **error);
 void         plugin_job_clear          (PluginJob *job);
+/* "photo", or the paper model's name (adiff_method_to_string). */
+const char  *plugin_job_model_name     (const PluginJob *job);
 
 /* Prepare and run a job over the drawable (with progress when asked);
  * *sigma_used gets the σ on the 0–255 scale. */

@@ -4,26 +4,35 @@
  * itself, and the user can edit, hide or merge it later. */
 #include "config.h"
 #include "engine/layer-effect.h"
+#include "engine/bundles.h"
 
 /* GIMP's filter config mirrors the operation's properties; an enum may
  * come across as an enum or as a GimpChoice, a file path as a string or a
- * GFile, depending on GIMP's version: set whichever it is. */
-static void
-set_model (GObject *config, AdiffMethod method)
+ * GFile, depending on GIMP's version: set whichever it is.  FALSE when the
+ * operation has no such property or value (an older GEGL module). */
+static gboolean
+set_by_nick (GObject *config, const char *property, const char *nick)
 {
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (config), "model");
-  const char *nick = adiff_method_to_string (method);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (config), property);
 
   if (pspec == NULL)
-    return;
+    return FALSE;
   if (G_IS_PARAM_SPEC_ENUM (pspec))
     {
       GEnumValue *v = g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class, nick);
-      if (v != NULL)
-        g_object_set (config, "model", v->value, NULL);
+      if (v == NULL)
+        return FALSE;
+      g_object_set (config, property, v->value, NULL);
+      return TRUE;
     }
-  else if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
-    g_object_set (config, "model", nick, NULL);
+  if (G_PARAM_SPEC_VALUE_TYPE (pspec) != G_TYPE_STRING)
+    return FALSE;
+  /* A GimpChoice refuses an unknown nick with a critical: ask first. */
+  if (GIMP_IS_PARAM_SPEC_CHOICE (pspec) &&
+      ! gimp_choice_is_valid (gimp_param_spec_choice_get_choice (pspec), nick))
+    return FALSE;
+  g_object_set (config, property, nick, NULL);
+  return TRUE;
 }
 
 static void
@@ -40,6 +49,64 @@ set_bundle (GObject *config, GFile *file)
     }
 }
 
+/* The destructive run finds this in the tiler; an effect must find it
+ * before it is added. */
+static gboolean
+check_channels (GimpDrawable *drawable, const PluginJob *job, GError **error)
+{
+  guint bc, lc = gimp_drawable_is_gray (drawable) ? 1 : 3;
+
+  if (job->model.denoiser == NULL)
+    return TRUE;   /* the photo model takes gray and RGB alike */
+  bc = adiff_bundle_get_channels (adiff_denoiser_get_bundle (job->model.denoiser));
+  if (bc == 1 || bc == lc)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+               _("The bundle has %u channels and the layer %u: use a gray bundle, "
+                 "or one with the layer's channels"), bc, lc);
+  return FALSE;
+}
+
+/* The model's own settings on the effect; FALSE when the operation
+ * installed lacks them (a GEGL module from before the photo model). */
+static gboolean
+set_model (GObject *fconfig, const PluginJob *job, GError **error)
+{
+  const AdiffParams *params;
+
+  if (job->model.denoiser == NULL)
+    {
+      const char *quality = job->model.photo.quality == ADIFF_PHOTO_QUALITY_BEST ? "best"
+                                                                                  : "default";
+      if (set_by_nick (fconfig, "model", "photo") && set_by_nick (fconfig, "quality", quality))
+        return TRUE;
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("The GEGL module adiff-denoise installed has no photo model: install "
+                     "the one that came with this plug-in, or choose another model"));
+      return FALSE;
+    }
+  params = adiff_denoiser_get_params (job->model.denoiser);
+  set_by_nick (fconfig, "model", adiff_method_to_string (params->method));
+  g_object_set (fconfig, "tau", params->tau, "exact", params->exact, NULL);
+  return TRUE;
+}
+
+/* The bundle the job used: the config's, or the installed one that suits
+ * the layer (NULL: the photo model needs none). */
+static GFile *
+job_bundle_file (GimpDrawable *drawable, GimpProcedureConfig *config, const PluginJob *job)
+{
+  GFile *file = NULL;
+
+  g_object_get (config, "bundle", &file, NULL);
+  if (file != NULL)
+    return file;
+  if (job->model.denoiser == NULL && job->model.photo_bundle == NULL)
+    return NULL;
+  return plugin_bundle_for_layer (! gimp_drawable_is_gray (drawable),
+                                  job->model.denoiser == NULL);
+}
+
 gboolean
 plugin_add_layer_effect (GimpDrawable *drawable, GimpProcedureConfig *config,
                          PluginParamsFunc params_func, const char *operation,
@@ -47,32 +114,21 @@ plugin_add_layer_effect (GimpDrawable *drawable, GimpProcedureConfig *config,
 {
   PluginJob job;
   g_autoptr (GFile) bundle = NULL;
-  gboolean estimate = FALSE;
+  gboolean estimate = FALSE, ok;
   GimpDrawableFilter *filter;
   GObject *fconfig;
 
   /* The same checks as a destructive run, so a bad setting is an error
    * now rather than an effect that leaves the layer as it was. */
-  if (! plugin_job_prepare (&job, drawable, config, params_func, error))
+  if (! plugin_job_prepare (&job, drawable, config, params_func, error) ||
+      ! check_channels (drawable, &job, error))
     {
       plugin_job_clear (&job);
       return FALSE;
     }
-  /* The destructive run finds this in the tiler; an effect must find it
-   * before it is added. */
-  guint bc = adiff_bundle_get_channels (adiff_denoiser_get_bundle (job.denoiser));
-  guint lc = gimp_drawable_is_gray (drawable) ? 1 : 3;
-  if (bc != 1 && bc != lc)
-    {
-      plugin_job_clear (&job);
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   _("The bundle has %u channels and the layer %u: use a gray bundle, "
-                     "or one with the layer's channels"), bc, lc);
-      return FALSE;
-    }
-  const AdiffParams *params = adiff_denoiser_get_params (job.denoiser);
   *sigma_used = job.sigma * 255.0;
-  g_object_get (config, "bundle", &bundle, "estimate-sigma", &estimate, NULL);
+  g_object_get (config, "estimate-sigma", &estimate, NULL);
+  bundle = job_bundle_file (drawable, config, &job);
 
   filter = gimp_drawable_filter_new (drawable, operation, title);
   if (filter == NULL)
@@ -84,18 +140,23 @@ plugin_add_layer_effect (GimpDrawable *drawable, GimpProcedureConfig *config,
       return FALSE;
     }
   fconfig = G_OBJECT (gimp_drawable_filter_get_config (filter));
-  set_bundle (fconfig, bundle);
+  if (bundle != NULL)
+    set_bundle (fconfig, bundle);
   /* σ is the value used (the estimate when estimating), so unticking
    * "estimate" in the effect's dialog starts from it. */
   g_object_set (fconfig, "sigma", *sigma_used, "estimate-sigma", estimate,
-                "overlap", (gint) params->overlap, "strength", job.strength, NULL);
-  if (g_strcmp0 (operation, PLUGIN_OP_ANALYTIC) == 0)
+                "strength", job.strength, NULL);
+  if (job.model.denoiser != NULL)
+    g_object_set (fconfig, "overlap",
+                  (gint) adiff_denoiser_get_params (job.model.denoiser)->overlap, NULL);
+  ok = g_strcmp0 (operation, PLUGIN_OP_ANALYTIC) != 0 || set_model (fconfig, &job, error);
+  if (ok)
     {
-      set_model (fconfig, params->method);
-      g_object_set (fconfig, "tau", params->tau, "exact", params->exact, NULL);
+      gimp_drawable_filter_update (filter);
+      gimp_drawable_append_filter (drawable, filter);
     }
-  gimp_drawable_filter_update (filter);
-  gimp_drawable_append_filter (drawable, filter);
+  else
+    gimp_drawable_filter_delete (filter);
   plugin_job_clear (&job);
-  return TRUE;
+  return ok;
 }

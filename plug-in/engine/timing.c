@@ -69,10 +69,8 @@ print_threads (void)
            g_getenv ("OMP_NUM_THREADS") ? g_getenv ("OMP_NUM_THREADS") : "-");
 }
 
-/* CPU seconds of the whole process so far (all threads): less noisy than
- * wall time on a loaded machine. */
-static double
-cpu_seconds (void)
+double
+plugin_timing_cpu_seconds (void)
 {
   struct rusage ru;
 
@@ -91,7 +89,7 @@ plugin_timing_report (const PluginTiming *t, const char *what)
     return;
   print_threads ();
   fprintf (stderr, "adiff-timing: %s total=%.3f process-cpu=%.3f", what, total / 1e6,
-           cpu_seconds ());
+           plugin_timing_cpu_seconds ());
   for (guint p = 0; p < PLUGIN_N_PHASES; p++)
     fprintf (stderr, " %s=%.3f", phase_names[p], t->us[p] / 1e6);
   fprintf (stderr, "\n");

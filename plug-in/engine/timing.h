@@ -27,6 +27,9 @@ void         plugin_timing_begin       (PluginTiming *t);
 gint64       plugin_timing_now         (void);
 /* Charge the time since `since` to phase; t may be NULL. */
 void         plugin_timing_add         (PluginTiming *t, PluginPhase phase, gint64 since);
+/* CPU seconds of the whole process so far (all threads): less noisy than
+ * wall time on a loaded machine. */
+double       plugin_timing_cpu_seconds (void);
 /* One "adiff-timing:" line on stderr with the phases and thread settings,
  * when enabled. */
 void         plugin_timing_report      (const PluginTiming *t, const char *what);

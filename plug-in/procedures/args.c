@@ -32,6 +32,19 @@ plugin_args_add_bundle_default (GimpProcedure *procedure, const char *default_na
 }
 
 void
+plugin_args_add_bundle_auto (GimpProcedure *procedure)
+{
+  gimp_procedure_add_file_argument (procedure, "bundle", _("Statistics (_bundle)"),
+                                    _("What the paper's models (and the photo model's best "
+                                      "quality) know about images: a statistics bundle "
+                                      "(.adstats) made by adiff-stats from pictures like the "
+                                      "ones to work on.  None: the installed photo bundle "
+                                      "that suits the layer (gray or colour)"),
+                                    GIMP_FILE_CHOOSER_ACTION_ANY, TRUE, NULL,
+                                    G_PARAM_READWRITE);
+}
+
+void
 plugin_args_add_sigma (GimpProcedure *procedure)
 {
   /* 0 is allowed by the range so that a script passing it gets our clear
@@ -65,6 +78,12 @@ plugin_args_add_model (GimpProcedure *procedure, guint methods, const char *defa
 {
   GimpChoice *choice = gimp_choice_new ();
 
+  if (methods & PLUGIN_MODEL_BIT (PLUGIN_MODEL_PHOTO))
+    gimp_choice_add (choice, "photo", PLUGIN_MODEL_PHOTO,
+                     _("Photo: groups of similar patches of this image (best for photos)"),
+                     _("Finds similar small patches across the image itself and filters each "
+                       "group together: the best and fastest choice for photos, gray or "
+                       "colour; needs no bundle"));
   if (methods & PLUGIN_MODEL_BIT (ADIFF_METHOD_WIENER))
     gimp_choice_add (choice, "wiener", ADIFF_METHOD_WIENER, _("Wiener: linear (paper, eq. 6)"),
                      _("The best linear filter for the bundle's statistics: fast and "
@@ -83,6 +102,22 @@ plugin_args_add_model (GimpProcedure *procedure, guint methods, const char *defa
   gimp_procedure_add_choice_argument (procedure, "model", _("_Model"),
                                       _("How the filter computes the clean image"), choice, default_model,
                                       G_PARAM_READWRITE);
+}
+
+void
+plugin_args_add_quality (GimpProcedure *procedure)
+{
+  GimpChoice *choice = gimp_choice_new ();
+
+  gimp_choice_add (choice, "default", ADIFF_PHOTO_QUALITY_DEFAULT, _("Default"),
+                   _("Fast, and as good as the best classic denoisers"));
+  gimp_choice_add (choice, "best", ADIFF_PHOTO_QUALITY_BEST,
+                   _("Best (about 4 times slower)"),
+                   _("A little cleaner, in about four times the time; uses the gray photo "
+                     "bundle natural-gray-8x8"));
+  gimp_procedure_add_choice_argument (procedure, "quality", _("_Quality"),
+                                      _("Photo model: default, or best at about four times "
+                                        "the time"), choice, "default", G_PARAM_READWRITE);
 }
 
 void
@@ -139,7 +174,11 @@ plugin_args_add_sigma_used (GimpProcedure *procedure)
 void
 plugin_args_model_params (GimpProcedureConfig *config, AdiffParams *params)
 {
-  params->method = gimp_procedure_config_get_choice_id (config, "model");
+  gint id = gimp_procedure_config_get_choice_id (config, "model");
+
+  /* The photo model is no AdiffMethod: the job finds it by its name. */
+  if (id != PLUGIN_MODEL_PHOTO)
+    params->method = id;
   g_object_get (config, "tau", &params->tau, "exact", &params->exact, NULL);
 }
 

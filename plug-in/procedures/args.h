@@ -4,17 +4,25 @@
 #include "plugin.h"
 
 void         plugin_args_add_bundle    (GimpProcedure *procedure);
+/* The same with no default: the denoiser then takes the installed bundle
+ * that suits the layer and model (engine/bundles.c). */
+void         plugin_args_add_bundle_auto (GimpProcedure *procedure);
 /* The same with another default bundle (a file name of the installed ones). */
 void         plugin_args_add_bundle_default (GimpProcedure *procedure,
                                              const char    *default_name);
 void         plugin_args_add_sigma     (GimpProcedure *procedure);
 void         plugin_args_add_estimate  (GimpProcedure *procedure);
 void         plugin_args_add_strength  (GimpProcedure *procedure);
-/* "model" choice among the methods whose PLUGIN_MODEL_BIT is in methods. */
+/* "model" choice among the methods whose PLUGIN_MODEL_BIT is in methods;
+ * its ids are AdiffMethod values, and PLUGIN_MODEL_PHOTO for the photo
+ * model (adiff_photo_denoise, not a denoiser of a bundle). */
 #define PLUGIN_MODEL_BIT(method) (1u << (method))
+#define PLUGIN_MODEL_PHOTO       16
 void         plugin_args_add_model     (GimpProcedure *procedure,
                                         guint          methods,
                                         const char    *default_model);
+/* "quality" of the photo model: default, best (AdiffPhotoQuality). */
+void         plugin_args_add_quality   (GimpProcedure *procedure);
 void         plugin_args_add_tau       (GimpProcedure *procedure);
 void         plugin_args_add_exact     (GimpProcedure *procedure);
 /* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */

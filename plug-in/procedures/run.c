@@ -49,7 +49,7 @@ plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *i
                     PluginParamsFunc params_func, const char *title, const char *operation)
 {
   static const char * const properties[] = {
-    "sigma", "estimate-sigma", "model", "tau", "exact", "overlap", "strength",
+    "sigma", "estimate-sigma", "model", "quality", "tau", "exact", "overlap", "strength",
     "layer-effect", NULL
   };
   gboolean layer_effect = FALSE;

@@ -10,6 +10,29 @@
 #include "ui/test-hook.h"
 #include "ui/pixel-picker.h"
 
+/* With a "quality" (the photo model's): it counts only for the photo model,
+ * and the paper models' options only for them. */
+static void
+photo_sensitivity (GimpProcedureDialog *dialog, GimpProcedureConfig *config)
+{
+  static const char * const paper_only[] = { "tau", "exact", "overlap" };
+  GimpValueArray *photo = gimp_value_array_new (1);
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_static_string (&value, "photo");
+  gimp_value_array_append (photo, &value);
+  g_value_unset (&value);
+  /* Each call takes a reference of the array (transfer full). */
+  gimp_procedure_dialog_set_sensitive_if_in (dialog, "quality", G_OBJECT (config), "model",
+                                             gimp_value_array_ref (photo), TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (paper_only); i++)
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (config), paper_only[i]) != NULL)
+      gimp_procedure_dialog_set_sensitive_if_in (dialog, paper_only[i], G_OBJECT (config),
+                                                 "model", gimp_value_array_ref (photo), FALSE);
+  gimp_value_array_unref (photo);
+}
+
 gboolean
 plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
                    GimpDrawable *drawable, const char *title, PluginParamsFunc params_func,
@@ -42,6 +65,8 @@ plugin_dialog_run (GimpProcedure *procedure, GimpProcedureConfig *config,
   if (g_object_class_find_property (klass, "estimate-sigma") != NULL)
     gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog), "sigma", TRUE,
                                          G_OBJECT (config), "estimate-sigma", TRUE);
+  if (g_object_class_find_property (klass, "quality") != NULL)
+    photo_sensitivity (GIMP_PROCEDURE_DIALOG (dialog), config);
 
   content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
   chooser = plugin_bundle_chooser_new (config, drawable);

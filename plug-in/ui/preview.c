@@ -21,6 +21,7 @@
 #include "ui/test-hook.h"
 #include "engine/apply.h"
 #include "engine/pixel-io.h"
+#include "engine/timing.h"
 
 #define PREVIEW_DEBOUNCE_MS 150
 
@@ -29,6 +30,7 @@ typedef struct
 {
   PluginJobSpec spec;
   PluginJob     job;
+  gboolean      built;   /* job was built from spec */
 } Worker;
 
 typedef struct
@@ -95,14 +97,16 @@ request_compute (Request *r, GError **error)
   guint channels = r->source.io.channels;
   g_autofree float *out = NULL;
 
-  if (w->job.denoiser == NULL || ! plugin_job_spec_same_denoiser (&w->spec, &r->spec))
+  if (! w->built || ! plugin_job_spec_same_denoiser (&w->spec, &r->spec))
     {
       plugin_job_clear (&w->job);
       plugin_job_spec_clear (&w->spec);
+      w->built = FALSE;
       if (! plugin_job_build (&w->job, &r->spec, error))
         return FALSE;
       w->spec = r->spec;
-      w->spec.bundle = adiff_bundle_ref (r->spec.bundle);
+      w->spec.bundle = r->spec.bundle != NULL ? adiff_bundle_ref (r->spec.bundle) : NULL;
+      w->built = TRUE;
     }
   if (g_cancellable_set_error_if_cancelled (r->cancellable, error))
     return FALSE;
@@ -112,7 +116,7 @@ request_compute (Request *r, GError **error)
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
       return FALSE;
     }
-  if (! plugin_apply_source (&r->source, w->job.denoiser, &r->rect, NULL, out, &options, error))
+  if (! plugin_apply_source (&r->source, &w->job.model, &r->rect, NULL, out, &options, error))
     return FALSE;
   r->pixels = g_malloc (n_px * r->bpp);
   plugin_u8_from_float (out, channels + 1, r->pixels, r->bpp, r->bpp, n_px);
@@ -157,9 +161,15 @@ request_run (gpointer data, gpointer pool_data)
 
   if (! g_cancellable_is_cancelled (r->cancellable))
     {
+      /* CPU time, for the GUI tests on a loaded machine. */
+      double cpu = plugin_timing_cpu_seconds ();
+
       plugin_test_log ("preview %u start", r->serial);
       if (! request_compute (r, &r->error))
         plugin_test_log ("preview %u stopped: %s", r->serial, r->error->message);
+      else
+        plugin_test_log ("preview %u computed cpu %.3f", r->serial,
+                         plugin_timing_cpu_seconds () - cpu);
     }
   g_idle_add (request_deliver, r);
 }
@@ -182,6 +192,7 @@ preview_request (Preview *p)
   GimpPreview *preview = GIMP_PREVIEW (p->preview);
   g_autoptr (GError) error = NULL;
   Request *r = g_new0 (Request, 1);
+  GeglRectangle outer;
 
   preview_outdate (p);
   g_weak_ref_init (&r->preview, p->preview);
@@ -198,9 +209,10 @@ preview_request (Preview *p)
       request_free (r);
       return;
     }
-  plugin_source_init_detached (&r->source, p->drawable, &r->rect, r->spec.bundle);
+  outer = plugin_job_spec_context (&r->spec, p->drawable, &r->rect);
+  plugin_source_init_detached (&r->source, p->drawable, &outer);
   r->bpp = r->source.io.channels + (gimp_drawable_has_alpha (p->drawable) ? 1 : 0);
-  plugin_test_log ("preview %u request", r->serial);
+  plugin_test_log ("preview %u request %dx%d", r->serial, r->rect.width, r->rect.height);
   g_thread_pool_push (p->pool, r, NULL);
 }
 

@@ -7,8 +7,11 @@
  *       it (seeded, clamped to [0,1]).
  *   adiff-gimp-ref denoise BUNDLE SIGMA255 WIDTH HEIGHT CHANNELS IN OUT
  *                  [method=M] [strength=S] [tau=T] [exact=0|1] [overlap=N]
+ *                  [quality=default|best]
  *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
- *       adiff_denoise_image, blend with strength, write floats to OUT.
+ *       adiff_denoise_image (method=photo: adiff_photo_denoise, as `adiff
+ *       denoise --method photo`, all cores; BUNDLE "-" for none), blend
+ *       with strength, write floats to OUT.
  *   adiff-gimp-ref sample BUNDLE OUT [size=WxH] [method=M] [steps=N] [seed=S]
  *                  [eta=E] [tau=T] [exact=0|1]
  *       one adiff_sample window as floats; with size=, adiff_sample_image.
@@ -122,10 +125,17 @@ read_floats (const char *path, gsize n, GError **error)
   return (float *) bytes;
 }
 
+/* The photo model's options (denoise only). */
+typedef struct
+{
+  gboolean          on;
+  AdiffPhotoQuality quality;
+} PhotoOpts;
+
 /* key=value options after the positional arguments. */
 static gboolean
 parse_model (char **opts, int n, AdiffParams *params, double *strength,
-             AdiffSampleParams *sp)
+             AdiffSampleParams *sp, PhotoOpts *photo)
 {
   for (int i = 0; i < n; i++)
     {
@@ -133,7 +143,16 @@ parse_model (char **opts, int n, AdiffParams *params, double *strength,
       if (v == NULL)
         return FALSE;
       v++;
-      if (g_str_has_prefix (opts[i], "method="))
+      if (g_str_has_prefix (opts[i], "method=") && photo != NULL && strcmp (v, "photo") == 0)
+        photo->on = TRUE;
+      else if (g_str_has_prefix (opts[i], "quality=") && photo != NULL)
+        {
+          if (strcmp (v, "best") != 0 && strcmp (v, "default") != 0)
+            return FALSE;
+          photo->quality = strcmp (v, "best") == 0 ? ADIFF_PHOTO_QUALITY_BEST
+                                                   : ADIFF_PHOTO_QUALITY_DEFAULT;
+        }
+      else if (g_str_has_prefix (opts[i], "method="))
         {
           if (! adiff_method_from_string (v, &params->method))
             return FALSE;
@@ -167,30 +186,41 @@ cmd_denoise (int argc, char **argv)
   double strength = 1.0;
   GError *error = NULL;
   AdiffParams params;
-  AdiffBundle *bundle;
-  AdiffDenoiser *den;
+  PhotoOpts photo = { FALSE, ADIFF_PHOTO_QUALITY_DEFAULT };
+  AdiffBundle *bundle = NULL;
+  AdiffDenoiser *den = NULL;
   float *in, *out;
 
   adiff_params_init (&params);
   params.sigma = g_ascii_strtod (argv[1], NULL) / 255.0;
-  if (! parse_model (argv + 7, argc - 7, &params, &strength, NULL))
+  if (! parse_model (argv + 7, argc - 7, &params, &strength, NULL, &photo))
     {
       fprintf (stderr, "adiff-gimp-ref: bad option\n");
       return 2;
     }
-  if ((bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL ||
-      (den = adiff_denoiser_new (bundle, &params, &error)) == NULL ||
+  if ((strcmp (argv[0], "-") != 0 &&
+       (bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL) ||
+      (! photo.on && (den = adiff_denoiser_new (bundle, &params, &error)) == NULL) ||
       (in = read_floats (argv[5], n, &error)) == NULL)
     return fail (error);
   out = g_new (float, n);
-  if (! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
+  if (photo.on)
+    {
+      AdiffPhotoParams pp;
+      adiff_photo_params_init (&pp, photo.quality, params.sigma);
+      /* as adiff denoise: its worker threads call BLAS themselves */
+      if (! adiff_photo_denoise (&pp, bundle, in, width, height, channels, out, NULL, NULL,
+                                 &error))
+        return fail (error);
+    }
+  else if (! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
     return fail (error);
   for (gsize i = 0; i < n; i++)
     out[i] = (float) (in[i] + strength * (out[i] - in[i]));
   if (! g_file_set_contents (argv[6], (const char *) out, n * sizeof (float), &error))
     return fail (error);
-  adiff_denoiser_free (den);
-  adiff_bundle_unref (bundle);
+  g_clear_pointer (&den, adiff_denoiser_free);
+  g_clear_pointer (&bundle, adiff_bundle_unref);
   g_free (in);
   g_free (out);
   return 0;
@@ -212,7 +242,7 @@ cmd_sample (int argc, char **argv)
   adiff_sample_params_init (&sp);
   if (argc > 2 && sscanf (argv[2], "size=%ux%u", &width, &height) == 2)
     first = 3;
-  if (! parse_model (argv + first, argc - first, &params, NULL, &sp))
+  if (! parse_model (argv + first, argc - first, &params, NULL, &sp, NULL))
     {
       fprintf (stderr, "adiff-gimp-ref: bad option\n");
       return 2;
@@ -252,6 +282,7 @@ main (int argc, char **argv)
   fprintf (stderr, "usage: adiff-gimp-ref bundle OUT CHANNELS [N_EXEMPLARS]\n"
                    "       adiff-gimp-ref denoise BUNDLE SIGMA255 W H C IN OUT [key=value...]\n"
                    "       adiff-gimp-ref sample BUNDLE OUT [key=value...]\n"
-                   "keys: method, strength, tau, exact, steps, seed, eta\n");
+                   "keys: method (photo too), quality, strength, tau, exact, overlap, steps, "
+                   "seed, eta\n");
   return 2;
 }

@@ -8,9 +8,14 @@ photo's centre pixel at σ = 10, 25, 50 (Sensitivity Field Overlay…, a layer
 group), exported as a strip — the photo's window, then one field per σ —
 enlarged so the window's pixels are visible.
 
+With Analytical Diffusion Denoise (the default procedure) the layer is
+denoised with the procedure's defaults, the photo model, and then a copy of
+the same noisy input with the paper's analytic model (eq. 8) and the
+bundle: PSNR and time of both are printed.
+
 Environment: ADIFF_DEMO_INPUT, ADIFF_DEMO_BUNDLE, ADIFF_DEMO_SIGMA (0–255),
-ADIFF_DEMO_OUTPUT (denoised PNG), ADIFF_DEMO_NOISY (PNG of the noisy input,
-optional), ADIFF_DEMO_ADD_NOISE (σ of noise to add first, 0 = none),
+ADIFF_DEMO_OUTPUT (denoised PNG), ADIFF_DEMO_PAPER_OUTPUT (the paper model's
+PNG, optional), ADIFF_DEMO_NOISY (PNG of the noisy input, optional), ADIFF_DEMO_ADD_NOISE (σ of noise to add first, 0 = none),
 ADIFF_DEMO_PROCEDURE (default plug-in-adiff-wiener), ADIFF_DEMO_SEED,
 ADIFF_DEMO_SENSITIVITY (PNG of the overlay example, optional).
 """
@@ -27,6 +32,7 @@ gi.require_version('Gegl', '0.4')
 from gi.repository import Gimp, Gegl, Gio  # noqa: E402
 
 env = os.environ
+ANALYTIC = 'plug-in-adiff-analytic'
 
 
 def pixels(layer, fmt, rect=None):
@@ -128,16 +134,38 @@ def main():
         export(image, env['ADIFF_DEMO_NOISY'])
 
     name = env.get('ADIFF_DEMO_PROCEDURE', 'plug-in-adiff-wiener')
+    sigma = float(env.get('ADIFF_DEMO_SIGMA', '25'))
+    bundle = Gio.File.new_for_path(env['ADIFF_DEMO_BUNDLE'])
+    # The paper's model on the same noisy input, for comparison (on a copy,
+    # before the default model changes the layer).
+    paper = image.duplicate() if name == ANALYTIC else None
     start = time.time()
-    values = run(name, image, layer, bundle=Gio.File.new_for_path(env['ADIFF_DEMO_BUNDLE']),
-                 sigma=float(env.get('ADIFF_DEMO_SIGMA', '25')))
+    # Analytical Diffusion Denoise with its defaults: the photo model, which
+    # uses no bundle.
+    args = {'sigma': sigma} if name == ANALYTIC else {'bundle': bundle, 'sigma': sigma}
+    values = run(name, image, layer, **args)
     seconds = time.time() - start
     export(image, env['ADIFF_DEMO_OUTPUT'])
     out = pixels(layer, fmt)
+    what = 'photo model' if name == ANALYTIC else name
     if add > 0:
         print('demo: PSNR noisy %.2f dB -> denoised %.2f dB (%s, σ = %.1f, %.1f s in GIMP)'
-              % (psnr(noisy, clean), psnr(out, clean), name, values[0], seconds), flush=True)
+              % (psnr(noisy, clean), psnr(out, clean), what, values[0], seconds), flush=True)
     print('demo: wrote %s' % env['ADIFF_DEMO_OUTPUT'], flush=True)
+    if paper is not None:
+        paper_layer = paper.get_layers()[0]
+        start = time.time()
+        run(name, paper, paper_layer, model='analytic', bundle=bundle, sigma=sigma)
+        paper_seconds = time.time() - start
+        if add > 0:
+            print('demo: PSNR noisy %.2f dB -> denoised %.2f dB (the paper\'s analytic model, '
+                  'eq. 8, %s, %.1f s in GIMP)'
+                  % (psnr(noisy, clean), psnr(pixels(paper_layer, fmt), clean),
+                     os.path.basename(env['ADIFF_DEMO_BUNDLE']), paper_seconds), flush=True)
+        if env.get('ADIFF_DEMO_PAPER_OUTPUT'):
+            export(paper, env['ADIFF_DEMO_PAPER_OUTPUT'])
+            print('demo: wrote %s' % env['ADIFF_DEMO_PAPER_OUTPUT'], flush=True)
+        paper.delete()
     if env.get('ADIFF_DEMO_SENSITIVITY'):
         sensitivity_strip(env['ADIFF_DEMO_INPUT'], env['ADIFF_DEMO_BUNDLE'],
                           env['ADIFF_DEMO_SENSITIVITY'])

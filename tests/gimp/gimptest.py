@@ -135,6 +135,20 @@ def set_pixels(drawable, pixels, fmt=None):
     drawable.update(0, 0, w, h)
 
 
+def set_alpha_ramp(layer):
+    """Make the layer's alpha vary across it (0.2 at the left … 1 at the
+    right); return its pixels with alpha."""
+    w, h = layer.get_width(), layer.get_height()
+    channels = 1 if layer.is_gray() else 3
+    full = color_format(layer, alpha=True)
+    px = get_pixels(layer, full)
+    n = channels + 1
+    for i in range(w * h):
+        px[i * n + channels] = 0.2 + 0.8 * ((i % w) / (w - 1))
+    set_pixels(layer, px, full)
+    return get_pixels(layer, full)
+
+
 def run_procedure(name, image, drawables, **args):
     """Run a PDB procedure non-interactively; return (status, message)."""
     status, message, _ = run_procedure_values(name, image, drawables, **args)

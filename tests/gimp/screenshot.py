@@ -21,5 +21,6 @@ if env.get('ADIFF_SHOT_IMAGE'):
     Gimp.displays_flush()
     config.set_property('image', image)
     config.set_core_object_array('drawables', image.get_layers()[:1])
-config.set_property('bundle', Gio.File.new_for_path(env['ADIFF_SHOT_BUNDLE']))
+if env.get('ADIFF_SHOT_BUNDLE'):    # else the procedure's default
+    config.set_property('bundle', Gio.File.new_for_path(env['ADIFF_SHOT_BUNDLE']))
 proc.run(config)

@@ -4,7 +4,7 @@ pixels must equal libadiff's for the same input (tolerance per precision,
 see gimptest.TOLERANCE)."""
 from gimptest import (Gimp, TOLERANCE, clean_pixels, noisy, new_image, get_pixels,
                       set_pixels, run_procedure, run_procedure_values, reference_denoise,
-                      max_abs_diff, mse, crop, color_format)
+                      max_abs_diff, mse, crop, color_format, set_alpha_ramp)
 
 W, H, SIGMA, WIN = 37, 29, 25.0, 8
 WIENER, ANALYTIC = 'plug-in-adiff-wiener', 'plug-in-adiff-analytic'
@@ -121,12 +121,8 @@ def check_alpha(tap, bundles, gray):
     kind = 'alpha %s' % ('gray' if gray else 'RGB')
     image, layer, clean, channels = setup(gray, alpha=True)
     full = color_format(layer, alpha=True)
-    px = get_pixels(layer, full)
     n = channels + 1
-    for i in range(W * H):            # alpha varies over the layer
-        px[i * n + channels] = 0.2 + 0.8 * ((i % W) / (W - 1))
-    set_pixels(layer, px, full)
-    before_full = get_pixels(layer, full)
+    before_full = set_alpha_ramp(layer)
     before = get_pixels(layer)
     bundle = bundles['gray' if gray else 'rgb']
     status, msg = run_procedure(WIENER, image, [layer], bundle=bundle, sigma=SIGMA)

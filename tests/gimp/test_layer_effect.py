@@ -135,7 +135,7 @@ def check_procedure(tap, bundles, model):
     before = get_pixels(layer)
     args = dict(bundle=bundles['rgb'], sigma=SIGMA, layer_effect=True)
     if model == 'analytic':
-        args['overlap'] = 4
+        args.update(model='analytic', overlap=4)
     status, msg = run_procedure(PROCS[model], image, [layer], **args)
     tap.ok(status == Gimp.PDBStatusType.SUCCESS, 'procedure %s layer-effect=TRUE runs' % model, msg)
     filters = layer.get_filters()
@@ -150,6 +150,37 @@ def check_procedure(tap, bundles, model):
     image.delete()
 
 
+def check_procedure_photo(tap, bundles):
+    """The procedure's default, the photo model, as an effect: the
+    operation's model "photo" and quality set by nick, or, with a module
+    that has no photo model, a clear error and nothing added."""
+    image, layer, channels = noisy_layer(37, 29, False, 'u8')
+    before = get_pixels(layer)
+    probe = Gimp.DrawableFilter.new(layer, OPS['analytic'], 'probe')
+    has_photo = probe.get_config().find_property('quality') is not None
+    probe.delete()
+    status, msg = run_procedure(PROCS['analytic'], image, [layer], sigma=SIGMA,
+                                layer_effect=True, quality='best', bundle=bundles['gray'])
+    filters = layer.get_filters()
+    if has_photo:
+        def nick(value):      # an enum, or a GimpChoice's string
+            return getattr(value, 'value_nick', value)
+        config = filters[0].get_config() if len(filters) == 1 else None
+        good = (status == Gimp.PDBStatusType.SUCCESS and config is not None and
+                nick(config.get_property('model')) == 'photo' and
+                nick(config.get_property('quality')) == 'best')
+        tap.ok(good, 'procedure photo layer-effect=TRUE appends the effect with model photo, '
+               'quality best', msg)
+    else:
+        tap.ok(status != Gimp.PDBStatusType.SUCCESS and len(filters) == 0 and
+               'adiff-denoise' in msg and 'photo' in msg,
+               'procedure photo layer-effect=TRUE: the module has no photo model yet: '
+               'refused with a message, no effect added', msg)
+    tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0,
+           'procedure photo layer-effect=TRUE leaves the layer\'s pixels')
+    image.delete()
+
+
 def check_bad(tap, bundles, what, gray, bundle, sigma):
     image, layer, channels = noisy_layer(23, 17, gray, 'u8')
     before = get_pixels(layer)
@@ -159,8 +190,9 @@ def check_bad(tap, bundles, what, gray, bundle, sigma):
         tap.ok(max_abs_diff(out, before) == 0.0, '%s, %s effect: layer unchanged' % (what, model))
         for f in layer.get_filters():
             f.delete()
+        extra = {'model': 'analytic'} if model == 'analytic' else {}
         status, msg = run_procedure(PROCS[model], image, [layer], bundle=bundle, sigma=sigma,
-                                    layer_effect=True)
+                                    layer_effect=True, **extra)
         tap.ok(status != Gimp.PDBStatusType.SUCCESS and len(layer.get_filters()) == 0,
                '%s, %s procedure: error, no effect added' % (what, model), msg)
         tap.ok(msg != '', '%s, %s procedure: a message' % (what, model), msg)
@@ -174,6 +206,7 @@ def run(tap, bundles):
         check_effect(tap, bundles, model, False, 'f32')
         check_effect(tap, bundles, model, True, 'f32-linear')
         check_procedure(tap, bundles, model)
+    check_procedure_photo(tap, bundles)
     # Larger than GEGL's 128-pixel tiles: several tiles, several threads.
     check_effect(tap, bundles, 'analytic', True, 'f32', w=301, h=203)
     check_xcf(tap, bundles)

@@ -173,8 +173,10 @@ def check_filter(tap, proc, method, gray, selection, precision='u8', alpha=False
         else:
             case.image.add_hguide(10)
         original = case.state()
+        model = {} if method == 'wiener' else {'model': method}
         status, msg = run_procedure(proc, case.image, [case.layer],
-                                    bundle=BUNDLES['gray' if gray else 'rgb'], sigma=SIGMA)
+                                    bundle=BUNDLES['gray' if gray else 'rgb'], sigma=SIGMA,
+                                    **model)
         Gimp.displays_flush()
         if not tap.ok(status == Gimp.PDBStatusType.SUCCESS, '%s: runs' % kind, msg):
             return
@@ -340,6 +342,8 @@ def main():
         # Other precisions: the undo step holds the layer's own format.
         lambda t: check_filter(t, 'plug-in-adiff-wiener', 'wiener', False, False, 'u16', True),
         lambda t: check_filter(t, 'plug-in-adiff-analytic', 'analytic', True, True, 'f32'),
+        lambda t: check_filter(t, 'plug-in-adiff-analytic', 'photo', False, True),
+        lambda t: check_filter(t, 'plug-in-adiff-analytic', 'photo', True, False, 'u16', True),
         check_overlay,
         check_sample,
         check_picker,
