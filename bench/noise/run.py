@@ -6,8 +6,8 @@ clipped nor quantised), denoised by `adiff denoise` four ways:
   Haar band: what a user gets without a noise model);
 - constant σ, best: the σ (on the 0–255 scale) that gave the best PSNR of
   the image, searched on a geometric grid between the noise at x = 0.1 and at
-  x = 1, then refined between the best grid point's neighbours (an oracle:
-  it knows the clean image);
+  x = 1, then refined between the best grid point's neighbours, the
+  estimated σ being one more candidate (an oracle: it knows the clean image);
 - noise model given: --noise-model A,B with the true a, b;
 - noise model auto: --noise-model auto (estimated from the noisy image).
 
@@ -113,6 +113,9 @@ def complete_parts(records, sets, models, names):
             part = "%s|%g,%g" % (set_name, a, b)
             rows = {m: [records.get(part, 0, m, n) for n in names[set_name]] for m in METHODS}
             if all(all(rows[m]) for m in METHODS):
+                # the estimated σ is one more candidate of the best
+                rows["const-best"] = [max(best, est, key=lambda r: r["psnr"])
+                                      for best, est in zip(rows["const-best"], rows["const-est"])]
                 yield set_name, a, b, rows
 
 
