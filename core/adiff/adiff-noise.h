@@ -32,11 +32,13 @@ gboolean  adiff_noise_model_check    (const AdiffNoiseModel *model, GError **err
 /* Estimate a and b from a noisy image (width × height pixels, `channels`
  * interleaved floats each, values in [0,1]; one model for all channels).
  * In the manner of Foi et al. 2008: in smooth places (a plane explains a
- * 6×6 neighbourhood), the local mean and the finest diagonal Haar detail;
- * the details binned by local mean, each bin's variance from its median
- * absolute deviation, and a weighted line fit of variance against mean,
- * constrained to a, b ≥ 0.  Pixels at exactly 0 or 1 (clipped) are left
- * out.  Returns FALSE with ADIFF_ERROR_INVALID_ARGUMENT when the image is
+ * 6×6 neighbourhood, no fine texture), the local mean and the finest
+ * diagonal Haar detail; the details binned by local mean, each bin's
+ * variance their mean square (outliers cut by the median absolute
+ * deviation), and a weighted, one-sidedly robust line fit of variance
+ * against mean, constrained to a, b ≥ 0.  At most 2^18 blocks are read (a
+ * sparser grid on large images).  Pixels at exactly 0 or 1 (clipped) are
+ * left out.  Returns FALSE with ADIFF_ERROR_INVALID_ARGUMENT when the image is
  * too small or has too few smooth places, when its smooth places span too
  * narrow a range of brightness to tell a from b, or when it shows no
  * noise. */
