@@ -59,6 +59,7 @@ typedef struct
   int            lookahead;    /* bands that may run ahead of the next one to merge
                                   (0 = the default; memory grows with it, the
                                   result does not change) */
+  int           *peak_rows;    /* tests: receives the most input rows held at once */
 } AdiffPhotoConfig;
 
 typedef enum

@@ -42,6 +42,7 @@ typedef struct
   AdiffPhotoSinkFunc   sink;
   gpointer             data;
   AdiffPhotoProgress  *progress;
+  int                 *peak_rows;
 
   /* rows (every plane: the input box's rows and columns) */
   AdiffPhotoRows       noisy[ADIFF_PHOTO_MAX_CH];
@@ -323,6 +324,8 @@ produce_rows (Pipeline *pl)
         if (!(rows[c] = rows_get (&pl->noisy[c], pl->produced)))
           return FALSE;
       pl->source (pl->produced, rows, pl->data);
+      if (pl->peak_rows)
+        *pl->peak_rows = MAX (*pl->peak_rows, pl->produced + 1 - pl->freed);
     }
   return TRUE;
 }
@@ -516,6 +519,7 @@ adiff__photo_pipeline_run (const AdiffPhotoConfig *config, int nch, int w, int h
   pl->sink = sink;
   pl->data = data;
   pl->progress = progress;
+  pl->peak_rows = config->peak_rows;
   g_mutex_init (&pl->lock);
   g_cond_init (&pl->cond);
   adiff__photo_reaches (config, w, h, out, pl->reach);
