@@ -88,7 +88,7 @@ static const RegionCase region_cases[] = {
   { "gray-default-50", 1, ADIFF_PHOTO_QUALITY_DEFAULT, FALSE, 50 },
   { "gray-best-25",    1, ADIFF_PHOTO_QUALITY_BEST,    TRUE,  25 },
   { "rgb-best-15",     3, ADIFF_PHOTO_QUALITY_BEST,    FALSE, 15 },
-  { "rgb-best-50",     3, ADIFF_PHOTO_QUALITY_BEST,    TRUE,  50 },
+  { "gray-best-50",    1, ADIFF_PHOTO_QUALITY_BEST,    TRUE,  50 },
 };
 
 static void
@@ -108,7 +108,9 @@ test_region (gconstpointer data)
     { 101, 0, 29, 3 }, { 57, 61, 83, 47 }, { 0, 90, w, 1 }, { 120, 0, 1, h },
     { 3, 5, 64, 64 }, { 0, 0, w, h },
   };
-  for (guint i = 0; i < G_N_ELEMENTS (regions); i++)
+  /* the best quality costs 3.6 times as much: every other region */
+  guint stride = k->quality == ADIFF_PHOTO_QUALITY_BEST ? 2 : 1;
+  for (guint i = 0; i < G_N_ELEMENTS (regions); i += stride)
     check_region (&p, b, in, ref, w, h, ch, regions[i], FALSE);
   check_region (&p, b, in, ref, w, h, ch, regions[9], TRUE);
   /* a 1-pixel region far from the borders reads the margin, not the image */
@@ -155,7 +157,7 @@ test_margin (void)
 static void
 test_region_ensemble (void)
 {
-  const int w = 163, h = 151, ch = 3;
+  const int w = 113, h = 97, ch = 3;
   float *in = test_image (w, h, ch, 20.0 / 255, 4), *ref = g_new (float, (gsize) w * h * ch);
   AdiffPhotoConfig c;
   GError *error = NULL;
@@ -164,8 +166,7 @@ test_region_ensemble (void)
   c.n_final = 2;
   c.n_threads = 2;
   g_assert_true (adiff__photo_run (&c, in, w, h, ch, 255, 20, ref, NULL, &error));
-  const AdiffPhotoBox boxes[] = { { 0, 0, 1, 1 }, { 70, 9, 71, 140 }, { 150, 100, 163, 151 },
-                                  { 20, 60, 121, 77 } };
+  const AdiffPhotoBox boxes[] = { { 0, 0, 1, 1 }, { 70, 9, 71, 90 }, { 100, 80, 113, 97 } };
   for (guint i = 0; i < G_N_ELEMENTS (boxes); i++)
     {
       const AdiffPhotoBox *b = &boxes[i];
@@ -208,9 +209,9 @@ run_config (const AdiffPhotoConfig *c, const float *in, int w, int h, int ch)
 static void
 test_bands (void)
 {
-  const int w = 71, h = 409;
+  const int w = 53, h = 301;
   for (int ch = 1; ch <= 3; ch += 2)
-    for (int variant = 0; variant < 3; variant++)
+    for (int variant = 0; variant < (ch == 1 ? 3 : 1); variant++)
       {
         float *in = test_image (w, h, ch, 25.0 / 255, 7 + variant);
         AdiffPhotoConfig c;
@@ -220,8 +221,8 @@ test_bands (void)
         c.n_threads = 1;
         c.lookahead = 1;
         float *ref = run_config (&c, in, w, h, ch);
-        const guint threads[] = { 1, 2, 3, 2 };
-        const int lookahead[] = { 5, 0, 2, 40 };
+        const guint threads[] = { 2, 3, 2 };
+        const int lookahead[] = { 0, 2, 40 };
         for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
           {
             c.n_threads = threads[i];
