@@ -1,8 +1,7 @@
-/* denoise.c — the photo model on planes: the pilot pass, then the grouped
- * Wiener pass(es) with the pilot's statistics. */
+/* denoise.c — a pass's fixed parts (its bases, group transform, window and
+ * reference grid), and the model on whole planes. */
 #include "photo/photo-private.h"
 #include "photo/transform.h"
-#include "parallel.h"
 
 static gboolean
 uses_pca (const AdiffPhotoConfig *p, const AdiffPhotoPass *q)
@@ -32,47 +31,56 @@ pass_transform (const AdiffPhotoConfig *p, const AdiffPhotoPass *q)
   return t;
 }
 
-/* Run one pass (st holds the planes, shrinkage and guide) into out. */
-static gboolean
-run_pass (AdiffPhotoStage *st, const AdiffPhotoConfig *p, const AdiffPhotoPass *pass,
-          float *const *out, GError **error)
+void
+adiff__photo_stage_init (AdiffPhotoStage *st, const AdiffPhotoConfig *config,
+                         const AdiffPhotoPass *pass, int w, int h)
 {
-  float *basis = pass_basis (p, pass);
-  float *win = adiff__photo_window_kaiser (pass->patch, p->kaiser_beta);
-  AdiffPhotoTransform *tr = pass_transform (p, pass);
+  int *rx, *ry;
+  memset (st, 0, sizeof *st);
+  st->w = w;
+  st->h = h;
   st->pass = *pass;
-  st->basis = basis;
-  st->transform = tr;
-  st->window = win;
-  for (int c = 0; c < st->nch; c++)
-    st->out[c] = out[c];
-  gboolean ok = adiff__photo_stage_run (st, error);
-  if (st->progress)
-    st->progress->done += st->progress->span;
-  g_free (basis);
-  g_free (win);
-  adiff__photo_transform_free (tr);
-  return ok;
-}
-
-gboolean
-adiff__photo_planes_alloc (float **planes, int n, gsize npix, GError **error)
-{
-  memset (planes, 0, n * sizeof *planes);
-  for (int c = 0; c < n; c++)
-    if (!(planes[c] = adiff__try_alloc (npix, sizeof (float), "photo model: image", error)))
-      {
-        adiff__photo_planes_free (planes, n);
-        return FALSE;
-      }
-  return TRUE;
+  st->basis = pass_basis (config, pass);
+  st->transform = pass_transform (config, pass);
+  st->window = adiff__photo_window_kaiser (pass->patch, config->kaiser_beta);
+  st->ref_x = rx = adiff__photo_ref_positions (w, pass->patch, pass->step, &st->n_rx);
+  st->ref_y = ry = adiff__photo_ref_positions (h, pass->patch, pass->step, &st->n_ry);
 }
 
 void
-adiff__photo_planes_free (float **planes, int n)
+adiff__photo_stage_clear (AdiffPhotoStage *st)
 {
-  for (int c = 0; c < n; c++)
-    g_clear_pointer (&planes[c], g_free);
+  g_free ((gpointer) st->basis);
+  adiff__photo_transform_free ((AdiffPhotoTransform *) st->transform);
+  g_free ((gpointer) st->window);
+  g_free ((gpointer) st->ref_x);
+  g_free ((gpointer) st->ref_y);
+  memset (st, 0, sizeof *st);
+}
+
+/* ---- whole planes --------------------------------------------------------- */
+
+typedef struct
+{
+  float *const *planes;
+  float *const *out;
+  int           nch, w;
+} Planes;
+
+static void
+planes_source (int y, float *const *rows, gpointer data)
+{
+  const Planes *p = data;
+  for (int c = 0; c < p->nch; c++)
+    memcpy (rows[c], p->planes[c] + (gsize) y * p->w, p->w * sizeof (float));
+}
+
+static void
+planes_sink (int y, const float *const *rows, gpointer data)
+{
+  const Planes *p = data;
+  for (int c = 0; c < p->nch; c++)
+    memcpy (p->out[c] + (gsize) y * p->w, rows[c], p->w * sizeof (float));
 }
 
 /* Run the model on nch planes (w×h, stride w).  Channel 0 is the one groups
@@ -82,46 +90,8 @@ adiff__photo_model (float *const *planes, int nch, int w, int h, float sigma,
                     const AdiffPhotoConfig *p, float *const *out,
                     AdiffPhotoProgress *progress, GError **error)
 {
-  AdiffPhotoStage st = { 0 };
-  float *pilot[ADIFF_PHOTO_MAX_CH];
-  gsize npix = (gsize) w * h;
-
-  if (!adiff__photo_planes_alloc (pilot, nch, npix, error))
-    return FALSE;
-  st.w = w;
-  st.h = h;
-  st.nch = nch;
-  st.n_threads = p->n_threads;
-  st.lambda = p->lambda;
-  st.progress = progress;
-  for (int c = 0; c < nch; c++)
-    {
-      st.noisy[c] = planes[c];
-      st.sigma[c] = sigma;
-    }
-
-  /* pass 1: pilot (the group's own noisy coefficients as its statistics) */
-  st.guide = planes[0];
-  st.guide_noise = sigma * sigma;
-  st.shrink = ADIFF_PHOTO_SHRINK_HARD;
-  gboolean ok = run_pass (&st, p, &p->pass1, pilot, error);
-
-  /* pass 2 (and optional repeats): Wiener with the pilot's statistics */
-  st.shrink = ADIFF_PHOTO_SHRINK_PILOT;
-  for (int it = 0; ok && it < p->n_final; it++)
-    {
-      st.guide = pilot[0];
-      st.guide_noise = 0.0f;
-      for (int c = 0; c < nch; c++)
-        st.pilot[c] = pilot[c];
-      ok = run_pass (&st, p, &p->pass2, out, error);
-      if (ok && it + 1 < p->n_final)
-        for (int c = 0; c < nch; c++)
-          memcpy (pilot[c], out[c], npix * sizeof (float));
-    }
-  if (ok && p->n_final == 0)
-    for (int c = 0; c < nch; c++)
-      memcpy (out[c], pilot[c], npix * sizeof (float));
-  adiff__photo_planes_free (pilot, nch);
-  return ok;
+  Planes data = { planes, out, nch, w };
+  AdiffPhotoBox all = { 0, 0, w, h };
+  return adiff__photo_pipeline_run (p, nch, w, h, sigma, &all, planes_source, planes_sink,
+                                    &data, progress, error);
 }

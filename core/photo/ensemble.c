@@ -1,119 +1,178 @@
 /* ensemble.c — the photo model on interleaved pixels: scale to 0–255,
  * gray or the opponent colour planes, and the self-ensemble over the
  * dihedral group (each element sees other reference grids, patch
- * alignments and matches; the results are averaged). */
+ * alignments and matches; the results are averaged).
+ *
+ * Each element is one streamed run of the passes (pipeline.c) over the
+ * element's view of the image: its source reads the input pixels through
+ * the element's flip or transpose, its sink writes the output pixels back
+ * through it.  Between elements the output holds the running average (in
+ * the model's planes); the last element turns it into pixels. */
 #include "photo/photo-private.h"
+#include "parallel.h"
 
-/* Element g of the dihedral group D4 acting on a w×h plane: bit 0 transposes,
- * bit 1 flips x, bit 2 flips y (of the result).  dst has size w'×h'. */
+/* Element g of the dihedral group D4 acting on a w×h image: bit 0
+ * transposes, bit 1 flips x, bit 2 flips y (of the result).  Pixel (x, y)
+ * of the element's view is pixel (*ox, *oy) of the image. */
 static void
-d4_apply (const float *src, int w, int h, int g, float *dst)
+d4_source (int g, int w, int h, int x, int y, int *ox, int *oy)
 {
   gboolean tr = g & 1, fx = (g >> 1) & 1, fy = (g >> 2) & 1;
   int W = tr ? h : w, H = tr ? w : h;
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++)
-      {
-        int xs = fx ? W - 1 - x : x, ys = fy ? H - 1 - y : y;
-        dst[(gsize) y * W + x] = tr ? src[(gsize) xs * w + ys] : src[(gsize) ys * w + xs];
-      }
+  int xs = fx ? W - 1 - x : x, ys = fy ? H - 1 - y : y;
+  *ox = tr ? ys : xs;
+  *oy = tr ? xs : ys;
 }
 
-/* Inverse of d4_apply (src is the W×H transformed plane, dst w×h). */
+/* Pixel (ox, oy) of the image in the element's view. */
 static void
-d4_invert (const float *src, int w, int h, int g, float *dst)
+d4_target (int g, int w, int h, int ox, int oy, int *x, int *y)
 {
   gboolean tr = g & 1, fx = (g >> 1) & 1, fy = (g >> 2) & 1;
   int W = tr ? h : w, H = tr ? w : h;
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++)
-      {
-        int xs = fx ? W - 1 - x : x, ys = fy ? H - 1 - y : y;
-        float v = src[(gsize) y * W + x];
-        if (tr)
-          dst[(gsize) xs * w + ys] = v;
-        else
-          dst[(gsize) ys * w + xs] = v;
-      }
+  int xs = tr ? oy : ox, ys = tr ? ox : oy;
+  *x = fx ? W - 1 - xs : xs;
+  *y = fy ? H - 1 - ys : ys;
 }
 
-/* The model averaged over p->n_ensemble elements of D4. */
-static gboolean
-run_ensemble (float *const *planes, int nch, int w, int h, float sigma,
-              const AdiffPhotoConfig *p, float *const *out, AdiffPhotoProgress *progress,
-              GError **error)
-{
-  if (p->n_ensemble <= 1)
-    return adiff__photo_model (planes, nch, w, h, sigma, p, out, progress, error);
-
-  /* a transpose alone repeats a square image's computation: flips first */
-  static const int order[8] = { 0, 6, 2, 4, 1, 7, 3, 5 };
-  gsize npix = (gsize) w * h;
-  float *tp[ADIFF_PHOTO_MAX_CH], *to[ADIFF_PHOTO_MAX_CH], *tmp;
-  if (!adiff__photo_planes_alloc (tp, nch, npix, error))
-    return FALSE;
-  if (!adiff__photo_planes_alloc (to, nch, npix, error) ||
-      !adiff__photo_planes_alloc (&tmp, 1, npix, error))
-    {
-      adiff__photo_planes_free (tp, nch);
-      adiff__photo_planes_free (to, nch);
-      return FALSE;
-    }
-  for (int c = 0; c < nch; c++)
-    memset (out[c], 0, npix * sizeof (float));
-  gboolean ok = TRUE;
-  for (int e = 0; ok && e < p->n_ensemble; e++)
-    {
-      int g = order[e], W = (g & 1) ? h : w, H = (g & 1) ? w : h;
-      for (int c = 0; c < nch; c++)
-        d4_apply (planes[c], w, h, g, tp[c]);
-      ok = adiff__photo_model (tp, nch, W, H, sigma, p, to, progress, error);
-      for (int c = 0; ok && c < nch; c++)
-        {
-          d4_invert (to[c], w, h, g, tmp);
-          for (gsize i = 0; i < npix; i++)
-            out[c][i] += tmp[i] / p->n_ensemble;
-        }
-    }
-  adiff__photo_planes_free (tp, nch);
-  adiff__photo_planes_free (to, nch);
-  adiff__photo_planes_free (&tmp, 1);
-  return ok;
-}
-
-/* Interleaved pixels × scale into planes: gray, or the opponent planes. */
+/* A box of the image in the element's view (to_view) or back. */
 static void
-planes_from_pixels (const float *in, gsize npix, int channels, float scale, float **planes)
+d4_box (int g, int w, int h, gboolean to_view, const AdiffPhotoBox *b, AdiffPhotoBox *r)
 {
-  for (gsize i = 0; i < npix; i++)
+  int ax, ay, bx, by;
+  if (to_view)
     {
-      if (channels == 1)
+      d4_target (g, w, h, b->x0, b->y0, &ax, &ay);
+      d4_target (g, w, h, b->x1 - 1, b->y1 - 1, &bx, &by);
+    }
+  else
+    {
+      d4_source (g, w, h, b->x0, b->y0, &ax, &ay);
+      d4_source (g, w, h, b->x1 - 1, b->y1 - 1, &bx, &by);
+    }
+  *r = (AdiffPhotoBox) { MIN (ax, bx), MIN (ay, by), MAX (ax, bx) + 1, MAX (ay, by) + 1 };
+}
+
+/* A self-ensemble element's run. */
+typedef struct
+{
+  int                  g, w, h, channels, element, n_elements;
+  float                scale;
+  const float         *in;
+  const AdiffPhotoBox *in_box;       /* of the image */
+  float               *out;
+  const AdiffPhotoBox *out_box;      /* of the image */
+  AdiffPhotoBox        view_in;      /* the run's input box, in the element's view */
+  AdiffPhotoBox        view_out;
+} Element;
+
+/* Row y of the element's view: interleaved pixels × scale into planes
+ * (gray, or the opponent planes). */
+static void
+pixels_source (int y, float *const *rows, gpointer data)
+{
+  const Element *e = data;
+  int in_w = e->in_box->x1 - e->in_box->x0;
+  for (int x = e->view_in.x0; x < e->view_in.x1; x++)
+    {
+      int ox, oy, i = x - e->view_in.x0;
+      d4_source (e->g, e->w, e->h, x, y, &ox, &oy);
+      const float *px = e->in + ((gsize) (oy - e->in_box->y0) * in_w + (ox - e->in_box->x0))
+                                * e->channels;
+      if (e->channels == 1)
         {
-          planes[0][i] = in[i] * scale;
+          rows[0][i] = px[0] * e->scale;
           continue;
         }
-      float rgb[3] = { in[3 * i] * scale, in[3 * i + 1] * scale, in[3 * i + 2] * scale }, o[3];
+      float rgb[3] = { px[0] * e->scale, px[1] * e->scale, px[2] * e->scale }, o[3];
       adiff__photo_rgb_to_opp (rgb, o);
       for (int c = 0; c < 3; c++)
-        planes[c][i] = o[c];
+        rows[c][i] = o[c];
     }
 }
 
+/* Row y of the element's view into the output: added to the running
+ * average, or (at the last element) back to pixels / scale. */
 static void
-pixels_from_planes (float *const *planes, gsize npix, int channels, float scale, float *out)
+pixels_sink (int y, const float *const *rows, gpointer data)
 {
-  for (gsize i = 0; i < npix; i++)
+  const Element *e = data;
+  int out_w = e->out_box->x1 - e->out_box->x0;
+  gboolean last = e->element == e->n_elements - 1;
+  for (int x = e->view_out.x0; x < e->view_out.x1; x++)
     {
-      if (channels == 1)
+      int ox, oy, i = x - e->view_out.x0;
+      float v[ADIFF_PHOTO_MAX_CH];
+      d4_source (e->g, e->w, e->h, x, y, &ox, &oy);
+      float *px = e->out + ((gsize) (oy - e->out_box->y0) * out_w + (ox - e->out_box->x0))
+                           * e->channels;
+      for (int c = 0; c < e->channels; c++)
         {
-          out[i] = planes[0][i] / scale;
-          continue;
+          v[c] = rows[c][i];
+          if (e->n_elements > 1)
+            v[c] = (e->element == 0 ? 0.0f : px[c]) + v[c] / e->n_elements;
         }
-      float o[3] = { planes[0][i], planes[1][i], planes[2][i] }, rgb[3];
-      adiff__photo_opp_to_rgb (o, rgb);
-      for (int c = 0; c < 3; c++)
-        out[3 * i + c] = rgb[c] / scale;
+      if (!last)
+        memcpy (px, v, e->channels * sizeof (float));
+      else if (e->channels == 1)
+        px[0] = v[0] / e->scale;
+      else
+        {
+          float rgb[3];
+          adiff__photo_opp_to_rgb (v, rgb);
+          for (int c = 0; c < 3; c++)
+            px[c] = rgb[c] / e->scale;
+        }
     }
+}
+
+/* a transpose alone repeats a square image's computation: flips first */
+static const int ensemble_order[8] = { 0, 6, 2, 4, 1, 7, 3, 5 };
+
+void
+adiff__photo_region_box (const AdiffPhotoConfig *p, int w, int h, const AdiffPhotoBox *out,
+                         AdiffPhotoBox *in)
+{
+  *in = (AdiffPhotoBox) { w, h, 0, 0 };
+  for (int e = 0; e < MAX (1, p->n_ensemble); e++)
+    {
+      int g = ensemble_order[e], W = (g & 1) ? h : w, H = (g & 1) ? w : h;
+      AdiffPhotoBox view_out, view_in, back;
+      d4_box (g, w, h, TRUE, out, &view_out);
+      adiff__photo_input_box (p, W, H, &view_out, &view_in);
+      d4_box (g, w, h, FALSE, &view_in, &back);
+      *in = (AdiffPhotoBox) { MIN (in->x0, back.x0), MIN (in->y0, back.y0),
+                              MAX (in->x1, back.x1), MAX (in->y1, back.y1) };
+    }
+}
+
+gboolean
+adiff__photo_run_box (const AdiffPhotoConfig *p, int w, int h, int channels, float scale,
+                      float sigma_255, const float *in, const AdiffPhotoBox *in_box,
+                      float *out, const AdiffPhotoBox *out_box, AdiffPhotoProgress *progress,
+                      GError **error)
+{
+  g_return_val_if_fail (channels == 1 || channels == 3, FALSE);
+  if (!adiff__photo_config_check (p, w, h, sigma_255, error))
+    return FALSE;
+  int n = MAX (1, p->n_ensemble);
+  if (progress)
+    {
+      progress->done = 0;
+      progress->span = 1.0 / n;
+    }
+  gboolean ok = TRUE;
+  for (int e = 0; ok && e < n; e++)
+    {
+      int g = ensemble_order[e], W = (g & 1) ? h : w, H = (g & 1) ? w : h;
+      Element el = { g, w, h, channels, e, n, scale, in, in_box, out, out_box };
+      d4_box (g, w, h, TRUE, out_box, &el.view_out);
+      adiff__photo_input_box (p, W, H, &el.view_out, &el.view_in);
+      /* the colour transform is orthonormal: every channel keeps noise σ */
+      ok = adiff__photo_pipeline_run (p, channels, W, H, sigma_255, &el.view_out,
+                                      pixels_source, pixels_sink, &el, progress, error);
+    }
+  return ok;
 }
 
 gboolean
@@ -121,29 +180,24 @@ adiff__photo_run (const AdiffPhotoConfig *p, const float *in, int w, int h, int 
                   float scale, float sigma_255, float *out, AdiffPhotoProgress *progress,
                   GError **error)
 {
-  g_return_val_if_fail (channels == 1 || channels == 3, FALSE);
+  AdiffPhotoBox all = { 0, 0, w, h };
+  float *copy = NULL;
   if (!adiff__photo_config_check (p, w, h, sigma_255, error))
     return FALSE;
-  gsize npix = (gsize) w * h;
-  float *planes[ADIFF_PHOTO_MAX_CH], *res[ADIFF_PHOTO_MAX_CH];
-  if (!adiff__photo_planes_alloc (planes, channels, npix, error))
-    return FALSE;
-  if (!adiff__photo_planes_alloc (res, channels, npix, error))
+  /* One run streams: it reads each input row before it writes that output
+   * row.  The self-ensemble's later elements read the input again, so
+   * in place they need a copy of it. */
+  if (in == out && p->n_ensemble > 1)
     {
-      adiff__photo_planes_free (planes, channels);
-      return FALSE;
+      gsize n = (gsize) w * h * channels;
+      if (!(copy = adiff__try_alloc (n, sizeof (float), "photo model: a copy of the input",
+                                     error)))
+        return FALSE;
+      memcpy (copy, in, n * sizeof (float));
+      in = copy;
     }
-  if (progress)
-    {
-      progress->done = 0;
-      progress->span = 1.0 / (p->n_ensemble * (1 + p->n_final));
-    }
-  planes_from_pixels (in, npix, channels, scale, planes);
-  /* the colour transform is orthonormal: every channel keeps noise σ */
-  gboolean ok = run_ensemble (planes, channels, w, h, sigma_255, p, res, progress, error);
-  if (ok)
-    pixels_from_planes (res, npix, channels, scale, out);
-  adiff__photo_planes_free (planes, channels);
-  adiff__photo_planes_free (res, channels);
+  gboolean ok = adiff__photo_run_box (p, w, h, channels, scale, sigma_255, in, &all, out,
+                                      &all, progress, error);
+  g_free (copy);
   return ok;
 }

@@ -15,17 +15,31 @@
 #include <float.h>
 #include <string.h>
 
-/* Coefficients of the positions of rows y0 .. y0+ny−1 (all x in 0..w−P).
- * feat->f must hold ny·nx·k floats. */
+/* The chunks that cover positions [x_lo, x_hi]: *x0 is a multiple of the
+ * chunk, and the last chunk of a row ends at its last position w − P. */
 void
-adiff__photo_features_compute (AdiffPhotoFeatures *feat, const float *plane, int w, int h,
-                        int P, const float *basis, int k, int y0, int ny,
-                        float *scratch)
+adiff__photo_feature_span (int w, int P, int x_lo, int x_hi, int *x0, int *nx)
 {
-  int nx = w - P + 1, n = P * P;
-  (void) h;
+  int last = w - P;
+  *x0 = x_lo / ADIFF_PHOTO_CHUNK * ADIFF_PHOTO_CHUNK;
+  *nx = MIN (last + 1, (x_hi / ADIFF_PHOTO_CHUNK + 1) * ADIFF_PHOTO_CHUNK) - *x0;
+}
 
-  feat->x0 = 0;
+/* Coefficients of positions [x_lo, x_hi] × rows y0 .. y0+ny−1 (the
+ * plane must hold their patches).  The rest of their chunks' positions
+ * get coefficients of zero patches (never used): each chunk is one BLAS
+ * call over the same inputs, whatever x_lo and x_hi, so the coefficients
+ * a region computes are those of the whole image.  feat->f must hold
+ * ny × (the span's nx) × k floats. */
+void
+adiff__photo_features_compute (AdiffPhotoFeatures *feat, const AdiffPhotoRows *plane,
+                               int w, int P, const float *basis, int k,
+                               int x_lo, int x_hi, int y0, int ny, float *scratch)
+{
+  int n = P * P, x0, nx;
+  adiff__photo_feature_span (w, P, x_lo, x_hi, &x0, &nx);
+
+  feat->x0 = x0;
   feat->y0 = y0;
   feat->nx = nx;
   feat->ny = ny;
@@ -33,13 +47,24 @@ adiff__photo_features_compute (AdiffPhotoFeatures *feat, const float *plane, int
   for (int r = 0; r < ny; r++)
     {
       int y = y0 + r;
-      /* im2col of one row of positions */
-      for (int x = 0; x < nx; x++)
-        for (int dy = 0; dy < P; dy++)
-          memcpy (scratch + (gsize) x * n + dy * P, plane + (gsize) (y + dy) * w + x,
-                  P * sizeof (float));
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nx, k, n, 1.0f,
-                   scratch, n, basis, n, 0.0f, feat->f + (gsize) r * nx * k, k);
+      for (int c0 = x0; c0 < x0 + nx; c0 += ADIFF_PHOTO_CHUNK)
+        {
+          int m = MIN (ADIFF_PHOTO_CHUNK, x0 + nx - c0);
+          /* im2col of the chunk */
+          for (int i = 0; i < m; i++)
+            {
+              int x = c0 + i;
+              float *dst = scratch + (gsize) i * n;
+              if (x < x_lo || x > x_hi)
+                memset (dst, 0, n * sizeof (float));
+              else
+                for (int dy = 0; dy < P; dy++)
+                  memcpy (dst + dy * P, adiff__photo_at (plane, x, y + dy), P * sizeof (float));
+            }
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, k, n, 1.0f,
+                       scratch, n, basis, n, 0.0f,
+                       feat->f + ((gsize) r * nx + (c0 - x0)) * k, k);
+        }
     }
 }
 
@@ -77,7 +102,8 @@ dist_scalar (const float *a, const float *b, int k)
 /* The group of the reference patch at (rx, ry): up to pass->group_max
  * positions within ±radius whose distance is below the threshold, nearest
  * first; the reference itself is always first.  Returns the count (≥ 1).  The
- * feature rows must cover ry − radius .. ry + radius (clipped to the image). */
+ * features must cover ry − radius .. ry + radius and rx − radius .. rx +
+ * radius (clipped to the image). */
 ADIFF_HOT int
 adiff__photo_match (const AdiffPhotoFeatures *feat, int w, int h, int P, int rx, int ry,
              const AdiffPhotoPass *pass, float guide_noise, int *pos_x, int *pos_y, float *dist)
@@ -85,7 +111,7 @@ adiff__photo_match (const AdiffPhotoFeatures *feat, int w, int h, int P, int rx,
   int k = feat->k, nx = feat->nx, nmax = pass->group_max;
   int x0 = MAX (0, rx - pass->radius), x1 = MIN (w - P, rx + pass->radius);
   int y0 = MAX (0, ry - pass->radius), y1 = MIN (h - P, ry + pass->radius);
-  const float *fr = feat->f + ((gsize) (ry - feat->y0) * nx + rx) * k;
+  const float *fr = feat->f + ((gsize) (ry - feat->y0) * nx + rx - feat->x0) * k;
   gboolean simd = (k & 7) == 0;
 
   /* tau bounds the mean squared difference per pixel, Σ over all P² coefficients
@@ -105,7 +131,7 @@ adiff__photo_match (const AdiffPhotoFeatures *feat, int w, int h, int P, int rx,
       const float *row = feat->f + (gsize) (y - feat->y0) * nx * k;
       for (int x = x0; x <= x1; x++)
         {
-          const float *fc = row + (gsize) x * k;
+          const float *fc = row + (gsize) (x - feat->x0) * k;
           float d = simd ? dist_bounded (fr, fc, k, thr) : dist_scalar (fr, fc, k);
           if (d >= thr || (x == rx && y == ry))
             continue;

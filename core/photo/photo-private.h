@@ -56,6 +56,10 @@ typedef struct
   int            pca_size;     /* P of `pca` */
   int            n_ensemble;   /* 1, 2, 4 or 8 elements of the dihedral group, averaged */
   guint          n_threads;    /* 0 = all cores */
+  int            lookahead;    /* bands that may run ahead of the next one to merge
+                                  (0 = the default; memory grows with it, the
+                                  result does not change) */
+  int           *peak_rows;    /* tests: receives the most input rows held at once */
 } AdiffPhotoConfig;
 
 typedef enum
@@ -71,17 +75,63 @@ typedef struct
 {
   AdiffProgressFunc func;
   gpointer          data;
-  double            done, span;   /* this stage covers [done, done + span) */
+  double            done, span;   /* this run covers [done, done + span) */
   gint              cancelled;    /* atomic */
 } AdiffPhotoProgress;
 
-/* One grouped pass over planes of w×h floats (row stride w). */
+/* A half-open box of pixels [x0, x1) × [y0, y1). */
+typedef struct
+{
+  int x0, y0, x1, y1;
+} AdiffPhotoBox;
+
+/* A plane held row by row (pipeline.c): row y is row[y − y0] (NULL while
+ * not held), columns x0 .. x0 + width − 1. */
+typedef struct
+{
+  int     x0, width;
+  int     y0, height;
+  float **row;
+} AdiffPhotoRows;
+
+static inline float *
+adiff__photo_at (const AdiffPhotoRows *p, int x, int y)
+{
+  return p->row[y - p->y0] + (x - p->x0);
+}
+
+/* Geometry (geometry.c).  The reference grid of an axis: every `step`
+ * pixels from 0, and the last position len − P. */
+int     *adiff__photo_ref_positions (int len, int P, int step, int *n);
+
+/* A pass needs its output over `need`: the references [i0, i1) × [j0, j1)
+ * of the grid reach it, and read `read` (of the pass's inputs). */
+typedef struct
+{
+  AdiffPhotoBox need;
+  int           i0, i1, j0, j1;
+  AdiffPhotoBox read;
+} AdiffPhotoReach;
+
+#define ADIFF_PHOTO_MAX_STAGES 5   /* the pilot and up to 4 final passes */
+
+void     adiff__photo_reach         (const AdiffPhotoPass *pass, int w, int h,
+                                     const int *ref_x, int n_rx, const int *ref_y, int n_ry,
+                                     const AdiffPhotoBox *need, AdiffPhotoReach *reach);
+/* Stage s: the pilot (0), then final passes 1..n_final. */
+const AdiffPhotoPass *adiff__photo_stage_pass (const AdiffPhotoConfig *config, int stage);
+/* Every stage's reach, back from the last stage's output box. */
+void     adiff__photo_reaches       (const AdiffPhotoConfig *config, int w, int h,
+                                     const AdiffPhotoBox *out, AdiffPhotoReach *reach);
+
+/* One grouped pass over an image of w×h pixels whose planes are held by
+ * rows (every plane holds the same columns). */
 typedef struct
 {
   int                        w, h, nch;
-  const float               *noisy[ADIFF_PHOTO_MAX_CH];
-  const float               *pilot[ADIFF_PHOTO_MAX_CH];  /* SHRINK_PILOT only */
-  const float               *guide;        /* plane the groups are matched on */
+  const AdiffPhotoRows      *noisy;        /* nch planes */
+  const AdiffPhotoRows      *pilot;        /* nch planes, SHRINK_PILOT only */
+  const AdiffPhotoRows      *guide;        /* plane the groups are matched on */
   float                      guide_noise;  /* its noise variance (σ², or 0 for a pilot) */
   float                      sigma[ADIFF_PHOTO_MAX_CH];
   AdiffPhotoShrink           shrink;
@@ -90,34 +140,94 @@ typedef struct
   const float               *basis;        /* P²×P² rows, coarse first (matching) */
   const AdiffPhotoTransform *transform;    /* the same basis, for filtering groups */
   const float               *window;       /* P² aggregation window */
-  guint                      n_threads;
-  AdiffPhotoProgress        *progress;
-  float                     *out[ADIFF_PHOTO_MAX_CH];
+  const int                 *ref_x, *ref_y;  /* the image's reference grid */
+  int                        n_rx, n_ry;
 } AdiffPhotoStage;
 
-/* Run a pass into stage->out; FALSE on out of memory or cancellation. */
-gboolean adiff__photo_stage_run       (const AdiffPhotoStage *stage, GError **error);
+/* Reference rows per band: a band's estimates are summed on their own,
+ * then added to the image's sums, band after band; this fixes the float
+ * sums of every pixel whatever the threads or the region (stage.c). */
+#define ADIFF_PHOTO_BAND_REFS 16
+
+/* A band's work: reference rows [i0, i1) × columns [j0, j1) of the grid;
+ * its estimates fall in rows [ay0, ay1), which are also the rows it reads. */
+typedef struct
+{
+  int i0, i1, j0, j1;
+  int ay0, ay1;
+} AdiffPhotoBand;
+
+/* A band's sums: rows ay0.. of `width` floats (the planes' columns). */
+typedef struct
+{
+  float *num[ADIFF_PHOTO_MAX_CH], *den[ADIFF_PHOTO_MAX_CH];
+} AdiffPhotoSums;
+
+/* Matching (match.c).  Positions are computed in chunks of
+ * ADIFF_PHOTO_CHUNK anchored to the image's column 0, so a position's
+ * coefficients come from the same BLAS call whatever part of the image is
+ * computed (positions of a chunk outside the part are computed as zeros). */
+#define ADIFF_PHOTO_CHUNK 64
+
+typedef struct
+{
+  int    x0, y0, nx, ny;   /* positions (x0 .. x0+nx−1) × (y0 .. y0+ny−1) */
+  int    k;                /* coefficients per position */
+  float *f;                /* ny × nx × k: position (x, y) at f[((y−y0)·nx + x−x0)·k] */
+} AdiffPhotoFeatures;
+
+/* Positions of the chunks that cover columns [x_lo, x_hi] (of w − P + 1). */
+void     adiff__photo_feature_span    (int w, int P, int x_lo, int x_hi, int *x0, int *nx);
+void     adiff__photo_features_compute (AdiffPhotoFeatures *feat, const AdiffPhotoRows *plane,
+                                        int w, int P, const float *basis, int k,
+                                        int x_lo, int x_hi, int y0, int ny,
+                                        float *scratch /* ADIFF_PHOTO_CHUNK × P² */);
+int      adiff__photo_match            (const AdiffPhotoFeatures *feat, int w, int h, int P,
+                                        int rx, int ry, const AdiffPhotoPass *pass,
+                                        float guide_noise, int *pos_x, int *pos_y,
+                                        float *dist);
+
+/* A worker's buffers for bands of any stage of a run. */
+typedef struct
+{
+  AdiffPhotoFeatures feat;
+  float *scratch;
+  float *pix, *coef, *pcoef, *tmp;
+} AdiffPhotoScratch;
+
+/* The band's rows (ay0, ay1) from its reference ranges. */
+void     adiff__photo_band_rows       (const AdiffPhotoStage *stage, AdiffPhotoBand *band);
+/* Buffers for a band of any of the stages, or FALSE (out of memory). */
+gboolean adiff__photo_scratch_init    (AdiffPhotoScratch *scratch,
+                                       const AdiffPhotoStage *stages, int n_stages,
+                                       GError **error);
+void     adiff__photo_scratch_clear   (AdiffPhotoScratch *scratch);
+/* Match, filter and aggregate the band's groups into sums (zeroed here). */
+void     adiff__photo_band_run        (const AdiffPhotoStage *stage,
+                                       const AdiffPhotoBand *band,
+                                       AdiffPhotoScratch *scratch, AdiffPhotoSums *sums);
 
 /* Bases (basis.c). */
 float   *adiff__photo_basis_1d        (AdiffPhotoBasis kind, int P);  /* P×P rows */
 float   *adiff__photo_basis_separable (AdiffPhotoBasis kind, int P);  /* P²×P², coarse first */
 float   *adiff__photo_window_kaiser   (int P, float beta);            /* P², separable */
 
-/* Matching (match.c). */
-typedef struct
-{
-  int    x0, y0, nx, ny;   /* feature rows y0..y0+ny−1, all nx = w−P+1 columns */
-  int    k;                /* coefficients per position */
-  float *f;                /* ny × nx × k: position (x, y0 + r) at f[(r·nx + x)·k] */
-} AdiffPhotoFeatures;
+/* The pipeline (pipeline.c): every pass of the model, band by band, on
+ * rows the source gives and the sink takes as they are needed and ready.
+ * The source fills the nch planes' rows y (in increasing order, each once)
+ * over the input box's columns; the sink receives the output box's rows
+ * (increasing, each once) over its columns. */
+typedef void (*AdiffPhotoSourceFunc) (int y, float *const *rows, gpointer data);
+typedef void (*AdiffPhotoSinkFunc)   (int y, const float *const *rows, gpointer data);
 
-void     adiff__photo_features_compute (AdiffPhotoFeatures *feat, const float *plane, int w,
-                                        int h, int P, const float *basis, int k, int y0,
-                                        int ny, float *scratch /* nx × P² */);
-int      adiff__photo_match            (const AdiffPhotoFeatures *feat, int w, int h, int P,
-                                        int rx, int ry, const AdiffPhotoPass *pass,
-                                        float guide_noise, int *pos_x, int *pos_y,
-                                        float *dist);
+/* The box the passes read to give the pixels of `out` (geometry.c). */
+void     adiff__photo_input_box       (const AdiffPhotoConfig *config, int w, int h,
+                                        const AdiffPhotoBox *out, AdiffPhotoBox *in);
+gboolean adiff__photo_pipeline_run     (const AdiffPhotoConfig *config, int nch, int w, int h,
+                                        float sigma_255, const AdiffPhotoBox *out,
+                                        AdiffPhotoSourceFunc source, AdiffPhotoSinkFunc sink,
+                                        gpointer data, AdiffPhotoProgress *progress,
+                                        GError **error);
 
 /* nch planes of w×h floats (stride w) through the passes into out
  * (denoise.c); channel 0 is the one groups are matched on. */
@@ -125,20 +235,33 @@ gboolean adiff__photo_model            (float *const *planes, int nch, int w, in
                                         float sigma_255, const AdiffPhotoConfig *config,
                                         float *const *out, AdiffPhotoProgress *progress,
                                         GError **error);
-/* n planes of npix floats each, or all NULL and an error (ADIFF_ERROR_LIMIT). */
-gboolean adiff__photo_planes_alloc     (float **planes, int n, gsize npix, GError **error);
-void     adiff__photo_planes_free      (float **planes, int n);
+/* The bases, transforms and windows of a stage's pass (denoise.c). */
+void     adiff__photo_stage_init       (AdiffPhotoStage *stage, const AdiffPhotoConfig *config,
+                                        const AdiffPhotoPass *pass, int w, int h);
+void     adiff__photo_stage_clear      (AdiffPhotoStage *stage);
 
 /* The model on 0–255 data (config.c, ensemble.c): parameters per σ, the checks, and
- * the gray / RGB runs (interleaved, row stride = w·channels). */
+ * the gray / RGB runs (interleaved). */
 void     adiff__photo_config_init      (AdiffPhotoConfig *config, float sigma_255);
 void     adiff__photo_config_init_best (AdiffPhotoConfig *config, float sigma_255);
 /* Parameters in range, σ finite and > 0, the image at least a patch. */
 gboolean adiff__photo_config_check     (const AdiffPhotoConfig *config, int w, int h,
                                         float sigma_255, GError **error);
-/* Interleaved gray or RGB pixels (row stride w·channels) times scale
- * (255 for [0,1] data) through the model, the colour transform and the
- * self-ensemble, divided by scale into out (which may equal in). */
+/* The box of the w×h image that the self-ensemble's runs read for the
+ * pixels of `out` (each element's input box, mapped back). */
+void     adiff__photo_region_box       (const AdiffPhotoConfig *config, int w, int h,
+                                        const AdiffPhotoBox *out, AdiffPhotoBox *in);
+/* Interleaved gray or RGB pixels times scale (255 for [0,1] data) through
+ * the model, the colour transform and the self-ensemble, divided by scale:
+ * in holds the box in_box of the w×h image (which must contain
+ * adiff__photo_region_box's), out receives the pixels of out_box; rows of
+ * box width × channels floats.  in and out must not overlap. */
+gboolean adiff__photo_run_box          (const AdiffPhotoConfig *config, int w, int h,
+                                        int channels, float scale, float sigma_255,
+                                        const float *in, const AdiffPhotoBox *in_box,
+                                        float *out, const AdiffPhotoBox *out_box,
+                                        AdiffPhotoProgress *progress, GError **error);
+/* The whole image (row stride w·channels); out may equal in. */
 gboolean adiff__photo_run              (const AdiffPhotoConfig *config, const float *in,
                                         int w, int h, int channels, float scale,
                                         float sigma_255, float *out,

@@ -1,57 +1,17 @@
-/* stage.c — one grouped pass: match, filter each group in the 3-D basis,
- * aggregate all estimates with inverse-variance weights.
- *
- * Work is cut into horizontal bands of reference rows.  A worker takes a band,
- * computes the matching coefficients of the rows the band can reach, filters
- * the band's groups into a private accumulator (rows the band can touch only),
- * then adds it to the image's accumulator under a lock.  Memory: the image's
- * accumulator (2 floats per pixel and channel) plus, per worker, a band's
- * features and accumulator.
+/* stage.c — one band of a grouped pass: match the band's reference
+ * patches, filter each group in the 3-D basis, aggregate every estimate
+ * with its inverse-variance weight into the band's own sums (rows the band
+ * can touch only).  pipeline.c adds the bands' sums to the image's, band
+ * after band, so each pixel's float sum is fixed by the image alone.
  */
 #include "photo/photo-private.h"
 #include "photo/transform.h"
 #include "photo/photo-simd.h"
 #include "parallel.h"
-#include <glib/gi18n-lib.h>
 
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
-
-#define BAND_REF_ROWS 16  /* reference rows per band */
-
-/* One worker's buffers. */
-typedef struct
-{
-  AdiffPhotoFeatures feat;
-  float *scratch;
-  float *acc_num[ADIFF_PHOTO_MAX_CH], *acc_den[ADIFF_PHOTO_MAX_CH];
-  float *pix, *coef, *pcoef, *tmp;
-} Worker;
-
-typedef struct
-{
-  const AdiffPhotoStage *st;
-  int      *ref_x, n_rx;       /* reference positions (include the last ones) */
-  int      *ref_y, n_ry;
-  int       n_bands;
-  gint      bands_done;        /* atomic */
-  GMutex    lock;
-  float    *num[ADIFF_PHOTO_MAX_CH];  /* w×h */
-  float    *den[ADIFF_PHOTO_MAX_CH];
-  Worker   *workers;
-} StageRun;
-
-static int *
-ref_positions (int len, int P, int step, int *n)
-{
-  int last = len - P, count = last / step + 1 + (last % step != 0);
-  int *pos = g_new (int, count);
-  for (int i = 0, v = 0; i < count; i++, v += step)
-    pos[i] = MIN (v, last);
-  *n = count;
-  return pos;
-}
 
 /* Orthonormal multilevel Haar transform along the group (N rows, power of 2)
  * of n coefficients each. */
@@ -114,18 +74,18 @@ haar_inverse (float *x, int N, int n, float *tmp)
 }
 
 static inline __attribute__ ((always_inline)) void
-gather (float *dst, const float *plane, int w, int P, int N, const int *px, const int *py)
+gather (float *dst, const AdiffPhotoRows *plane, int P, int N, const int *px, const int *py)
 {
   if (P == 8)
     {
       for (int j = 0; j < N; j++)
         for (int dy = 0; dy < 8; dy++)
-          st8 (dst + j * 64 + dy * 8, ld8 (plane + (gsize) (py[j] + dy) * w + px[j]));
+          st8 (dst + j * 64 + dy * 8, ld8 (adiff__photo_at (plane, px[j], py[j] + dy)));
       return;
     }
   for (int j = 0; j < N; j++)
     for (int dy = 0; dy < P; dy++)
-      memcpy (dst + (gsize) j * P * P + dy * P, plane + (gsize) (py[j] + dy) * w + px[j],
+      memcpy (dst + (gsize) j * P * P + dy * P, adiff__photo_at (plane, px[j], py[j] + dy),
               P * sizeof (float));
 }
 
@@ -179,20 +139,20 @@ shrink_group (const AdiffPhotoStage *st, int ch, float *c, const float *p, int l
 }
 
 /* Filter one channel of a group (N patches at pos_x/pos_y) and add its
- * estimates to the band's accumulators (first row ay0). */
+ * estimates to the band's sums (first row ay0). */
 ADIFF_HOT static void
 filter_group (const AdiffPhotoStage *st, int c, int N, const int *pos_x, const int *pos_y,
               float *pix, float *coef, float *pcoef, float *tmp,
               float *acc_num, float *acc_den, int ay0)
 {
-  int w = st->w, P = st->pass.patch, n = P * P;
+  int P = st->pass.patch, n = P * P, w = st->noisy->width, x0 = st->noisy->x0;
 
-  gather (pix, st->noisy[c], w, P, N, pos_x, pos_y);
+  gather (pix, &st->noisy[c], P, N, pos_x, pos_y);
   adiff__photo_transform_forward (st->transform, pix, coef, N);
   haar_forward (coef, N, n, tmp);
   if (st->shrink == ADIFF_PHOTO_SHRINK_PILOT)
     {
-      gather (pix, st->pilot[c], w, P, N, pos_x, pos_y);
+      gather (pix, &st->pilot[c], P, N, pos_x, pos_y);
       adiff__photo_transform_forward (st->transform, pix, pcoef, N);
       haar_forward (pcoef, N, n, tmp);
     }
@@ -208,7 +168,7 @@ filter_group (const AdiffPhotoStage *st, int c, int N, const int *pos_x, const i
       const float *e = pix + (gsize) j * n;
       for (int dy = 0; dy < P; dy++)
         {
-          gsize o = (gsize) (pos_y[j] + dy - ay0) * w + pos_x[j];
+          gsize o = (gsize) (pos_y[j] + dy - ay0) * w + (pos_x[j] - x0);
           float *an = acc_num + o, *ad = acc_den + o;
           const float *wr = ww + dy * P, *er = e + dy * P;
           if (P == 8)
@@ -227,49 +187,61 @@ filter_group (const AdiffPhotoStage *st, int c, int N, const int *pos_x, const i
     }
 }
 
-/* Rows of features and of accumulator a band can reach. */
-static void
-band_rows (const AdiffPhotoStage *st, int *feat_rows, int *acc_rows)
+void
+adiff__photo_band_rows (const AdiffPhotoStage *st, AdiffPhotoBand *band)
 {
-  const AdiffPhotoPass *pass = &st->pass;
-  int P = pass->patch;
-  *feat_rows = MIN (st->h - P + 1, BAND_REF_ROWS * pass->step + 2 * pass->radius + P);
-  *acc_rows = MIN (st->h, *feat_rows + P);
+  int P = st->pass.patch, R = st->pass.radius;
+  band->ay0 = MAX (0, st->ref_y[band->i0] - R);
+  band->ay1 = MIN (st->h - P, st->ref_y[band->i1 - 1] + R) + P;
 }
 
+/* Positions (x_lo..x_hi, y_lo..) whose coefficients the band compares. */
 static void
-worker_clear (Worker *wk)
+band_positions (const AdiffPhotoStage *st, const AdiffPhotoBand *band, int *x_lo, int *x_hi,
+                int *y_lo, int *ny)
+{
+  int P = st->pass.patch, R = st->pass.radius;
+  *x_lo = MAX (0, st->ref_x[band->j0] - R);
+  *x_hi = MIN (st->w - P, st->ref_x[band->j1 - 1] + R);
+  *y_lo = band->ay0;
+  *ny = band->ay1 - P + 1 - band->ay0;
+}
+
+void
+adiff__photo_scratch_clear (AdiffPhotoScratch *wk)
 {
   g_free (wk->feat.f);
   g_free (wk->scratch);
-  for (int c = 0; c < ADIFF_PHOTO_MAX_CH; c++)
-    {
-      g_free (wk->acc_num[c]);
-      g_free (wk->acc_den[c]);
-    }
   g_free (wk->pix);
   g_free (wk->coef);
   g_free (wk->pcoef);
   g_free (wk->tmp);
+  memset (wk, 0, sizeof *wk);
 }
 
-static gboolean
-worker_init (Worker *wk, const AdiffPhotoStage *st, GError **error)
+/* Buffers for a band of any of the stages (over all the planes' columns). */
+gboolean
+adiff__photo_scratch_init (AdiffPhotoScratch *wk, const AdiffPhotoStage *stages, int n_stages,
+                           GError **error)
 {
-  const AdiffPhotoPass *pass = &st->pass;
-  int P = pass->patch, n = P * P, nx = st->w - P + 1, feat_rows, acc_rows;
-  gsize group = (gsize) pass->group_max * n;
-  band_rows (st, &feat_rows, &acc_rows);
-  if (!(wk->feat.f = adiff__try_alloc ((gsize) feat_rows * nx, pass->match_dims * sizeof (float),
-                                       "photo model: matching coefficients", error)) ||
-      !(wk->scratch = adiff__try_alloc (nx, n * sizeof (float), "photo model: patches", error)))
+  gsize feat = 1, n_max = 1, group = 1;
+  memset (wk, 0, sizeof *wk);
+  for (int s = 0; s < n_stages; s++)
+    {
+      const AdiffPhotoStage *st = &stages[s];
+      const AdiffPhotoPass *pass = &st->pass;
+      int P = pass->patch, x0, nx;
+      int x_lo = MAX (0, st->noisy->x0), x_hi = MIN (st->w - P, st->noisy->x0 + st->noisy->width - P);
+      int rows = MIN (st->h - P + 1, (ADIFF_PHOTO_BAND_REFS - 1) * pass->step + 2 * pass->radius + 1);
+      adiff__photo_feature_span (st->w, P, x_lo, MAX (x_lo, x_hi), &x0, &nx);
+      feat = MAX (feat, (gsize) rows * nx * pass->match_dims);
+      n_max = MAX (n_max, (gsize) P * P);
+      group = MAX (group, (gsize) pass->group_max * P * P);
+    }
+  if (!(wk->feat.f = adiff__try_alloc (feat, sizeof (float), "photo model: matching coefficients",
+                                       error)))
     return FALSE;
-  for (int c = 0; c < st->nch; c++)
-    if (!(wk->acc_num[c] = adiff__try_alloc ((gsize) acc_rows * st->w, sizeof (float),
-                                             "photo model: band", error)) ||
-        !(wk->acc_den[c] = adiff__try_alloc ((gsize) acc_rows * st->w, sizeof (float),
-                                             "photo model: band", error)))
-      return FALSE;
+  wk->scratch = g_new (float, ADIFF_PHOTO_CHUNK * n_max);
   wk->pix = g_new (float, group);
   wk->coef = g_new (float, group);
   wk->pcoef = g_new (float, group);
@@ -277,131 +249,35 @@ worker_init (Worker *wk, const AdiffPhotoStage *st, GError **error)
   return TRUE;
 }
 
-/* Report the share of bands done (the caller's thread only: worker 0). */
-static void
-band_progress (StageRun *run, guint worker)
+void
+adiff__photo_band_run (const AdiffPhotoStage *st, const AdiffPhotoBand *band,
+                       AdiffPhotoScratch *wk, AdiffPhotoSums *sums)
 {
-  AdiffPhotoProgress *pr = run->st->progress;
-  int done = g_atomic_int_add (&run->bands_done, 1) + 1;
-  if (pr == NULL || pr->func == NULL || worker != 0)
-    return;
-  if (!pr->func (pr->done + pr->span * done / run->n_bands, pr->data))
-    g_atomic_int_set (&pr->cancelled, 1);
-}
-
-static void
-stage_band (guint band, guint worker, gpointer data)
-{
-  StageRun *run = data;
-  const AdiffPhotoStage *st = run->st;
   const AdiffPhotoPass *pass = &st->pass;
-  Worker *wk = &run->workers[worker];
-  int w = st->w, h = st->h, P = pass->patch, R = pass->radius, nch = st->nch;
+  int w = st->w, h = st->h, P = pass->patch, nch = st->nch, x_lo, x_hi, y_lo, ny;
   int pos_x[ADIFF_PHOTO_MAX_GROUP], pos_y[ADIFF_PHOTO_MAX_GROUP];
   float dist[ADIFF_PHOTO_MAX_GROUP];
+  gsize len = (gsize) (band->ay1 - band->ay0) * st->noisy->width;
 
-  if (st->progress && g_atomic_int_get (&st->progress->cancelled))
-    return;
-  int i0 = band * BAND_REF_ROWS, i1 = MIN (run->n_ry, i0 + BAND_REF_ROWS);
-  int fy0 = MAX (0, run->ref_y[i0] - R);
-  int fy1 = MIN (h - P, run->ref_y[i1 - 1] + R);
-  int ay0 = fy0, ay1 = fy1 + P;  /* accumulator rows [ay0, ay1) */
-
-  adiff__photo_features_compute (&wk->feat, st->guide, w, h, P, st->basis, pass->match_dims,
-                                 fy0, fy1 - fy0 + 1, wk->scratch);
+  band_positions (st, band, &x_lo, &x_hi, &y_lo, &ny);
+  adiff__photo_features_compute (&wk->feat, st->guide, w, P, st->basis, pass->match_dims,
+                                 x_lo, x_hi, y_lo, ny, wk->scratch);
   for (int c = 0; c < nch; c++)
     {
-      memset (wk->acc_num[c], 0, (gsize) (ay1 - ay0) * w * sizeof (float));
-      memset (wk->acc_den[c], 0, (gsize) (ay1 - ay0) * w * sizeof (float));
+      memset (sums->num[c], 0, len * sizeof (float));
+      memset (sums->den[c], 0, len * sizeof (float));
     }
 
-  for (int iy = i0; iy < i1; iy++)
-    for (int ix = 0; ix < run->n_rx; ix++)
+  for (int iy = band->i0; iy < band->i1; iy++)
+    for (int ix = band->j0; ix < band->j1; ix++)
       {
-        int count = adiff__photo_match (&wk->feat, w, h, P, run->ref_x[ix], run->ref_y[iy],
+        int count = adiff__photo_match (&wk->feat, w, h, P, st->ref_x[ix], st->ref_y[iy],
                                         pass, st->guide_noise, pos_x, pos_y, dist);
         int N = 1;
         while (N * 2 <= count)   /* the Haar transform across the group wants 2^j */
           N *= 2;
         for (int c = 0; c < nch; c++)
           filter_group (st, c, N, pos_x, pos_y, wk->pix, wk->coef, wk->pcoef, wk->tmp,
-                        wk->acc_num[c], wk->acc_den[c], ay0);
+                        sums->num[c], sums->den[c], band->ay0);
       }
-
-  g_mutex_lock (&run->lock);
-  for (int c = 0; c < nch; c++)
-    {
-      float *gn = run->num[c] + (gsize) ay0 * w, *gd = run->den[c] + (gsize) ay0 * w;
-      gsize len = (gsize) (ay1 - ay0) * w;
-      for (gsize i = 0; i < len; i++)
-        {
-          gn[i] += wk->acc_num[c][i];
-          gd[i] += wk->acc_den[c][i];
-        }
-    }
-  g_mutex_unlock (&run->lock);
-  band_progress (run, worker);
-}
-
-static void
-run_clear (StageRun *run, guint n_workers)
-{
-  for (int c = 0; c < ADIFF_PHOTO_MAX_CH; c++)
-    {
-      g_free (run->num[c]);
-      g_free (run->den[c]);
-    }
-  if (run->workers)
-    for (guint t = 0; t < n_workers; t++)
-      worker_clear (&run->workers[t]);
-  g_free (run->workers);
-  g_free (run->ref_x);
-  g_free (run->ref_y);
-  g_mutex_clear (&run->lock);
-}
-
-gboolean
-adiff__photo_stage_run (const AdiffPhotoStage *st, GError **error)
-{
-  StageRun run = { 0 };
-  int P = st->pass.patch, w = st->w, h = st->h;
-  gsize npix = (gsize) w * h;
-
-  run.st = st;
-  run.ref_x = ref_positions (w, P, st->pass.step, &run.n_rx);
-  run.ref_y = ref_positions (h, P, st->pass.step, &run.n_ry);
-  run.n_bands = (run.n_ry + BAND_REF_ROWS - 1) / BAND_REF_ROWS;
-  g_mutex_init (&run.lock);
-  guint n_workers = MIN (adiff__thread_count (st->n_threads), (guint) run.n_bands);
-  run.workers = g_new0 (Worker, n_workers);
-  gboolean ok = TRUE;
-  for (int c = 0; c < st->nch && ok; c++)
-    ok = (run.num[c] = adiff__try_alloc (npix, sizeof (float), "photo model: sums", error)) &&
-         (run.den[c] = adiff__try_alloc (npix, sizeof (float), "photo model: weights", error));
-  for (guint t = 0; t < n_workers && ok; t++)
-    ok = worker_init (&run.workers[t], st, error);
-  if (!ok)
-    {
-      run_clear (&run, n_workers);
-      return FALSE;
-    }
-  for (int c = 0; c < st->nch; c++)
-    {
-      memset (run.num[c], 0, npix * sizeof (float));
-      memset (run.den[c], 0, npix * sizeof (float));
-    }
-
-  adiff__parallel_for ((guint) run.n_bands, n_workers, stage_band, &run);
-
-  if (st->progress && g_atomic_int_get (&st->progress->cancelled))
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("denoising cancelled"));
-      run_clear (&run, n_workers);
-      return FALSE;
-    }
-  for (int c = 0; c < st->nch; c++)
-    for (gsize i = 0; i < npix; i++)
-      st->out[c][i] = run.den[c][i] > 0.0f ? run.num[c][i] / run.den[c][i] : st->noisy[c][i];
-  run_clear (&run, n_workers);
-  return TRUE;
 }

@@ -1,6 +1,8 @@
 /* denoise-op.c — the GEGL side of the denoisers: an area filter whose
- * margin is the bundle's window, so GEGL may cut the image into any tiles
- * and hand them to any thread; adiff_denoise_region keeps the window grid
+ * margin is the bundle's window (or, for the photo model, what
+ * adiff_photo_region_input says a pixel reads), so GEGL may cut the image
+ * into any tiles and hand them to any thread; adiff_denoise_region and
+ * adiff_photo_denoise_region keep the window grid or the reference grid
  * anchored to the image, so every cut gives the pixels of `adiff denoise`.
  *
  * Cost: the bundle (per path) and the denoiser (per bundle, σ, model, τ,
@@ -8,9 +10,12 @@
  * operation instance and shared by every tile; GEGL's threads only run
  * adiff_denoise_region, which only reads the denoiser (libadiff's
  * denoisers are reentrant; the lazy fast-mode indexes are built under the
- * denoiser's own lock).  Parallelism comes from GEGL's threads alone: the
- * denoiser gets one thread (n_threads = 1) and module.c sets OpenBLAS to
- * one thread, so GIMP's process never runs more threads than GEGL's.
+ * denoiser's own lock).  The photo model has nothing to build: each tile
+ * runs it on the tile and its margin (the best quality with a reference
+ * to the bundle, whose principal components it reads).  Parallelism comes
+ * from GEGL's threads alone: the denoisers get one thread (n_threads = 1)
+ * and module.c sets OpenBLAS to one thread, so GIMP's process never runs
+ * more threads than GEGL's.
  *
  * Crash safety: the module runs inside GIMP.  Every failure — a missing or
  * corrupt bundle, a colour bundle on a gray layer, σ ≤ 0, non-finite
@@ -164,6 +169,28 @@ work_format (GeglOperation *operation, gboolean with_alpha)
   return babl_format_with_space (with_alpha ? "R'G'B'A float" : "R'G'B' float", space);
 }
 
+/* The most the photo model reads beyond a pixel on each side, whatever
+ * the pixel's place on the reference grids (their steps divide 12) and σ
+ * (unknown here when it is estimated; above 40/255 the patches grow). */
+static void
+photo_margin (AdiffPhotoQuality quality, GeglOperationAreaFilter *area)
+{
+  const double sigmas[] = { 25 / 255.0, 50 / 255.0 };
+  area->left = area->right = area->top = area->bottom = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (sigmas); i++)
+    for (guint k = 0; k < 12; k++)
+      {
+        AdiffPhotoParams p;
+        AdiffRect r = { 2048 + k, 2048 + k, 1, 1 }, in;
+        adiff_photo_params_init (&p, quality, sigmas[i]);
+        adiff_photo_region_input (&p, 4096, 4096, &r, &in);
+        area->left = MAX (area->left, (gint) (r.x - in.x));
+        area->top = MAX (area->top, (gint) (r.y - in.y));
+        area->right = MAX (area->right, (gint) (in.x + in.width - r.x - 1));
+        area->bottom = MAX (area->bottom, (gint) (in.y + in.height - r.y - 1));
+      }
+}
+
 void
 denoise_op_prepare (GeglOperation *operation, gpointer *slot, const DenoiseSettings *s)
 {
@@ -175,11 +202,16 @@ denoise_op_prepare (GeglOperation *operation, gpointer *slot, const DenoiseSetti
   gegl_operation_set_format (operation, "output", format);
   g_mutex_lock (&c->lock);
   cache_open_bundle (c, s);
-  /* Windows that reach a pixel read at most a window minus one beyond it. */
-  guint w = c->bundle ? adiff_bundle_get_width (c->bundle) : 0;
-  guint h = c->bundle ? adiff_bundle_get_height (c->bundle) : 0;
-  area->left = area->right = (gint) w;
-  area->top = area->bottom = (gint) h;
+  if (s->photo)
+    photo_margin (s->quality, area);
+  else
+    {
+      /* Windows that reach a pixel read at most a window minus one beyond it. */
+      guint w = c->bundle ? adiff_bundle_get_width (c->bundle) : 0;
+      guint h = c->bundle ? adiff_bundle_get_height (c->bundle) : 0;
+      area->left = area->right = (gint) w;
+      area->top = area->bottom = (gint) h;
+    }
   g_mutex_unlock (&c->lock);
 }
 
@@ -275,29 +307,33 @@ build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels
   return shared;
 }
 
-/* The denoiser for the settings, built at the first tile that needs it and
- * kept while they stay the same; NULL with the error otherwise. */
-static SharedDenoiser *
-cache_denoiser (GeglOperation *operation, Cache *c, const DenoiseSettings *s,
-                GeglBuffer *input, const GeglRectangle *image, guint channels,
-                GError **error)
+/* σ in [0,1] units: the settings' or the estimate (caller holds the lock). */
+static gboolean
+cache_sigma (GeglOperation *operation, Cache *c, const DenoiseSettings *s, GeglBuffer *input,
+             const GeglRectangle *image, guint channels, double *sigma, GError **error)
 {
-  SharedDenoiser *shared = NULL;
-  g_autofree char *key = NULL;
-  double sigma = s->sigma / 255.0;
-  g_mutex_lock (&c->lock);
-  if (s->estimate && !estimate_sigma (operation, c, input, image, channels, &sigma, error))
-    goto out;
-  if (!s->estimate && !(sigma > 0.0 && isfinite (sigma)))
+  *sigma = s->sigma / 255.0;
+  if (s->estimate)
+    return estimate_sigma (operation, c, input, image, channels, sigma, error);
+  if (!(*sigma > 0.0 && isfinite (*sigma)))
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
                    _("noise σ must be greater than 0 (got %g)"), s->sigma);
-      goto out;
+      return FALSE;
     }
-  cache_open_bundle (c, s);
-  key = g_strdup_printf ("%s|%u|%.17g|%d|%.17g|%d|%u",
-                         c->path ? c->path : "", channels, sigma,
-                         (int) s->method, s->tau, s->exact, s->overlap);
+  return TRUE;
+}
+
+/* The denoiser for the settings, built at the first tile that needs it and
+ * kept while they stay the same (caller holds the lock); NULL with the
+ * error otherwise. */
+static SharedDenoiser *
+cache_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels,
+                GError **error)
+{
+  g_autofree char *key = g_strdup_printf ("%s|%u|%.17g|%d|%.17g|%d|%u",
+                                          c->path ? c->path : "", channels, sigma,
+                                          (int) s->method, s->tau, s->exact, s->overlap);
   if (g_strcmp0 (key, c->key) != 0)
     {
       g_clear_pointer (&c->shared, shared_unref);
@@ -307,12 +343,85 @@ cache_denoiser (GeglOperation *operation, Cache *c, const DenoiseSettings *s,
       c->shared = build_denoiser (c, s, sigma, channels, &c->error);
     }
   if (c->shared != NULL)
-    shared = g_atomic_rc_box_acquire (c->shared);
-  else
-    *error = g_error_copy (c->error);
-out:
+    return g_atomic_rc_box_acquire (c->shared);
+  *error = g_error_copy (c->error);
+  return NULL;
+}
+
+/* What a tile is denoised with: a bundle's denoiser, or the photo model
+ * (with the bundle for the best quality's basis). */
+typedef struct
+{
+  SharedDenoiser  *shared;
+  AdiffPhotoParams photo;
+  AdiffBundle     *bundle;
+} Model;
+
+/* The photo model for the settings (caller holds the lock). */
+static gboolean
+cache_photo (Cache *c, const DenoiseSettings *s, double sigma, Model *m, GError **error)
+{
+  adiff_photo_params_init (&m->photo, s->quality, sigma);
+  m->photo.n_threads = 1;         /* GEGL's threads are the parallelism */
+  if (!adiff_photo_quality_uses_bundle (s->quality))
+    return TRUE;
+  if (c->bundle == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                   _("the best quality of the photo model needs a gray 8×8 bundle: %s"),
+                   c->bundle_error ? c->bundle_error->message : "");
+      return FALSE;
+    }
+  m->bundle = adiff_bundle_ref (c->bundle);
+  return TRUE;
+}
+
+/* The model for the settings; FALSE with the error otherwise. */
+static gboolean
+cache_model (GeglOperation *operation, Cache *c, const DenoiseSettings *s, GeglBuffer *input,
+             const GeglRectangle *image, guint channels, Model *m, GError **error)
+{
+  double sigma;
+  gboolean ok;
+  memset (m, 0, sizeof *m);
+  g_mutex_lock (&c->lock);
+  ok = cache_sigma (operation, c, s, input, image, channels, &sigma, error);
+  if (ok)
+    cache_open_bundle (c, s);
+  if (ok && s->photo)
+    ok = cache_photo (c, s, sigma, m, error);
+  else if (ok)
+    ok = (m->shared = cache_denoiser (c, s, sigma, channels, error)) != NULL;
   g_mutex_unlock (&c->lock);
-  return shared;
+  return ok;
+}
+
+static void
+model_release (Model *m)
+{
+  g_clear_pointer (&m->shared, shared_unref);
+  g_clear_pointer (&m->bundle, adiff_bundle_unref);
+}
+
+static void
+model_input (const Model *m, const GeglRectangle *image, const AdiffRect *region,
+             AdiffRect *need)
+{
+  if (m->shared != NULL)
+    adiff_region_input (m->shared->denoiser, image->width, image->height, region, need);
+  else
+    adiff_photo_region_input (&m->photo, image->width, image->height, region, need);
+}
+
+static gboolean
+model_denoise (const Model *m, const GeglRectangle *image, guint channels, const float *in,
+               const AdiffRect *input, float *out, const AdiffRect *region, GError **error)
+{
+  if (m->shared != NULL)
+    return adiff_denoise_region (m->shared->denoiser, image->width, image->height, channels,
+                                 in, input, out, region, error);
+  return adiff_photo_denoise_region (&m->photo, m->bundle, image->width, image->height,
+                                     channels, in, input, out, region, NULL, NULL, error);
 }
 
 /* Tell the user once per problem, not once per tile. */
@@ -331,14 +440,14 @@ tell (Cache *c, const DenoiseSettings *s, const GError *error)
 
 /* Denoise the colour of pixels (n_px RGBA or YA floats) inside roi. */
 static gboolean
-denoise_rect (AdiffDenoiser *den, GeglBuffer *input, const Babl *format,
+denoise_rect (const Model *m, GeglBuffer *input, const Babl *format,
               const GeglRectangle *image, const GeglRectangle *roi, guint channels,
               double strength, float *out, GError **error)
 {
   guint nf = channels + 1;
   AdiffRect region = { roi->x - image->x, roi->y - image->y, roi->width, roi->height };
   AdiffRect need;
-  adiff_region_input (den, image->width, image->height, &region, &need);
+  model_input (m, image, &region, &need);
   GeglRectangle in_rect = { image->x + (gint) need.x, image->y + (gint) need.y,
                             (gint) need.width, (gint) need.height };
   gsize n_in = (gsize) need.width * need.height, n_out = (gsize) roi->width * roi->height;
@@ -354,8 +463,7 @@ denoise_rect (AdiffDenoiser *den, GeglBuffer *input, const Babl *format,
       gegl_buffer_get (input, &in_rect, 1.0, format, px, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
       for (gsize i = 0; i < n_in; i++)
         memcpy (colour + i * channels, px + i * nf, channels * sizeof (float));
-      ok = adiff_denoise_region (den, image->width, image->height, channels, colour, &need,
-                                 est, &region, error);
+      ok = model_denoise (m, image, channels, colour, &need, est, &region, error);
     }
   if (ok)
     {
@@ -394,9 +502,9 @@ denoise_op_process (GeglOperation *operation, gpointer *slot, const DenoiseSetti
       !gegl_rectangle_intersect (&part, roi, &image))
     return TRUE;
 
-  SharedDenoiser *shared = cache_denoiser (operation, c, s, input, &image, channels, &error);
+  Model model;
   float *out = NULL;
-  gboolean ok = shared != NULL;
+  gboolean ok = cache_model (operation, c, s, input, &image, channels, &model, &error);
   if (ok)
     {
       out = g_try_new (float, (gsize) part.width * part.height * (channels + 1));
@@ -404,7 +512,7 @@ denoise_op_process (GeglOperation *operation, gpointer *slot, const DenoiseSetti
         g_set_error (error == NULL ? &error : NULL, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
                      _("not enough memory for a %d×%d tile"), part.width, part.height);
       ok = out != NULL &&
-           denoise_rect (shared->denoiser, input, format, &image, &part, channels,
+           denoise_rect (&model, input, format, &image, &part, channels,
                          MIN (s->strength, 1.0), out, &error);
     }
   if (ok)
@@ -413,7 +521,6 @@ denoise_op_process (GeglOperation *operation, gpointer *slot, const DenoiseSetti
     tell (c, s, error);
   g_clear_error (&error);
   g_free (out);
-  if (shared != NULL)
-    shared_unref (shared);
+  model_release (&model);
   return TRUE;
 }

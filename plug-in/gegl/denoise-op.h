@@ -15,6 +15,9 @@ typedef struct
   const char *bundle;      /* path; NULL or "" = the default installed bundle */
   double      sigma;       /* 0–255 scale; must be > 0 unless estimated */
   gboolean    estimate;    /* estimate σ from the whole input instead */
+  gboolean    photo;       /* the photo model (then method, tau, exact and overlap
+                              do not count) */
+  AdiffPhotoQuality quality;
   AdiffMethod method;
   double      tau;
   gboolean    exact;
@@ -22,7 +25,8 @@ typedef struct
   double      strength;    /* 0 = input, 1 = fully denoised */
 } DenoiseSettings;
 
-/* Formats and the window margin (the bundle is opened here, once per path). */
+/* Formats and the margin: the bundle's window, or what the photo model
+ * reads around a pixel (the bundle is opened here, once per path). */
 void          denoise_op_prepare  (GeglOperation *operation, gpointer *cache,
                                    const DenoiseSettings *settings);
 /* The input's own extent: denoising does not grow the image. */

@@ -7,6 +7,10 @@
 
 #ifdef GEGL_PROPERTIES
 
+#define DENOISE_OP_BUNDLE_HELP \
+  _("Path of a statistics bundle (.adstats); empty = the installed natural-gray-8x8")
+#define DENOISE_OP_OVERLAP_HELP \
+  _("Windows that estimate each pixel, along each axis (4: smoother, slower)")
 #include "gegl/denoise-op-props.h"
 
 #else
@@ -23,8 +27,9 @@ settings (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   return (DenoiseSettings) {
-    _("Wiener Denoise"), o->bundle, o->sigma, o->estimate_sigma, ADIFF_METHOD_WIENER,
-    0.02, FALSE, (guint) o->overlap, o->strength
+    _("Wiener Denoise"), o->bundle, o->sigma, o->estimate_sigma, FALSE,
+    ADIFF_PHOTO_QUALITY_DEFAULT, ADIFF_METHOD_WIENER, 0.02, FALSE, (guint) o->overlap,
+    o->strength
   };
 }
 

@@ -1,7 +1,7 @@
 /* denoise-photo.c — `adiff denoise` with the photo model (the default):
- * the image is loaded whole (the model needs it all: no row streaming
- * yet, docs/limits.md), each item denoised by adiff_photo_denoise, alpha
- * passed through.  The bundle is optional: the default quality uses none,
+ * the image is loaded whole (adiff_photo_denoise takes it in memory; the
+ * model's own working memory is a few bands, docs/limits.md), each item
+ * denoised in place by adiff_photo_denoise, alpha passed through.  The bundle is optional: the default quality uses none,
  * the best quality the gray 8×8 bundle (--bundle, else the installed
  * natural-gray-8x8.adstats). */
 #include "adiff-commands.h"

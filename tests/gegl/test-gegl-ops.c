@@ -3,8 +3,10 @@
  *
  * - Any cut gives libadiff's pixels: the image is rendered through the
  *   operation in rectangles of several sizes, with several GEGL tile sizes
- *   and thread counts, and compared with adiff_denoise_image on the same
- *   floats (1e-5).
+ *   and thread counts, and compared with adiff_denoise_image (the photo
+ *   model: adiff_photo_denoise, as `adiff denoise` runs it) on the same
+ *   floats (1e-5).  The photo model needs no bundle at its default quality
+ *   (none is installed here) and is the analytic operation's default.
  * - Errors change nothing: a missing or corrupt bundle, an RGB bundle on a
  *   gray image, σ = 0 give output = input and one message (not one per
  *   tile), never a WARNING or CRITICAL (G_DEBUG=fatal-criticals; warnings
@@ -20,9 +22,9 @@
 static char *scratch;
 
 static char *
-write_bundle (const char *name, guint channels, guint n_exemplars)
+write_bundle_sized (const char *name, guint size, guint channels, guint n_exemplars)
 {
-  guint w = 4, h = 4;
+  guint w = size, h = size;
   gsize d = (gsize) w * h * channels;
   double *mean = g_new (double, d), *vals = g_new (double, d), *vecs = g_new0 (double, d * d);
   float *ex = g_new (float, (gsize) n_exemplars * d);
@@ -44,6 +46,12 @@ write_bundle (const char *name, guint channels, guint n_exemplars)
   g_free (mean); g_free (vals); g_free (vecs); g_free (ex);
   g_rand_free (r);
   return path;
+}
+
+static char *
+write_bundle (const char *name, guint channels, guint n_exemplars)
+{
+  return write_bundle_sized (name, 4, channels, n_exemplars);
 }
 
 /* A noisy test image, [0,1] floats, colour and alpha interleaved. */
@@ -98,27 +106,45 @@ render (GeglNode *op, const float *in, guint w, guint h, guint channels, guint c
   return out;
 }
 
-/* libadiff alone on the same floats, alpha kept. */
+/* libadiff alone on the same floats, alpha kept: the bundle's denoiser,
+ * or (photo) the photo model at that quality as `adiff denoise` runs it. */
 static float *
-reference (const char *bundle_path, const AdiffParams *params, const float *in,
-           guint w, guint h, guint channels)
+reference (const char *bundle_path, const AdiffParams *params, const char *photo,
+           const float *in, guint w, guint h, guint channels)
 {
   GError *error = NULL;
-  AdiffBundle *b = adiff_bundle_open (bundle_path, NULL, &error);
-  g_assert_no_error (error);
-  AdiffDenoiser *den = adiff_denoiser_new (b, params, &error);
-  g_assert_no_error (error);
+  AdiffBundle *b = NULL;
+  if (bundle_path != NULL)
+    {
+      b = adiff_bundle_open (bundle_path, NULL, &error);
+      g_assert_no_error (error);
+    }
   gsize n = (gsize) w * h;
   float *colour = g_new (float, n * channels), *out = g_memdup2 (in, n * (channels + 1) * sizeof (float));
   for (gsize i = 0; i < n; i++)
     memcpy (colour + i * channels, in + i * (channels + 1), channels * sizeof (float));
-  g_assert_true (adiff_denoise_image (den, colour, colour, w, h, channels, NULL, NULL, &error));
+  if (photo != NULL)
+    {
+      AdiffPhotoParams pp;
+      adiff_photo_params_init (&pp, g_str_equal (photo, "best") ? ADIFF_PHOTO_QUALITY_BEST
+                                    : ADIFF_PHOTO_QUALITY_DEFAULT, params->sigma);
+      g_assert_true (adiff_photo_denoise (&pp, b, colour, w, h, channels, colour, NULL, NULL,
+                                          &error));
+    }
+  else
+    {
+      AdiffDenoiser *den = adiff_denoiser_new (b, params, &error);
+      g_assert_no_error (error);
+      g_assert_true (adiff_denoise_image (den, colour, colour, w, h, channels, NULL, NULL,
+                                          &error));
+      adiff_denoiser_free (den);
+    }
   g_assert_no_error (error);
   for (gsize i = 0; i < n; i++)
     memcpy (out + i * (channels + 1), colour + i * channels, channels * sizeof (float));
   g_free (colour);
-  adiff_denoiser_free (den);
-  adiff_bundle_unref (b);
+  if (b)
+    adiff_bundle_unref (b);
   return out;
 }
 
@@ -135,18 +161,32 @@ typedef struct
 {
   const char *op;
   guint       channels;
-  guint       bundle_channels;
+  guint       bundle_channels;   /* 0: no bundle */
   guint       overlap;
   const char *model;
+  const char *quality;           /* photo model */
 } Case;
 
 static const Case cases[] = {
-  { "adiff:wiener-denoise", 1, 1, 2, NULL },
-  { "adiff:wiener-denoise", 3, 3, 4, NULL },
-  { "adiff:analytic-denoise", 1, 1, 2, "analytic" },
-  { "adiff:analytic-denoise", 3, 1, 2, "analytic" },
-  { "adiff:analytic-denoise", 3, 3, 4, "optimal" },
+  { "adiff:wiener-denoise", 1, 1, 2, NULL, NULL },
+  { "adiff:wiener-denoise", 3, 3, 4, NULL, NULL },
+  { "adiff:analytic-denoise", 1, 1, 2, "analytic", NULL },
+  { "adiff:analytic-denoise", 3, 1, 2, "analytic", NULL },
+  { "adiff:analytic-denoise", 3, 3, 4, "optimal", NULL },
+  { "adiff:analytic-denoise", 1, 0, 2, "photo", "default" },
+  { "adiff:analytic-denoise", 3, 0, 2, "photo", "default" },
+  { "adiff:analytic-denoise", 1, 1, 2, "photo", "best" },
 };
+
+/* Set an enum property by its nick. */
+static void
+set_enum (GeglNode *op, const char *op_name, const char *property, const char *nick)
+{
+  GParamSpec *ps = gegl_operation_find_property (op_name, property);
+  GEnumValue *v = g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (ps)->enum_class, nick);
+  g_assert_nonnull (v);
+  gegl_node_set (op, property, v->value, NULL);
+}
 
 /* Tiles × threads × blit pieces. */
 static const struct { gint tile_w, tile_h, threads; guint cw, ch; } cuts[] = {
@@ -160,17 +200,29 @@ static void
 test_cuts (gconstpointer data)
 {
   const Case *t = data;
+  gboolean photo = t->quality != NULL;
+  /* the photo model reads up to 81 pixels around a pixel: an image longer
+   * than a tile and twice that on one side, so tiles read different parts
+   * (the RGB case: along y) */
   guint w = 61, h = 47;
-  g_autofree char *bundle = write_bundle (t->bundle_channels == 1 ? "gray.adstats" : "rgb.adstats",
-                                          t->bundle_channels, 300);
+  if (photo)
+    {
+      w = t->channels == 3 ? 44 : 206;
+      h = t->channels == 3 ? 206 : 44;
+    }
+  g_autofree char *bundle =
+    t->bundle_channels == 0 ? NULL
+    : photo ? write_bundle_sized ("gray8.adstats", 8, 1, 100)
+    : write_bundle (t->bundle_channels == 1 ? "gray.adstats" : "rgb.adstats",
+                    t->bundle_channels, 300);
   float *in = make_image (w, h, t->channels);
   AdiffParams p;
   adiff_params_init (&p);
   p.sigma = 30 / 255.0;
   p.overlap = t->overlap;
-  if (t->model)
+  if (t->model && !photo)
     adiff_method_from_string (t->model, &p.method);
-  float *ref = reference (bundle, &p, in, w, h, t->channels);
+  float *ref = reference (bundle, &p, t->quality, in, w, h, t->channels);
   for (guint k = 0; k < G_N_ELEMENTS (cuts); k++)
     {
       g_object_set (gegl_config (), "tile-width", cuts[k].tile_w, "tile-height", cuts[k].tile_h,
@@ -178,14 +230,13 @@ test_cuts (gconstpointer data)
       GeglNode *op = gegl_node_new ();
       g_object_unref (op);
       op = g_object_new (GEGL_TYPE_NODE, "operation", t->op, NULL);
-      gegl_node_set (op, "bundle", bundle, "sigma", 30.0, "overlap", (gint) t->overlap, NULL);
-      if (t->model)
-        {
-          GParamSpec *ps = gegl_operation_find_property (t->op, "model");
-          GEnumValue *v = g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (ps)->enum_class, t->model);
-          g_assert_nonnull (v);
-          gegl_node_set (op, "model", v->value, NULL);
-        }
+      gegl_node_set (op, "bundle", bundle ? bundle : "", "sigma", 30.0,
+                     "overlap", (gint) t->overlap, NULL);
+      /* the photo model is the default: it is not set */
+      if (t->model && !photo)
+        set_enum (op, t->op, "model", t->model);
+      if (photo)
+        set_enum (op, t->op, "quality", t->quality);
       float *out = render (op, in, w, h, t->channels, cuts[k].cw, cuts[k].ch);
       double d = max_diff (out, ref, (gsize) w * h * (t->channels + 1));
       g_test_message ("%s, %u channel(s), tiles %d×%d, %d threads, pieces %u×%u: max |Δ| %g",
@@ -208,14 +259,21 @@ count_message (const gchar *domain, GLogLevelFlags level, const gchar *message, 
   messages++;
 }
 
-/* Output = input, one message per problem however many tiles. */
+/* Output = input, one message per problem however many tiles; quality
+ * NULL: the window models (the analytic operation's analytic model), else
+ * the photo model at that quality. */
 static void
-expect_unchanged (const char *op_name, const char *bundle, double sigma, guint channels)
+expect_unchanged (const char *op_name, const char *bundle, double sigma, guint channels,
+                  const char *quality)
 {
   guint w = 40, h = 30;
   float *in = make_image (w, h, channels);
   GeglNode *op = g_object_new (GEGL_TYPE_NODE, "operation", op_name, NULL);
   gegl_node_set (op, "bundle", bundle, "sigma", sigma, NULL);
+  if (g_str_equal (op_name, "adiff:analytic-denoise"))
+    set_enum (op, op_name, "model", quality ? "photo" : "analytic");
+  if (quality)
+    set_enum (op, op_name, "quality", quality);
   messages = 0;
   float *out = render (op, in, w, h, channels, 7, 9);
   g_assert_cmpmem (out, (gsize) w * h * (channels + 1) * sizeof (float),
@@ -242,11 +300,36 @@ test_errors (void)
   for (guint i = 0; i < 2; i++)
     {
       const char *op = i ? "adiff:analytic-denoise" : "adiff:wiener-denoise";
-      expect_unchanged (op, missing, 25, 3);
-      expect_unchanged (op, corrupt, 25, 1);
-      expect_unchanged (op, rgb, 25, 1);
-      expect_unchanged (op, gray, 0, 3);
+      expect_unchanged (op, missing, 25, 3, NULL);
+      expect_unchanged (op, corrupt, 25, 1, NULL);
+      expect_unchanged (op, rgb, 25, 1, NULL);
+      expect_unchanged (op, gray, 0, 3, NULL);
     }
+  /* the photo model: σ = 0, and a best quality without a gray 8×8 bundle */
+  const char *op = "adiff:analytic-denoise";
+  expect_unchanged (op, "", 0, 3, "default");
+  expect_unchanged (op, missing, 25, 1, "best");
+  expect_unchanged (op, corrupt, 25, 1, "best");
+  expect_unchanged (op, gray, 25, 1, "best");   /* 4×4 */
+  expect_unchanged (op, "", 25, 3, "best");     /* the first found: corrupt */
+}
+
+/* The analytic operation's default model is the photo model, at the
+ * default quality. */
+static void
+test_defaults (void)
+{
+  const char *op = "adiff:analytic-denoise";
+  GParamSpec *model = gegl_operation_find_property (op, "model");
+  GParamSpec *quality = gegl_operation_find_property (op, "quality");
+  g_assert_nonnull (model);
+  g_assert_nonnull (quality);
+  GEnumValue *m = g_enum_get_value (G_PARAM_SPEC_ENUM (model)->enum_class,
+                                    G_PARAM_SPEC_ENUM (model)->default_value);
+  GEnumValue *q = g_enum_get_value (G_PARAM_SPEC_ENUM (quality)->enum_class,
+                                    G_PARAM_SPEC_ENUM (quality)->default_value);
+  g_assert_cmpstr (m->value_nick, ==, "photo");
+  g_assert_cmpstr (q->value_nick, ==, "default");
 }
 
 int
@@ -266,13 +349,15 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const Case *t = &cases[i];
-      char *name = g_strdup_printf ("/gegl/cuts/%s/%u-on-%u/overlap-%u%s%s", t->op + 6,
+      char *name = g_strdup_printf ("/gegl/cuts/%s/%u-on-%u/overlap-%u%s%s%s%s", t->op + 6,
                                     t->bundle_channels, t->channels, t->overlap,
-                                    t->model ? "/" : "", t->model ? t->model : "");
+                                    t->model ? "/" : "", t->model ? t->model : "",
+                                    t->quality ? "-" : "", t->quality ? t->quality : "");
       g_test_add_data_func (name, t, test_cuts);
       g_free (name);
     }
   g_test_add_func ("/gegl/errors", test_errors);
+  g_test_add_func ("/gegl/defaults", test_defaults);
   int status = g_test_run ();
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", scratch);
   (void) !system (cmd);
