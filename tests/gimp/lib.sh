@@ -164,6 +164,30 @@ gui_gimp() {
         >"$glog" 2>&1
 }
 
+# gui_a11y_missing — the tools a GUI test that reads GIMP's widgets through
+# the accessibility tree (tests/gimp/a11y.py) needs and this system lacks,
+# space-separated; empty when all are there.
+gui_a11y_missing() {
+    m=""
+    for tool in Xvfb gimp-3 dbus-run-session; do
+        command -v "$tool" >/dev/null 2>&1 || m="$m $tool"
+    done
+    python3 -c "import gi; gi.require_version('Atspi', '2.0')" 2>/dev/null ||
+        m="$m gir1.2-atspi-2.0"
+    [ -x /usr/libexec/at-spi-bus-launcher ] || [ -x /usr/lib/at-spi2-core/at-spi-bus-launcher ] ||
+        m="$m at-spi2-core"
+    echo "${m# }"
+}
+
+# gui_gimp_a11y LOG SCRIPT [VAR=VALUE...] — gui_gimp in a D-Bus session of
+# its own, where GTK publishes GIMP's widgets on the accessibility bus
+# (started on demand by at-spi2-core).  The bus daemons' own chatter goes
+# to LOG.dbus, not into GIMP's log.
+gui_gimp_a11y() {
+    export display scratch ref
+    dbus-run-session -- sh -c '. tests/gimp/lib.sh; gui_gimp "$@"' sh "$@" 2>"$1.dbus"
+}
+
 # gui_counts LOG WHAT — print LOG's TAP lines and set $gui_passed and
 # $gui_failed from its last "N passed, N failed" line (a session that did
 # not get there counts as one failure, with its last lines shown).
@@ -180,11 +204,12 @@ gui_counts() {
     gui_passed=${counts% *} gui_failed=${counts#* }
 }
 
-# log_clean LOG WHAT — one TAP line: LOG holds no CRITICAL or WARNING of
-# GLib, GTK or libgimp and no duplicate mnemonic of ours, GIMP's own noise
-# aside (tests/gimp/check_log.py); sets $log_ok to 1 or 0.
+# log_clean LOG WHAT [--a11y] — one TAP line: LOG holds no CRITICAL or
+# WARNING of GLib, GTK or libgimp and no duplicate mnemonic of ours, GIMP's
+# own noise aside (tests/gimp/check_log.py; --a11y for a session that read
+# GIMP's widgets over AT-SPI); sets $log_ok to 1 or 0.
 log_clean() {
-    if found=$(python3 tests/gimp/check_log.py "$1"); then
+    if found=$(python3 tests/gimp/check_log.py ${3:-} "$1"); then
         echo "ok - $2: no CRITICAL or WARNING from GLib, GTK or libgimp"
         log_ok=1
     else
