@@ -85,19 +85,28 @@ def windows(app):
 def image_window(app, title_part, timeout):
     """The frame whose title holds title_part (an image window's title
     names its image)."""
-    return wait_for('a window titled *%s*' % title_part,
-                    lambda: next((w for w in windows(app)
-                                  if title_part in (w.get_name() or '')), None), timeout)
+    try:
+        return wait_for('a window titled *%s*' % title_part,
+                        lambda: next((w for w in windows(app)
+                                      if title_part in (w.get_name() or '')), None), timeout)
+    except Failed as e:
+        raise Failed('%s; the windows: %s' % (e, ', '.join(map(describe, windows(app)))))
 
 
 def menu_path(window, path):
     """The menu reached by the labels of path from the window's menu bar,
-    e.g. ['Filters', 'Enhance']."""
-    node = window
+    e.g. ['Filters', 'Enhance']: each a menu of the one before.  A label
+    may carry a state after it ("Zoom (100%)" for 'Zoom')."""
+    bars = find_all(window, lambda n: n.get_role_name() == 'menu bar')
+    if not bars:
+        raise Failed('no menu bar in %s' % describe(window))
+    node = bars[0]
     for label in path:
-        found = find_all(node, role_named('menu', label))
+        found = [c for c in children(node) if c.get_role_name() == 'menu' and
+                 (c.get_name() == label or c.get_name().startswith(label + ' ('))]
         if not found:
-            raise Failed('no menu %r under %s' % (label, describe(node)))
+            raise Failed('no menu %r in %s (it holds: %s)'
+                         % (label, describe(node), ', '.join(item_labels(node))))
         node = found[0]
     return node
 
@@ -112,13 +121,17 @@ def is_sensitive(node):
     return node.get_state_set().contains(Atspi.StateType.SENSITIVE)
 
 
-def click(node):
+def click(node, timeout=60):
     """The node's first action ("click" for menu items, buttons and check
-    boxes), as a user's click would run it."""
-    action = node.get_action_iface()
-    if action is None or action.get_n_actions() < 1:
-        raise Failed('%s has no action' % describe(node))
-    if not action.do_action(0):
+    boxes), as a user's click would run it.  GIMP answers the bus only
+    between two chunks of a preview it renders: a call that timed out is
+    made again, for at most timeout seconds."""
+    def act():
+        action = node.get_action_iface()
+        if action is None or action.get_n_actions() < 1:
+            raise Failed('%s has no action' % describe(node))
+        return action.do_action(0)
+    if not wait_for('the action of %s' % describe(node), act, timeout):
         raise Failed('%s did not take its action' % describe(node))
 
 

@@ -127,13 +127,14 @@ gimp_batch() {
         -b "exec(open('$3').read())" --quit
 }
 
-# start_xvfb SCRATCH — an Xvfb screen for a GUI GIMP; sets $display and
+# start_xvfb SCRATCH [WxH] — an Xvfb screen (default 1280x900) for a GUI
+# GIMP; sets $display and
 # $xvfb (its pid, for the caller to kill).  Xvfb picks a free display
 # itself (-displayfd): display numbers taken in other mount namespaces
 # (other roots, same network) are skipped, which xvfb-run -a's lock-file
 # check would miss.
 start_xvfb() {
-    Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$1/display" \
+    Xvfb -displayfd 3 -screen 0 "${2:-1280x900}x24" -nolisten tcp 3>"$1/display" \
         >"$1/xvfb.log" 2>&1 &
     xvfb=$!
     i=0
