@@ -7,10 +7,12 @@
  * overlap, mode — W_σ, the masks, the fast-mode indexes) are built once per
  * operation instance and shared by every tile; GEGL's threads only run
  * adiff_denoise_region, which only reads the denoiser (libadiff's
- * denoisers are reentrant; the lazy fast-mode indexes are built under the
- * denoiser's own lock).  Parallelism comes from GEGL's threads alone: the
- * denoiser gets one thread (n_threads = 1) and module.c sets OpenBLAS to
- * one thread, so GIMP's process never runs more threads than GEGL's.
+ * denoisers are reentrant).  Parallelism comes from GEGL's threads alone:
+ * the denoiser gets one thread (n_threads = 1) and module.c sets OpenBLAS
+ * to one thread, so GIMP's process never runs more threads than GEGL's.
+ * The one exception is the fast-mode indexes, built with the denoiser
+ * (adiff_region_prepare) on as many threads as GEGL has: the other tiles
+ * wait for them anyway, under the cache's lock.
  *
  * Crash safety: the module runs inside GIMP.  Every failure — a missing or
  * corrupt bundle, a colour bundle on a gray layer, σ ≤ 0, non-finite
@@ -241,10 +243,20 @@ estimate_sigma (GeglOperation *operation, Cache *c, GeglBuffer *input,
   return TRUE;
 }
 
-/* A new denoiser for the settings (caller holds the lock). */
+/* GEGL's worker threads (GIMP sets them from its preferences). */
+static guint
+gegl_threads (void)
+{
+  gint n = 1;
+  g_object_get (gegl_config (), "threads", &n, NULL);
+  return (guint) MAX (n, 1);
+}
+
+/* A new denoiser for the settings, ready for the image (caller holds the
+ * lock). */
 static SharedDenoiser *
-build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels,
-                GError **error)
+build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, const GeglRectangle *image,
+                guint channels, GError **error)
 {
   if (c->bundle == NULL)
     {
@@ -270,6 +282,8 @@ build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels
   AdiffDenoiser *den = adiff_denoiser_new (c->bundle, &params, error);
   if (den == NULL)
     return NULL;
+  adiff_region_prepare (den, (guint) image->width, (guint) image->height, channels,
+                        gegl_threads ());
   SharedDenoiser *shared = g_atomic_rc_box_new0 (SharedDenoiser);
   shared->denoiser = den;
   return shared;
@@ -304,7 +318,7 @@ cache_denoiser (GeglOperation *operation, Cache *c, const DenoiseSettings *s,
       g_clear_error (&c->error);
       g_free (c->key);
       c->key = g_steal_pointer (&key);
-      c->shared = build_denoiser (c, s, sigma, channels, &c->error);
+      c->shared = build_denoiser (c, s, sigma, image, channels, &c->error);
     }
   if (c->shared != NULL)
     shared = g_atomic_rc_box_acquire (c->shared);
