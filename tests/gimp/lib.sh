@@ -149,19 +149,21 @@ gui_profile() {
     printf '(config-version "%s")\n(show-welcome-dialog no)\n' "$(gimp_version)" >"$1/gimprc"
 }
 
-# gui_gimp LOG SCRIPT [VAR=VALUE...] — run a python-fu script in a GUI
-# gimp-3 on $display, with the scratch profile of $scratch and the test
-# bundles, bounded by $ADIFF_GUI_TIMEOUT seconds (default 100); output to
-# LOG.  Returns GIMP's exit status.
+# gui_gimp LOG SCRIPT [VAR=VALUE...] — run a python-fu script (in
+# tests/gimp/, or an absolute path) in a GUI gimp-3 on $display, with the
+# scratch profile of $scratch and the test bundles, bounded by
+# $ADIFF_GUI_TIMEOUT seconds (default 100); output to LOG.  Returns GIMP's
+# exit status.
 gui_gimp() {
     glog=$1 script=$2; shift 2
+    case $script in /*) ;; *) script=$(pwd -P)/tests/gimp/$script ;; esac
     env DISPLAY="$display" HOME="$scratch/home" GIMP3_DIRECTORY="$scratch/profile" \
         ADIFF_GIMP_SCRATCH="$scratch" ADIFF_GIMP_REF="$ref" \
         ADIFF_GIMP_TESTDIR="$(pwd -P)/tests/gimp" \
         ADIFF_GIMP_BUNDLE_GRAY="$scratch/gray.adstats" ADIFF_GIMP_BUNDLE_RGB="$scratch/rgb.adstats" \
         "$@" timeout -k 5 "${ADIFF_GUI_TIMEOUT:-100}" gimp-3 -n -s \
         --batch-interpreter python-fu-eval \
-        -b "exec(open('$(pwd -P)/tests/gimp/$script').read())" --quit \
+        -b "exec(open('$script').read())" --quit \
         >"$glog" 2>&1
 }
 
