@@ -59,7 +59,8 @@ def wait_for(what, get, timeout):
     while True:
         try:
             value = get()
-        except gi.repository.GLib.Error:
+        except (gi.repository.GLib.Error, AttributeError):
+            # A call that timed out, or an interface not given yet.
             value = None
         if value:
             return value

@@ -5,7 +5,7 @@ GIMP's own filter dialog, Split view on, and the screen photographed once
 the on-canvas preview has been drawn.
 
 Environment: ADIFF_SHOT_IMAGE (the photo), ADIFF_SHOT_SIGMA (σ of the
-seeded Gaussian noise added, 0–255), ADIFF_SHOT_LABEL (the operation's
+seeded Gaussian noise added, 0–255; 0: none), ADIFF_SHOT_LABEL (the operation's
 menu label), ADIFF_SHOT_ZOOM (a View ▸ Zoom item, e.g. "2:1  (200%)"),
 ADIFF_SHOT_OUT (the PNG written), ADIFF_SHOT_WAIT (seconds to wait for the
 preview at most), ADIFF_SHOT_SIZE (the image window's size, WxH).
@@ -54,7 +54,10 @@ def xwindow(title):
 def place_dialog(dialog):
     """The filter dialog (a window of its own, which no window manager
     places) beside the image window."""
-    ext = dialog.get_component_iface().get_extents(a11y.Atspi.CoordType.SCREEN)
+    # GIMP answers the bus only between two chunks of its preview.
+    ext = a11y.wait_for('the extents of %s' % a11y.describe(dialog),
+                        lambda: dialog.get_component_iface().get_extents(
+                            a11y.Atspi.CoordType.SCREEN), WAIT)
     print('dialog at %d,%d %dx%d' % (ext.x, ext.y, ext.width, ext.height), flush=True)
     w, h = (int(v) for v in env.get('ADIFF_SHOT_SIZE', '1000x700').split('x'))
     subprocess.run(['xdotool', 'windowmove', xwindow(dialog.get_name()), str(w), '0'])
@@ -85,7 +88,9 @@ def wait_still(path, settle=3):
 def main():
     image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(env['ADIFF_SHOT_IMAGE']))
     layer = image.get_layers()[0]
-    add_noise(layer, float(env.get('ADIFF_SHOT_SIGMA', '25')))
+    sigma = float(env.get('ADIFF_SHOT_SIGMA', '25'))
+    if sigma > 0:               # 0: the photo is noisy already
+        add_noise(layer, sigma)
     # The window's title names the file: "noisy-NAME.xcf".
     name = 'noisy-' + os.path.splitext(os.path.basename(env['ADIFF_SHOT_IMAGE']))[0]
     image.set_file(Gio.File.new_for_path(os.path.join(os.path.dirname(env['ADIFF_SHOT_OUT']),
@@ -108,7 +113,9 @@ def main():
     menu = a11y.menu_path(window, ['Filters', 'Enhance'])
     before = [w.get_name() for w in a11y.windows(app)]
     a11y.click(a11y.find_all(menu, a11y.role_named('menu item', env['ADIFF_SHOT_LABEL']))[0])
-    dialog = a11y.new_window(app, before, 60)
+    dialog = a11y.wait_for('the filter dialog', lambda: next(
+        (w for w in a11y.windows(app) if w.get_name() not in before and
+         '(adiff:' in (w.get_name() or '')), None), WAIT)
     # The dialog is complete once it shows GIMP's Split view toggle (GIMP
     # answers only between the chunks of its first preview).
     split = a11y.wait_for('Split view in %s' % a11y.describe(dialog),
