@@ -108,20 +108,52 @@ module_dir (void)
   return dir;
 }
 
-/* The path the settings name, or the default installed bundle. */
+/* The plug-in's folder in the profile of the GIMP this module runs in
+ * (PROFILE/plug-ins/analytic-diffusion, whose data/ holds the bundles a
+ * package installs), or NULL outside GIMP.  gimp_directory() is
+ * libgimpbase's, which GIMP's process has loaded: the profile GIMP itself
+ * reads (GIMP3_DIRECTORY, else its version's folder; Flatpak's inside its
+ * sandbox). */
+static const char *
+plugin_dir (void)
+{
+  static char *dir;
+  static gsize once;
+  if (g_once_init_enter (&once))
+    {
+      const char *(*gimp_directory) (void) = (const char *(*) (void))
+        dlsym (RTLD_DEFAULT, "gimp_directory");
+      const char *profile = gimp_directory != NULL ? gimp_directory () : NULL;
+      dir = profile != NULL ? g_build_filename (profile, "plug-ins", "analytic-diffusion", NULL)
+                            : NULL;
+      g_once_init_leave (&once, 1);
+    }
+  return dir;
+}
+
+/* The path the settings name, or the default installed bundle: in
+ * $ADIFF_BUNDLE_DIR, data/ beside this module, data/ beside the plug-in in
+ * GIMP's profile (where ./install puts the bundles, once for both
+ * binaries), the package's data folder. */
 static char *
 resolve_bundle (const DenoiseSettings *s, GError **error)
 {
   if (s->bundle != NULL && *s->bundle != '\0')
     return g_strdup (s->bundle);
   GList *all = plugin_bundle_find_all (module_dir ());
+  if (plugin_dir () != NULL)
+    {
+      g_autofree char *data = g_build_filename (plugin_dir (), "data", NULL);
+      all = g_list_concat (all, plugin_bundle_list_dir (data));
+    }
   GFile *pick = plugin_bundle_pick_default (all);
   char *path = pick != NULL ? g_file_get_path (pick) : NULL;
   g_list_free_full (all, g_object_unref);
   if (path == NULL)
     g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                 _("no bundle given and none installed (looked in $ADIFF_BUNDLE_DIR, %s/data, %s)"),
-                 module_dir (), ADIFF_DATADIR);
+                 _("no bundle given and none installed (looked in $ADIFF_BUNDLE_DIR, %s/data, %s/data, %s)"),
+                 module_dir (), plugin_dir () != NULL ? plugin_dir () : "PROFILE/plug-ins/analytic-diffusion",
+                 ADIFF_DATADIR);
   return path;
 }
 
