@@ -16,12 +16,11 @@ process's own, from its "adiff-timing:" line (ADIFF_PLUGIN_TIMING).
 """
 import array
 import os
+import sys
 import time
 
-import gi
-gi.require_version('Gimp', '3.0')
-gi.require_version('Gegl', '0.4')
-from gi.repository import Gimp, Gegl, Gio  # noqa: E402
+sys.path.insert(0, os.environ['ADIFF_GIMP_TESTDIR'])
+from gimptest import Gimp, Gegl, Gio, run_procedure  # noqa: E402
 
 env = os.environ
 OPS = {'wiener': 'adiff:wiener-denoise', 'analytic': 'adiff:analytic-denoise'}
@@ -68,17 +67,12 @@ def effect(method, bundle):
 
 def procedure(method, bundle):
     image, layer = load()
-    proc = Gimp.get_pdb().lookup_procedure(PROCS[method])
-    config = proc.create_config()
-    config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
-    config.set_property('image', image)
-    config.set_core_object_array('drawables', [layer])
-    config.set_property('bundle', Gio.File.new_for_path(bundle))
-    config.set_property('sigma', 25.0)
     result = []
-    timed('procedure', method, lambda: result.append(proc.run(config)))
-    if result[0].index(0) != Gimp.PDBStatusType.SUCCESS:
-        print('procedure %s FAILED: %s' % (method, result[0].index(1)), flush=True)
+    timed('procedure', method, lambda: result.append(
+        run_procedure(PROCS[method], image, [layer], bundle=bundle, sigma=25.0)))
+    status, message = result[0]
+    if status != Gimp.PDBStatusType.SUCCESS:
+        print('procedure %s FAILED: %s' % (method, message), flush=True)
     out = pixels(layer)
     image.delete()
     return out
