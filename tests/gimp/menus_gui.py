@@ -58,6 +58,23 @@ def open_dialog(app, menu, label, title):
     return dialog
 
 
+def check_boxes(dialog, wanted):
+    """The labels of the dialog's check boxes once they include wanted (GIMP
+    answers the bus only between two chunks of its first preview, and
+    builds the dialog meanwhile), or as they are after WAIT seconds."""
+    seen = []
+
+    def get():
+        seen[:] = [n.get_name() for n in
+                   a11y.find_all(dialog, lambda n: n.get_role_name() == 'check box')]
+        return all(w in seen for w in wanted)
+    try:
+        a11y.wait_for('the check boxes %s' % wanted, get, WAIT)
+    except a11y.Failed:
+        pass
+    return seen
+
+
 def press(app, dialog, button):
     """Press the dialog's button; wait until the dialog is gone."""
     name = dialog.get_name()
@@ -77,7 +94,7 @@ def check_op(tap, app, menu, layer, op, label, title, own):
     dialog = open_dialog(app, menu, label, title)
     tap.ok(dialog.get_name() == '%s (%s)' % (title, op),
            '%s: the item opens GIMP\'s filter dialog "%s"' % (op, dialog.get_name()))
-    toggles = [n.get_name() for n in a11y.find_all(dialog, lambda n: n.get_role_name() == 'check box')]
+    toggles = check_boxes(dialog, [own, 'Split view', 'Preview'])
     tap.ok(own in toggles and 'Split view' in toggles and 'Preview' in toggles,
            '%s: the dialog shows the operation\'s properties ("%s") and GIMP\'s '
            'Preview and Split view' % (op, own), 'check boxes: %s' % ', '.join(toggles))
