@@ -53,7 +53,7 @@ struct _AdiffDenoiserClass
   guint    (*batch_size) (AdiffDenoiser *denoiser);
   /* Optional: n windows are about to come, so state a denoiser builds
    * lazily once enough windows were seen is built now. */
-  void     (*expect) (AdiffDenoiser *denoiser, guint64 n);
+  void     (*expect) (AdiffDenoiser *denoiser, guint64 n, guint n_threads);
   /* ∂x̂_q/∂z into field [d] (adiff_sensitivity, which checked q and z;
    * z is NULL for Wiener). */
   gboolean (*jacobian_row) (AdiffDenoiser *denoiser, const float *z, gsize q,
@@ -74,8 +74,10 @@ gboolean adiff__denoiser_apply_shares (AdiffDenoiser *denoiser, const float *in,
                                       gsize n, const float *share, float *out,
                                       GError **error);
 
-/* Tell the denoiser that n windows will follow (see the class's expect). */
-void     adiff__denoiser_expect (AdiffDenoiser *denoiser, guint64 n);
+/* Tell the denoiser that n windows will follow (see the class's expect);
+ * what it builds for them now uses n_threads threads (0: its own
+ * n_threads). */
+void     adiff__denoiser_expect (AdiffDenoiser *denoiser, guint64 n, guint n_threads);
 
 /* Windows per apply call the denoiser prefers, or `fallback`. */
 guint    adiff__denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback);

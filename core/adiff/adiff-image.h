@@ -74,6 +74,18 @@ void     adiff_region_input   (AdiffDenoiser   *denoiser,
                                const AdiffRect *region,
                                AdiffRect       *input);
 
+/* Build now, on n_threads threads (0: all cores), what the denoiser
+ * builds at its first windows of a width × height image of `channels`
+ * channels (the analytic model's fast-mode indexes).  For callers whose
+ * own threads are the parallelism and whose denoiser therefore runs on
+ * one (a GEGL operation): this one-off work then takes all of them, not
+ * one while the others wait.  The pixels are the same either way. */
+void     adiff_region_prepare (AdiffDenoiser   *denoiser,
+                               guint            width,
+                               guint            height,
+                               guint            channels,
+                               guint            n_threads);
+
 /* in holds input->height rows of input->width·channels floats, where
  * input contains adiff_region_input()'s rectangle; out receives
  * region->height rows of region->width·channels floats.  The region must

@@ -382,9 +382,11 @@ adiff__group_index_prepare (AnalyticState *s, AdiffBundle *b)
   return TRUE;
 }
 
-/* Builds the indexes from s->coord_bytes and publishes them. */
+/* Builds the indexes from s->coord_bytes, a group per task on n_threads
+ * threads (each group's index is the same whatever the thread count), and
+ * publishes them. */
 static void
-coord_build (AnalyticState *s, AdiffBundle *b)
+coord_build (AnalyticState *s, AdiffBundle *b, guint n_threads)
 {
   gsize n = b->n_exemplars;
   guint nc = (guint) CLAMP (lround (COORD_CLUSTERS_PER_ROOT * sqrt ((double) n)), 1, COORD_MAX_CLUSTERS);
@@ -392,7 +394,7 @@ coord_build (AnalyticState *s, AdiffBundle *b)
   AnaCoordIndex *coord = g_new0 (AnaCoordIndex, s->n_groups);
   s->coord_building = coord;
   BuildJob job = { s, b, s->coord_bytes, nc };
-  adiff__parallel_for (s->n_groups, s->n_threads, build_task, &job);
+  adiff__parallel_for (s->n_groups, n_threads, build_task, &job);
   g_clear_pointer (&s->coord_bytes, g_free);
   s->coord_max_pad = 8;
   for (guint g = 0; g < s->n_groups; g++)
@@ -405,7 +407,7 @@ coord_build (AnalyticState *s, AdiffBundle *b)
 }
 
 void
-adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
+adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n, guint n_threads)
 {
   if (!g_atomic_int_get (&s->coord_pending))
     return;
@@ -415,7 +417,7 @@ adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n)
   g_mutex_lock (&s->coord_lock);
   if (s->coord_pending)
     {
-      coord_build (s, b);
+      coord_build (s, b, n_threads);
       g_atomic_int_set (&s->coord_pending, FALSE);
     }
   g_mutex_unlock (&s->coord_lock);

@@ -123,7 +123,8 @@ void     adiff__region_free  (AnaRegion *r);
  * TRUE: they will be built by adiff__group_index_maybe_build. */
 gboolean adiff__group_index_prepare (AnalyticState *s, AdiffBundle *b);
 /* Count n more windows; build the indexes once enough were seen. */
-void     adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n);
+void     adiff__group_index_maybe_build (AnalyticState *s, AdiffBundle *b, gsize n,
+                                         guint n_threads);
 void     adiff__group_index_free    (AnaCoordIndex *ix);
 /* share: [d] each coordinate's share of its output pixel, or NULL (all 1). */
 gboolean adiff__group_index_apply   (const AnalyticState *s, AdiffBundle *b, const float *in,

@@ -363,7 +363,7 @@ analytic_apply_shares (AdiffDenoiser *den, const float *in, gsize n, const float
   AnalyticState *s = den->state;
   AdiffBundle *b = den->bundle;
   gsize d = s->d;
-  adiff__group_index_maybe_build (s, b, n);
+  adiff__group_index_maybe_build (s, b, n, s->n_threads);
   gboolean regions = s->fast && !s->by_groups;
   gboolean groups = g_atomic_pointer_get (&s->coord) != NULL;
   if (!regions && !groups)
@@ -409,13 +409,15 @@ analytic_batch_size (AdiffDenoiser *den)
 
 /* An image of enough windows builds the per-group indexes before its
  * first window, so every window of it, wherever the caller starts, takes
- * the same path.  (Fewer windows than that add nothing to the count.) */
+ * the same path.  (Fewer windows than that add nothing to the count.)
+ * The build may use more threads than the apply (adiff_region_prepare). */
 static void
-analytic_expect (AdiffDenoiser *den, guint64 n)
+analytic_expect (AdiffDenoiser *den, guint64 n, guint n_threads)
 {
   AnalyticState *s = den->state;
   if (s->by_groups && n >= ANA_COORD_LAZY_WINDOWS)
-    adiff__group_index_maybe_build (s, den->bundle, ANA_COORD_LAZY_WINDOWS);
+    adiff__group_index_maybe_build (s, den->bundle, ANA_COORD_LAZY_WINDOWS,
+                                    n_threads ? adiff__thread_count (n_threads) : s->n_threads);
 }
 
 /* Coordinate q's logits see its mask M_q only (eq. 8). */

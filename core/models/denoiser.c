@@ -162,10 +162,10 @@ adiff__denoiser_batch_size (AdiffDenoiser *denoiser, guint fallback)
 }
 
 void
-adiff__denoiser_expect (AdiffDenoiser *denoiser, guint64 n)
+adiff__denoiser_expect (AdiffDenoiser *denoiser, guint64 n, guint n_threads)
 {
   if (denoiser->klass->expect)
-    denoiser->klass->expect (denoiser, n);
+    denoiser->klass->expect (denoiser, n, n_threads);
 }
 
 gboolean

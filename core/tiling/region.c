@@ -13,6 +13,7 @@
 #include "adiff-private.h"
 #include "blend.h"
 #include "tiler.h"
+#include "parallel.h"
 #include <glib/gi18n-lib.h>
 
 /* Windows [*i0, *i1) of the axis that reach samples [lo, lo + n). */
@@ -76,6 +77,22 @@ adiff_region_input (AdiffDenoiser *denoiser, guint width, guint height,
   read_range (&r.ax, i0, i1, &x0, &x1);
   read_range (&r.ay, j0, j1, &y0, &y1);
   *input = (AdiffRect) { x0, y0, x1 - x0, y1 - y0 };
+  adiff__axis_clear (&r.ax);
+  adiff__axis_clear (&r.ay);
+}
+
+ADIFF_EXPORT void
+adiff_region_prepare (AdiffDenoiser *denoiser, guint width, guint height, guint channels,
+                      guint n_threads)
+{
+  g_return_if_fail (denoiser && width && height);
+  AdiffBundle *b = adiff_denoiser_get_bundle (denoiser);
+  if (channels == 0 || channels % b->channels != 0)
+    return;
+  Region r;
+  region_axes (&r, denoiser, width, height);
+  adiff__denoiser_expect (denoiser, (guint64) r.ax.count * r.ay.count * (channels / b->channels),
+                          n_threads ? n_threads : adiff__thread_count (0));
   adiff__axis_clear (&r.ax);
   adiff__axis_clear (&r.ay);
 }
@@ -225,7 +242,7 @@ adiff_denoise_region (AdiffDenoiser *denoiser, guint width, guint height, guint 
     memset (out, 0, acc_len * sizeof (float));
   float *share = ok ? adiff__axis_shares (&r.ax, &r.ay, r.wc) : NULL;
   if (ok)
-    adiff__denoiser_expect (denoiser, (guint64) r.ax.count * r.ay.count * r.groups);
+    adiff__denoiser_expect (denoiser, (guint64) r.ax.count * r.ay.count * r.groups, 0);
   for (guint j = r.j0; ok && j < r.j1; j++)
     ok = denoise_grid_row (&r, j, share, windows, error);
   if (ok)

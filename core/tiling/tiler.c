@@ -205,7 +205,7 @@ tiler_init (Tiler *t, AdiffDenoiser *den, guint width, guint height,
       /* Lazy indexes are built, or not, for the whole image at once, so a
        * pixel's value does not depend on how many windows came before it
        * (adiff_denoise_region gives the same pixels). */
-      adiff__denoiser_expect (den, (guint64) t->ax.count * t->ay.count * t->groups);
+      adiff__denoiser_expect (den, (guint64) t->ax.count * t->ay.count * t->groups, 0);
     }
   t->stats.folded = t->folded;
   t->stats.strip_floats = in_size + acc_size + win_size + blk_size;

@@ -28,6 +28,12 @@ bundles_in (const char *dir, GList *list)
   return list;
 }
 
+GList *
+plugin_bundle_list_dir (const char *dir)
+{
+  return bundles_in (dir, NULL);
+}
+
 /* Bundles ship in the package data folder; a per-user install may also
  * keep them in data/ beside the executable or module.  $ADIFF_BUNDLE_DIR
  * comes first so tests and users can point elsewhere. */

@@ -9,6 +9,8 @@
  * plug-in's executable or of the module; NULL to skip) and in the package
  * data folder, in that order. */
 GList *plugin_bundle_find_all     (const char *beside_dir);
+/* The bundles in one folder (as above; NULL when none or no folder). */
+GList *plugin_bundle_list_dir     (const char *dir);
 /* The bundle to use when none is given: ADIFF_DEFAULT_BUNDLE
  * (natural-gray-8x8.adstats) when in the list, else the first; borrowed
  * from the list, NULL when it is empty. */

@@ -10,7 +10,9 @@
  * operation instance and shared by every tile; GEGL's threads only run
  * adiff_denoise_region, which only reads the denoiser (libadiff's
  * denoisers are reentrant; the lazy fast-mode indexes are built under the
- * denoiser's own lock).  The photo model has nothing to build: each tile
+ * denoiser's own lock, and the fast-mode indexes themselves on as many
+ * threads as GEGL has, adiff_region_prepare: the other tiles wait for them
+ * anyway, under the cache's lock).  The photo model has nothing to build: each tile
  * runs it on the tile and its margin (the best quality with a reference
  * to the bundle, whose principal components it reads).  Parallelism comes
  * from GEGL's threads alone: the denoisers get one thread (n_threads = 1)
@@ -111,20 +113,52 @@ module_dir (void)
   return dir;
 }
 
-/* The path the settings name, or the default installed bundle. */
+/* The plug-in's folder in the profile of the GIMP this module runs in
+ * (PROFILE/plug-ins/analytic-diffusion, whose data/ holds the bundles a
+ * package installs), or NULL outside GIMP.  gimp_directory() is
+ * libgimpbase's, which GIMP's process has loaded: the profile GIMP itself
+ * reads (GIMP3_DIRECTORY, else its version's folder; Flatpak's inside its
+ * sandbox). */
+static const char *
+plugin_dir (void)
+{
+  static char *dir;
+  static gsize once;
+  if (g_once_init_enter (&once))
+    {
+      const char *(*gimp_directory) (void) = (const char *(*) (void))
+        dlsym (RTLD_DEFAULT, "gimp_directory");
+      const char *profile = gimp_directory != NULL ? gimp_directory () : NULL;
+      dir = profile != NULL ? g_build_filename (profile, "plug-ins", "analytic-diffusion", NULL)
+                            : NULL;
+      g_once_init_leave (&once, 1);
+    }
+  return dir;
+}
+
+/* The path the settings name, or the default installed bundle: in
+ * $ADIFF_BUNDLE_DIR, data/ beside this module, data/ beside the plug-in in
+ * GIMP's profile (where ./install puts the bundles, once for both
+ * binaries), the package's data folder. */
 static char *
 resolve_bundle (const DenoiseSettings *s, GError **error)
 {
   if (s->bundle != NULL && *s->bundle != '\0')
     return g_strdup (s->bundle);
   GList *all = plugin_bundle_find_all (module_dir ());
+  if (plugin_dir () != NULL)
+    {
+      g_autofree char *data = g_build_filename (plugin_dir (), "data", NULL);
+      all = g_list_concat (all, plugin_bundle_list_dir (data));
+    }
   GFile *pick = plugin_bundle_pick_default (all);
   char *path = pick != NULL ? g_file_get_path (pick) : NULL;
   g_list_free_full (all, g_object_unref);
   if (path == NULL)
     g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                 _("no bundle given and none installed (looked in $ADIFF_BUNDLE_DIR, %s/data, %s)"),
-                 module_dir (), ADIFF_DATADIR);
+                 _("no bundle given and none installed (looked in $ADIFF_BUNDLE_DIR, %s/data, %s/data, %s)"),
+                 module_dir (), plugin_dir () != NULL ? plugin_dir () : "PROFILE/plug-ins/analytic-diffusion",
+                 ADIFF_DATADIR);
   return path;
 }
 
@@ -273,10 +307,20 @@ estimate_sigma (GeglOperation *operation, Cache *c, GeglBuffer *input,
   return TRUE;
 }
 
-/* A new denoiser for the settings (caller holds the lock). */
+/* GEGL's worker threads (GIMP sets them from its preferences). */
+static guint
+gegl_threads (void)
+{
+  gint n = 1;
+  g_object_get (gegl_config (), "threads", &n, NULL);
+  return (guint) MAX (n, 1);
+}
+
+/* A new denoiser for the settings, ready for the image (caller holds the
+ * lock). */
 static SharedDenoiser *
-build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels,
-                GError **error)
+build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, const GeglRectangle *image,
+                guint channels, GError **error)
 {
   if (c->bundle == NULL)
     {
@@ -302,6 +346,8 @@ build_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels
   AdiffDenoiser *den = adiff_denoiser_new (c->bundle, &params, error);
   if (den == NULL)
     return NULL;
+  adiff_region_prepare (den, (guint) image->width, (guint) image->height, channels,
+                        gegl_threads ());
   SharedDenoiser *shared = g_atomic_rc_box_new0 (SharedDenoiser);
   shared->denoiser = den;
   return shared;
@@ -328,8 +374,8 @@ cache_sigma (GeglOperation *operation, Cache *c, const DenoiseSettings *s, GeglB
  * kept while they stay the same (caller holds the lock); NULL with the
  * error otherwise. */
 static SharedDenoiser *
-cache_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels,
-                GError **error)
+cache_denoiser (Cache *c, const DenoiseSettings *s, double sigma,
+                const GeglRectangle *image, guint channels, GError **error)
 {
   g_autofree char *key = g_strdup_printf ("%s|%u|%.17g|%d|%.17g|%d|%u",
                                           c->path ? c->path : "", channels, sigma,
@@ -340,7 +386,7 @@ cache_denoiser (Cache *c, const DenoiseSettings *s, double sigma, guint channels
       g_clear_error (&c->error);
       g_free (c->key);
       c->key = g_steal_pointer (&key);
-      c->shared = build_denoiser (c, s, sigma, channels, &c->error);
+      c->shared = build_denoiser (c, s, sigma, image, channels, &c->error);
     }
   if (c->shared != NULL)
     return g_atomic_rc_box_acquire (c->shared);
@@ -391,7 +437,7 @@ cache_model (GeglOperation *operation, Cache *c, const DenoiseSettings *s, GeglB
   if (ok && s->photo)
     ok = cache_photo (c, s, sigma, m, error);
   else if (ok)
-    ok = (m->shared = cache_denoiser (c, s, sigma, channels, error)) != NULL;
+    ok = (m->shared = cache_denoiser (c, s, sigma, image, channels, error)) != NULL;
   g_mutex_unlock (&c->lock);
   return ok;
 }

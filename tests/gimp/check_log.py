@@ -2,8 +2,12 @@
 GLib, GTK or libgimp logged, and on duplicate mnemonics in our dialogs,
 less the few messages GIMP prints on its own (NOISE below).
 
-    python3 tests/gimp/check_log.py LOG...   # prints the offending lines; exit 1 if any
+    python3 tests/gimp/check_log.py [--a11y] LOG...   # prints the offending lines; exit 1 if any
     python3 tests/gimp/check_log.py --self-test
+
+--a11y also lets through what GTK's accessibility bridge inside GIMP
+prints while a test reads GIMP's widgets over AT-SPI (tests/gimp/a11y.py):
+only the sessions that do (tests/gimp/test-menus) pass it.
 
 GLib's log lines look like
     (analytic-diffusion:123): LibGimpWidgets-CRITICAL **: 16:11:43.340: message
@@ -42,9 +46,17 @@ NOISE = [
     (r'gimp(-3(\.\d+)?)?', r'Gimp-Widgets', r'gimp_device_info_'),
 ]
 
+# GTK's accessibility bridge in GIMP's core, when a window an AT-SPI
+# client looked at is destroyed (a filter dialog closed by its Cancel or
+# OK) while the client still holds its accessible object.
+NOISE_A11Y = [
+    (r'gimp(-3(\.\d+)?)?', r'Gdk', r"gdk_window_get_window_type: assertion 'GDK_IS_WINDOW"),
+    (r'gimp(-3(\.\d+)?)?', r'Gtk', r"gtk_accessible_get_widget: assertion 'GTK_IS_ACCESSIBLE"),
+]
 
-def offending(line):
-    """True when the line is a GLib CRITICAL/WARNING not in NOISE, or a
+
+def offending(line, noise=NOISE):
+    """True when the line is a GLib CRITICAL/WARNING not in noise, or a
     duplicate mnemonic of ours."""
     line = line.rstrip('\n')
     if MNEMONIC.match(line):
@@ -55,7 +67,7 @@ def offending(line):
     prog = m.group('prog') or m.group('prog2') or ''
     return not any(re.fullmatch(p, prog) and re.fullmatch(d, m.group('domain')) and
                    re.search(msg, m.group('msg'))
-                   for p, d, msg in NOISE)
+                   for p, d, msg in noise)
 
 
 def self_test():
@@ -87,8 +99,20 @@ def self_test():
              if n.startswith('(')]
     ours += [re.sub(r'^gimp-console-3(\.0)?:', 'analytic-diffusion:', n) for n in noise
              if not n.startswith('(')]
+    a11y = [
+        "(gimp:2614): Gdk-CRITICAL **: 19:05:45.892: gdk_window_get_window_type: "
+        "assertion 'GDK_IS_WINDOW (window)' failed",
+        "(gimp:2614): Gtk-CRITICAL **: 19:05:46.119: gtk_accessible_get_widget: "
+        "assertion 'GTK_IS_ACCESSIBLE (accessible)' failed",
+    ]
     bad = ['let through: ' + n for n in noise if offending(n)]
     bad += ['not caught: ' + o for o in ours if not offending(o)]
+    bad += ['let through with --a11y: ' + n for n in noise + a11y
+            if offending(n, NOISE + NOISE_A11Y)]
+    bad += ['not caught without --a11y: ' + n for n in a11y if not offending(n)]
+    bad += ['not caught with --a11y: ' + re.sub(r'^\(gimp:', '(analytic-diffusion:', n)
+            for n in a11y if not offending(re.sub(r'^\(gimp:', '(analytic-diffusion:', n),
+                                           NOISE + NOISE_A11Y)]
     for b in bad:
         print(b)
     return not bad
@@ -97,11 +121,14 @@ def self_test():
 def main(args):
     if args == ['--self-test']:
         return 0 if self_test() else 1
+    noise = NOISE
+    if args[:1] == ['--a11y']:
+        noise, args = NOISE + NOISE_A11Y, args[1:]
     found = False
     for path in args:
         with open(path, encoding='utf-8', errors='replace') as f:
             for line in f:
-                if offending(line):
+                if offending(line, noise):
                     print(line.rstrip('\n'))
                     found = True
     return 1 if found else 0

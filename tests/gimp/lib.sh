@@ -127,13 +127,14 @@ gimp_batch() {
         -b "exec(open('$3').read())" --quit
 }
 
-# start_xvfb SCRATCH — an Xvfb screen for a GUI GIMP; sets $display and
+# start_xvfb SCRATCH [WxH] — an Xvfb screen (default 1280x900) for a GUI
+# GIMP; sets $display and
 # $xvfb (its pid, for the caller to kill).  Xvfb picks a free display
 # itself (-displayfd): display numbers taken in other mount namespaces
 # (other roots, same network) are skipped, which xvfb-run -a's lock-file
 # check would miss.
 start_xvfb() {
-    Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$1/display" \
+    Xvfb -displayfd 3 -screen 0 "${2:-1280x900}x24" -nolisten tcp 3>"$1/display" \
         >"$1/xvfb.log" 2>&1 &
     xvfb=$!
     i=0
@@ -148,20 +149,46 @@ gui_profile() {
     printf '(config-version "%s")\n(show-welcome-dialog no)\n' "$(gimp_version)" >"$1/gimprc"
 }
 
-# gui_gimp LOG SCRIPT [VAR=VALUE...] — run a python-fu script in a GUI
-# gimp-3 on $display, with the scratch profile of $scratch and the test
-# bundles, bounded by $ADIFF_GUI_TIMEOUT seconds (default 100); output to
-# LOG.  Returns GIMP's exit status.
+# gui_gimp LOG SCRIPT [VAR=VALUE...] — run a python-fu script (in
+# tests/gimp/, or an absolute path) in a GUI gimp-3 on $display, with the
+# scratch profile of $scratch and the test bundles, bounded by
+# $ADIFF_GUI_TIMEOUT seconds (default 100); output to LOG.  Returns GIMP's
+# exit status.
 gui_gimp() {
     glog=$1 script=$2; shift 2
+    case $script in /*) ;; *) script=$(pwd -P)/tests/gimp/$script ;; esac
     env DISPLAY="$display" HOME="$scratch/home" GIMP3_DIRECTORY="$scratch/profile" \
         ADIFF_GIMP_SCRATCH="$scratch" ADIFF_GIMP_REF="$ref" \
         ADIFF_GIMP_TESTDIR="$(pwd -P)/tests/gimp" \
         ADIFF_GIMP_BUNDLE_GRAY="$scratch/gray.adstats" ADIFF_GIMP_BUNDLE_RGB="$scratch/rgb.adstats" \
         "$@" timeout -k 5 "${ADIFF_GUI_TIMEOUT:-100}" gimp-3 -n -s \
         --batch-interpreter python-fu-eval \
-        -b "exec(open('$(pwd -P)/tests/gimp/$script').read())" --quit \
+        -b "exec(open('$script').read())" --quit \
         >"$glog" 2>&1
+}
+
+# gui_a11y_missing — the tools a GUI test that reads GIMP's widgets through
+# the accessibility tree (tests/gimp/a11y.py) needs and this system lacks,
+# space-separated; empty when all are there.
+gui_a11y_missing() {
+    m=""
+    for tool in Xvfb gimp-3 dbus-run-session; do
+        command -v "$tool" >/dev/null 2>&1 || m="$m $tool"
+    done
+    python3 -c "import gi; gi.require_version('Atspi', '2.0')" 2>/dev/null ||
+        m="$m gir1.2-atspi-2.0"
+    [ -x /usr/libexec/at-spi-bus-launcher ] || [ -x /usr/lib/at-spi2-core/at-spi-bus-launcher ] ||
+        m="$m at-spi2-core"
+    echo "${m# }"
+}
+
+# gui_gimp_a11y LOG SCRIPT [VAR=VALUE...] — gui_gimp in a D-Bus session of
+# its own, where GTK publishes GIMP's widgets on the accessibility bus
+# (started on demand by at-spi2-core).  The bus daemons' own chatter goes
+# to LOG.dbus, not into GIMP's log.
+gui_gimp_a11y() {
+    export display scratch ref
+    dbus-run-session -- sh -c '. tests/gimp/lib.sh; gui_gimp "$@"' sh "$@" 2>"$1.dbus"
 }
 
 # gui_counts LOG WHAT — print LOG's TAP lines and set $gui_passed and
@@ -180,11 +207,12 @@ gui_counts() {
     gui_passed=${counts% *} gui_failed=${counts#* }
 }
 
-# log_clean LOG WHAT — one TAP line: LOG holds no CRITICAL or WARNING of
-# GLib, GTK or libgimp and no duplicate mnemonic of ours, GIMP's own noise
-# aside (tests/gimp/check_log.py); sets $log_ok to 1 or 0.
+# log_clean LOG WHAT [--a11y] — one TAP line: LOG holds no CRITICAL or
+# WARNING of GLib, GTK or libgimp and no duplicate mnemonic of ours, GIMP's
+# own noise aside (tests/gimp/check_log.py; --a11y for a session that read
+# GIMP's widgets over AT-SPI); sets $log_ok to 1 or 0.
 log_clean() {
-    if found=$(python3 tests/gimp/check_log.py "$1"); then
+    if found=$(python3 tests/gimp/check_log.py ${3:-} "$1"); then
         echo "ok - $2: no CRITICAL or WARNING from GLib, GTK or libgimp"
         log_ok=1
     else

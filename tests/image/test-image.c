@@ -14,6 +14,7 @@
 #include <math.h>
 #include "adiff/adiff.h"
 #include "tiling/tiler.h"          /* adiff__denoise_rows_full: force each path */
+#include "models/analytic-private.h"  /* the fast-mode indexes, built or not */
 
 static const AdiffTilePath paths[] = { ADIFF_TILE_WINDOWS, ADIFF_TILE_FOLDED };
 static const char *const path_names[] = { "windows", "folded" };
@@ -755,6 +756,48 @@ test_region (gconstpointer data)
   g_rand_free (r);
 }
 
+/* adiff_region_prepare builds the analytic model's fast-mode indexes
+ * before the first region, on the threads given, and the regions give the
+ * streaming tiler's pixels still (the indexes are the same whatever the
+ * thread count).  8-bit exemplars: fast mode takes the per-group indexes. */
+static void
+test_region_prepare (void)
+{
+  guint w = 37, h = 29, c = 3;
+  AdiffBundle *b = make_bundle_ex (4, 4, 1, 300);
+  gsize total = (gsize) b->n_exemplars * b->dim, n = (gsize) w * h * c;
+  for (gsize i = 0; i < total; i++)
+    b->exemplars[i] = CLAMP (rintf (b->exemplars[i] * 255.0f), 0.0f, 255.0f) * (1.0f / 255.0f);
+  GRand *r = g_rand_new_with_seed (13);
+  float *in = random_image (w, h, c, r), *ref = g_new (float, n), *out = g_new (float, n);
+  AdiffParams p;
+  adiff_params_init (&p);
+  p.method = ADIFF_METHOD_ANALYTIC;
+  p.sigma = 0.2;
+  p.n_threads = 1;
+  GError *error = NULL;
+  AdiffDenoiser *streamed = adiff_denoiser_new (b, &p, &error);
+  g_assert_no_error (error);
+  Stream s = { in, ref, w, h, c };
+  g_assert_true (adiff__denoise_rows_full (streamed, w, h, c, ADIFF_TILE_WINDOWS, NULL,
+                                          stream_read, stream_write, &s, NULL, NULL, &error));
+  g_assert_no_error (error);
+  AdiffDenoiser *den = adiff_denoiser_new (b, &p, &error);
+  g_assert_no_error (error);
+  const AnalyticState *state = den->state;
+  g_assert_true (state->by_groups);
+  g_assert_null (g_atomic_pointer_get (&state->coord));
+  adiff_region_prepare (den, w, h, c, 3);
+  g_assert_nonnull (g_atomic_pointer_get (&state->coord));
+  region_cut (den, in, w, h, c, 7, 4, out);
+  assert_close (out, ref, n, 1e-6);
+  adiff_denoiser_free (den);
+  adiff_denoiser_free (streamed);
+  g_free (in); g_free (ref); g_free (out);
+  adiff_bundle_unref (b);
+  g_rand_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -781,6 +824,7 @@ main (int argc, char **argv)
                         test_streaming_nonlinear);
   g_test_add_data_func ("/image/nonlinear/6x4x3-on-21x13x3", &geometries[3],
                         test_streaming_nonlinear);
+  g_test_add_func ("/image/region-prepare", test_region_prepare);
   g_test_add_func ("/image/memory-bound", test_memory_bound);
   g_test_add_func ("/image/seamless", test_seamless);
   g_test_add_func ("/image/mismatch", test_mismatch);
