@@ -8,7 +8,9 @@
  *   adiff-gimp-ref denoise BUNDLE SIGMA255 WIDTH HEIGHT CHANNELS IN OUT
  *                  [method=M] [strength=S] [tau=T] [exact=0|1] [overlap=N]
  *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
- *       adiff_denoise_image, blend with strength, write floats to OUT.
+ *       adiff_denoise_image (method=photo: adiff_photo_denoise at the
+ *       default quality, no bundle), blend with strength, write floats to
+ *       OUT.
  *   adiff-gimp-ref sample BUNDLE OUT [size=WxH] [method=M] [steps=N] [seed=S]
  *                  [eta=E] [tau=T] [exact=0|1]
  *       one adiff_sample window as floats; with size=, adiff_sample_image.
@@ -122,10 +124,11 @@ read_floats (const char *path, gsize n, GError **error)
   return (float *) bytes;
 }
 
-/* key=value options after the positional arguments. */
+/* key=value options after the positional arguments (photo: may be NULL
+ * where the photo model is no choice). */
 static gboolean
 parse_model (char **opts, int n, AdiffParams *params, double *strength,
-             AdiffSampleParams *sp)
+             AdiffSampleParams *sp, gboolean *photo)
 {
   for (int i = 0; i < n; i++)
     {
@@ -133,7 +136,9 @@ parse_model (char **opts, int n, AdiffParams *params, double *strength,
       if (v == NULL)
         return FALSE;
       v++;
-      if (g_str_has_prefix (opts[i], "method="))
+      if (g_str_has_prefix (opts[i], "method=") && photo != NULL && g_str_equal (v, "photo"))
+        *photo = TRUE;
+      else if (g_str_has_prefix (opts[i], "method="))
         {
           if (! adiff_method_from_string (v, &params->method))
             return FALSE;
@@ -167,30 +172,37 @@ cmd_denoise (int argc, char **argv)
   double strength = 1.0;
   GError *error = NULL;
   AdiffParams params;
-  AdiffBundle *bundle;
-  AdiffDenoiser *den;
+  AdiffBundle *bundle = NULL;
+  AdiffDenoiser *den = NULL;
+  gboolean photo = FALSE;
   float *in, *out;
 
   adiff_params_init (&params);
   params.sigma = g_ascii_strtod (argv[1], NULL) / 255.0;
-  if (! parse_model (argv + 7, argc - 7, &params, &strength, NULL))
+  if (! parse_model (argv + 7, argc - 7, &params, &strength, NULL, &photo))
     {
       fprintf (stderr, "adiff-gimp-ref: bad option\n");
       return 2;
     }
-  if ((bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL ||
-      (den = adiff_denoiser_new (bundle, &params, &error)) == NULL ||
+  if ((! photo && ((bundle = adiff_bundle_open (argv[0], NULL, &error)) == NULL ||
+                   (den = adiff_denoiser_new (bundle, &params, &error)) == NULL)) ||
       (in = read_floats (argv[5], n, &error)) == NULL)
     return fail (error);
   out = g_new (float, n);
-  if (! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
+  AdiffPhotoParams pp;
+  adiff_photo_params_init (&pp, ADIFF_PHOTO_QUALITY_DEFAULT, params.sigma);
+  if (photo ? ! adiff_photo_denoise (&pp, NULL, in, width, height, channels, out, NULL, NULL,
+                                     &error)
+            : ! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
     return fail (error);
   for (gsize i = 0; i < n; i++)
     out[i] = (float) (in[i] + strength * (out[i] - in[i]));
   if (! g_file_set_contents (argv[6], (const char *) out, n * sizeof (float), &error))
     return fail (error);
-  adiff_denoiser_free (den);
-  adiff_bundle_unref (bundle);
+  if (den)
+    adiff_denoiser_free (den);
+  if (bundle)
+    adiff_bundle_unref (bundle);
   g_free (in);
   g_free (out);
   return 0;
@@ -212,7 +224,7 @@ cmd_sample (int argc, char **argv)
   adiff_sample_params_init (&sp);
   if (argc > 2 && sscanf (argv[2], "size=%ux%u", &width, &height) == 2)
     first = 3;
-  if (! parse_model (argv + first, argc - first, &params, NULL, &sp))
+  if (! parse_model (argv + first, argc - first, &params, NULL, &sp, NULL))
     {
       fprintf (stderr, "adiff-gimp-ref: bad option\n");
       return 2;
