@@ -128,10 +128,9 @@ adiff__photo_match (const AdiffPhotoFeatures *feat, int w, int h, int P, int rx,
   dist[0] = 0.0f;
   for (int y = y0; y <= y1; y++)
     {
-      const float *row = feat->f + (gsize) (y - feat->y0) * nx * k;
-      for (int x = x0; x <= x1; x++)
+      const float *fc = feat->f + ((gsize) (y - feat->y0) * nx + (x0 - feat->x0)) * k;
+      for (int x = x0; x <= x1; x++, fc += k)
         {
-          const float *fc = row + (gsize) (x - feat->x0) * k;
           float d = simd ? dist_bounded (fr, fc, k, thr) : dist_scalar (fr, fc, k);
           if (d >= thr || (x == rx && y == ry))
             continue;

@@ -86,12 +86,16 @@ typedef struct
 } AdiffPhotoBox;
 
 /* A plane held row by row (pipeline.c): row y is row[y − y0] (NULL while
- * not held), columns x0 .. x0 + width − 1. */
+ * not held), columns x0 .. x0 + width − 1; the rows live in a ring of
+ * `capacity` rows (row y in place (y − y0) mod capacity). */
 typedef struct
 {
   int     x0, width;
   int     y0, height;
   float **row;
+  float  *ring;
+  int     capacity;
+  int    *holder;   /* the row in each place of the ring, or −1 */
 } AdiffPhotoRows;
 
 static inline float *

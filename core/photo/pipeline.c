@@ -6,9 +6,12 @@
  * rows it reads.  Workers take tasks in order and compute a band's sums
  * in a slot of their own; the band's sums are added to the stage's sums in
  * task order (whichever thread finishes a task adds every finished task
- * up to the first one still running).  Rows are freed as soon as no band
- * left needs them: memory is a few bands' rows of each plane, never the
- * whole image.  At most `lookahead` tasks run past the first one not yet
+ * up to the first one still running).  Rows are let go as soon as no band
+ * left needs them, and each plane keeps its rows in a ring just long
+ * enough for the rows held at once, which the task list fixes in advance
+ * (ring_sizes): memory is a few bands' rows of each plane, never the whole
+ * image, in one block per plane (rows allocated one by one measured a
+ * few per cent slower).  At most `lookahead` tasks run past the first one not yet
  * added, which bounds the slots and lets a later stage's band start
  * without waiting (it is placed that far behind the bands it needs).
  *
@@ -62,59 +65,63 @@ typedef struct
   int                  stage_added[ADIFF_PHOTO_MAX_STAGES];
   int                  final_to[ADIFF_PHOTO_MAX_STAGES];  /* rows below are final */
   int                  produced;        /* source rows given, up to */
-  int                  wanted;          /* source rows the window of tasks reads, up to */
   int                  freed;           /* noisy rows freed, up to */
   int                  out_freed[ADIFF_PHOTO_MAX_STAGES];
   gboolean             stop;
-  GError              *error;
 } Pipeline;
 
 /* ---- rows ----------------------------------------------------------------- */
 
+/* The box's rows, at most `capacity` of them held at once. */
 static gboolean
-rows_init (AdiffPhotoRows *p, const AdiffPhotoBox *box)
+rows_init (AdiffPhotoRows *p, const AdiffPhotoBox *box, int capacity)
 {
   p->x0 = box->x0;
   p->width = box->x1 - box->x0;
   p->y0 = box->y0;
   p->height = box->y1 - box->y0;
+  p->capacity = CLAMP (capacity, 1, p->height);
   p->row = g_try_new0 (float *, p->height);
-  return p->row != NULL;
+  p->ring = g_try_new (float, (gsize) p->capacity * p->width);
+  p->holder = g_try_new (int, p->capacity);
+  if (p->holder)
+    for (int i = 0; i < p->capacity; i++)
+      p->holder[i] = -1;
+  return p->row != NULL && p->ring != NULL && p->holder != NULL;
 }
 
 static void
 rows_clear (AdiffPhotoRows *p)
 {
-  if (p->row)
-    for (int i = 0; i < p->height; i++)
-      g_free (p->row[i]);
   g_clear_pointer (&p->row, g_free);
+  g_clear_pointer (&p->ring, g_free);
+  g_clear_pointer (&p->holder, g_free);
 }
 
-/* Row y, allocated (zeroed) when not held; NULL when out of memory. */
+/* Row y, zeroed when it was not held. */
 static float *
 rows_get (AdiffPhotoRows *p, int y)
 {
   float **r = &p->row[y - p->y0];
   if (*r == NULL)
-    *r = g_try_new0 (float, p->width);
+    {
+      int place = (y - p->y0) % p->capacity, before = p->holder[place];
+      /* ring_sizes made the ring long enough: the row there was let go */
+      if (before >= 0 && p->row[before - p->y0] != NULL)
+        g_critical ("photo model: row %d would overwrite row %d", y, before);
+      p->holder[place] = y;
+      *r = p->ring + (gsize) place * p->width;
+      memset (*r, 0, p->width * sizeof (float));
+    }
   return *r;
 }
 
 static void
 rows_free (AdiffPhotoRows *p, int y)
 {
-  g_clear_pointer (&p->row[y - p->y0], g_free);
+  p->row[y - p->y0] = NULL;
 }
 
-static void
-fail_memory (Pipeline *pl)
-{
-  if (pl->error == NULL)
-    g_set_error (&pl->error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
-                 _("photo model: out of memory for rows of %d pixels"), pl->noisy[0].width);
-  pl->stop = TRUE;
-}
 
 /* ---- the task list ---------------------------------------------------------- */
 
@@ -232,25 +239,20 @@ finish_row (const Pipeline *pl, int s, int y, float *const *dst, int x0, int x1)
 
 /* Rows [pl->final_to[s], to) of stage s are final: into the next stage's
  * input, or to the sink; their sums go. */
-static gboolean
+static void
 finish_rows (Pipeline *pl, int s, int to)
 {
   const AdiffPhotoBox *need = &pl->reach[s].need;
+  gboolean last = s == pl->n_stages - 1;
   to = MIN (to, pl->reach[s].read.y1);
   for (int y = pl->final_to[s]; y < to; y++)
     {
       if (y >= need->y0 && y < need->y1)
         {
           float *dst[ADIFF_PHOTO_MAX_CH];
-          gboolean last = s == pl->n_stages - 1;
           for (int c = 0; c < pl->nch; c++)
-            {
-              dst[c] = last ? pl->sink_row[c] : rows_get (&pl->out[s][c], y);
-              if (dst[c] == NULL)
-                return FALSE;
-              if (!last)
-                dst[c] += need->x0 - pl->out[s][c].x0;
-            }
+            dst[c] = last ? pl->sink_row[c]
+                     : rows_get (&pl->out[s][c], y) + (need->x0 - pl->out[s][c].x0);
           finish_row (pl, s, y, dst, need->x0, need->x1);
           if (last)
             pl->sink (y, (const float *const *) dst, pl->data);
@@ -262,11 +264,41 @@ finish_rows (Pipeline *pl, int s, int to)
         }
     }
   pl->final_to[s] = MAX (pl->final_to[s], to);
-  return TRUE;
 }
 
-/* Add task t's sums (slot t % lookahead) to its stage's. */
-static gboolean
+/* The rows no band left reads go: noisy rows above every stage's next
+ * band, a stage's output above the next stage's next band. */
+static int
+noisy_low (const Pipeline *pl, int produced)
+{
+  int low = produced;
+  for (int s = 0; s < pl->n_stages; s++)
+    low = MIN (low, stage_low (pl, s));
+  return low;
+}
+
+static int
+out_low (const Pipeline *pl, int s, int final_to)
+{
+  return MIN (stage_low (pl, s + 1), final_to);
+}
+
+static void
+free_rows (Pipeline *pl)
+{
+  for (int low = noisy_low (pl, pl->produced); pl->freed < low; pl->freed++)
+    for (int c = 0; c < pl->nch; c++)
+      rows_free (&pl->noisy[c], pl->freed);
+  for (int s = 0; s + 1 < pl->n_stages; s++)
+    for (int low = out_low (pl, s, pl->final_to[s]); pl->out_freed[s] < low;
+         pl->out_freed[s]++)
+      for (int c = 0; c < pl->nch; c++)
+        rows_free (&pl->out[s][c], pl->out_freed[s]);
+}
+
+/* Add task t's sums (slot t % lookahead) to its stage's, finish the rows
+ * no later band of the stage reaches, let go of the rows no band needs. */
+static void
 add_band (Pipeline *pl, int t)
 {
   const Task *task = &pl->tasks[t];
@@ -276,8 +308,6 @@ add_band (Pipeline *pl, int t)
     for (int c = 0; c < pl->nch; c++)
       {
         float *gn = rows_get (&pl->num[s][c], y), *gd = rows_get (&pl->den[s][c], y);
-        if (gn == NULL || gd == NULL)
-          return FALSE;
         const float *bn = sums->num[c] + (gsize) (y - task->band.ay0) * width;
         const float *bd = sums->den[c] + (gsize) (y - task->band.ay0) * width;
         for (int i = 0; i < width; i++)
@@ -287,63 +317,86 @@ add_band (Pipeline *pl, int t)
           }
       }
   pl->stage_added[s]++;
-  return finish_rows (pl, s, stage_low (pl, s));
+  finish_rows (pl, s, stage_low (pl, s));
+  free_rows (pl);
 }
 
-/* Free the rows no band left reads: noisy rows above every stage's next
- * band, a stage's output above the next stage's next band. */
-static void
-free_rows (Pipeline *pl)
+/* The source rows up to which the tasks [added, added + lookahead) read. */
+static int
+rows_wanted (const Pipeline *pl, int added, int wanted)
 {
-  int low = G_MAXINT;
-  for (int s = 0; s < pl->n_stages; s++)
-    low = MIN (low, stage_low (pl, s));
-  low = MIN (low, pl->produced);
-  for (; pl->freed < low; pl->freed++)
-    for (int c = 0; c < pl->nch; c++)
-      rows_free (&pl->noisy[c], pl->freed);
-  for (int s = 0; s + 1 < pl->n_stages; s++)
-    {
-      int to = MIN (stage_low (pl, s + 1), pl->final_to[s]);
-      for (; pl->out_freed[s] < to; pl->out_freed[s]++)
-        for (int c = 0; c < pl->nch; c++)
-          rows_free (&pl->out[s][c], pl->out_freed[s]);
-    }
+  for (int t = added; t < MIN (pl->n_tasks, added + pl->lookahead); t++)
+    wanted = MAX (wanted, pl->tasks[t].band.ay1);
+  return wanted;
 }
 
 /* Give the source rows the tasks [added, added + lookahead) read. */
-static gboolean
+static void
 produce_rows (Pipeline *pl)
 {
-  for (int t = pl->added; t < MIN (pl->n_tasks, pl->added + pl->lookahead); t++)
-    pl->wanted = MAX (pl->wanted, pl->tasks[t].band.ay1);
-  for (; pl->produced < pl->wanted; pl->produced++)
+  for (int wanted = rows_wanted (pl, pl->added, pl->produced); pl->produced < wanted;
+       pl->produced++)
     {
       float *rows[ADIFF_PHOTO_MAX_CH];
       for (int c = 0; c < pl->nch; c++)
-        if (!(rows[c] = rows_get (&pl->noisy[c], pl->produced)))
-          return FALSE;
+        rows[c] = rows_get (&pl->noisy[c], pl->produced);
       pl->source (pl->produced, rows, pl->data);
       if (pl->peak_rows)
         *pl->peak_rows = MAX (*pl->peak_rows, pl->produced + 1 - pl->freed);
     }
-  return TRUE;
 }
 
 /* Add every finished task in order (caller holds the lock). */
 static void
 add_finished (Pipeline *pl)
 {
-  gboolean ok = TRUE;
-  while (ok && !pl->stop && pl->added < pl->n_tasks && pl->done[pl->added])
-    ok = add_band (pl, pl->added++);
-  if (ok && !pl->stop)
+  if (pl->stop)
+    return;
+  while (pl->added < pl->n_tasks && pl->done[pl->added])
+    add_band (pl, pl->added++);
+  produce_rows (pl);
+}
+
+/* The rings' sizes: the most rows each kind of plane holds at once, found
+ * by running through the task list as add_finished will (sums: a band's
+ * rows; a stage's output: from the next stage's next band to its last
+ * final row; noisy rows: from every stage's next band to the last row
+ * produced). */
+static void
+ring_sizes (Pipeline *pl, int *noisy, int *out, int *sums)
+{
+  int y0 = pl->reach[0].read.y0, produced = y0, freed = y0;
+  int final_to[ADIFF_PHOTO_MAX_STAGES], out_freed[ADIFF_PHOTO_MAX_STAGES];
+  *noisy = 1;
+  for (int s = 0; s < pl->n_stages; s++)
     {
-      free_rows (pl);
-      ok = produce_rows (pl);
+      final_to[s] = out_freed[s] = y0;
+      out[s] = sums[s] = 1;
+      pl->stage_added[s] = 0;
     }
-  if (!ok)
-    fail_memory (pl);
+  for (int a = 0; a <= pl->n_tasks; a++)
+    {
+      if (a > 0)
+        {
+          const Task *task = &pl->tasks[a - 1];
+          int s = task->stage;
+          sums[s] = MAX (sums[s], task->band.ay1 - task->band.ay0);
+          pl->stage_added[s]++;
+          int to = MIN (stage_low (pl, s), pl->reach[s].read.y1);
+          if (to > final_to[s])
+            {
+              out[s] = MAX (out[s], to - out_freed[s]);
+              final_to[s] = to;
+            }
+          freed = MAX (freed, noisy_low (pl, produced));
+          for (int k = 0; k + 1 < pl->n_stages; k++)
+            out_freed[k] = MAX (out_freed[k], out_low (pl, k, final_to[k]));
+        }
+      produced = rows_wanted (pl, a, produced);
+      *noisy = MAX (*noisy, produced - freed);
+    }
+  for (int s = 0; s < pl->n_stages; s++)
+    pl->stage_added[s] = 0;
 }
 
 /* ---- workers ------------------------------------------------------------------- */
@@ -409,13 +462,16 @@ alloc_buffers (Pipeline *pl, GError **error)
       max_rows = MAX (max_rows, (ADIFF_PHOTO_BAND_REFS - 1) * pass->step + 2 * pass->radius +
                                 pass->patch);
     }
+  int noisy_rows, out_rows[ADIFF_PHOTO_MAX_STAGES], sum_rows[ADIFF_PHOTO_MAX_STAGES];
+  ring_sizes (pl, &noisy_rows, out_rows, sum_rows);
   gboolean ok = TRUE;
   for (int c = 0; c < pl->nch; c++)
     {
-      ok = ok && rows_init (&pl->noisy[c], in);
+      ok = ok && rows_init (&pl->noisy[c], in, noisy_rows);
       for (int s = 0; s < pl->n_stages; s++)
-        ok = ok && rows_init (&pl->num[s][c], in) && rows_init (&pl->den[s][c], in) &&
-             (s == pl->n_stages - 1 || rows_init (&pl->out[s][c], in));
+        ok = ok && rows_init (&pl->num[s][c], in, sum_rows[s]) &&
+             rows_init (&pl->den[s][c], in, sum_rows[s]) &&
+             (s == pl->n_stages - 1 || rows_init (&pl->out[s][c], in, out_rows[s]));
       ok = ok && (pl->sink_row[c] = g_try_new (float, MAX (1, width))) != NULL;
     }
   pl->slots = g_new0 (AdiffPhotoSums, pl->lookahead);
@@ -471,7 +527,6 @@ pipeline_clear (Pipeline *pl)
   g_free (pl->done);
   g_mutex_clear (&pl->lock);
   g_cond_clear (&pl->cond);
-  g_clear_error (&pl->error);
 }
 
 /* The stages: the pilot on the noisy planes, then each final pass with the
@@ -531,24 +586,14 @@ adiff__photo_pipeline_run (const AdiffPhotoConfig *config, int nch, int w, int h
   pl->done = g_new0 (gboolean, pl->n_tasks);
   for (int s = 0; s < pl->n_stages; s++)
     pl->final_to[s] = pl->out_freed[s] = pl->reach[0].read.y0;
-  pl->produced = pl->wanted = pl->freed = pl->reach[0].read.y0;
+  pl->produced = pl->freed = pl->reach[0].read.y0;
 
   gboolean ok = alloc_buffers (pl, error);
-  if (ok && !produce_rows (pl))
-    {
-      fail_memory (pl);
-      g_propagate_error (error, g_steal_pointer (&pl->error));
-      ok = FALSE;
-    }
   if (ok)
     {
+      produce_rows (pl);
       adiff__parallel_for ((guint) pl->n_tasks, pl->n_workers, run_task, pl);
-      if (pl->error)
-        {
-          g_propagate_error (error, g_steal_pointer (&pl->error));
-          ok = FALSE;
-        }
-      else if (pl->stop || cancelled (pl))
+      if (pl->stop || cancelled (pl))
         {
           g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_CANCELLED, _("denoising cancelled"));
           ok = FALSE;

@@ -79,14 +79,21 @@ gather (float *dst, const AdiffPhotoRows *plane, int P, int N, const int *px, co
   if (P == 8)
     {
       for (int j = 0; j < N; j++)
-        for (int dy = 0; dy < 8; dy++)
-          st8 (dst + j * 64 + dy * 8, ld8 (adiff__photo_at (plane, px[j], py[j] + dy)));
+        {
+          float *const *rows = plane->row + (py[j] - plane->y0);
+          int x = px[j] - plane->x0;
+          for (int dy = 0; dy < 8; dy++)
+            st8 (dst + j * 64 + dy * 8, ld8 (rows[dy] + x));
+        }
       return;
     }
   for (int j = 0; j < N; j++)
-    for (int dy = 0; dy < P; dy++)
-      memcpy (dst + (gsize) j * P * P + dy * P, adiff__photo_at (plane, px[j], py[j] + dy),
-              P * sizeof (float));
+    {
+      float *const *rows = plane->row + (py[j] - plane->y0);
+      int x = px[j] - plane->x0;
+      for (int dy = 0; dy < P; dy++)
+        memcpy (dst + (gsize) j * P * P + dy * P, rows[dy] + x, P * sizeof (float));
+    }
 }
 
 /* Shrink the 3-D coefficients c (N·n) in place; returns the estimate's weight
@@ -166,9 +173,9 @@ filter_group (const AdiffPhotoStage *st, int c, int N, const int *pos_x, const i
   for (int j = 0; j < N; j++)
     {
       const float *e = pix + (gsize) j * n;
-      for (int dy = 0; dy < P; dy++)
+      gsize o = (gsize) (pos_y[j] - ay0) * w + (pos_x[j] - x0);
+      for (int dy = 0; dy < P; dy++, o += w)
         {
-          gsize o = (gsize) (pos_y[j] + dy - ay0) * w + (pos_x[j] - x0);
           float *an = acc_num + o, *ad = acc_den + o;
           const float *wr = ww + dy * P, *er = e + dy * P;
           if (P == 8)

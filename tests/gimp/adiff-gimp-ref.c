@@ -209,7 +209,8 @@ cmd_denoise (int argc, char **argv)
       AdiffPhotoParams pp;
       adiff_photo_params_init (&pp, photo.quality, params.sigma);
       /* as adiff denoise: its worker threads call BLAS themselves */
-      if (! adiff_photo_denoise (&pp, bundle, in, width, height, channels, out, NULL, NULL,
+      if (! adiff_photo_denoise (&pp, adiff_photo_quality_uses_bundle (photo.quality) ? bundle : NULL,
+                                 in, width, height, channels, out, NULL, NULL,
                                  &error))
         return fail (error);
     }
