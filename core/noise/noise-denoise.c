@@ -52,6 +52,14 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
   AdiffPhotoParams stabilised = *params;
   if (!adiff_noise_model_photo_sigma (model, &stabilised.sigma, error))
     return FALSE;
+  /* refused before the transform reads the pixels: the photo model would
+   * refuse it only after */
+  if (channels != 1 && channels != 3)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
+                   _("photo model: %u channels (gray or RGB expected; alpha is the caller’s)"), channels);
+      return FALSE;
+    }
   /* the transformed image gets its own buffer: a refusal or a cancel
    * must leave out (which may be in) untouched */
   gsize n;
