@@ -4,6 +4,7 @@
  * photo model at the σ that leaves (1/(hi − lo): the transform's noise has
  * unit variance), and the exact unbiased inverse (vst.c). */
 #include "adiff-private.h"
+#include "photo/photo-private.h"
 #include "parallel.h"
 #include <glib/gi18n-lib.h>
 
@@ -52,14 +53,9 @@ adiff_noise_denoise (const AdiffPhotoParams *params, const AdiffNoiseModel *mode
   AdiffPhotoParams stabilised = *params;
   if (!adiff_noise_model_photo_sigma (model, &stabilised.sigma, error))
     return FALSE;
-  /* refused before the transform reads the pixels: the photo model would
-   * refuse it only after */
-  if (channels != 1 && channels != 3)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
-                   _("photo model: %u channels (gray or RGB expected; alpha is the caller’s)"), channels);
-      return FALSE;
-    }
+  /* the photo model's own checks, before the transform reads the pixels */
+  if (!adiff__photo_check_args (&stabilised, width, height, channels, error))
+    return FALSE;
   /* the transformed image gets its own buffer: a refusal or a cancel
    * must leave out (which may be in) untouched */
   gsize n;

@@ -272,5 +272,9 @@ gboolean adiff__photo_run              (const AdiffPhotoConfig *config, const fl
                                         AdiffPhotoProgress *progress, GError **error);
 
 /* The orthonormal opponent transform (colour.c). */
+/* adiff_photo_denoise's checks of its arguments (σ, quality, channels,
+ * size), for callers that must refuse before touching the pixels. */
+gboolean adiff__photo_check_args       (const AdiffPhotoParams *params, guint width,
+                                        guint height, guint channels, GError **error);
 void     adiff__photo_rgb_to_opp       (const float rgb[3], float opp[3]);
 void     adiff__photo_opp_to_rgb       (const float opp[3], float rgb[3]);

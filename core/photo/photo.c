@@ -26,9 +26,9 @@ invalid (GError **error, const char *message)
   return FALSE;
 }
 
-static gboolean
-check_args (const AdiffPhotoParams *params, guint width, guint height, guint channels,
-            GError **error)
+gboolean
+adiff__photo_check_args (const AdiffPhotoParams *params, guint width, guint height,
+                         guint channels, GError **error)
 {
   if (params->quality != ADIFF_PHOTO_QUALITY_DEFAULT &&
       params->quality != ADIFF_PHOTO_QUALITY_BEST)
@@ -130,7 +130,7 @@ adiff_photo_denoise (const AdiffPhotoParams *params, AdiffBundle *bundle, const 
                      AdiffProgressFunc progress, gpointer progress_data, GError **error)
 {
   g_return_val_if_fail (params != NULL && in != NULL && out != NULL, FALSE);
-  if (!check_args (params, width, height, channels, error))
+  if (!adiff__photo_check_args (params, width, height, channels, error))
     return FALSE;
   return run (params, bundle, width, height, channels, in, NULL, out, NULL, progress,
               progress_data, error);
@@ -210,7 +210,7 @@ adiff_photo_denoise_region (const AdiffPhotoParams *params, AdiffBundle *bundle,
 {
   g_return_val_if_fail (params != NULL && in != NULL && input != NULL && out != NULL &&
                         region != NULL, FALSE);
-  if (!check_args (params, width, height, channels, error) ||
+  if (!adiff__photo_check_args (params, width, height, channels, error) ||
       !check_rects (params, width, height, region, input, error))
     return FALSE;
   return run (params, bundle, width, height, channels, in, input, out, region, progress,
