@@ -591,6 +591,10 @@ adiff__photo_pipeline_run (const AdiffPhotoConfig *config, int nch, int w, int h
   gboolean ok = alloc_buffers (pl, error);
   if (ok)
     {
+      /* Asked once before any work, on the caller's thread: only worker 0
+       * reports later, and on a small image the other workers may take
+       * every task, so a cancel at once would otherwise go unseen. */
+      report_progress (pl, 0);
       produce_rows (pl);
       adiff__parallel_for ((guint) pl->n_tasks, pl->n_workers, run_task, pl);
       if (pl->stop || cancelled (pl))
