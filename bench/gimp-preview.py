@@ -83,8 +83,11 @@ def canvas_rect(window):
 
 def set_sigma(dialog, value):
     """The dialog's σ (its first spin button), as typing a value would."""
-    spins = a11y.find_all(dialog, lambda n: n.get_role_name() == 'spin button')
-    a11y.wait_for('σ set', lambda: spins[0].get_value_iface().set_current_value(value), 600)
+    def set_value():
+        spins = a11y.find_all(dialog, lambda n: n.get_role_name() == 'spin button')
+        return spins and spins[0].get_value_iface().set_current_value(value)
+    # GIMP answers the bus only between two chunks of the preview it draws.
+    a11y.wait_for('σ set', set_value, TIMEOUT)
 
 
 def main():
@@ -116,8 +119,8 @@ def main():
         cpu0, start = gimp_cpu(), time.time()
         a11y.click(a11y.find_all(menu, a11y.role_named('menu item', label))[0], TIMEOUT)
         dialog = a11y.new_window(app, before, TIMEOUT)
+        name = a11y.wait_for('the dialog\'s title', dialog.get_name, TIMEOUT)
         wall, cpu = wait_drawn(start, cpu0, rect)
-        name = dialog.get_name()
         print('preview %s first %.1f cpu=%.1f' % (name, wall, cpu), flush=True)
         cpu0, start = gimp_cpu(), time.time()
         set_sigma(dialog, 30.0)
