@@ -126,7 +126,9 @@ def main():
         set_sigma(dialog, 30.0)
         wall, cpu = wait_drawn(start, cpu0, rect)
         print('preview %s update %.1f cpu=%.1f' % (name, wall, cpu), flush=True)
-        a11y.click(a11y.find_all(dialog, a11y.role_named('button', 'Cancel'))[0], TIMEOUT)
+        cancel = a11y.wait_for('Cancel', lambda: a11y.find_all(
+            dialog, a11y.role_named('button', 'Cancel')), TIMEOUT)[0]
+        a11y.click(cancel, TIMEOUT)
         time.sleep(2)
 
 
