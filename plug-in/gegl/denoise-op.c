@@ -137,9 +137,9 @@ plugin_dir (void)
 }
 
 /* The path the settings name, or the default installed bundle: in
- * $ADIFF_BUNDLE_DIR, data/ beside this module, data/ beside the plug-in in
- * GIMP's profile (where ./install puts the bundles, once for both
- * binaries), the package's data folder. */
+ * $ADIFF_BUNDLE_DIR, data/ beside this module, the package's data folder,
+ * then data/ beside the plug-in in GIMP's profile (where ./install puts
+ * the bundles, once for both binaries). */
 static char *
 resolve_bundle (const DenoiseSettings *s, GError **error)
 {
