@@ -10,9 +10,9 @@
  * left needs them, and each plane keeps its rows in a ring just long
  * enough for the rows held at once, which the task list fixes in advance
  * (ring_sizes): memory is a few bands' rows of each plane, never the whole
- * image, in one block per plane (rows allocated one by one measured a
- * few per cent slower).  At most `lookahead` tasks run past the first one not yet
- * added, which bounds the slots and lets a later stage's band start
+ * image, in one block per plane (rows allocated one by one measured a few
+ * per cent slower).  At most `lookahead` tasks run past the first one not
+ * yet added, which bounds the slots and lets a later stage's band start
  * without waiting (it is placed that far behind the bands it needs).
  *
  * A pixel's sum is thus the sum over bands, in band order, of each band's
