@@ -100,4 +100,28 @@ gboolean  adiff_noise_denoise        (const AdiffPhotoParams *params,
                                       gpointer                progress_data,
                                       GError                **error);
 
+/* Region form of adiff_noise_denoise, as adiff_photo_denoise_region is of
+ * adiff_photo_denoise: the pixels of `region` of the width × height image,
+ * equal bit for bit to the same pixels of adiff_noise_denoise (the
+ * transform and its inverse work pixel by pixel).  in holds the input
+ * rectangle, which must contain adiff_photo_region_input()'s rectangle of
+ * region for params at the σ the transform leaves
+ * (adiff_noise_model_photo_sigma); out (not overlapping in) receives
+ * region's pixels.  Memory: one input rectangle of floats more.  Errors as
+ * adiff_noise_denoise and adiff_photo_denoise_region; out untouched on a
+ * refusal. */
+gboolean  adiff_noise_denoise_region (const AdiffPhotoParams *params,
+                                      const AdiffNoiseModel  *model,
+                                      AdiffBundle            *bundle,
+                                      guint                   width,
+                                      guint                   height,
+                                      guint                   channels,
+                                      const float            *in,
+                                      const AdiffRect        *input,
+                                      float                  *out,
+                                      const AdiffRect        *region,
+                                      AdiffProgressFunc       progress,
+                                      gpointer                progress_data,
+                                      GError                **error);
+
 G_END_DECLS

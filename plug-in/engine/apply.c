@@ -9,12 +9,13 @@
  * selections blend.
  *
  * The photo model needs its whole region at once: it is read in one
- * piece, denoised in place and written back in strips the same way.
+ * piece, denoised and written back in strips the same way.
  *
  * With a selection, the denoiser reads up to one window beyond the
- * selection's bounds (the photo model: a margin of its reach), clipped to
- * the layer, so pixels at the selection edge see their real neighbours,
- * not a mirrored copy; only the bounds are written.  Alpha is never
+ * selection's bounds, clipped to the layer, so pixels at the selection
+ * edge see their real neighbours, not a mirrored copy; only the bounds are
+ * written.  The photo model reads what libadiff's region form names and
+ * gives there exactly the whole layer's pixels.  Alpha is never
  * touched: the output rows take their alpha from the source.
  *
  * Pixels travel as floats with alpha (pixel-io.c); the colour is picked
@@ -202,21 +203,14 @@ plugin_window_context (gint width, gint height, const GeglRectangle *rect, Adiff
                       (gint) adiff_bundle_get_height (bundle));
 }
 
-/* The photo model's reach: a pixel's patches (8 px), the groups matched
- * around them (search radius 12–16) and their patches, in the final pass,
- * on top of the pilot's own reach (8 + 16 + 8): about 60 pixels
- * (core/photo/config.c).  So a pixel at the selection's edge sees its real
- * neighbourhood; the patch grid still starts at the region's corner, so
- * the result may differ very slightly from the whole layer's.  When
- * libadiff says what a region needs (adiff_photo_region_input), this asks
- * it instead. */
-#define PHOTO_CONTEXT 64
-
 GeglRectangle
 plugin_photo_context (const AdiffPhotoParams *params, gint width, gint height,
                       const GeglRectangle *rect)
 {
-  return grow_inside (width, height, rect, PHOTO_CONTEXT, PHOTO_CONTEXT);
+  AdiffRect region = { rect->x, rect->y, rect->width, rect->height }, input;
+
+  adiff_photo_region_input (params, width, height, &region, &input);
+  return (GeglRectangle) { input.x, input.y, input.width, input.height };
 }
 
 static GeglRectangle
@@ -284,11 +278,50 @@ blas_threads_restore (int n)
 /* Rows written back per strip after the photo model. */
 #define PHOTO_WRITE_ROWS 64
 
-/* The photo model needs the whole region at once: read it (colour only,
- * in place of the alpha), denoise it in place, and write it back in
- * strips through the same blend as the models that stream rows. */
+/* The photo model (under camera noise through its transform) on the
+ * width × height drawable, whose outer part px holds: in place on the whole
+ * drawable, else the inner region through the region form, put back into
+ * px where strip_write takes it. */
 static gboolean
-strip_run_photo (Strip *s, const PluginModel *model, GError **error)
+photo_denoise (Strip *s, const PluginModel *model, gint width, gint height, float *px,
+               GError **error)
+{
+  AdiffRect input = { s->outer.x, s->outer.y, s->outer.width, s->outer.height };
+  AdiffRect region = { s->inner.x, s->inner.y, s->inner.width, s->inner.height };
+  gsize w = s->outer.width, row = (gsize) region.width * s->channels;
+  g_autofree float *out = NULL;
+  gboolean ok;
+
+  if (s->inner.width == width && s->inner.height == height)
+    return model->camera
+           ? adiff_noise_denoise (&model->photo, &model->noise, model->photo_bundle, px,
+                                  w, s->outer.height, s->channels, px, strip_progress, s, error)
+           : adiff_photo_denoise (&model->photo, model->photo_bundle, px, w, s->outer.height,
+                                  s->channels, px, strip_progress, s, error);
+  out = g_try_new (float, row * region.height);
+  if (out == NULL)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT, _("Not enough memory"));
+      return FALSE;
+    }
+  ok = model->camera
+       ? adiff_noise_denoise_region (&model->photo, &model->noise, model->photo_bundle, width,
+                                     height, s->channels, px, &input, out, &region,
+                                     strip_progress, s, error)
+       : adiff_photo_denoise_region (&model->photo, model->photo_bundle, width, height,
+                                     s->channels, px, &input, out, &region, strip_progress, s,
+                                     error);
+  for (guint y = 0; ok && y < region.height; y++)
+    memcpy (px + ((gsize) (region.y - input.y + y) * w + region.x - input.x) * s->channels,
+            out + y * row, row * sizeof (float));
+  return ok;
+}
+
+/* The photo model needs its input at once: read it (colour only, in place
+ * of the alpha), denoise it, and write the region back in strips through
+ * the same blend as the models that stream rows. */
+static gboolean
+strip_run_photo (Strip *s, const PluginModel *model, gint width, gint height, GError **error)
 {
   gsize w = s->outer.width, h = s->outer.height, n, len;
   gint64 t0 = plugin_timing_now ();
@@ -312,8 +345,7 @@ strip_run_photo (Strip *s, const PluginModel *model, GError **error)
   plugin_timing_add (s->timing, PLUGIN_PHASE_READ, t0);
 
   blas = blas_single_thread ();
-  ok = adiff_photo_denoise (&model->photo, model->photo_bundle, px, w, h, s->channels, px,
-                            strip_progress, s, error);
+  ok = photo_denoise (s, model, width, height, px, error);
   blas_threads_restore (blas);
   for (gsize y = 0; ok && y < h; y += PHOTO_WRITE_ROWS)
     ok = strip_write (y, MIN (PHOTO_WRITE_ROWS, h - y), px + y * w * s->channels, s, error);
@@ -347,7 +379,7 @@ plugin_apply_source (PluginSource *source, const PluginModel *model,
                 s.timing->us[PLUGIN_PHASE_PROGRESS];
 
   ok = model->denoiser == NULL
-       ? strip_run_photo (&s, model, error)
+       ? strip_run_photo (&s, model, source->width, source->height, error)
        : adiff_denoise_rows (model->denoiser, s.outer.width, s.outer.height, s.channels,
                              strip_read, strip_write, &s, strip_progress, &s, error);
   /* Library time: the whole call minus the callbacks'. */

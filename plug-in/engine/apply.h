@@ -15,12 +15,16 @@ typedef struct
 
 /* What runs over the pixels: one of the paper's models, a denoiser that
  * libadiff streams over rows, or (denoiser NULL) the photo model, which
- * takes the whole region at once. */
+ * takes its region and what the region reads at once; under camera noise
+ * through the noise model's variance-stabilising transform. */
 typedef struct
 {
   AdiffDenoiser   *denoiser;      /* the paper's models; NULL: the photo model */
-  AdiffPhotoParams photo;         /* the photo model's quality, σ, threads */
+  AdiffPhotoParams photo;         /* the photo model's quality, σ, threads; under camera
+                                     noise σ is the one the transform leaves */
   AdiffBundle     *photo_bundle;  /* the best quality's PCA basis; may be NULL */
+  gboolean         camera;        /* camera noise: adiff_noise_denoise with `noise` */
+  AdiffNoiseModel  noise;         /* its variance a + b·x */
 } PluginModel;
 
 /* What a denoiser reads: the drawable's buffer, its size and pixel format. */
@@ -48,8 +52,9 @@ GeglRectangle plugin_window_context    (gint                 width,
                                         gint                 height,
                                         const GeglRectangle *rect,
                                         AdiffBundle         *bundle);
-/* The pixels the photo model reads to denoise rect: rect and a margin
- * around it wide enough for both of its passes, inside the drawable. */
+/* The pixels the photo model reads to denoise rect: rect and the margin
+ * libadiff names (adiff_photo_region_input), inside the drawable; the
+ * result there equals the whole drawable's bit for bit. */
 GeglRectangle plugin_photo_context     (const AdiffPhotoParams *params,
                                         gint                    width,
                                         gint                    height,

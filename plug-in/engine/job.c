@@ -82,6 +82,7 @@ plugin_job_cache_clear (PluginJobCache *cache)
   g_clear_pointer (&cache->path, g_free);
   g_clear_pointer (&cache->bundle, adiff_bundle_unref);
   cache->sigma_estimate = 0.0;
+  cache->noise.valid = FALSE;
 }
 
 /* Open file (NULL: none given), or reuse the cache's bundle. */
@@ -178,7 +179,17 @@ plugin_job_spec_read (PluginJobSpec *spec, GimpDrawable *drawable, GimpProcedure
   params_func (config, &spec->params);
   spec->photo = config_photo (config, &spec->quality);
   g_object_get (config, "strength", &spec->strength, "estimate-sigma", &spec->estimated, NULL);
-  if (! config_sigma (drawable, config, preview_cache, &spec->params.sigma, error))
+  /* Camera noise is the photo model's; the paper's models ignore it, as
+   * they ignore its quality. */
+  if (spec->photo && plugin_noise_is_camera (config))
+    {
+      if (! plugin_noise_read (&spec->noise, drawable, config,
+                               preview_cache != NULL ? &preview_cache->noise : NULL, error))
+        return FALSE;
+      spec->params.sigma = spec->noise.sigma;
+      spec->estimated = spec->noise.estimated;
+    }
+  else if (! config_sigma (drawable, config, preview_cache, &spec->params.sigma, error))
     return FALSE;
   if (spec->photo && ! adiff_photo_quality_uses_bundle (spec->quality))
     return TRUE;
@@ -211,6 +222,8 @@ plugin_job_spec_same_denoiser (const PluginJobSpec *a, const PluginJobSpec *b)
   const AdiffParams *p = &a->params, *q = &b->params;
 
   return a->bundle == b->bundle && a->photo == b->photo && a->quality == b->quality &&
+         a->noise.camera == b->noise.camera && a->noise.model.a == b->noise.model.a &&
+         a->noise.model.b == b->noise.model.b &&
          p->method == q->method && p->sigma == q->sigma &&
          p->tau == q->tau && p->patch_size == q->patch_size &&
          p->equivariant == q->equivariant && p->exact == q->exact &&
@@ -247,6 +260,10 @@ plugin_job_build (PluginJob *job, const PluginJobSpec *spec, GError **error)
       if (spec->bundle != NULL && ! photo_bundle_fits (spec->bundle, error))
         return FALSE;
       job->model.photo_bundle = spec->bundle != NULL ? adiff_bundle_ref (spec->bundle) : NULL;
+      job->model.camera = spec->noise.camera;
+      job->model.noise = spec->noise.model;
+      if (spec->noise.camera)
+        job->sigma = sqrt (spec->noise.model.a + 0.5 * spec->noise.model.b);
       return TRUE;
     }
   job->model.denoiser = adiff_denoiser_new (spec->bundle, &spec->params, error);
@@ -303,7 +320,9 @@ plugin_denoise_drawable (GimpDrawable *drawable, GimpProcedureConfig *config,
   plugin_timing_add (&timing, PLUGIN_PHASE_PREPARE, t0);
   options.strength = job.strength;
   *sigma_used = job.sigma * 255.0;
-  if (show_progress)
+  if (show_progress && job.model.camera)
+    gimp_progress_init_printf (_("Denoising (%s, camera noise)…"), plugin_job_model_name (&job));
+  else if (show_progress)
     gimp_progress_init_printf (_("Denoising (%s, σ = %.1f)…"), plugin_job_model_name (&job),
                                *sigma_used);
   ok = plugin_apply_model (drawable, &job.model, &options, error);

@@ -4,23 +4,26 @@
 
 #include "plugin.h"
 #include "engine/apply.h"
+#include "engine/noise.h"
 
 /* Fills params (method and options) from a procedure's config. */
 typedef void (*PluginParamsFunc) (GimpProcedureConfig *config, AdiffParams *params);
 
 /* What a dialog's preview keeps between redraws so it can follow the
- * sliders: the last bundle opened and the σ estimated from the drawable. */
+ * sliders: the last bundle opened, the σ estimated from the drawable and
+ * the camera noise measured from it. */
 typedef struct
 {
-  char        *path;
-  AdiffBundle *bundle;
-  double       sigma_estimate;   /* [0,1] units; 0 = not estimated yet */
+  char            *path;
+  AdiffBundle     *bundle;
+  double           sigma_estimate;   /* [0,1] units; 0 = not estimated yet */
+  PluginNoiseCache noise;
 } PluginJobCache;
 
 typedef struct
 {
   PluginModel    model;       /* a denoiser, or the photo model's settings */
-  double         sigma;       /* [0,1] units, as used */
+  double         sigma;       /* [0,1] units, as used; camera noise: σ at mid-gray */
   double         strength;
 } PluginJob;
 
@@ -38,17 +41,21 @@ void         plugin_job_cache_clear    (PluginJobCache *cache);
 typedef struct
 {
   AdiffBundle      *bundle;    /* NULL: the photo model needs none */
-  AdiffParams       params;    /* the paper's models; params.sigma for all */
+  AdiffParams       params;    /* the paper's models; params.sigma for all (camera
+                                  noise: the σ its transform leaves) */
   gboolean          photo;     /* the photo model ("model" is "photo") */
   AdiffPhotoQuality quality;   /* its "quality" */
+  PluginNoise       noise;     /* its "noise-model": camera noise, or constant σ */
   double            strength;
   gboolean          estimated;   /* σ was estimated from the drawable */
 } PluginJobSpec;
 
-/* Check σ (> 0, or estimate it from the drawable) and open the bundle the
- * model uses: the config's, or when it names none the installed one that
- * suits the layer (engine/bundles.c).  A preview (cache not NULL) reuses
- * the bundle and σ estimate of the cache. */
+/* Check σ (> 0, or estimate it from the drawable; for the photo model
+ * under camera noise, the noise model given or measured from the whole
+ * drawable instead) and open the bundle the model uses: the config's, or
+ * when it names none the installed one that suits the layer
+ * (engine/bundles.c).  A preview (cache not NULL) reuses the bundle, σ
+ * estimate and noise model of the cache. */
 gboolean     plugin_job_spec_read      (PluginJobSpec       *spec,
                                         GimpDrawable        *drawable,
                                         GimpProcedureConfig *config,

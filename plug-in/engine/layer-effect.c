@@ -67,6 +67,18 @@ check_channels (GimpDrawable *drawable, const PluginJob *job, GError **error)
   return FALSE;
 }
 
+/* The GEGL operation knows one σ only. */
+static gboolean
+check_constant_noise (const PluginJob *job, GError **error)
+{
+  if (! job->model.camera)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+               _("The layer effect has no camera noise: choose Constant σ, or untick "
+                 "“Add as a non-destructive layer effect” to denoise the pixels"));
+  return FALSE;
+}
+
 /* The model's own settings on the effect; FALSE when the operation
  * installed lacks them (a GEGL module from before the photo model). */
 static gboolean
@@ -121,7 +133,7 @@ plugin_add_layer_effect (GimpDrawable *drawable, GimpProcedureConfig *config,
   /* The same checks as a destructive run, so a bad setting is an error
    * now rather than an effect that leaves the layer as it was. */
   if (! plugin_job_prepare (&job, drawable, config, params_func, error) ||
-      ! check_channels (drawable, &job, error))
+      ! check_channels (drawable, &job, error) || ! check_constant_noise (&job, error))
     {
       plugin_job_clear (&job);
       return FALSE;

@@ -53,6 +53,12 @@ plugin_analytic_procedure_new (GimpPlugIn *plug_in)
      "\n",
      _("Overlap: windows that estimate each pixel along each axis; 4 is smoother and better "
        "than the default 2, and about three times slower."),
+     "\n",
+     _("Noise kind (photo): 'Constant σ' when the noise is equally strong everywhere "
+       "(added noise, scans, edited pictures).  'Camera noise' for photos straight from a "
+       "camera, whose noise is stronger in bright parts than in dark ones: the plug-in "
+       "measures it on the whole layer and evens it out before denoising, which cleans such "
+       "photos better than any single σ; σ is then not used."),
      NULL);
   plugin_set_documentation
     (procedure,
@@ -78,5 +84,6 @@ plugin_analytic_procedure_new (GimpPlugIn *plug_in)
   plugin_args_add_sigma_used (procedure);
   /* Added last, so that scripts passing the arguments in order still work. */
   plugin_args_add_quality (procedure);
+  plugin_args_add_noise_model (procedure);
   return procedure;
 }

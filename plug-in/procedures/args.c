@@ -120,6 +120,43 @@ plugin_args_add_quality (GimpProcedure *procedure)
                                         "the time"), choice, "default", G_PARAM_READWRITE);
 }
 
+/* a or b of the camera noise: 0–1, 0 by default (0 and 0: measured). */
+static void
+add_noise_coefficient (GimpProcedure *procedure, const char *name, const char *label,
+                       const char *blurb)
+{
+  gimp_procedure_add_double_argument (procedure, name, label, blurb, 0.0, 1.0, 0.0,
+                                      G_PARAM_READWRITE);
+}
+
+void
+plugin_args_add_noise_model (GimpProcedure *procedure)
+{
+  GimpChoice *choice = gimp_choice_new ();
+
+  gimp_choice_add (choice, "constant", 0, _("Constant σ (the same everywhere)"),
+                   _("One noise level σ for the whole image, set above or estimated: "
+                     "added noise, scans, most edited pictures"));
+  gimp_choice_add (choice, "camera", 1, _("Camera noise (measured, stronger where brighter)"),
+                   _("Noise that grows with brightness, as in photos straight from a camera: "
+                     "its strength is measured from the whole layer and evened out before "
+                     "denoising; σ is not used"));
+  gimp_procedure_add_choice_argument (procedure, "noise-model", _("Noise _kind"),
+                                      _("Photo model: one noise level everywhere (constant σ), "
+                                        "or camera noise, stronger in bright parts and measured "
+                                        "from the layer"), choice, "constant",
+                                      G_PARAM_READWRITE);
+  /* For scripts: the dialog measures a and b. */
+  add_noise_coefficient (procedure, "noise-a", _("Camera noise a"),
+                         _("Camera noise: a of the variance a + b·x of a pixel of brightness "
+                           "x, on the 0–1 scale; the read noise (0.0001 is σ 2.55 in black).  "
+                           "a = b = 0: measure both from the layer"));
+  add_noise_coefficient (procedure, "noise-b", _("Camera noise b"),
+                         _("Camera noise: b of the variance a + b·x; the photon noise added "
+                           "per unit of brightness (0.01 is σ 25.5 in white).  a = b = 0: "
+                           "measure both from the layer"));
+}
+
 void
 plugin_args_add_tau (GimpProcedure *procedure)
 {

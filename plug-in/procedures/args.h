@@ -23,6 +23,9 @@ void         plugin_args_add_model     (GimpProcedure *procedure,
                                         const char    *default_model);
 /* "quality" of the photo model: default, best (AdiffPhotoQuality). */
 void         plugin_args_add_quality   (GimpProcedure *procedure);
+/* The photo model's "noise-model" (constant σ, or camera noise a + b·x)
+ * and the camera noise's "noise-a" and "noise-b" (0, 0: measured). */
+void         plugin_args_add_noise_model (GimpProcedure *procedure);
 void         plugin_args_add_tau       (GimpProcedure *procedure);
 void         plugin_args_add_exact     (GimpProcedure *procedure);
 /* "overlap": windows over each pixel along each axis (AdiffParams.overlap). */

@@ -49,8 +49,8 @@ plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *i
                     PluginParamsFunc params_func, const char *title, const char *operation)
 {
   static const char * const properties[] = {
-    "sigma", "estimate-sigma", "model", "quality", "tau", "exact", "overlap", "strength",
-    "layer-effect", NULL
+    "sigma", "estimate-sigma", "model", "quality", "noise-model", "tau", "exact", "overlap",
+    "strength", "layer-effect", NULL
   };
   gboolean layer_effect = FALSE;
   GError *error = NULL;
@@ -61,6 +61,11 @@ plugin_denoise_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *i
   if (! plugin_check_drawables (image, drawables, &drawable, &error))
     return gimp_procedure_new_return_values (procedure, plugin_status_for_error (error), error);
 
+  /* The dialog measures the camera noise: it shows no a and b, so it must
+   * not take a script's last ones. */
+  if (run_mode == GIMP_RUN_INTERACTIVE &&
+      g_object_class_find_property (G_OBJECT_GET_CLASS (config), "noise-a") != NULL)
+    g_object_set (config, "noise-a", 0.0, "noise-b", 0.0, NULL);
   if (run_mode == GIMP_RUN_INTERACTIVE &&
       ! plugin_dialog_run (procedure, config, drawable, title, params_func, properties))
     return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);

@@ -10,8 +10,8 @@
 #include "ui/test-hook.h"
 #include "ui/pixel-picker.h"
 
-/* With a "quality" (the photo model's): it counts only for the photo model,
- * and the paper models' options only for them. */
+/* With a "quality" (the photo model's): it and the "noise-model" count only
+ * for the photo model, and the paper models' options only for them. */
 static void
 photo_sensitivity (GimpProcedureDialog *dialog, GimpProcedureConfig *config)
 {
@@ -26,6 +26,9 @@ photo_sensitivity (GimpProcedureDialog *dialog, GimpProcedureConfig *config)
   /* Each call takes a reference of the array (transfer full). */
   gimp_procedure_dialog_set_sensitive_if_in (dialog, "quality", G_OBJECT (config), "model",
                                              gimp_value_array_ref (photo), TRUE);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (config), "noise-model") != NULL)
+    gimp_procedure_dialog_set_sensitive_if_in (dialog, "noise-model", G_OBJECT (config),
+                                               "model", gimp_value_array_ref (photo), TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (paper_only); i++)
     if (g_object_class_find_property (G_OBJECT_GET_CLASS (config), paper_only[i]) != NULL)
       gimp_procedure_dialog_set_sensitive_if_in (dialog, paper_only[i], G_OBJECT (config),

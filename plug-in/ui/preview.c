@@ -8,8 +8,9 @@
  * computation under way at once and asks for a new one after a pause of
  * PREVIEW_DEBOUNCE_MS (a slider being dragged asks once); "Computing…"
  * shows over the stale picture meanwhile.  The main thread reads what the
- * computation needs from GIMP (the arguments, σ, a copy of the visible
- * pixels and one window around them) into a Request; one worker thread
+ * computation needs from GIMP (the arguments, σ or the camera noise of the
+ * whole layer, measured once, a copy of the visible pixels and what the
+ * model reads around them) into a Request; one worker thread
  * builds the denoiser and denoises it; the result comes back to the main
  * thread, which draws it unless a newer request was made since.  The
  * worker honours cancellation between chunks of windows (the library's
@@ -123,6 +124,23 @@ request_compute (Request *r, GError **error)
   return TRUE;
 }
 
+/* The line under the preview: the σ used, or the camera noise's range. */
+static char *
+request_noise_text (const Request *r)
+{
+  double sigma = r->spec.params.sigma * 255.0, black, white;
+
+  if (! r->spec.noise.camera)
+    return r->spec.estimated ? g_strdup_printf (_("Preview: σ = %.1f (estimated)"), sigma)
+                             : g_strdup_printf (_("Preview: σ = %.1f"), sigma);
+  plugin_noise_range_255 (&r->spec.noise.model, &black, &white);
+  return r->spec.estimated
+         ? g_strdup_printf (_("Preview: camera noise, σ = %.1f in black to %.1f in white "
+                              "(measured)"), black, white)
+         : g_strdup_printf (_("Preview: camera noise, σ = %.1f in black to %.1f in white"),
+                            black, white);
+}
+
 /* Main thread: draw the result unless it is outdated or the dialog gone. */
 static gboolean
 request_deliver (gpointer data)
@@ -142,10 +160,7 @@ request_deliver (gpointer data)
     preview_message (p, r->error->message, TRUE);
   else
     {
-      double sigma = r->spec.params.sigma * 255.0;
-      g_autofree char *text = r->spec.estimated
-                              ? g_strdup_printf (_("Preview: σ = %.1f (estimated)"), sigma)
-                              : g_strdup_printf (_("Preview: σ = %.1f"), sigma);
+      g_autofree char *text = request_noise_text (r);
       gimp_preview_draw_buffer (GIMP_PREVIEW (p->preview), r->pixels, r->rect.width * r->bpp);
       preview_message (p, text, FALSE);
     }

@@ -7,11 +7,13 @@
  *       it (seeded, clamped to [0,1]).
  *   adiff-gimp-ref denoise BUNDLE SIGMA255 WIDTH HEIGHT CHANNELS IN OUT
  *                  [method=M] [strength=S] [tau=T] [exact=0|1] [overlap=N]
- *                  [quality=default|best]
+ *                  [quality=default|best] [noise=auto|A,B]
  *       read WIDTH·HEIGHT·CHANNELS native floats from IN, denoise them with
  *       adiff_denoise_image (method=photo: adiff_photo_denoise, as `adiff
- *       denoise --method photo`, all cores; BUNDLE "-" for none), blend
- *       with strength, write floats to OUT.
+ *       denoise --method photo`, all cores; BUNDLE "-" for none; with
+ *       noise=, adiff_noise_denoise with a and b given or, auto, measured
+ *       from the whole image, as `adiff denoise --noise-model`), blend with
+ *       strength, write floats to OUT.
  *   adiff-gimp-ref sample BUNDLE OUT [size=WxH] [method=M] [steps=N] [seed=S]
  *                  [eta=E] [tau=T] [exact=0|1]
  *       one adiff_sample window as floats; with size=, adiff_sample_image.
@@ -130,6 +132,7 @@ typedef struct
 {
   gboolean          on;
   AdiffPhotoQuality quality;
+  const char       *noise;    /* NULL: constant σ; "auto" or "A,B" */
 } PhotoOpts;
 
 /* key=value options after the positional arguments. */
@@ -152,6 +155,8 @@ parse_model (char **opts, int n, AdiffParams *params, double *strength,
           photo->quality = strcmp (v, "best") == 0 ? ADIFF_PHOTO_QUALITY_BEST
                                                    : ADIFF_PHOTO_QUALITY_DEFAULT;
         }
+      else if (g_str_has_prefix (opts[i], "noise=") && photo != NULL)
+        photo->noise = v;
       else if (g_str_has_prefix (opts[i], "method="))
         {
           if (! adiff_method_from_string (v, &params->method))
@@ -177,6 +182,33 @@ parse_model (char **opts, int n, AdiffParams *params, double *strength,
   return TRUE;
 }
 
+/* The photo model as adiff denoise runs it: at one σ, or under the camera
+ * noise given (noise=A,B) or measured from the whole image (noise=auto). */
+static gboolean
+photo_denoise (const AdiffPhotoParams *pp, const PhotoOpts *photo, AdiffBundle *bundle,
+               const float *in, guint width, guint height, guint channels, float *out,
+               GError **error)
+{
+  AdiffNoiseModel model;
+
+  if (photo->noise == NULL)
+    return adiff_photo_denoise (pp, bundle, in, width, height, channels, out, NULL, NULL,
+                                error);
+  if (strcmp (photo->noise, "auto") == 0)
+    {
+      if (! adiff_noise_model_estimate (in, width, height, channels, &model, error))
+        return FALSE;
+    }
+  else if (sscanf (photo->noise, "%lf,%lf", &model.a, &model.b) != 2)
+    {
+      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT, "bad noise=%s",
+                   photo->noise);
+      return FALSE;
+    }
+  return adiff_noise_denoise (pp, &model, bundle, in, width, height, channels, out, NULL, NULL,
+                              error);
+}
+
 /* denoise BUNDLE SIGMA255 W H C IN OUT [key=value...] */
 static int
 cmd_denoise (int argc, char **argv)
@@ -186,7 +218,7 @@ cmd_denoise (int argc, char **argv)
   double strength = 1.0;
   GError *error = NULL;
   AdiffParams params;
-  PhotoOpts photo = { FALSE, ADIFF_PHOTO_QUALITY_DEFAULT };
+  PhotoOpts photo = { FALSE, ADIFF_PHOTO_QUALITY_DEFAULT, NULL };
   AdiffBundle *bundle = NULL;
   AdiffDenoiser *den = NULL;
   float *in, *out;
@@ -209,9 +241,8 @@ cmd_denoise (int argc, char **argv)
       AdiffPhotoParams pp;
       adiff_photo_params_init (&pp, photo.quality, params.sigma);
       /* as adiff denoise: its worker threads call BLAS themselves */
-      if (! adiff_photo_denoise (&pp, adiff_photo_quality_uses_bundle (photo.quality) ? bundle : NULL,
-                                 in, width, height, channels, out, NULL, NULL,
-                                 &error))
+      if (! photo_denoise (&pp, &photo, adiff_photo_quality_uses_bundle (photo.quality) ? bundle : NULL,
+                           in, width, height, channels, out, &error))
         return fail (error);
     }
   else if (! adiff_denoise_image (den, in, out, width, height, channels, NULL, NULL, &error))
@@ -283,7 +314,7 @@ main (int argc, char **argv)
   fprintf (stderr, "usage: adiff-gimp-ref bundle OUT CHANNELS [N_EXEMPLARS]\n"
                    "       adiff-gimp-ref denoise BUNDLE SIGMA255 W H C IN OUT [key=value...]\n"
                    "       adiff-gimp-ref sample BUNDLE OUT [key=value...]\n"
-                   "keys: method (photo too), quality, strength, tau, exact, overlap, steps, "
+                   "keys: method (photo too), quality, noise (auto or A,B), strength, tau, exact, overlap, steps, "
                    "seed, eta\n");
   return 2;
 }

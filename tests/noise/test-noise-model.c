@@ -3,7 +3,8 @@
  * across [0,1]) with seeded Poisson–Gaussian noise z = b·Poisson(x/b) +
  * √a·N(0,1), unclipped.  The estimator recovers a and b; the photo model
  * through the transform (true and estimated model) beats it at the usual
- * constant σ (adiff_estimate_sigma) by a stated margin; bad input. */
+ * constant σ (adiff_estimate_sigma) by a stated margin; the region form
+ * equals the whole call bit for bit; bad input. */
 #include <math.h>
 #include <string.h>
 #include "adiff/adiff.h"
@@ -262,6 +263,90 @@ test_denoise_refuses (void)
   g_free (out);
 }
 
+/* ---- the region form ------------------------------------------------------ */
+
+#define RW 150
+#define RH 110
+
+/* The region form on cut-out inputs equals the whole call bit for bit:
+ * corners, the middle, an edge strip and the whole image, gray and RGB. */
+static void
+test_region_equals_whole (gconstpointer data)
+{
+  const Case *t = data;
+  gsize n = (gsize) RW * RH * t->channels;
+  float *clean = clean_image (RW, RH, t->channels, 21);
+  float *z = add_noise (clean, n, t->a, t->b, 22), *whole = g_new (float, n);
+  AdiffNoiseModel m = { t->a, t->b };
+  AdiffPhotoParams params, at;
+  adiff_photo_params_init (&params, ADIFF_PHOTO_QUALITY_DEFAULT, 0);
+  g_assert_true (adiff_noise_denoise (&params, &m, NULL, z, RW, RH, t->channels, whole, NULL,
+                                      NULL, NULL));
+  /* the input a region needs is the photo model's at the σ the transform leaves */
+  at = params;
+  g_assert_true (adiff_noise_model_photo_sigma (&m, &at.sigma, NULL));
+  const AdiffRect regions[] = { { 0, 0, 17, 13 }, { 60, 40, 30, 20 }, { RW - 9, 0, 9, RH },
+                                { 101, 97, 49, 13 }, { 0, 0, RW, RH } };
+  for (guint r = 0; r < G_N_ELEMENTS (regions); r++)
+    {
+      const AdiffRect *region = &regions[r];
+      AdiffRect input;
+      adiff_photo_region_input (&at, RW, RH, region, &input);
+      gsize row = (gsize) input.width * t->channels, out_row = (gsize) region->width * t->channels;
+      float *cut = g_new (float, row * input.height);
+      float *out = g_new (float, out_row * region->height);
+      for (guint y = 0; y < input.height; y++)
+        memcpy (cut + y * row, z + (((gsize) input.y + y) * RW + input.x) * t->channels,
+                row * sizeof (float));
+      GError *error = NULL;
+      g_assert_true (adiff_noise_denoise_region (&params, &m, NULL, RW, RH, t->channels, cut,
+                                                 &input, out, region, NULL, NULL, &error));
+      g_assert_no_error (error);
+      for (guint y = 0; y < region->height; y++)
+        g_assert_cmpmem (out + y * out_row, out_row * sizeof (float),
+                         whole + (((gsize) region->y + y) * RW + region->x) * t->channels,
+                         out_row * sizeof (float));
+      g_free (out);
+      g_free (cut);
+    }
+  g_free (whole);
+  g_free (z);
+  g_free (clean);
+}
+
+/* A bad model, a region outside the image or an input too small for it:
+ * an error, out untouched. */
+static void
+test_region_refuses (void)
+{
+  float *in = g_new (float, 64 * 64), out[16 * 16];
+  for (gsize i = 0; i < 64 * 64; i++)
+    in[i] = 0.25f;
+  for (gsize i = 0; i < G_N_ELEMENTS (out); i++)
+    out[i] = 0.5f;
+  AdiffPhotoParams params;
+  adiff_photo_params_init (&params, ADIFF_PHOTO_QUALITY_DEFAULT, 0);
+  AdiffNoiseModel ok = { 1e-4, 0.01 }, bad = { NAN, 0.01 };
+  AdiffRect whole = { 0, 0, 64, 64 }, region = { 8, 8, 16, 16 }, outside = { 56, 56, 16, 16 };
+  AdiffRect small = { 4, 4, 24, 24 };
+  struct { const AdiffNoiseModel *m; const AdiffRect *input, *region; } cases[] = {
+    { &bad, &whole, &region }, { &ok, &whole, &outside }, { &ok, &small, &region },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      g_assert_false (adiff_noise_denoise_region (&params, cases[i].m, NULL, 64, 64, 1, in,
+                                                  cases[i].input, out, cases[i].region, NULL,
+                                                  NULL, &error));
+      g_assert_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+      g_test_message ("%s", error->message);
+      g_clear_error (&error);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (out); i++)
+    g_assert_cmpfloat (out[i], ==, 0.5f);
+  g_free (in);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -273,5 +358,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/noise/denoise/beats-constant-gray-strong", &strong, test_beats_constant);
   g_test_add_data_func ("/noise/denoise/beats-constant-rgb", &rgb, test_beats_constant);
   g_test_add_func ("/noise/denoise/refuses", test_denoise_refuses);
+  g_test_add_data_func ("/noise/region/equals-whole-gray", &gray, test_region_equals_whole);
+  g_test_add_data_func ("/noise/region/equals-whole-rgb", &rgb, test_region_equals_whole);
+  g_test_add_func ("/noise/region/refuses", test_region_refuses);
   return g_test_run ();
 }
