@@ -49,7 +49,9 @@ plugin_wiener_procedure_new (GimpPlugIn *plug_in)
      PROC_WIENER);
   gimp_procedure_set_attribution (procedure, PLUGIN_AUTHORS, PLUGIN_COPYRIGHT, PLUGIN_DATE);
 
-  plugin_args_add_bundle (procedure);
+  /* None: the installed photo bundle that suits the layer, the colour one
+   * on RGB (as adiff denoise without --bundle). */
+  plugin_args_add_bundle_auto (procedure);
   plugin_args_add_sigma (procedure);
   plugin_args_add_estimate (procedure);
   plugin_args_add_strength (procedure);

@@ -47,6 +47,14 @@ void     cli_blas_single_thread  (void);
  * or both, or out of range. */
 gboolean cli_model_sigma         (const CliModelOptions *o, double *sigma, GError **error);
 AdiffBundle *cli_open_bundle     (const char *path, GError **error);
+/* The bundles installed with the package (data/): statistics of 8×8
+ * windows of gray photos (train400) and of colour photos (CBSD432). */
+#define CLI_GRAY_BUNDLE   "natural-gray-8x8.adstats"
+#define CLI_COLOUR_BUNDLE "natural-rgb-8x8.adstats"
+/* The installed bundle file called name: in $ADIFF_BUNDLE_DIR, else in
+ * the package's data folder (ADIFF_DATADIR).  Newly allocated; NULL when
+ * neither has it. */
+char        *cli_find_installed_bundle (const char *name);
 /* Check a σ on the 0–255 scale (name used in the message). */
 gboolean cli_check_sigma255      (double s, const char *name, GError **error);
 
@@ -145,6 +153,10 @@ gboolean cli_denoise_rows_possible (const char *in, const char *out);
 int      cli_denoise_rows          (const char *in, const char *out, AdiffBundle *bundle,
                                     const AdiffParams *params, gboolean tile,
                                     GError **error);
+/* The colour channels (1 or 3) of an image that can be read row by row,
+ * from its header; 0 when it cannot be opened (the caller's reader will
+ * say why). */
+guint    cli_rows_channels         (const char *in);
 /* An RGB bundle cannot denoise a gray image (ADIFF_ERROR_MISMATCH naming in). */
 gboolean cli_check_bundle_channels (const char *in, guint channels, AdiffBundle *bundle,
                                     GError **error);

@@ -108,6 +108,25 @@ check_noise_model (const Options *o, CliNoise *noise, GError **error)
   return *error == NULL;
 }
 
+/* Without --bundle, the bundle follows the input: the installed gray
+ * photo bundle (the one opened first, and what a batch of gray windows is
+ * read with), and for RGB input the colour one, whose joint statistics
+ * keep the channels' errors from showing as colour mottling; the gray one
+ * channel by channel when the colour one is not installed. */
+static gboolean
+follow_input (guint channels, AdiffBundle **bundle, GError **error)
+{
+  g_autofree char *path = channels == 3 ? cli_find_installed_bundle (CLI_COLOUR_BUNDLE) : NULL;
+  if (!path)
+    return TRUE;
+  AdiffBundle *colour = cli_open_bundle (path, error);
+  if (!colour)
+    return FALSE;
+  adiff_bundle_unref (*bundle);
+  *bundle = colour;
+  return TRUE;
+}
+
 static int
 run (Options *o)
 {
@@ -133,6 +152,12 @@ run (Options *o)
     }
   if (o->quality)
     return cli_fail (CLI_EXIT_USAGE, _("--quality is an option of the photo model"));
+  gboolean follow = o->model.bundle == NULL;
+  if (follow && !(o->model.bundle = cli_find_installed_bundle (CLI_GRAY_BUNDLE)))
+    return cli_fail (CLI_EXIT_USAGE,
+                     _("--method %s needs a bundle: give --bundle FILE (the default, %s, "
+                       "is not installed: looked in $ADIFF_BUNDLE_DIR and %s)"),
+                     o->model.method, CLI_GRAY_BUNDLE, ADIFF_DATADIR);
   if (!cli_model_params (&o->model, &params, &error) ||
       (!o->estimate && !cli_model_sigma (&o->model, &sigma, &error)) ||
       !cli_check_output (in, out, &error))
@@ -150,9 +175,13 @@ run (Options *o)
   if (!o->estimate && cli_denoise_rows_possible (in, out))
     {
       params.sigma = sigma;
-      code = cli_denoise_rows (in, out, bundle, &params, o->tile, &error);
+      if (follow && !follow_input (cli_rows_channels (in), &bundle, &error))
+        code = cli_input_code (error);
+      else
+        code = cli_denoise_rows (in, out, bundle, &params, o->tile, &error);
     }
   else if (!cli_images_load (in, bundle, &img, &error) ||
+           (follow && !follow_input (img.channels, &bundle, &error)) ||
            !cli_check_bundle_channels (in, img.channels, bundle, &error))
     code = cli_input_code (error);
   else if (!cli_check_batch_output (in, &img, out, &error))
@@ -206,8 +235,9 @@ cmd_denoise (int argc, char **argv)
       "The default method, photo, filters groups of similar patches of the image "
       "itself (two passes of local Wiener filters; RGB jointly in an opponent colour "
       "space) and needs no bundle; it loads the whole image.  The other methods use "
-      "the statistics of a bundle (--bundle): "
-      "images of any size are cut into overlapping windows of the bundle’s size, "
+      "the statistics of a bundle (--bundle; without it, the installed "
+      "natural-gray-8x8.adstats for gray input and natural-rgb-8x8.adstats, joint "
+      "colour statistics, for RGB): images of any size are cut into overlapping windows of the bundle’s size, "
       "denoised and blended; an input of exactly the window’s size (or a batch of "
       "them, (N,H,W,C) or (N,H,W)) is denoised as that one window, as in the paper "
       "(--tile blends anyway).  .npy output is unclipped float32; image output is "

@@ -6,7 +6,7 @@
  * natural-gray-8x8.adstats). */
 #include "adiff-commands.h"
 
-#define PHOTO_BUNDLE "natural-gray-8x8.adstats"
+#define PHOTO_BUNDLE CLI_GRAY_BUNDLE
 
 gboolean
 cli_method_is_photo (const char *method)
@@ -30,23 +30,6 @@ parse_quality (const char *name, AdiffPhotoQuality *quality, GError **error)
   return TRUE;
 }
 
-/* The installed gray bundle: $ADIFF_BUNDLE_DIR, then the package's data
- * folder.  NULL when neither has it. */
-static char *
-find_photo_bundle (void)
-{
-  const char *dirs[] = { g_getenv ("ADIFF_BUNDLE_DIR"), ADIFF_DATADIR };
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    if (dirs[i] && *dirs[i])
-      {
-        char *path = g_build_filename (dirs[i], PHOTO_BUNDLE, NULL);
-        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-          return path;
-        g_free (path);
-      }
-  return NULL;
-}
-
 /* The bundle given, or for the best quality the installed one; *bundle
  * stays NULL when none is needed.  Returns an exit code. */
 static int
@@ -61,7 +44,7 @@ photo_bundle (const CliModelOptions *model, AdiffPhotoQuality quality, AdiffBund
     }
   if (!adiff_photo_quality_uses_bundle (quality))
     return CLI_EXIT_OK;
-  char *path = find_photo_bundle ();
+  char *path = cli_find_installed_bundle (PHOTO_BUNDLE);
   if (!path)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,

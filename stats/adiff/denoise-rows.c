@@ -89,6 +89,17 @@ write_rows (guint y, guint n, const float *buf, gpointer data, GError **error)
   return TRUE;
 }
 
+guint
+cli_rows_channels (const char *in)
+{
+  AdiffIoImageInfo info;
+  AdiffIoRowReader *reader = adiff_io_row_reader_open (in, &info, NULL);
+  if (!reader)
+    return 0;
+  adiff_io_row_reader_free (reader);
+  return info.channels;
+}
+
 gboolean
 cli_check_bundle_channels (const char *in, guint channels, AdiffBundle *bundle,
                            GError **error)

@@ -158,6 +158,21 @@ cli_model_sigma (const CliModelOptions *o, double *sigma, GError **error)
   return TRUE;
 }
 
+char *
+cli_find_installed_bundle (const char *name)
+{
+  const char *dirs[] = { g_getenv ("ADIFF_BUNDLE_DIR"), ADIFF_DATADIR };
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (dirs[i] && *dirs[i])
+      {
+        char *path = g_build_filename (dirs[i], name, NULL);
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          return path;
+        g_free (path);
+      }
+  return NULL;
+}
+
 AdiffBundle *
 cli_open_bundle (const char *path, GError **error)
 {

@@ -719,6 +719,83 @@ test_denoise_photo_best (void)
   g_unsetenv ("ADIFF_BUNDLE_DIR");
 }
 
+/* Are two files of the scratch folder byte for byte the same? */
+static gboolean
+same_contents (const char *a, const char *b)
+{
+  g_autofree char *pa = path (a), *pb = path (b), *ca = NULL, *cb = NULL;
+  gsize la, lb;
+  g_assert_true (g_file_get_contents (pa, &ca, &la, NULL));
+  g_assert_true (g_file_get_contents (pb, &cb, &lb, NULL));
+  return la == lb && memcmp (ca, cb, la) == 0;
+}
+
+/* Run denoise -m wiener at σ 25 on in into out, with --bundle @bundle
+ * when bundle is not NULL; expect success. */
+static void
+wiener_to (const char *bundle, const char *in, const char *out)
+{
+  g_autofree char *at_in = g_strconcat ("@", in, NULL), *at_out = g_strconcat ("@", out, NULL);
+  g_autofree char *at_b = bundle ? g_strconcat ("@", bundle, NULL) : NULL;
+  Run r = bundle ? adiff ("denoise", "-m", "wiener", "--sigma", "25", "-b", at_b, at_in, at_out,
+                          NULL)
+                 : adiff ("denoise", "-m", "wiener", "--sigma", "25", at_in, at_out, NULL);
+  expect_ok (&r);
+  run_clear (&r);
+}
+
+#define GRAY_BUNDLE "natural-gray-8x8.adstats"
+#define COLOUR_BUNDLE "natural-rgb-8x8.adstats"
+
+/* Without --bundle the paper's models use the installed bundle that fits
+ * the input: natural-gray-8x8 for gray, natural-rgb-8x8 for RGB (row by
+ * row and loaded whole alike), the gray one channel by channel when the
+ * colour one is missing, and a clear error when neither is installed. */
+static void
+test_denoise_default_bundle (void)
+{
+  g_autofree char *installed = path ("installed");
+  g_assert_cmpint (g_mkdir_with_parents (installed, 0755), ==, 0);
+  write_bundle ("installed/" GRAY_BUNDLE, 4, 1, 0);
+  write_bundle ("installed/" COLOUR_BUNDLE, 4, 3, 24);
+  g_setenv ("ADIFF_BUNDLE_DIR", installed, TRUE);
+
+  wiener_to (NULL, "gray.png", "def-gray.png");
+  wiener_to ("installed/" GRAY_BUNDLE, "gray.png", "given-gray.png");
+  g_assert_true (same_contents ("def-gray.png", "given-gray.png"));
+  const char *outs[] = { "def-rgb.png", "def-rgb.npy" }, *given[] = { "given-rgb.png",
+                                                                      "given-rgb.npy" };
+  for (guint i = 0; i < G_N_ELEMENTS (outs); i++)
+    {
+      wiener_to (NULL, "rgb16.png", outs[i]);
+      wiener_to ("installed/" COLOUR_BUNDLE, "rgb16.png", given[i]);
+      g_assert_true (same_contents (outs[i], given[i]));
+    }
+  wiener_to ("installed/" GRAY_BUNDLE, "rgb16.png", "per-channel.npy");
+  g_assert_false (same_contents ("def-rgb.npy", "per-channel.npy"));
+
+  g_autofree char *colour = path ("installed/" COLOUR_BUNDLE);
+  g_assert_cmpint (g_unlink (colour), ==, 0);
+  wiener_to (NULL, "rgb16.png", "def-rgb-fallback.npy");
+  g_assert_true (same_contents ("def-rgb-fallback.npy", "per-channel.npy"));
+
+  g_autofree char *gray = path ("installed/" GRAY_BUNDLE);
+  g_assert_cmpint (g_unlink (gray), ==, 0);
+  g_autofree char *system = g_build_filename (ADIFF_DATADIR, GRAY_BUNDLE, NULL);
+  if (!g_file_test (system, G_FILE_TEST_EXISTS))
+    {
+      guint before = count_files ();
+      Run r = adiff ("denoise", "-m", "wiener", "--sigma", "25", "@gray.png", "@bad-out.png",
+                     NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, "--bundle FILE"));
+      g_assert_nonnull (strstr (r.err, GRAY_BUNDLE));
+      g_assert_cmpuint (count_files (), ==, before);
+      run_clear (&r);
+    }
+  g_unsetenv ("ADIFF_BUNDLE_DIR");
+}
+
 /* ---- sensitivity ------------------------------------------------------------ */
 
 static void
@@ -920,6 +997,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/denoise/photo", test_denoise_photo);
   g_test_add_func ("/cli/denoise/photo-rgba", test_denoise_photo_rgba);
   g_test_add_func ("/cli/denoise/photo-best", test_denoise_photo_best);
+  g_test_add_func ("/cli/denoise/default-bundle", test_denoise_default_bundle);
   g_test_add_func ("/cli/sensitivity/wiener", test_sensitivity_wiener);
   g_test_add_func ("/cli/sensitivity/nonlinear", test_sensitivity_nonlinear);
   g_test_add_func ("/cli/sample", test_sample);

@@ -1,5 +1,7 @@
 """Wiener Denoise… through the PDB: pixels equal libadiff's, noise goes
 down, bad input returns an error and changes nothing."""
+import os
+import shutil
 from gimptest import (Gimp, Tap, TOLERANCE, clean_pixels, noisy, new_image,  # noqa: F401
                       get_pixels, set_pixels, run_procedure, reference_denoise,
                       max_abs_diff, mse, scratch)
@@ -8,10 +10,10 @@ PROC = 'plug-in-adiff-wiener'
 W, H, SIGMA = 37, 29, 25.0
 
 
-def noisy_layer(gray, precision='u8', seed=1):
+def noisy_layer(gray, precision='u8', seed=1, w=W, h=H):
     channels = 1 if gray else 3
-    clean = clean_pixels(W, H, channels)
-    image, layer = new_image(W, H, gray=gray, precision=precision)
+    clean = clean_pixels(w, h, channels)
+    image, layer = new_image(w, h, gray=gray, precision=precision)
     set_pixels(layer, noisy(clean, SIGMA, seed))
     return image, layer, clean, channels
 
@@ -56,6 +58,41 @@ def run(tap, bundles):
     check_refused(tap, 'sigma 0', False, 'σ', bundle=bundles['rgb'], sigma=0.0)
     check_refused(tap, 'RGB bundle on gray layer', True, 'channels', bundle=bundles['rgb'], sigma=SIGMA)
     check_indexed(tap, bundles)
+    check_default_bundle(tap)
+
+
+def check_default_bundle(tap):
+    """No bundle chosen: the shipped photo bundle that suits the layer, the
+    colour one on RGB (joint colour statistics), as `adiff denoise` without
+    --bundle; for Wiener Denoise… and the paper's models of Analytical
+    Diffusion Denoise… (Optimal, on a small layer: every window meets all
+    50 000 exemplars).  The
+    two are installed ($ADIFF_BUNDLE_DIR) for this check only, so the other
+    tests see just the small test bundles."""
+    data = os.path.join(os.environ['ADIFF_GIMP_TESTDIR'], '..', '..', 'data')
+    names = {True: 'natural-gray-8x8.adstats', False: 'natural-rgb-8x8.adstats'}
+    for name in names.values():
+        shutil.copy(os.path.join(data, name), scratch(name))
+    cases = [('wiener', PROC, {}, 'wiener', W, H),
+             ('optimal', 'plug-in-adiff-analytic', {'model': 'optimal'}, 'optimal', 11, 9)]
+    try:
+        for what, proc, args, method, w, h in cases:
+            for gray in (True, False):
+                kind = '%s %s' % (what, 'gray' if gray else 'RGB')
+                image, layer, clean, channels = noisy_layer(gray, w=w, h=h)
+                before = get_pixels(layer)
+                status, msg = run_procedure(proc, image, [layer], sigma=SIGMA, **args)
+                if tap.ok(status == Gimp.PDBStatusType.SUCCESS, '%s, no bundle chosen, runs' % kind,
+                          msg):
+                    ref = reference_denoise(scratch(names[gray]), SIGMA, w, h, channels, before,
+                                            method=method)
+                    diff = max_abs_diff(get_pixels(layer), ref)
+                    tap.ok(diff <= TOLERANCE['u8'], '%s, no bundle chosen, uses %s (max diff %.3g)'
+                           % (kind, names[gray], diff))
+                image.delete()
+    finally:
+        for name in names.values():
+            os.remove(scratch(name))
 
 
 def check_indexed(tap, bundles):

@@ -32,9 +32,9 @@ static const Case cases[] = {
   { "de/option",           "de", "adiff",       { "denoise", "--help" }, 0, "Zu verwendendes Statistik-Bundle" },
   { "ko/option",           "ko", "adiff",       { "denoise", "--help" }, 0, "사용할 통계 번들" },
   /* Errors: the tool's own, and one of the io library. */
-  { "de/usage-error",      "de", "adiff",       { "denoise", "-m", "wiener", "in.png", "out.png" }, 2,
+  { "de/usage-error",      "de", "adiff",       { "sample", "out.png" }, 2,
     "--bundle DATEI ist erforderlich" },
-  { "ko/usage-error",      "ko", "adiff",       { "denoise", "-m", "wiener", "in.png", "out.png" }, 2,
+  { "ko/usage-error",      "ko", "adiff",       { "sample", "out.png" }, 2,
     "--bundle 파일이 필요합니다" },
   { "de/io-error",         "de", "adiff-stats", { "build", "-o", "@out.adstats", "@empty" }, 1,
     "enthält keine Bilddateien" },
