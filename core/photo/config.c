@@ -15,11 +15,11 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
   /* pass 1 (pilot): hard threshold in Haar × Haar, matched on the noisy image */
   p->pass1 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 3,
                                 .group_max = 16, .radius = 16, .match_dims = 64,
-                                .tau = 3000.0f };
+                                .tau = 3000.0f, .gain_noise = 1.0f };
   /* pass 2: Wiener filter of each group with the pilot group's statistics */
   p->pass2 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 3,
                                 .group_max = 32, .radius = 12, .match_dims = 32,
-                                .tau = 400.0f };
+                                .tau = 400.0f, .gain_noise = 1.0f };
   p->lambda = 2.5f;
   if (sigma_255 > 40.0f)
     {
@@ -59,7 +59,8 @@ pass_valid (const AdiffPhotoPass *q)
          && q->step <= q->patch && q->group_max >= 1 && q->group_max <= ADIFF_PHOTO_MAX_GROUP
          && (q->group_max & (q->group_max - 1)) == 0 && q->radius >= 0 && q->radius <= 64
          && q->match_dims >= 1 && q->match_dims <= q->patch * q->patch
-         && q->tau > 0.0f && isfinite (q->tau);
+         && q->tau > 0.0f && isfinite (q->tau) && q->gain_noise > 0.0f
+         && isfinite (q->gain_noise);
 }
 
 gboolean

@@ -42,6 +42,8 @@ typedef struct
   int             radius;      /* search window: ±radius pixels around the reference */
   int             match_dims;  /* patches compared on their first `match_dims` coefficients */
   float           tau;         /* match threshold: mean squared difference (0–255²) */
+  float           gain_noise;  /* pass 2: gain p²/(p² + gain_noise·σ²); 1 = the Wiener gain,
+                                  less makes up for the energy the pilot lost */
 } AdiffPhotoPass;
 
 /* Every parameter of the model (the public quality settings fill it). */

@@ -122,13 +122,14 @@ shrink_group (const AdiffPhotoStage *st, int ch, float *c, const float *p, int l
     default:
       {
         /* local Wiener filter: signal variance from the pilot's coefficient */
+        float n2 = st->pass.gain_noise * s2;
         int i = 0;
         AdiffV8f acc = splat8 (0.0f);
         for (; i + 8 <= len; i += 8)
           {
             AdiffV8f pv = ld8 (p + i);
             AdiffV8f p2 = pv * pv;
-            AdiffV8f g = p2 / (p2 + s2);
+            AdiffV8f g = p2 / (p2 + n2);
             st8 (c + i, ld8 (c + i) * g);
             acc += g * g;
           }
@@ -136,7 +137,7 @@ shrink_group (const AdiffPhotoStage *st, int ch, float *c, const float *p, int l
         for (; i < len; i++)
           {
             float p2 = p[i] * p[i];
-            float g = p2 / (p2 + s2);
+            float g = p2 / (p2 + n2);
             c[i] *= g;
             sum_g2 += g * g;
           }

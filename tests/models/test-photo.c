@@ -228,7 +228,8 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
         for (int i = 0; i < N; i++)
           for (int r = 0; r < n; r++)
             {
-              double g = pilot ? p3[i][r] * p3[i][r] / (p3[i][r] * p3[i][r] + s2)
+              double p2 = p3[i][r] * p3[i][r];
+              double g = pilot ? p2 / (p2 + q->gain_noise * s2)
                                : fabs (c3[i][r]) >= lambda * sigma;
               c3[i][r] *= g;
               sum += pilot ? g * g : g;
@@ -290,18 +291,18 @@ test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float *
     {
       c->pass1 = (AdiffPhotoPass) { .patch = 4, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 2,
                                     .group_max = 8, .radius = 5, .match_dims = 16,
-                                    .tau = 5 * sigma * sigma };
+                                    .tau = 5 * sigma * sigma, .gain_noise = 1 };
       c->pass2 = (AdiffPhotoPass) { .patch = 4, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 1,
                                     .group_max = 8, .radius = 4, .match_dims = 8,
-                                    .tau = 0.7 * sigma * sigma };
+                                    .tau = 0.7 * sigma * sigma, .gain_noise = 0.8 };
       return;
     }
   c->pass1 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_BIOR15, .step = 3,
                                 .group_max = 8, .radius = 6, .match_dims = 64,
-                                .tau = 5 * sigma * sigma };
+                                .tau = 5 * sigma * sigma, .gain_noise = 1 };
   c->pass2 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 2,
                                 .group_max = 8, .radius = 5, .match_dims = 24,
-                                .tau = 0.7 * sigma * sigma };
+                                .tau = 0.7 * sigma * sigma, .gain_noise = 0.8 };
   if (kind == CFG_DENSE)
     {
       *pca = adiff__photo_basis_separable (ADIFF_PHOTO_BASIS_DCT, 8);
