@@ -605,6 +605,11 @@ test_bad_input (void)
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_clear_error (&err);
   adiff__photo_config_init (&c, 25);
+  c.pass2.gain_noise = 0;  /* the gain would be 1 */
+  g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
+  g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&err);
+  adiff__photo_config_init (&c, 25);
   c.n_ensemble = 3;
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
