@@ -17,21 +17,20 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
   /* pass 1 (pilot): hard threshold in bior1.5 × Haar, matched on the noisy image */
   p->pass1 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_BIOR15, .step = 3,
                                 .group_max = 16, .radius = 19, .match_dims = 64,
-                                .tau = 3000.0f, .gain_noise = 1.0f };
+                                .tau = 5000.0f, .gain_noise = 1.0f };
   /* pass 2: Wiener filter of each group with the pilot group's statistics;
    * the pilot's coefficients are a little small (it is smoothed), hence a
    * gain a little above the Wiener gain of p² */
   p->pass2 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 3,
                                 .group_max = 32, .radius = 19, .match_dims = 32,
                                 .tau = 600.0f, .gain_noise = 0.8f };
-  p->lambda = 2.6f;
+  p->lambda = 2.7f;
   if (sigma_255 > 40.0f)
     {
       /* strong noise: larger pilot groups, 11×11 final patches matched on
        * 64 coefficients */
       p->pass1.group_max = 32;
       p->pass1.tau = 25000.0f;
-      p->lambda = 2.7f;
       p->pass2.patch = 11;
       p->pass2.step = 6;
       p->pass2.match_dims = 64;
