@@ -2,11 +2,12 @@
  *
  * BM3D's structure and its 'np' / 'vn' profiles (Dabov et al. 2007; Hou et
  * al. 2010 for σ > 40): the bior1.5 wavelet for the pilot, the DCT for the
- * final pass, ±19-pixel searches.  λ, the Wiener gain's noise factor and the
- * steps were chosen on training images (25 train400 crops and 8 CBSD432
- * photos in gray, 6 CBSD432 photos in colour); each change and its measured
- * gain is in docs/models.md, "Photo model".  Thresholds τ are mean squared
- * differences on the 0–255 scale. */
+ * final pass, ±19-pixel searches, λ = 2.7.  The match thresholds, the Wiener
+ * gain's noise factor and the strong-noise steps were chosen on training
+ * images (25 train400 crops and 8 CBSD432 photos in gray, 6 CBSD432 photos in
+ * colour); every variant measured and its gain is in docs/models.md, "Photo
+ * model", "Variants".  Thresholds τ are mean squared differences on the
+ * 0–255 scale. */
 #include "photo/photo-private.h"
 #include <glib/gi18n-lib.h>
 
