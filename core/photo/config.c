@@ -31,6 +31,7 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
       /* strong noise: larger pilot groups, 11×11 final patches matched on
        * 64 coefficients */
       p->pass1.group_max = 32;
+      p->pass1.step = 4;
       p->pass1.tau = 25000.0f;
       p->pass2.patch = 11;
       p->pass2.step = 6;
