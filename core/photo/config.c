@@ -12,7 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 void
-adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
+adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255, int channels)
 {
   memset (p, 0, sizeof *p);
   /* pass 1 (pilot): hard threshold in bior1.5 × Haar, matched on the noisy image */
@@ -38,6 +38,20 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
       p->pass2.match_dims = 64;
       p->pass2.tau = 3500.0f;
     }
+  if (channels == 3)
+    {
+      /* colour: the groups are matched on the luma and filter the chroma
+       * too, whose signal is weak against its noise, so fuller groups pay:
+       * looser thresholds (the final pass's lets nearly every patch of the
+       * window in: its group is the nearest group_max) */
+      if (sigma_255 > 40.0f)
+        p->pass2.tau = 10000.0f;
+      else
+        {
+          p->pass1.tau = 12000.0f;
+          p->pass2.tau = 20000.0f;
+        }
+    }
   p->n_final = 1;
   p->n_ensemble = 1;
   p->kaiser_beta = 2.0f;
@@ -48,9 +62,9 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
  * coefficients, in the bundle's PCA basis when the caller sets p->pca (else
  * the DCT), and a two-element self-ensemble (identity, rot180). */
 void
-adiff__photo_config_init_best (AdiffPhotoConfig *p, float sigma_255)
+adiff__photo_config_init_best (AdiffPhotoConfig *p, float sigma_255, int channels)
 {
-  adiff__photo_config_init (p, sigma_255);
+  adiff__photo_config_init (p, sigma_255, channels);
   p->pass2.step = MAX (1, p->pass2.step * 2 / 3);   /* 3 → 2, 6 → 4 */
   p->pass2.match_dims = p->pass2.patch * p->pass2.patch;
   p->pass2.basis = ADIFF_PHOTO_BASIS_PCA;   /* used when p->pca matches the patch size */

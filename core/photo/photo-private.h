@@ -258,8 +258,13 @@ void     adiff__photo_stage_clear      (AdiffPhotoStage *stage);
 
 /* The model on 0–255 data (config.c, ensemble.c): parameters per σ, the checks, and
  * the gray / RGB runs (interleaved). */
-void     adiff__photo_config_init      (AdiffPhotoConfig *config, float sigma_255);
-void     adiff__photo_config_init_best (AdiffPhotoConfig *config, float sigma_255);
+/* The defaults (config.c) for σ on the 0–255 scale and 1 (gray) or 3 (RGB)
+ * channels; the channels change thresholds and gains, never the geometry
+ * (patches, steps, radii: what a region reads). */
+void     adiff__photo_config_init      (AdiffPhotoConfig *config, float sigma_255,
+                                        int channels);
+void     adiff__photo_config_init_best (AdiffPhotoConfig *config, float sigma_255,
+                                        int channels);
 /* Parameters in range, σ finite and > 0, the image at least a patch. */
 gboolean adiff__photo_config_check     (const AdiffPhotoConfig *config, int w, int h,
                                         float sigma_255, GError **error);

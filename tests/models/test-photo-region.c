@@ -161,7 +161,7 @@ test_region_ensemble (void)
   float *in = test_image (w, h, ch, 20.0 / 255, 4), *ref = g_new (float, (gsize) w * h * ch);
   AdiffPhotoConfig c;
   GError *error = NULL;
-  adiff__photo_config_init (&c, 20);
+  adiff__photo_config_init (&c, 20, ch);
   c.n_ensemble = 8;
   c.n_final = 2;
   c.n_threads = 2;
@@ -215,7 +215,7 @@ test_bands (void)
       {
         float *in = test_image (w, h, ch, 25.0 / 255, 7 + variant);
         AdiffPhotoConfig c;
-        adiff__photo_config_init (&c, 25);
+        adiff__photo_config_init (&c, 25, ch);
         c.n_final = variant == 1 ? 2 : 1;
         c.n_ensemble = variant == 2 ? 4 : 1;
         c.n_threads = 1;
@@ -252,7 +252,7 @@ test_memory (void)
       int h = i ? 3000 : 1500;
       float *in = test_image (w, h, 1, 25.0 / 255, 1);
       AdiffPhotoConfig c;
-      adiff__photo_config_init (&c, 25);
+      adiff__photo_config_init (&c, 25, 1);
       c.n_threads = 2;
       peak[i] = 0;
       c.peak_rows = &peak[i];

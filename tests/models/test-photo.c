@@ -284,7 +284,7 @@ enum { CFG_SMALL, CFG_BIOR, CFG_DENSE, N_CFG };
 static void
 test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float **pca)
 {
-  adiff__photo_config_init (c, 25);
+  adiff__photo_config_init (c, 25, 1);
   c->n_threads = threads;
   *pca = NULL;
   if (kind == CFG_SMALL)
@@ -403,7 +403,7 @@ test_constant (void)
       {
         AdiffPhotoConfig c;
         GError *err = NULL;
-        adiff__photo_config_init (&c, 25);
+        adiff__photo_config_init (&c, 25, 1);
         c.n_threads = t;
         c.n_ensemble = ens[e];
         g_assert_true (adiff__photo_run (&c, img, w, h, 1, 255, 25, out, NULL, &err));
@@ -436,7 +436,7 @@ test_gray_rgb (void)
     rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v[i];
   AdiffPhotoConfig c, cg;
   GError *err = NULL;
-  adiff__photo_config_init (&c, sigma * 255);
+  adiff__photo_config_init (&c, sigma * 255, 3);
   cg = c;
   cg.pass1.tau /= 3;
   cg.pass2.tau /= 3;
@@ -599,17 +599,17 @@ test_bad_input (void)
   AdiffPhotoConfig c;
   GError *err = NULL;
   float img[16 * 16] = { 0 }, out[16 * 16];
-  adiff__photo_config_init (&c, 25);
+  adiff__photo_config_init (&c, 25, 1);
   c.pass2.group_max = 24;  /* not a power of 2 */
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_clear_error (&err);
-  adiff__photo_config_init (&c, 25);
+  adiff__photo_config_init (&c, 25, 1);
   c.pass2.gain_noise = 0;  /* the gain would be 1 */
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_clear_error (&err);
-  adiff__photo_config_init (&c, 25);
+  adiff__photo_config_init (&c, 25, 1);
   c.n_ensemble = 3;
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
