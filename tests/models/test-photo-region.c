@@ -124,6 +124,41 @@ test_region (gconstpointer data)
     adiff_bundle_unref (b);
 }
 
+/* What a region reads is the same for gray and RGB (adiff_photo_region_input
+ * takes no channel count): their defaults differ in thresholds only. */
+static void
+assert_same_geometry (const AdiffPhotoPass *a, const AdiffPhotoPass *b)
+{
+  g_assert_cmpint (a->patch, ==, b->patch);
+  g_assert_cmpint (a->step, ==, b->step);
+  g_assert_cmpint (a->radius, ==, b->radius);
+}
+
+static void
+test_channels_geometry (void)
+{
+  const float sigmas[] = { 5, 15, 25, 40, 41, 50, 100 };
+  for (guint i = 0; i < G_N_ELEMENTS (sigmas); i++)
+    for (int best = 0; best < 2; best++)
+      {
+        AdiffPhotoConfig gray, rgb;
+        if (best)
+          {
+            adiff__photo_config_init_best (&gray, sigmas[i], 1);
+            adiff__photo_config_init_best (&rgb, sigmas[i], 3);
+          }
+        else
+          {
+            adiff__photo_config_init (&gray, sigmas[i], 1);
+            adiff__photo_config_init (&rgb, sigmas[i], 3);
+          }
+        assert_same_geometry (&gray.pass1, &rgb.pass1);
+        assert_same_geometry (&gray.pass2, &rgb.pass2);
+        g_assert_cmpint (gray.n_final, ==, rgb.n_final);
+        g_assert_cmpint (gray.n_ensemble, ==, rgb.n_ensemble);
+      }
+}
+
 /* The margin: at most 2(R₁ + R₂) + P₁ + P₂ − 2 on each side (the grid's
  * step keeps it a little below). */
 static void
@@ -329,6 +364,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/photo-region/ensemble", test_region_ensemble);
   g_test_add_func ("/photo-region/margin", test_margin);
+  g_test_add_func ("/photo-region/channels-geometry", test_channels_geometry);
   g_test_add_func ("/photo-region/bands", test_bands);
   g_test_add_func ("/photo-region/memory", test_memory);
   g_test_add_func ("/photo-region/bad-input", test_bad_region);
