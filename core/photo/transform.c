@@ -219,28 +219,21 @@ TRANSFORM_KERNELS (plain, ADIFF_HOT)
 TRANSFORM_KERNELS (fma, ADIFF_TARGET_AVX2_FMA __attribute__ ((optimize ("O3"))))
 #endif
 
+/* The kernel of this CPU. */
+#if ADIFF_SIMD_X86
+#define KERNEL(name) (adiff__simd_level () >= ADIFF__SIMD_AVX2 ? name##_fma : name##_plain)
+#else
+#define KERNEL(name) name##_plain
+#endif
+
 void
 adiff__photo_transform_forward (const AdiffPhotoTransform *t, const float *x, float *y, int N)
 {
-#if ADIFF_SIMD_X86
-  if (adiff__simd_level () >= ADIFF__SIMD_AVX2)
-    {
-      forward_fma (t, x, y, N);
-      return;
-    }
-#endif
-  forward_plain (t, x, y, N);
+  KERNEL (forward) (t, x, y, N);
 }
 
 void
 adiff__photo_transform_inverse (const AdiffPhotoTransform *t, const float *y, float *x, int N)
 {
-#if ADIFF_SIMD_X86
-  if (adiff__simd_level () >= ADIFF__SIMD_AVX2)
-    {
-      inverse_fma (t, y, x, N);
-      return;
-    }
-#endif
-  inverse_plain (t, y, x, N);
+  KERNEL (inverse) (t, y, x, N);
 }

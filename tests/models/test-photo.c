@@ -284,25 +284,26 @@ enum { CFG_SMALL, CFG_BIOR, CFG_DENSE, N_CFG };
 static void
 test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float **pca)
 {
+  /* pilot and final pass of the 4×4 and of the 8×8 configurations; τ below */
+  static const AdiffPhotoPass passes[2][2] = {
+    { { .patch = 4, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 2, .group_max = 8, .radius = 5,
+        .match_dims = 16, .gain_noise = 1 },
+      { .patch = 4, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 1, .group_max = 8, .radius = 4,
+        .match_dims = 8, .gain_noise = 0.8 } },
+    { { .patch = 8, .basis = ADIFF_PHOTO_BASIS_BIOR15, .step = 3, .group_max = 8, .radius = 6,
+        .match_dims = 64, .gain_noise = 1 },
+      { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 2, .group_max = 8, .radius = 5,
+        .match_dims = 24, .gain_noise = 0.8 } },
+  };
+  const AdiffPhotoPass *pp = passes[kind == CFG_SMALL ? 0 : 1];
+
   adiff__photo_config_init (c, 25, 1);
   c->n_threads = threads;
+  c->pass1 = pp[0];
+  c->pass2 = pp[1];
+  c->pass1.tau = 5 * sigma * sigma;
+  c->pass2.tau = 0.7 * sigma * sigma;
   *pca = NULL;
-  if (kind == CFG_SMALL)
-    {
-      c->pass1 = (AdiffPhotoPass) { .patch = 4, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 2,
-                                    .group_max = 8, .radius = 5, .match_dims = 16,
-                                    .tau = 5 * sigma * sigma, .gain_noise = 1 };
-      c->pass2 = (AdiffPhotoPass) { .patch = 4, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 1,
-                                    .group_max = 8, .radius = 4, .match_dims = 8,
-                                    .tau = 0.7 * sigma * sigma, .gain_noise = 0.8 };
-      return;
-    }
-  c->pass1 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_BIOR15, .step = 3,
-                                .group_max = 8, .radius = 6, .match_dims = 64,
-                                .tau = 5 * sigma * sigma, .gain_noise = 1 };
-  c->pass2 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 2,
-                                .group_max = 8, .radius = 5, .match_dims = 24,
-                                .tau = 0.7 * sigma * sigma, .gain_noise = 0.8 };
   if (kind == CFG_DENSE)
     {
       *pca = adiff__photo_basis_separable (ADIFF_PHOTO_BASIS_DCT, 8);
