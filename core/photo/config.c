@@ -5,8 +5,9 @@
  * final pass, ±19-pixel searches, λ = 2.7.  The match thresholds, the Wiener
  * gain's noise factor and the strong-noise steps were chosen on training
  * images (25 train400 crops and 8 CBSD432 photos in gray, 6 CBSD432 photos in
- * colour); every variant measured and its gain is in docs/models.md, "Photo
- * model", "Variants".  Thresholds τ are mean squared differences on the
+ * colour; RGB's looser thresholds on 8 other CBSD432 photos); every variant
+ * measured and its gain is in docs/models.md, "Photo model", "Variants" and
+ * "Variants, second round".  Thresholds τ are mean squared differences on the
  * 0–255 scale. */
 #include "photo/photo-private.h"
 #include <glib/gi18n-lib.h>
