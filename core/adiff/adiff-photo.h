@@ -13,10 +13,10 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  ADIFF_PHOTO_QUALITY_DEFAULT,  /* Haar pilot, DCT final pass; needs no bundle */
+  ADIFF_PHOTO_QUALITY_DEFAULT,  /* bior1.5 pilot, DCT final pass; needs no bundle */
   ADIFF_PHOTO_QUALITY_BEST,     /* denser, wider final pass in the bundle's PCA basis
                                    (a gray 8×8 bundle; the DCT without one) and a
-                                   two-element self-ensemble: ≈ 3.6× the time */
+                                   two-element self-ensemble: ≈ 5× the time */
 } AdiffPhotoQuality;
 
 typedef struct

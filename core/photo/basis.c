@@ -77,18 +77,13 @@ adiff__photo_basis_1d (AdiffPhotoBasis kind, int P)
   return m;
 }
 
-/* The separable 2-D basis of P×P patches as P² orthonormal rows (row r is the
- * basis image of index pair (u, v), pixel index y·P + x), ordered by u + v, then
- * by max(u, v), so that the first rows are the smooth ones: matching on the
- * first k rows compares the coarse content of patches. */
-float *
-adiff__photo_basis_separable (AdiffPhotoBasis kind, int P)
+/* The index pairs (u, v) of a separable P×P basis as u·P + v, ordered by
+ * u + v, then by max(u, v), then by index: smooth first, so that matching on
+ * the first k compares the coarse content of patches. */
+void
+adiff__photo_basis_order (int P, int *order)
 {
   int n = P * P;
-  float *b = g_new (float, (gsize) n * n);
-  float *c1 = adiff__photo_basis_1d (kind, P);
-  int order[ADIFF_PHOTO_MAX_PATCH * ADIFF_PHOTO_MAX_PATCH];
-
   for (int i = 0; i < n; i++)
     order[i] = i;
   /* insertion sort of index pairs by (u + v, max(u, v), index) */
@@ -108,7 +103,20 @@ adiff__photo_basis_separable (AdiffPhotoBasis kind, int P)
         }
       order[j] = t;
     }
+}
 
+/* The separable 2-D basis of P×P patches as P² rows (row r is the basis
+ * image of index pair order[r] = (u, v), pixel index y·P + x), coarse first
+ * (adiff__photo_basis_order). */
+float *
+adiff__photo_basis_separable (AdiffPhotoBasis kind, int P)
+{
+  int n = P * P;
+  float *b = g_new (float, (gsize) n * n);
+  float *c1 = adiff__photo_basis_1d (kind, P);
+  int order[ADIFF_PHOTO_MAX_PATCH * ADIFF_PHOTO_MAX_PATCH];
+
+  adiff__photo_basis_order (P, order);
   for (int r = 0; r < n; r++)
     {
       int u = order[r] / P, v = order[r] % P;

@@ -1,35 +1,57 @@
 /* config.c — the photo model's parameters per σ, and their checks.
  *
- * The defaults were chosen by measurement on training photos (7 CBSD432
- * photos in gray, 8 train400 crops; docs/models.md, "Photo model"): BM3D's
- * structure and group sizes, an orthonormal Haar wavelet for the pilot
- * (edges), the DCT for the final pass, λ = 2.5.  Thresholds τ are mean
- * squared differences on the 0–255 scale. */
+ * BM3D's structure and its 'np' / 'vn' profiles (Dabov et al. 2007; Hou et
+ * al. 2010 for σ > 40): the bior1.5 wavelet for the pilot, the DCT for the
+ * final pass, ±19-pixel searches, λ = 2.7.  The match thresholds, the Wiener
+ * gain's noise factor and the strong-noise steps were chosen on training
+ * images (25 train400 crops and 8 CBSD432 photos in gray, 6 CBSD432 photos in
+ * colour; RGB's looser thresholds on 8 other CBSD432 photos); every variant
+ * measured and its gain is in docs/models.md, "Photo model", "Variants" and
+ * "Variants, second round".  Thresholds τ are mean squared differences on the
+ * 0–255 scale. */
 #include "photo/photo-private.h"
 #include <glib/gi18n-lib.h>
 
 void
-adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
+adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255, int channels)
 {
   memset (p, 0, sizeof *p);
-  /* pass 1 (pilot): hard threshold in Haar × Haar, matched on the noisy image */
-  p->pass1 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 3,
-                                .group_max = 16, .radius = 16, .match_dims = 64,
-                                .tau = 3000.0f };
-  /* pass 2: Wiener filter of each group with the pilot group's statistics */
+  /* pass 1 (pilot): hard threshold in bior1.5 × Haar, matched on the noisy image */
+  p->pass1 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_BIOR15, .step = 3,
+                                .group_max = 16, .radius = 19, .match_dims = 64,
+                                .tau = 5000.0f, .gain_noise = 1.0f };
+  /* pass 2: Wiener filter of each group with the pilot group's statistics;
+   * the pilot's coefficients are a little small (it is smoothed), hence a
+   * gain a little above the Wiener gain of p² */
   p->pass2 = (AdiffPhotoPass) { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 3,
-                                .group_max = 32, .radius = 12, .match_dims = 32,
-                                .tau = 400.0f };
-  p->lambda = 2.5f;
+                                .group_max = 32, .radius = 19, .match_dims = 32,
+                                .tau = 600.0f, .gain_noise = 0.8f };
+  p->lambda = 2.7f;
   if (sigma_255 > 40.0f)
     {
-      /* strong noise: larger pilot groups, 11×11 final patches */
+      /* strong noise: larger pilot groups, 11×11 final patches matched on
+       * 64 coefficients */
       p->pass1.group_max = 32;
       p->pass1.step = 4;
       p->pass1.tau = 25000.0f;
       p->pass2.patch = 11;
       p->pass2.step = 6;
+      p->pass2.match_dims = 64;
       p->pass2.tau = 3500.0f;
+    }
+  if (channels == 3)
+    {
+      /* colour: the groups are matched on the luma and filter the chroma
+       * too, whose signal is weak against its noise, so fuller groups pay:
+       * looser thresholds (the final pass's lets nearly every patch of the
+       * window in: its group is the nearest group_max) */
+      if (sigma_255 > 40.0f)
+        p->pass2.tau = 10000.0f;
+      else
+        {
+          p->pass1.tau = 12000.0f;
+          p->pass2.tau = 20000.0f;
+        }
     }
   p->n_final = 1;
   p->n_ensemble = 1;
@@ -37,16 +59,14 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255)
   p->n_threads = 0;
 }
 
-/* Best quality: pass 2 at 2/3 of the default step, radius 16, matched on
- * all coefficients, in the bundle's PCA basis when the caller sets p->pca
- * (else the DCT), and a two-element self-ensemble (identity, rot180):
- * +0.05 dB on the training photos at σ = 25 for ≈ 3.6× the time. */
+/* Best quality: pass 2 at 2/3 of the default step, matched on all
+ * coefficients, in the bundle's PCA basis when the caller sets p->pca (else
+ * the DCT), and a two-element self-ensemble (identity, rot180). */
 void
-adiff__photo_config_init_best (AdiffPhotoConfig *p, float sigma_255)
+adiff__photo_config_init_best (AdiffPhotoConfig *p, float sigma_255, int channels)
 {
-  adiff__photo_config_init (p, sigma_255);
+  adiff__photo_config_init (p, sigma_255, channels);
   p->pass2.step = MAX (1, p->pass2.step * 2 / 3);   /* 3 → 2, 6 → 4 */
-  p->pass2.radius = 16;
   p->pass2.match_dims = p->pass2.patch * p->pass2.patch;
   p->pass2.basis = ADIFF_PHOTO_BASIS_PCA;   /* used when p->pca matches the patch size */
   p->n_ensemble = 2;
@@ -59,7 +79,8 @@ pass_valid (const AdiffPhotoPass *q)
          && q->step <= q->patch && q->group_max >= 1 && q->group_max <= ADIFF_PHOTO_MAX_GROUP
          && (q->group_max & (q->group_max - 1)) == 0 && q->radius >= 0 && q->radius <= 64
          && q->match_dims >= 1 && q->match_dims <= q->patch * q->patch
-         && q->tau > 0.0f && isfinite (q->tau);
+         && q->tau > 0.0f && isfinite (q->tau) && q->gain_noise > 0.0f
+         && isfinite (q->gain_noise);
 }
 
 gboolean

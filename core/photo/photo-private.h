@@ -42,6 +42,8 @@ typedef struct
   int             radius;      /* search window: ±radius pixels around the reference */
   int             match_dims;  /* patches compared on their first `match_dims` coefficients */
   float           tau;         /* match threshold: mean squared difference (0–255²) */
+  float           gain_noise;  /* pass 2: gain p²/(p² + gain_noise·σ²); 1 = the Wiener gain,
+                                  less makes up for the energy the pilot lost */
 } AdiffPhotoPass;
 
 /* Every parameter of the model (the public quality settings fill it). */
@@ -167,25 +169,34 @@ typedef struct
   float *num[ADIFF_PHOTO_MAX_CH], *den[ADIFF_PHOTO_MAX_CH];
 } AdiffPhotoSums;
 
-/* Matching (match.c).  Positions are computed in chunks of
- * ADIFF_PHOTO_CHUNK anchored to the image's column 0, so a position's
- * coefficients come from the same BLAS call whatever part of the image is
- * computed (positions of a chunk outside the part are computed as zeros). */
-#define ADIFF_PHOTO_CHUNK 64
+/* Matching (match.c).  Positions are stored in tiles of ADIFF_PHOTO_TILE
+ * neighbouring positions, one vector of eight lanes per coefficient,
+ * anchored to the image's column 0: a position's coefficients and the tile
+ * it is compared in are the same whatever part of the image is computed. */
+#define ADIFF_PHOTO_TILE 8
 
 typedef struct
 {
-  int    x0, y0, nx, ny;   /* positions (x0 .. x0+nx−1) × (y0 .. y0+ny−1) */
+  int    x0, y0, nx, ny;   /* positions (x0 .. x0+nx−1) × (y0 .. y0+ny−1), x0 a
+                              multiple of ADIFF_PHOTO_TILE */
   int    k;                /* coefficients per position */
-  float *f;                /* ny × nx × k: position (x, y) at f[((y−y0)·nx + x−x0)·k] */
+  float *f;                /* ny rows of ⌈nx/8⌉ tiles of k × 8: coefficient d of
+                              (x, y) at f[(((y−y0)·⌈nx/8⌉ + (x−x0)/8)·k + d)·8 + (x−x0)%8] */
 } AdiffPhotoFeatures;
 
-/* Positions of the chunks that cover columns [x_lo, x_hi] (of w − P + 1). */
+/* Positions of the tiles that cover columns [x_lo, x_hi] (of w − P + 1). */
 void     adiff__photo_feature_span    (int w, int P, int x_lo, int x_hi, int *x0, int *nx);
+/* Floats of the features of ny rows of nx positions with k coefficients, and
+ * of the scratch space of their computation. */
+gsize    adiff__photo_features_floats  (int nx, int k, int ny);
+gsize    adiff__photo_features_scratch (int nx, int P);
+/* The first k coefficients in basis (P² rows, coarse first) of positions
+ * [x_lo, x_hi] × rows y0 .. y0+ny−1; tr is the same basis as a transform
+ * (its separable factor, when it has one, makes this P/2 … P times cheaper). */
 void     adiff__photo_features_compute (AdiffPhotoFeatures *feat, const AdiffPhotoRows *plane,
-                                        int w, int P, const float *basis, int k,
-                                        int x_lo, int x_hi, int y0, int ny,
-                                        float *scratch /* ADIFF_PHOTO_CHUNK × P² */);
+                                        int w, int P, const float *basis,
+                                        const AdiffPhotoTransform *tr, int k,
+                                        int x_lo, int x_hi, int y0, int ny, float *scratch);
 int      adiff__photo_match            (const AdiffPhotoFeatures *feat, int w, int h, int P,
                                         int rx, int ry, const AdiffPhotoPass *pass,
                                         float guide_noise, int *pos_x, int *pos_y,
@@ -214,6 +225,7 @@ void     adiff__photo_band_run        (const AdiffPhotoStage *stage,
 /* Bases (basis.c). */
 float   *adiff__photo_basis_1d        (AdiffPhotoBasis kind, int P);  /* P×P rows */
 float   *adiff__photo_basis_separable (AdiffPhotoBasis kind, int P);  /* P²×P², coarse first */
+void     adiff__photo_basis_order      (int P, int *order);  /* its (u, v) as u·P + v */
 float   *adiff__photo_window_kaiser   (int P, float beta);            /* P², separable */
 
 /* The pipeline (pipeline.c): every pass of the model, band by band, on
@@ -246,8 +258,13 @@ void     adiff__photo_stage_clear      (AdiffPhotoStage *stage);
 
 /* The model on 0–255 data (config.c, ensemble.c): parameters per σ, the checks, and
  * the gray / RGB runs (interleaved). */
-void     adiff__photo_config_init      (AdiffPhotoConfig *config, float sigma_255);
-void     adiff__photo_config_init_best (AdiffPhotoConfig *config, float sigma_255);
+/* The defaults (config.c) for σ on the 0–255 scale and 1 (gray) or 3 (RGB)
+ * channels; the channels change thresholds and gains, never the geometry
+ * (patches, steps, radii: what a region reads). */
+void     adiff__photo_config_init      (AdiffPhotoConfig *config, float sigma_255,
+                                        int channels);
+void     adiff__photo_config_init_best (AdiffPhotoConfig *config, float sigma_255,
+                                        int channels);
 /* Parameters in range, σ finite and > 0, the image at least a patch. */
 gboolean adiff__photo_config_check     (const AdiffPhotoConfig *config, int w, int h,
                                         float sigma_255, GError **error);

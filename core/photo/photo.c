@@ -77,16 +77,17 @@ use_bundle_basis (AdiffBundle *bundle, AdiffPhotoConfig *config, GError **error)
   return TRUE;
 }
 
-/* The model's parameters for params (checked), with the bundle's basis. */
+/* The model's parameters for params (checked) and the image's channels,
+ * with the bundle's basis. */
 static gboolean
-photo_config (const AdiffPhotoParams *params, AdiffBundle *bundle, AdiffPhotoConfig *config,
-              GError **error)
+photo_config (const AdiffPhotoParams *params, AdiffBundle *bundle, guint channels,
+              AdiffPhotoConfig *config, GError **error)
 {
   float sigma_255 = (float) (params->sigma * 255.0);
   if (params->quality == ADIFF_PHOTO_QUALITY_BEST)
-    adiff__photo_config_init_best (config, sigma_255);
+    adiff__photo_config_init_best (config, sigma_255, (int) channels);
   else
-    adiff__photo_config_init (config, sigma_255);
+    adiff__photo_config_init (config, sigma_255, (int) channels);
   config->n_threads = params->n_threads;
   if (bundle && adiff_photo_quality_uses_bundle (params->quality) &&
       !use_bundle_basis (bundle, config, error))
@@ -101,7 +102,7 @@ run (const AdiffPhotoParams *params, AdiffBundle *bundle, guint width, guint hei
      GError **error)
 {
   AdiffPhotoConfig config;
-  if (!photo_config (params, bundle, &config, error))
+  if (!photo_config (params, bundle, channels, &config, error))
     return FALSE;
 
   float sigma_255 = (float) (params->sigma * 255.0);
@@ -145,7 +146,7 @@ adiff_photo_region_input (const AdiffPhotoParams *params, guint width, guint hei
   AdiffPhotoParams p = *params;
   if (p.quality != ADIFF_PHOTO_QUALITY_BEST)
     p.quality = ADIFF_PHOTO_QUALITY_DEFAULT;
-  photo_config (&p, NULL, &config, NULL);
+  photo_config (&p, NULL, 1, &config, NULL);   /* the geometry is any channel count's */
   /* the part of the region inside the image; nothing when none is, and
    * the whole image when it is smaller than a patch (the call will fail) */
   guint x1 = MIN ((guint64) region->x + region->width, width);

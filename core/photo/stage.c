@@ -122,13 +122,14 @@ shrink_group (const AdiffPhotoStage *st, int ch, float *c, const float *p, int l
     default:
       {
         /* local Wiener filter: signal variance from the pilot's coefficient */
+        float n2 = st->pass.gain_noise * s2;
         int i = 0;
         AdiffV8f acc = splat8 (0.0f);
         for (; i + 8 <= len; i += 8)
           {
             AdiffV8f pv = ld8 (p + i);
             AdiffV8f p2 = pv * pv;
-            AdiffV8f g = p2 / (p2 + s2);
+            AdiffV8f g = p2 / (p2 + n2);
             st8 (c + i, ld8 (c + i) * g);
             acc += g * g;
           }
@@ -136,7 +137,7 @@ shrink_group (const AdiffPhotoStage *st, int ch, float *c, const float *p, int l
         for (; i < len; i++)
           {
             float p2 = p[i] * p[i];
-            float g = p2 / (p2 + s2);
+            float g = p2 / (p2 + n2);
             c[i] *= g;
             sum_g2 += g * g;
           }
@@ -231,7 +232,7 @@ gboolean
 adiff__photo_scratch_init (AdiffPhotoScratch *wk, const AdiffPhotoStage *stages, int n_stages,
                            GError **error)
 {
-  gsize feat = 1, n_max = 1, group = 1;
+  gsize feat = 1, scratch = 1, group = 1;
   memset (wk, 0, sizeof *wk);
   for (int s = 0; s < n_stages; s++)
     {
@@ -241,14 +242,14 @@ adiff__photo_scratch_init (AdiffPhotoScratch *wk, const AdiffPhotoStage *stages,
       int x_lo = MAX (0, st->noisy->x0), x_hi = MIN (st->w - P, st->noisy->x0 + st->noisy->width - P);
       int rows = MIN (st->h - P + 1, (ADIFF_PHOTO_BAND_REFS - 1) * pass->step + 2 * pass->radius + 1);
       adiff__photo_feature_span (st->w, P, x_lo, MAX (x_lo, x_hi), &x0, &nx);
-      feat = MAX (feat, (gsize) rows * nx * pass->match_dims);
-      n_max = MAX (n_max, (gsize) P * P);
+      feat = MAX (feat, adiff__photo_features_floats (nx, pass->match_dims, rows));
+      scratch = MAX (scratch, adiff__photo_features_scratch (nx, P));
       group = MAX (group, (gsize) pass->group_max * P * P);
     }
   if (!(wk->feat.f = adiff__try_alloc (feat, sizeof (float), "photo model: matching coefficients",
                                        error)))
     return FALSE;
-  wk->scratch = g_new (float, ADIFF_PHOTO_CHUNK * n_max);
+  wk->scratch = g_new (float, scratch);
   wk->pix = g_new (float, group);
   wk->coef = g_new (float, group);
   wk->pcoef = g_new (float, group);
@@ -267,8 +268,8 @@ adiff__photo_band_run (const AdiffPhotoStage *st, const AdiffPhotoBand *band,
   gsize len = (gsize) (band->ay1 - band->ay0) * st->noisy->width;
 
   band_positions (st, band, &x_lo, &x_hi, &y_lo, &ny);
-  adiff__photo_features_compute (&wk->feat, st->guide, w, P, st->basis, pass->match_dims,
-                                 x_lo, x_hi, y_lo, ny, wk->scratch);
+  adiff__photo_features_compute (&wk->feat, st->guide, w, P, st->basis, st->transform,
+                                 pass->match_dims, x_lo, x_hi, y_lo, ny, wk->scratch);
   for (int c = 0; c < nch; c++)
     {
       memset (sums->num[c], 0, len * sizeof (float));

@@ -162,8 +162,8 @@ matvec_rows (const float *x, const float *M, float *out, int n)
 }
 
 /* N patches of n values (contiguous) → N coefficient vectors. */
-ADIFF_HOT void
-adiff__photo_transform_forward (const AdiffPhotoTransform *t, const float *x, float *y, int N)
+static inline __attribute__ ((always_inline)) void
+forward_body (const AdiffPhotoTransform *t, const float *x, float *y, int N)
 {
   int P = t->P, n = t->n;
   float tmp[ADIFF_PHOTO_MAX_PATCH * ADIFF_PHOTO_MAX_PATCH];
@@ -181,8 +181,8 @@ adiff__photo_transform_forward (const AdiffPhotoTransform *t, const float *x, fl
     }
 }
 
-ADIFF_HOT void
-adiff__photo_transform_inverse (const AdiffPhotoTransform *t, const float *y, float *x, int N)
+static inline __attribute__ ((always_inline)) void
+inverse_body (const AdiffPhotoTransform *t, const float *y, float *x, int N)
 {
   int P = t->P, n = t->n;
   float tmp[ADIFF_PHOTO_MAX_PATCH * ADIFF_PHOTO_MAX_PATCH];
@@ -198,4 +198,42 @@ adiff__photo_transform_inverse (const AdiffPhotoTransform *t, const float *y, fl
       else
         matvec_rows (yj, t->b, xj, n);   /* x[i] = Σ_r y[r] B[r][i] */
     }
+}
+
+/* Both directions compiled in the plain form (ADIFF_HOT: with an AVX2 clone)
+ * and, on x86-64, with AVX2 and FMA (chosen by adiff__simd_level ()). */
+#define TRANSFORM_KERNELS(suffix, attrs)                                               \
+  attrs static void                                                                    \
+  forward_##suffix (const AdiffPhotoTransform *t, const float *x, float *y, int N)     \
+  {                                                                                    \
+    forward_body (t, x, y, N);                                                         \
+  }                                                                                    \
+  attrs static void                                                                    \
+  inverse_##suffix (const AdiffPhotoTransform *t, const float *y, float *x, int N)     \
+  {                                                                                    \
+    inverse_body (t, y, x, N);                                                         \
+  }
+
+TRANSFORM_KERNELS (plain, ADIFF_HOT)
+#if ADIFF_SIMD_X86
+TRANSFORM_KERNELS (fma, ADIFF_TARGET_AVX2_FMA __attribute__ ((optimize ("O3"))))
+#endif
+
+/* The kernel of this CPU. */
+#if ADIFF_SIMD_X86
+#define KERNEL(name) (adiff__simd_level () >= ADIFF__SIMD_AVX2 ? name##_fma : name##_plain)
+#else
+#define KERNEL(name) name##_plain
+#endif
+
+void
+adiff__photo_transform_forward (const AdiffPhotoTransform *t, const float *x, float *y, int N)
+{
+  KERNEL (forward) (t, x, y, N);
+}
+
+void
+adiff__photo_transform_inverse (const AdiffPhotoTransform *t, const float *y, float *x, int N)
+{
+  KERNEL (inverse) (t, y, x, N);
 }

@@ -95,7 +95,7 @@ static void
 test_region (gconstpointer data)
 {
   const RegionCase *k = data;
-  const int w = 197, h = 173, ch = k->channels;
+  const int w = 197, h = 193, ch = k->channels;
   AdiffPhotoParams p;
   AdiffBundle *b = k->bundle ? synth_bundle (8, 8, 1, 50, 0, 21) : NULL;
   float *in = test_image (w, h, ch, k->sigma / 255, 3);
@@ -104,7 +104,7 @@ test_region (gconstpointer data)
   float *ref = whole (&p, b, in, w, h, ch);
   const AdiffRect regions[] = {
     { 0, 0, 1, 1 }, { w - 1, h - 1, 1, 1 }, { w - 1, 0, 1, 1 }, { 0, h - 1, 1, 1 },
-    { 98, 86, 1, 1 }, { 0, 0, 17, 9 }, { w - 13, h - 21, 13, 21 }, { 0, 40, 5, 31 },
+    { 98, 96, 1, 1 }, { 0, 0, 17, 9 }, { w - 13, h - 21, 13, 21 }, { 0, 40, 5, 31 },
     { 101, 0, 29, 3 }, { 57, 61, 83, 47 }, { 0, 90, w, 1 }, { 120, 0, 1, h },
     { 3, 5, 64, 64 }, { 0, 0, w, h },
   };
@@ -124,15 +124,50 @@ test_region (gconstpointer data)
     adiff_bundle_unref (b);
 }
 
+/* What a region reads is the same for gray and RGB (adiff_photo_region_input
+ * takes no channel count): their defaults differ in thresholds only. */
+static void
+assert_same_geometry (const AdiffPhotoPass *a, const AdiffPhotoPass *b)
+{
+  g_assert_cmpint (a->patch, ==, b->patch);
+  g_assert_cmpint (a->step, ==, b->step);
+  g_assert_cmpint (a->radius, ==, b->radius);
+}
+
+static void
+test_channels_geometry (void)
+{
+  const float sigmas[] = { 5, 15, 25, 40, 41, 50, 100 };
+  for (guint i = 0; i < G_N_ELEMENTS (sigmas); i++)
+    for (int best = 0; best < 2; best++)
+      {
+        AdiffPhotoConfig gray, rgb;
+        if (best)
+          {
+            adiff__photo_config_init_best (&gray, sigmas[i], 1);
+            adiff__photo_config_init_best (&rgb, sigmas[i], 3);
+          }
+        else
+          {
+            adiff__photo_config_init (&gray, sigmas[i], 1);
+            adiff__photo_config_init (&rgb, sigmas[i], 3);
+          }
+        assert_same_geometry (&gray.pass1, &rgb.pass1);
+        assert_same_geometry (&gray.pass2, &rgb.pass2);
+        g_assert_cmpint (gray.n_final, ==, rgb.n_final);
+        g_assert_cmpint (gray.n_ensemble, ==, rgb.n_ensemble);
+      }
+}
+
 /* The margin: at most 2(R₁ + R₂) + P₁ + P₂ − 2 on each side (the grid's
  * step keeps it a little below). */
 static void
 test_margin (void)
 {
   const struct { AdiffPhotoQuality q; double sigma; guint margin; } cases[] = {
-    { ADIFF_PHOTO_QUALITY_DEFAULT, 15, 70 }, { ADIFF_PHOTO_QUALITY_DEFAULT, 25, 70 },
-    { ADIFF_PHOTO_QUALITY_DEFAULT, 50, 73 }, { ADIFF_PHOTO_QUALITY_BEST, 15, 78 },
-    { ADIFF_PHOTO_QUALITY_BEST, 25, 78 },    { ADIFF_PHOTO_QUALITY_BEST, 50, 81 },
+    { ADIFF_PHOTO_QUALITY_DEFAULT, 15, 90 }, { ADIFF_PHOTO_QUALITY_DEFAULT, 25, 90 },
+    { ADIFF_PHOTO_QUALITY_DEFAULT, 50, 93 }, { ADIFF_PHOTO_QUALITY_BEST, 15, 90 },
+    { ADIFF_PHOTO_QUALITY_BEST, 25, 90 },    { ADIFF_PHOTO_QUALITY_BEST, 50, 93 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -161,7 +196,7 @@ test_region_ensemble (void)
   float *in = test_image (w, h, ch, 20.0 / 255, 4), *ref = g_new (float, (gsize) w * h * ch);
   AdiffPhotoConfig c;
   GError *error = NULL;
-  adiff__photo_config_init (&c, 20);
+  adiff__photo_config_init (&c, 20, ch);
   c.n_ensemble = 8;
   c.n_final = 2;
   c.n_threads = 2;
@@ -215,7 +250,7 @@ test_bands (void)
       {
         float *in = test_image (w, h, ch, 25.0 / 255, 7 + variant);
         AdiffPhotoConfig c;
-        adiff__photo_config_init (&c, 25);
+        adiff__photo_config_init (&c, 25, ch);
         c.n_final = variant == 1 ? 2 : 1;
         c.n_ensemble = variant == 2 ? 4 : 1;
         c.n_threads = 1;
@@ -252,7 +287,7 @@ test_memory (void)
       int h = i ? 3000 : 1500;
       float *in = test_image (w, h, 1, 25.0 / 255, 1);
       AdiffPhotoConfig c;
-      adiff__photo_config_init (&c, 25);
+      adiff__photo_config_init (&c, 25, 1);
       c.n_threads = 2;
       peak[i] = 0;
       c.peak_rows = &peak[i];
@@ -329,6 +364,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/photo-region/ensemble", test_region_ensemble);
   g_test_add_func ("/photo-region/margin", test_margin);
+  g_test_add_func ("/photo-region/channels-geometry", test_channels_geometry);
   g_test_add_func ("/photo-region/bands", test_bands);
   g_test_add_func ("/photo-region/memory", test_memory);
   g_test_add_func ("/photo-region/bad-input", test_bad_region);

@@ -13,10 +13,22 @@
 #define REF_MAXP 8
 #define REF_MAXN (REF_MAXP * REF_MAXP)
 
-/* 1-D orthonormal rows: the DCT-II, or the Haar wavelet (P a power of 2). */
+/* 1-D rows: the DCT-II, or the Haar wavelet (P a power of 2), both
+ * orthonormal; or bior1.5 for P = 8, whose values (BM3D's table) are taken
+ * from the library: /photo/bior15 checks them, everything built on them
+ * (2-D basis, order, inverse) is computed here. */
 static void
 ref_basis_1d (AdiffPhotoBasis kind, int P, double c[REF_MAXP][REF_MAXP])
 {
+  if (kind == ADIFF_PHOTO_BASIS_BIOR15 && P == 8)
+    {
+      float *c1 = adiff__photo_basis_1d (kind, P);
+      for (int u = 0; u < P; u++)
+        for (int x = 0; x < P; x++)
+          c[u][x] = c1[u * P + x];
+      g_free (c1);
+      return;
+    }
   for (int u = 0; u < P; u++)
     for (int x = 0; x < P; x++)
       c[u][x] = kind == ADIFF_PHOTO_BASIS_HAAR ? 0
@@ -91,6 +103,44 @@ ref_coefs (const double *plane, int w, int P, const double *b, int x0, int y0, d
     }
 }
 
+/* inv = the inverse of the n×n matrix a (Gauss–Jordan, partial pivoting);
+ * the transpose for the orthonormal bases, not for bior1.5. */
+static void
+ref_inverse (const double *a, int n, double *inv)
+{
+  double *m = g_new (double, (gsize) n * 2 * n);
+  for (int r = 0; r < n; r++)
+    for (int k = 0; k < 2 * n; k++)
+      m[r * 2 * n + k] = k < n ? a[r * n + k] : (k - n == r);
+  for (int col = 0; col < n; col++)
+    {
+      int piv = col;
+      for (int r = col + 1; r < n; r++)
+        if (fabs (m[r * 2 * n + col]) > fabs (m[piv * 2 * n + col]))
+          piv = r;
+      for (int k = 0; k < 2 * n; k++)
+        {
+          double t = m[col * 2 * n + k];
+          m[col * 2 * n + k] = m[piv * 2 * n + k];
+          m[piv * 2 * n + k] = t;
+        }
+      double d = m[col * 2 * n + col];
+      for (int k = 0; k < 2 * n; k++)
+        m[col * 2 * n + k] /= d;
+      for (int r = 0; r < n; r++)
+        if (r != col)
+          {
+            double f = m[r * 2 * n + col];
+            for (int k = 0; k < 2 * n; k++)
+              m[r * 2 * n + k] -= f * m[col * 2 * n + k];
+          }
+    }
+  for (int r = 0; r < n; r++)
+    for (int k = 0; k < n; k++)
+      inv[r * n + k] = m[r * 2 * n + n + k];
+  g_free (m);
+}
+
 typedef struct { double d; int x, y, order; } Cand;
 
 static int
@@ -109,9 +159,11 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
   int P = q->patch, n = P * P, k = q->match_dims;
   const double *guide = pilot ? pilot : noisy;
   double guide_noise = pilot ? 0 : sigma * sigma;
-  double *b = g_new (double, n * n), *num = g_new0 (double, w * h), *den = g_new0 (double, w * h);
+  double *b = g_new (double, n * n), *binv = g_new (double, n * n);
+  double *num = g_new0 (double, w * h), *den = g_new0 (double, w * h);
   double win1[REF_MAXP], hm[64 * 64];
   ref_basis_2d (q->basis, P, b);
+  ref_inverse (b, n, binv);
   for (int i = 0; i < P; i++)
     {
       double t = 2.0 * i / (P - 1) - 1;
@@ -176,20 +228,21 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
         for (int i = 0; i < N; i++)
           for (int r = 0; r < n; r++)
             {
-              double g = pilot ? p3[i][r] * p3[i][r] / (p3[i][r] * p3[i][r] + s2)
+              double p2 = p3[i][r] * p3[i][r];
+              double g = pilot ? p2 / (p2 + q->gain_noise * s2)
                                : fabs (c3[i][r]) >= lambda * sigma;
               c3[i][r] *= g;
               sum += pilot ? g * g : g;
             }
         double wgt = 1 / (s2 * MAX (sum, pilot ? 1e-3 : 1));
-        /* back: Haar transpose, then the patch basis transpose */
+        /* back: Haar transpose, then the patch basis' inverse */
         for (int j = 0; j < N; j++)
           for (int i = 0; i < n; i++)
             {
               double v = 0;
               for (int a = 0; a < N; a++)
                 for (int r = 0; r < n; r++)
-                  v += hm[a * N + j] * c3[a][r] * b[r * n + i];
+                  v += hm[a * N + j] * c3[a][r] * binv[i * n + r];
               int px = gx[j] + i % P, py = gy[j] + i / P;
               double ww = wgt * win1[i / P] * win1[i % P];
               num[py * w + px] += ww * v;
@@ -200,6 +253,7 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
     out[i] = den[i] > 0 ? num[i] / den[i] : noisy[i];
   g_free (cand);
   g_free (b);
+  g_free (binv);
   g_free (num);
   g_free (den);
 }
@@ -221,22 +275,46 @@ test_image (int w, int h, double sigma, guint32 seed, float *noisy, float *clean
   g_rand_free (r);
 }
 
-/* Small parameters in the [0,1] scale: 4×4 patches, groups of ≤ 8. */
+/* The configurations the reference is compared on (the [0,1] scale):
+ * 4×4 patches (Haar pilot, DCT), the default's 8×8 patches (bior1.5 pilot,
+ * DCT), and the same with pass 2 in a dense basis (the DCT's rows given as a
+ * bundle's would be: the matrix path of matching and of the transforms). */
+enum { CFG_SMALL, CFG_BIOR, CFG_DENSE, N_CFG };
+
 static void
-small_config (AdiffPhotoConfig *c, double sigma, guint threads)
+test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float **pca)
 {
-  adiff__photo_config_init (c, 25);
-  c->pass1 = (AdiffPhotoPass) { .patch = 4, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 2,
-                                .group_max = 8, .radius = 5, .match_dims = 16,
-                                .tau = 5 * sigma * sigma };
-  c->pass2 = (AdiffPhotoPass) { .patch = 4, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 1,
-                                .group_max = 8, .radius = 4, .match_dims = 8,
-                                .tau = 0.7 * sigma * sigma };
+  /* pilot and final pass of the 4×4 and of the 8×8 configurations; τ below */
+  static const AdiffPhotoPass passes[2][2] = {
+    { { .patch = 4, .basis = ADIFF_PHOTO_BASIS_HAAR, .step = 2, .group_max = 8, .radius = 5,
+        .match_dims = 16, .gain_noise = 1 },
+      { .patch = 4, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 1, .group_max = 8, .radius = 4,
+        .match_dims = 8, .gain_noise = 0.8 } },
+    { { .patch = 8, .basis = ADIFF_PHOTO_BASIS_BIOR15, .step = 3, .group_max = 8, .radius = 6,
+        .match_dims = 64, .gain_noise = 1 },
+      { .patch = 8, .basis = ADIFF_PHOTO_BASIS_DCT, .step = 2, .group_max = 8, .radius = 5,
+        .match_dims = 24, .gain_noise = 0.8 } },
+  };
+  const AdiffPhotoPass *pp = passes[kind == CFG_SMALL ? 0 : 1];
+
+  adiff__photo_config_init (c, 25, 1);
   c->n_threads = threads;
+  c->pass1 = pp[0];
+  c->pass2 = pp[1];
+  c->pass1.tau = 5 * sigma * sigma;
+  c->pass2.tau = 0.7 * sigma * sigma;
+  *pca = NULL;
+  if (kind == CFG_DENSE)
+    {
+      *pca = adiff__photo_basis_separable (ADIFF_PHOTO_BASIS_DCT, 8);
+      c->pca = *pca;
+      c->pca_size = 8;
+      c->pass2.basis = ADIFF_PHOTO_BASIS_PCA;
+    }
 }
 
 /* Both passes of the model equal the reference to 1e-4 (one band and
- * several, 1 and 2 threads). */
+ * several, 1 and 2 threads; every configuration above). */
 static void
 test_reference (void)
 {
@@ -247,34 +325,37 @@ test_reference (void)
   test_image (w, h, sigma, 5, noisy, clean);
   for (int i = 0; i < w * h; i++)
     dn[i] = noisy[i];
-  for (guint threads = 1; threads <= 2; threads++)
-    {
-      AdiffPhotoConfig c;
-      small_config (&c, sigma, threads);
-      ref_pass (dn, NULL, w, h, sigma, c.lambda, c.kaiser_beta, &c.pass1, pilot);
-      ref_pass (dn, pilot, w, h, sigma, c.lambda, c.kaiser_beta, &c.pass2, ref);
-      /* the case is not trivial: the reference denoises */
-      g_assert_cmpfloat (max_abs_diff (noisy, ref, w * h), >, sigma);
-      double err_ref = 0, err_noisy = 0;
-      for (int i = 0; i < w * h; i++)
-        {
-          err_ref += (ref[i] - clean[i]) * (ref[i] - clean[i]);
-          err_noisy += (noisy[i] - clean[i]) * (noisy[i] - clean[i]);
-        }
-      g_assert_cmpfloat (err_ref, <, 0.5 * err_noisy);
-      for (int n_final = 0; n_final <= 1; n_final++)
-        {
-          GError *error = NULL;
-          float *plane = noisy, *res = out;
-          c.n_final = n_final;
-          g_assert_true (adiff__photo_model (&plane, 1, w, h, sigma, &c, &res, NULL, &error));
-          g_assert_no_error (error);
-          double d = max_abs_diff (out, n_final ? ref : pilot, w * h);
-          g_test_message ("threads %u, %s: max |model − reference| = %.3g", threads,
-                          n_final ? "pass 2" : "pass 1", d);
-          g_assert_cmpfloat (d, <, 1e-4);
-        }
-    }
+  for (int kind = 0; kind < N_CFG; kind++)
+    for (guint threads = 1; threads <= 2; threads++)
+      {
+        AdiffPhotoConfig c;
+        float *pca;
+        test_config (&c, kind, sigma, threads, &pca);
+        ref_pass (dn, NULL, w, h, sigma, c.lambda, c.kaiser_beta, &c.pass1, pilot);
+        ref_pass (dn, pilot, w, h, sigma, c.lambda, c.kaiser_beta, &c.pass2, ref);
+        /* the case is not trivial: the reference denoises */
+        g_assert_cmpfloat (max_abs_diff (noisy, ref, w * h), >, sigma);
+        double err_ref = 0, err_noisy = 0;
+        for (int i = 0; i < w * h; i++)
+          {
+            err_ref += (ref[i] - clean[i]) * (ref[i] - clean[i]);
+            err_noisy += (noisy[i] - clean[i]) * (noisy[i] - clean[i]);
+          }
+        g_assert_cmpfloat (err_ref, <, 0.5 * err_noisy);
+        for (int n_final = 0; n_final <= 1; n_final++)
+          {
+            GError *error = NULL;
+            float *plane = noisy, *res = out;
+            c.n_final = n_final;
+            g_assert_true (adiff__photo_model (&plane, 1, w, h, sigma, &c, &res, NULL, &error));
+            g_assert_no_error (error);
+            double d = max_abs_diff (out, n_final ? ref : pilot, w * h);
+            g_test_message ("configuration %d, threads %u, %s: max |model − reference| = %.3g",
+                            kind, threads, n_final ? "pass 2" : "pass 1", d);
+            g_assert_cmpfloat (d, <, 1e-4);
+          }
+        g_free (pca);
+      }
 }
 
 /* ---- invariants through the public call --------------------------------- */
@@ -323,7 +404,7 @@ test_constant (void)
       {
         AdiffPhotoConfig c;
         GError *err = NULL;
-        adiff__photo_config_init (&c, 25);
+        adiff__photo_config_init (&c, 25, 1);
         c.n_threads = t;
         c.n_ensemble = ens[e];
         g_assert_true (adiff__photo_run (&c, img, w, h, 1, 255, 25, out, NULL, &err));
@@ -356,7 +437,7 @@ test_gray_rgb (void)
     rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v[i];
   AdiffPhotoConfig c, cg;
   GError *err = NULL;
-  adiff__photo_config_init (&c, sigma * 255);
+  adiff__photo_config_init (&c, sigma * 255, 3);
   cg = c;
   cg.pass1.tau /= 3;
   cg.pass2.tau /= 3;
@@ -519,12 +600,17 @@ test_bad_input (void)
   AdiffPhotoConfig c;
   GError *err = NULL;
   float img[16 * 16] = { 0 }, out[16 * 16];
-  adiff__photo_config_init (&c, 25);
+  adiff__photo_config_init (&c, 25, 1);
   c.pass2.group_max = 24;  /* not a power of 2 */
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_clear_error (&err);
-  adiff__photo_config_init (&c, 25);
+  adiff__photo_config_init (&c, 25, 1);
+  c.pass2.gain_noise = 0;  /* the gain would be 1 */
+  g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
+  g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&err);
+  adiff__photo_config_init (&c, 25, 1);
   c.n_ensemble = 3;
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
