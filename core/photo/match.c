@@ -116,9 +116,19 @@ features_row_dense (float *out, const AdiffPhotoRows *plane, int x0, int x_lo, i
  * candidates are rejected on the first ones). */
 typedef unsigned (*BelowMask) (AdiffV8f v, float thr);
 
+/* The masks are passed to match_body as a pointer, which the optimiser turns
+ * into a direct, inlined call.  Without optimisation (-O0: the sanitizer
+ * builds) GCC refuses to force that inlining and stops with an error, so
+ * there they are plain static functions called through the pointer. */
+#ifdef __OPTIMIZE__
+#define BELOW_MASK_FN static inline __attribute__ ((always_inline))
+#else
+#define BELOW_MASK_FN static inline
+#endif
+
 /* Bit l set when lane l of v is below thr (the plain form; the AVX one is a
  * compare and a movemask). */
-static inline __attribute__ ((always_inline)) unsigned
+BELOW_MASK_FN unsigned
 below_plain (AdiffV8f v, float thr)
 {
   unsigned m = 0;
@@ -128,7 +138,7 @@ below_plain (AdiffV8f v, float thr)
 }
 
 #if ADIFF_SIMD_X86
-ADIFF_TARGET_AVX2_FMA static inline __attribute__ ((always_inline)) unsigned
+ADIFF_TARGET_AVX2_FMA BELOW_MASK_FN unsigned
 below_avx (AdiffV8f v, float thr)
 {
   return (unsigned) _mm256_movemask_ps (_mm256_cmp_ps ((__m256) v, _mm256_set1_ps (thr),
