@@ -34,6 +34,10 @@ NOISE = [
     # GIMP's Python interpreter that runs the test scripts meets the pipe
     # GIMP's core closed after its return values (see plug-in/main.c).
     (r'python-eval\.py', r'LibGimp', r'gimp_flush\(\): error:'),
+    # The same for the test-only probe of test_cancel.py (adiff-cancel-probe.c,
+    # never installed for users), now and then under load, after the call it
+    # cancelled has returned.
+    (r'adiff-cancel-probe', r'LibGimp', r'gimp_flush\(\): error: Broken pipe'),
     # The core at exit, now and then (seen in a session that ran only
     # test_i18n.py as in one that ran all): the two contexts of a plug-in
     # call frame still alive when --quit ends the batch, the batch
@@ -76,6 +80,8 @@ def self_test():
         '(script-fu-interpreter:15501): Gtk-WARNING **: 16:06:53.112: cannot open display: ',
         'gimp-console-3.0: LibGimpBase-WARNING: gimp: gimp_wire_read(): unexpected EOF',
         'gimp-console-3: LibGimpBase-WARNING: gimp: gimp_wire_read(): unexpected EOF',
+        '(adiff-cancel-probe:7873): LibGimp-WARNING **: 01:01:49.179: adiff-cancel-probe: '
+        'gimp_flush(): error: Broken pipe',
         '(gimp-3.2:77): Gdk-CRITICAL **: 10:00:00.000: gdk_device_get_source: '
         "assertion 'GDK_IS_DEVICE (device)' failed",
         # GIMP 3.2.6 started as gimp-3 names itself "gimp".
