@@ -7,6 +7,7 @@
  * must know what the file holds rather than what its pixels look like. */
 #include <string.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
 #include "io-private.h"
 
 /* Walk a JPEG's marker segments from the start to its frame (SOFn) header:
@@ -162,11 +163,13 @@ adiff_io_pixbuf_load (const char *path, AdiffIoImage *image, GError **error)
 {
   g_autoptr (GError) local = NULL;
   int width = 0, height = 0;
+  GStatBuf st;
 
   /* The header alone gives the size: refuse a decompression bomb before
    * gdk-pixbuf allocates its pixels. */
-  if (gdk_pixbuf_get_file_info (path, &width, &height) &&
-      !adiff_io_check_pixels (path, MAX (width, 0), MAX (height, 0), error))
+  if (gdk_pixbuf_get_file_info (path, &width, &height) && g_stat (path, &st) == 0 &&
+      !adiff_io_check_decode (path, MAX (width, 0), MAX (height, 0), (guint64) st.st_size,
+                              error))
     return FALSE;
   g_autoptr (GdkPixbuf) loaded = gdk_pixbuf_new_from_file (path, &local);
 
@@ -188,7 +191,7 @@ adiff_io_jpeg_load (const char *path, const guint8 *data, gsize len,
 
   if (!jpeg_frame_header (data, len, &components, &width, &height))
     return adiff_io_pixbuf_load (path, image, error);  /* gdk-pixbuf words the error */
-  if (!adiff_io_check_pixels (path, width, height, error))
+  if (!adiff_io_check_decode (path, width, height, len, error))
     return FALSE;
   g_autoptr (GdkPixbuf) plain = adiff_io_jpeg_decode_plain (data, len);
   if (!plain)

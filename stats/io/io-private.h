@@ -53,6 +53,16 @@ gboolean adiff_io_bmp_check     (const char *path, const guint8 *head, gsize n,
 /* ADIFF_ERROR_LIMIT naming the file when width·height is over the cap. */
 gboolean adiff_io_check_pixels  (const char *path, guint64 width, guint64 height,
                                  GError **error);
+/* A decoder's budget: no compressed photo holds more than 1024 pixels per
+ * byte of its file (a flat baseline JPEG needs one bit per 8×8 block and
+ * component at the least, 512 pixels a byte); a header declaring more, on
+ * an image over a megapixel, belongs to a damaged or hostile file whose
+ * decoder would fill megapixels from a few hundred bytes.  The pixel cap
+ * first, then ADIFF_ERROR_LIMIT naming the file (docs/limits.md). */
+#define ADIFF_IO_FREE_PIXELS     ((guint64) 1 << 20)
+#define ADIFF_IO_PIXELS_PER_BYTE 1024
+gboolean adiff_io_check_decode  (const char *path, guint64 width, guint64 height,
+                                 guint64 file_size, GError **error);
 
 /* ---- Image back ends ---------------------------------------------------- */
 

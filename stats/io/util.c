@@ -83,6 +83,23 @@ adiff_io_check_pixels (const char *path, guint64 width, guint64 height, GError *
 }
 
 gboolean
+adiff_io_check_decode (const char *path, guint64 width, guint64 height, guint64 file_size,
+                       GError **error)
+{
+  if (!adiff_io_check_pixels (path, width, height, error))
+    return FALSE;
+  guint64 pixels = width * height;
+  if (pixels <= ADIFF_IO_FREE_PIXELS || pixels / ADIFF_IO_PIXELS_PER_BYTE <= file_size)
+    return TRUE;
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+               _("“%s” declares %llu×%llu pixels in only %llu bytes: the file is damaged "
+                 "(no image holds over %d pixels a byte)"),
+               path, (unsigned long long) width, (unsigned long long) height,
+               (unsigned long long) file_size, ADIFF_IO_PIXELS_PER_BYTE);
+  return FALSE;
+}
+
+gboolean
 adiff_io_same_file (const char *a, const char *b)
 {
   GStatBuf sa, sb;
