@@ -286,8 +286,7 @@ cmd_build (int argc, char **argv)
        "Mean and covariance are computed over all pixels and channels jointly in double "
        "precision, in one streaming pass (memory independent of the item count).\n\n"
        "Example:\n  adiff-stats build -o cifar.adstats --components auto --store-f16 "
-       "cifar-10-batches-bin/data_batch_*.bin"), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+       "cifar-10-batches-bin/data_batch_*.bin"), entries);
   char *cmdline = options_command_line (argc - 1, argv + 1);
   int rc;
   if (!cli_parse (ctx, &argc, &argv))
@@ -298,7 +297,6 @@ cmd_build (int argc, char **argv)
     rc = cli_usage (_("no SOURCE given"));
   else
     rc = run_build (&a, cmdline);
-  g_option_context_free (ctx);
   g_free (cmdline);
   g_free (a.output);
   g_free (a.size);

@@ -240,8 +240,7 @@ cmd_merge (int argc, char **argv)
        "centered scatter matrices, merged exactly with Chan et al.'s pairwise update) "
        "and finishes the eigendecomposition.  The result equals a single build over "
        "all items up to rounding.  Exemplars are drawn so that they are a uniform "
-       "random subset of all items (as far as the parts stored enough)."), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+       "random subset of all items (as far as the parts stored enough)."), entries);
   char *cmdline = options_command_line (argc - 1, argv + 1);
   int rc;
   if (!cli_parse (ctx, &argc, &argv))
@@ -252,7 +251,6 @@ cmd_merge (int argc, char **argv)
     rc = cli_usage (_("no PART given"));
   else
     rc = run_merge (&a, cmdline);
-  g_option_context_free (ctx);
   g_free (cmdline);
   g_free (a.output);
   g_free (a.components);

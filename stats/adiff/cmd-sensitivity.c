@@ -416,7 +416,6 @@ cmd_sensitivity (int argc, char **argv)
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
-  g_option_context_free (context);
   g_free (model);
   g_free (o.pixel); g_free (o.sigmas); g_free (o.input); g_free (o.colormap);
   g_strfreev (o.files);

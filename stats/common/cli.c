@@ -112,10 +112,11 @@ gboolean
 cli_parse (GOptionContext *context, int *argc, char ***argv)
 {
   GError *error = NULL;
-  if (g_option_context_parse (context, argc, argv, &error))
-    return TRUE;
-  cli_usage_error (&error);
-  return FALSE;
+  gboolean parsed = g_option_context_parse (context, argc, argv, &error);
+  g_option_context_free (context);
+  if (!parsed)
+    cli_usage_error (&error);
+  return parsed;
 }
 
 static int

@@ -44,7 +44,9 @@ void cli_print_commands (FILE *out, const CliCommand *commands, guint n_commands
  * description, the exit status table.  entries may be NULL. */
 GOptionContext *cli_context_new (const char *parameters, const char *summary,
                                  const GOptionEntry *entries);
-/* Parse; on failure print the message and a hint, return FALSE (exit 2). */
+/* Parse, then free the context (the values live in the entries' variables,
+ * so no command needs it afterwards); on failure print the message and a
+ * hint, return FALSE (exit 2). */
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv);
 
 /* "PROGRAM: message" on stderr (PROGRAM is "adiff denoise", …); returns code. */
