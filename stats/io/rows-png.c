@@ -69,15 +69,8 @@ adiff_io_png_rows_open (AdiffIoRowReader *r, GError **error)
   r->priv = p;
   r->read = png_in_read;
   r->free = png_in_free;
-  p->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &p->failure,
-                                   adiff_png_on_error, adiff_png_on_warning);
-  p->info = p->png ? png_create_info_struct (p->png) : NULL;
-  if (!p->info)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("Cannot read “%s”: libpng could not start"), r->path);
-      return FALSE;
-    }
+  if (!adiff_png_start (FALSE, &p->failure, r->path, &p->png, &p->info, error))
+    return FALSE;
   if (setjmp (p->failure.jump))
     return png_in_failed (r, error);
   adiff_png_read_header (p->png, p->info, f, &p->g);
@@ -206,15 +199,8 @@ adiff_io_png_rows_begin (AdiffIoRowWriter *w, GError **error)
   w->write = png_out_write;
   w->finish = png_out_finish;
   w->free = png_out_free;
-  p->png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &p->failure,
-                                    adiff_png_on_error, adiff_png_on_warning);
-  p->info = p->png ? png_create_info_struct (p->png) : NULL;
-  if (!p->info)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("Cannot write “%s”: libpng could not start"), w->out.path);
-      return FALSE;
-    }
+  if (!adiff_png_start (TRUE, &p->failure, w->out.path, &p->png, &p->info, error))
+    return FALSE;
   guint n_samples = w->info.channels + (w->info.has_alpha ? 1 : 0);
   p->row = g_malloc ((gsize) w->info.width * n_samples * (w->depth / 8));
   if (setjmp (p->failure.jump))
