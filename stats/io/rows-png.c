@@ -10,7 +10,6 @@
  * whichever call is running, through the jmp_buf kept here. */
 typedef struct
 {
-  FILE           *f;
   png_structp     png;
   png_infop       info;
   AdiffPngFailure failure;
@@ -50,8 +49,6 @@ png_in_free (AdiffIoRowReader *r)
   PngIn *p = r->priv;
   if (p->png)
     png_destroy_read_struct (&p->png, p->info ? &p->info : NULL, NULL);
-  if (p->f)
-    fclose (p->f);
   g_free (p->row);
   g_free (p);
   r->priv = NULL;
@@ -61,11 +58,7 @@ png_in_free (AdiffIoRowReader *r)
 gboolean
 adiff_io_png_rows_open (AdiffIoRowReader *r, GError **error)
 {
-  FILE *f = adiff_io_open_read (r->path, error);
-  if (!f)
-    return FALSE;
   PngIn *p = g_new0 (PngIn, 1);
-  p->f = f;
   r->priv = p;
   r->read = png_in_read;
   r->free = png_in_free;
@@ -73,7 +66,7 @@ adiff_io_png_rows_open (AdiffIoRowReader *r, GError **error)
     return FALSE;
   if (setjmp (p->failure.jump))
     return png_in_failed (r, error);
-  adiff_png_read_header (p->png, p->info, f, &p->g);
+  adiff_png_read_header (p->png, p->info, r->f, &p->g);
   AdiffPngGeometry *g = &p->g;
   if (!adiff_io_check_pixels (r->path, g->width, g->height, error))
     return FALSE;
