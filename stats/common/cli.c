@@ -168,31 +168,15 @@ cli_usage_error (GError **error)
   return code;
 }
 
-static void
-set_bad_argument (GError **error, const char *format, va_list args)
-{
-  g_propagate_error (error, g_error_new_valist (ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-                                                format, args));
-}
-
-gboolean
-cli_bad_argument (GError **error, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  set_bad_argument (error, format, args);
-  va_end (args);
-  return FALSE;
-}
-
 int
-cli_bad_argument_code (GError **error, int code, const char *format, ...)
+cli_bad_argument (GError **error, int result, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
-  set_bad_argument (error, format, args);
+  GError *bad = g_error_new_valist (ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT, format, args);
   va_end (args);
-  return code;
+  g_propagate_error (error, bad);
+  return result;
 }
 
 int

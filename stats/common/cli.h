@@ -60,10 +60,9 @@ int cli_usage (const char *format, ...) G_GNUC_PRINTF (1, 2);
 int cli_usage_error (GError **error);
 /* Fill *error with an ADIFF_ERROR_INVALID_ARGUMENT error of the formatted
  * message (a bad option value, exit 2 through cli_input_code) and return
- * FALSE, so that a check can end in `return cli_bad_argument (…)`. */
-gboolean cli_bad_argument (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-/* The same for checks that return an exit code: returns code. */
-int cli_bad_argument_code (GError **error, int code, const char *format, ...)
+ * result, so that a check can end in `return cli_bad_argument (…)`:
+ * FALSE where it returns a gboolean, the exit code where it returns one. */
+int cli_bad_argument (GError **error, int result, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
 /* The exit code for a library error met while loading inputs: a bad option
  * value 2, a cancellation 4, anything else 1. */
