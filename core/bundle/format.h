@@ -182,6 +182,32 @@ adiff__le_f64 (const guint8 *p)
   return v;
 }
 
+/* The header's fields as they stand in the file, unchecked: the loader
+ * (read.c) refuses what the layout report (layout.c) only describes, but
+ * both read the same bytes. */
+typedef struct
+{
+  guint32 version, width, height, channels, n_sections, flags;
+  guint64 n_items, n_components, n_exemplars;
+  double  residual;
+} AdiffBundleHeader;
+
+/* p holds at least ADIFF_BUNDLE_HEADER_SIZE bytes. */
+static inline void
+adiff__bundle_header_decode (const guint8 *p, AdiffBundleHeader *h)
+{
+  h->version = adiff__le32 (p + HDR_VERSION);
+  h->width = adiff__le32 (p + HDR_WIDTH);
+  h->height = adiff__le32 (p + HDR_HEIGHT);
+  h->channels = adiff__le32 (p + HDR_CHANNELS);
+  h->n_sections = adiff__le32 (p + HDR_N_SECTIONS);
+  h->n_items = adiff__le64 (p + HDR_N_ITEMS);
+  h->n_components = adiff__le64 (p + HDR_N_COMPONENTS);
+  h->n_exemplars = adiff__le64 (p + HDR_N_EXEMPLARS);
+  h->residual = adiff__le_f64 (p + HDR_RESIDUAL);
+  h->flags = adiff__le32 (p + HDR_FLAGS);
+}
+
 /* CRC-32 (zlib's) of len bytes, fed in pieces that fit zlib's uInt: shared
  * by the loader and adiff-stats' layout reader, which must agree. */
 static inline guint32

@@ -48,15 +48,17 @@ adiff_bundle_layout_read (const char *path, AdiffBundleLayout *layout, GError **
                    _("%s: not a statistic bundle (bad magic or too short)"), path);
       goto out;
     }
-  layout->version = adiff__le32 (p + HDR_VERSION);
-  layout->width = adiff__le32 (p + HDR_WIDTH);
-  layout->height = adiff__le32 (p + HDR_HEIGHT);
-  layout->channels = adiff__le32 (p + HDR_CHANNELS);
-  layout->n_items = adiff__le64 (p + HDR_N_ITEMS);
-  layout->n_components = adiff__le64 (p + HDR_N_COMPONENTS);
-  layout->n_exemplars = adiff__le64 (p + HDR_N_EXEMPLARS);
+  AdiffBundleHeader h;
+  adiff__bundle_header_decode (p, &h);
+  layout->version = h.version;
+  layout->width = h.width;
+  layout->height = h.height;
+  layout->channels = h.channels;
+  layout->n_items = h.n_items;
+  layout->n_components = h.n_components;
+  layout->n_exemplars = h.n_exemplars;
   layout->header_crc_ok = adiff__crc32_of (p, HDR_HEADER_CRC) == adiff__le32 (p + HDR_HEADER_CRC);
-  guint32 n = adiff__le32 (p + HDR_N_SECTIONS);
+  guint32 n = h.n_sections;
   if (n > ADIFF_BUNDLE_MAX_SECTIONS ||
       ADIFF_BUNDLE_HEADER_SIZE + (guint64) n * ADIFF_BUNDLE_ENTRY_SIZE > size)
     {

@@ -48,9 +48,8 @@ typedef struct
   gsize         size;
   guint64       max_dim, max_exemplars, max_bytes;
 
-  guint32  width, height, channels, n_sections, flags;
-  guint64  dim, n_items, n_components, n_exemplars;
-  double   residual;
+  AdiffBundleHeader hdr;
+  guint64  dim;
   Section  sec[N_KINDS];
 } Reader;
 
@@ -99,15 +98,7 @@ static gboolean
 parse_header (Reader *r, GError **error)
 {
   const guint8 *h = r->data;
-  r->width = adiff__le32 (h + HDR_WIDTH);
-  r->height = adiff__le32 (h + HDR_HEIGHT);
-  r->channels = adiff__le32 (h + HDR_CHANNELS);
-  r->n_sections = adiff__le32 (h + HDR_N_SECTIONS);
-  r->n_items = adiff__le64 (h + HDR_N_ITEMS);
-  r->n_components = adiff__le64 (h + HDR_N_COMPONENTS);
-  r->n_exemplars = adiff__le64 (h + HDR_N_EXEMPLARS);
-  r->residual = adiff__le_f64 (h + HDR_RESIDUAL);
-  r->flags = adiff__le32 (h + HDR_FLAGS);
+  adiff__bundle_header_decode (h, &r->hdr);
 
   if (adiff__le32 (h + HDR_HEADER_SIZE) != ADIFF_BUNDLE_HEADER_SIZE)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("header size %u, expected %d"),
@@ -115,32 +106,32 @@ parse_header (Reader *r, GError **error)
   for (guint i = HDR_RESERVED; i < HDR_HEADER_CRC; i++)
     if (h[i] != 0)
       return fail (error, ADIFF_ERROR_FORMAT, r, _("reserved header byte %u is not zero"), i);
-  if (r->flags & ~ADIFF_BUNDLE_FLAG_PARTIAL)
-    return fail (error, ADIFF_ERROR_FORMAT, r, _("unknown flags 0x%x"), r->flags);
-  if (r->width == 0 || r->height == 0 || (r->channels != 1 && r->channels != 3))
+  if (r->hdr.flags & ~ADIFF_BUNDLE_FLAG_PARTIAL)
+    return fail (error, ADIFF_ERROR_FORMAT, r, _("unknown flags 0x%x"), r->hdr.flags);
+  if (r->hdr.width == 0 || r->hdr.height == 0 || (r->hdr.channels != 1 && r->hdr.channels != 3))
     return fail (error, ADIFF_ERROR_FORMAT, r,
-                 _("window %u×%u with %u channels is not valid"), r->width, r->height,
-                 r->channels);
+                 _("window %u×%u with %u channels is not valid"), r->hdr.width, r->hdr.height,
+                 r->hdr.channels);
   /* Each factor < 2^32, channels ≤ 3: the product can still overflow, so check. */
   guint64 wh;
-  if (!g_uint64_checked_mul (&wh, r->width, r->height) ||
-      !g_uint64_checked_mul (&r->dim, wh, r->channels) || r->dim > r->max_dim)
+  if (!g_uint64_checked_mul (&wh, r->hdr.width, r->hdr.height) ||
+      !g_uint64_checked_mul (&r->dim, wh, r->hdr.channels) || r->dim > r->max_dim)
     return fail (error, ADIFF_ERROR_LIMIT, r, _("window %u×%u×%u exceeds the limit of %"
-                 PRIu64 " values"), r->width, r->height, r->channels, r->max_dim);
-  if (r->n_components > r->dim)
+                 PRIu64 " values"), r->hdr.width, r->hdr.height, r->hdr.channels, r->max_dim);
+  if (r->hdr.n_components > r->dim)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("%" PRIu64 " components for a "
-                 "window of %" PRIu64 " values"), r->n_components, r->dim);
-  if (r->n_exemplars > r->max_exemplars)
+                 "window of %" PRIu64 " values"), r->hdr.n_components, r->dim);
+  if (r->hdr.n_exemplars > r->max_exemplars)
     return fail (error, ADIFF_ERROR_LIMIT, r, _("%" PRIu64 " exemplars exceed the "
-                 "limit of %" PRIu64), r->n_exemplars, r->max_exemplars);
-  if (!isfinite (r->residual) || r->residual < 0)
+                 "limit of %" PRIu64), r->hdr.n_exemplars, r->max_exemplars);
+  if (!isfinite (r->hdr.residual) || r->hdr.residual < 0)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("residual variance %g is not a finite "
-                 "value ≥ 0"), r->residual);
-  if (r->n_sections == 0 || r->n_sections > ADIFF_BUNDLE_MAX_SECTIONS)
+                 "value ≥ 0"), r->hdr.residual);
+  if (r->hdr.n_sections == 0 || r->hdr.n_sections > ADIFF_BUNDLE_MAX_SECTIONS)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("%u sections (expected 1 to %d)"),
-                 r->n_sections, ADIFF_BUNDLE_MAX_SECTIONS);
+                 r->hdr.n_sections, ADIFF_BUNDLE_MAX_SECTIONS);
   guint64 table_end = ADIFF_BUNDLE_HEADER_SIZE +
-                      (guint64) r->n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
+                      (guint64) r->hdr.n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
   if (table_end > r->size)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("truncated section table"));
   if (adiff__crc32_of (h + ADIFF_BUNDLE_HEADER_SIZE, table_end - ADIFF_BUNDLE_HEADER_SIZE) !=
@@ -159,10 +150,10 @@ expected_count (const Reader *r, guint kind, gboolean *ok)
   switch (kind)
     {
     case S_MEAN: v = r->dim; break;
-    case S_EVAL: v = r->n_components; break;
-    case S_EVEC: *ok = g_uint64_checked_mul (&v, r->n_components, r->dim); break;
-    case S_EXEM: *ok = g_uint64_checked_mul (&v, r->n_exemplars, r->dim); break;
-    case S_LABL: v = r->n_exemplars; break;
+    case S_EVAL: v = r->hdr.n_components; break;
+    case S_EVEC: *ok = g_uint64_checked_mul (&v, r->hdr.n_components, r->dim); break;
+    case S_EXEM: *ok = g_uint64_checked_mul (&v, r->hdr.n_exemplars, r->dim); break;
+    case S_LABL: v = r->hdr.n_exemplars; break;
     case S_SCAT: *ok = g_uint64_checked_mul (&v, r->dim, r->dim); break;
     default: break;
     }
@@ -252,7 +243,7 @@ check_placement (Reader *r, GError **error)
     if (r->sec[k].present)
       order[n++] = &r->sec[k];
   qsort (order, n, sizeof order[0], compare_offsets);
-  guint64 pos = ADIFF_BUNDLE_HEADER_SIZE + (guint64) r->n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
+  guint64 pos = ADIFF_BUNDLE_HEADER_SIZE + (guint64) r->hdr.n_sections * ADIFF_BUNDLE_ENTRY_SIZE;
   for (guint i = 0; i < n; i++)
     {
       const Section *s = order[i];
@@ -275,20 +266,20 @@ static gboolean
 parse_table (Reader *r, GError **error)
 {
   const guint8 *t = r->data + ADIFF_BUNDLE_HEADER_SIZE;
-  for (guint i = 0; i < r->n_sections; i++)
+  for (guint i = 0; i < r->hdr.n_sections; i++)
     if (!parse_entry (r, t + (gsize) i * ADIFF_BUNDLE_ENTRY_SIZE, error))
       return FALSE;
 
-  gboolean has_k = r->n_components > 0, has_n = r->n_exemplars > 0;
-  gboolean partial = (r->flags & ADIFF_BUNDLE_FLAG_PARTIAL) != 0;
+  gboolean has_k = r->hdr.n_components > 0, has_n = r->hdr.n_exemplars > 0;
+  gboolean partial = (r->hdr.flags & ADIFF_BUNDLE_FLAG_PARTIAL) != 0;
   if (!r->sec[S_MEAN].present)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("no MEAN section"));
   if (r->sec[S_EVAL].present != has_k || r->sec[S_EVEC].present != has_k)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("EVAL/EVEC sections do not match the "
-                 "%" PRIu64 " components of the header"), r->n_components);
+                 "%" PRIu64 " components of the header"), r->hdr.n_components);
   if (r->sec[S_EXEM].present != has_n || (r->sec[S_LABL].present && !has_n))
     return fail (error, ADIFF_ERROR_FORMAT, r, _("EXEM/LABL sections do not match the "
-                 "%" PRIu64 " exemplars of the header"), r->n_exemplars);
+                 "%" PRIu64 " exemplars of the header"), r->hdr.n_exemplars);
   if (r->sec[S_SCAT].present != partial)
     return fail (error, ADIFF_ERROR_FORMAT, r, _("SCAT section and partial flag disagree"));
   return check_placement (r, error);
@@ -298,7 +289,7 @@ parse_table (Reader *r, GError **error)
 static gboolean
 check_budget (Reader *r, GError **error)
 {
-  guint64 d = r->dim, k = r->n_components, n = r->n_exemplars;
+  guint64 d = r->dim, k = r->hdr.n_components, n = r->hdr.n_exemplars;
   guint64 total = 0, t;
   gboolean ok =
     g_uint64_checked_mul (&t, d, 8) && g_uint64_checked_add (&total, total, t) &&
@@ -474,14 +465,14 @@ static AdiffBundle *
 materialise (Reader *r, GError **error)
 {
   AdiffBundle *b = adiff__bundle_alloc (r->name);
-  b->width = r->width;
-  b->height = r->height;
-  b->channels = r->channels;
+  b->width = r->hdr.width;
+  b->height = r->hdr.height;
+  b->channels = r->hdr.channels;
   b->dim = (gsize) r->dim;
-  b->n_items = r->n_items;
-  b->n_components = (guint) r->n_components;
-  b->n_exemplars = (guint) r->n_exemplars;
-  b->residual_variance = r->residual;
+  b->n_items = r->hdr.n_items;
+  b->n_components = (guint) r->hdr.n_components;
+  b->n_exemplars = (guint) r->hdr.n_exemplars;
+  b->residual_variance = r->hdr.residual;
   b->mean = load_f64 (r, &r->sec[S_MEAN]);
   if (b->n_components)
     {

@@ -161,42 +161,27 @@ matvec_rows (const float *x, const float *M, float *out, int n)
       out[r] += x[i] * M[(gsize) i * n + r];
 }
 
-/* N patches of n values (contiguous) → N coefficient vectors. */
+/* N patches of n values (contiguous), each mapped by one linear map: with
+ * a separable transform out = L · in · R (in as a P×P block), else
+ * out[r] = Σ_i in[i] M[i][r].  Forward and inverse differ only in the
+ * matrices they pass. */
 static inline __attribute__ ((always_inline)) void
-forward_body (const AdiffPhotoTransform *t, const float *x, float *y, int N)
+map_patches (const AdiffPhotoTransform *t, const float *left, const float *right,
+             const float *m, const float *in, float *out, int N)
 {
   int P = t->P, n = t->n;
   float tmp[ADIFF_PHOTO_MAX_PATCH * ADIFF_PHOTO_MAX_PATCH];
   for (int j = 0; j < N; j++)
     {
-      const float *xj = x + (gsize) j * n;
-      float *yj = y + (gsize) j * n;
+      const float *inj = in + (gsize) j * n;
+      float *outj = out + (gsize) j * n;
       if (t->separable)
         {
-          matmul_p (t->c, xj, tmp, P);   /* C X */
-          matmul_p (tmp, t->ct, yj, P);  /* (C X) Cᵀ */
+          matmul_p (left, inj, tmp, P);
+          matmul_p (tmp, right, outj, P);
         }
       else
-        matvec_rows (xj, t->bt, yj, n);  /* y[r] = Σ_i x[i] B[r][i] */
-    }
-}
-
-static inline __attribute__ ((always_inline)) void
-inverse_body (const AdiffPhotoTransform *t, const float *y, float *x, int N)
-{
-  int P = t->P, n = t->n;
-  float tmp[ADIFF_PHOTO_MAX_PATCH * ADIFF_PHOTO_MAX_PATCH];
-  for (int j = 0; j < N; j++)
-    {
-      const float *yj = y + (gsize) j * n;
-      float *xj = x + (gsize) j * n;
-      if (t->separable)
-        {
-          matmul_p (t->g, yj, tmp, P);   /* G Y */
-          matmul_p (tmp, t->gt, xj, P);  /* (G Y) Gᵀ, G = C⁻¹ */
-        }
-      else
-        matvec_rows (yj, t->b, xj, n);   /* x[i] = Σ_r y[r] B[r][i] */
+        matvec_rows (inj, m, outj, n);
     }
 }
 
@@ -206,12 +191,14 @@ inverse_body (const AdiffPhotoTransform *t, const float *y, float *x, int N)
   attrs static void                                                                    \
   forward_##suffix (const AdiffPhotoTransform *t, const float *x, float *y, int N)     \
   {                                                                                    \
-    forward_body (t, x, y, N);                                                         \
+    /* y = C X Cᵀ, or y[r] = Σ_i x[i] B[r][i] */                                       \
+    map_patches (t, t->c, t->ct, t->bt, x, y, N);                                      \
   }                                                                                    \
   attrs static void                                                                    \
   inverse_##suffix (const AdiffPhotoTransform *t, const float *y, float *x, int N)     \
   {                                                                                    \
-    inverse_body (t, y, x, N);                                                         \
+    /* X = G Y Gᵀ with G = C⁻¹, or x[i] = Σ_r y[r] B[r][i] */                          \
+    map_patches (t, t->g, t->gt, t->b, y, x, N);                                       \
   }
 
 TRANSFORM_KERNELS (plain, ADIFF_HOT)

@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
-#include "interrupt.h"
 #include "stats-commands.h"
 #include "adiff-io.h"
 
@@ -118,10 +117,7 @@ read_dataset (gpointer user, float *items, gint32 *labels, gsize max, GError **e
 static char *
 make_metadata (AdiffDataset *ds, const BuildArgs *a, const char *cmdline)
 {
-  GKeyFile *kf = g_key_file_new ();
-  g_key_file_set_string (kf, "bundle", "source", adiff_dataset_describe (ds));
-  g_key_file_set_string (kf, "bundle", "tool", "adiff-stats " ADIFF_VERSION);
-  g_key_file_set_string (kf, "bundle", "build-options", cmdline);
+  GKeyFile *kf = options_metadata_new (adiff_dataset_describe (ds), cmdline);
   g_key_file_set_int64 (kf, "bundle", "seed", a->seed);
   g_key_file_set_integer (kf, "bundle", "source-bit-depth",
                           (gint) adiff_dataset_get_bit_depth (ds));
@@ -133,9 +129,7 @@ make_metadata (AdiffDataset *ds, const BuildArgs *a, const char *cmdline)
       g_key_file_set_string_list (kf, "bundle", "skipped", names,
                                   names ? g_strv_length ((char **) names) : 0);
     }
-  char *text = g_key_file_to_data (kf, NULL, NULL);
-  g_key_file_free (kf);
-  return text;
+  return options_metadata_text (kf);
 }
 
 static void
@@ -162,12 +156,9 @@ run_build (BuildArgs *a, const char *cmdline)
       !options_parse_components (a->components, a->share, &comps, &error) ||
       !options_parse_exemplars (a->exemplars ? a->exemplars : DEFAULT_EXEMPLARS, &n_ex, &error))
     return cli_usage_error (&error);
-  if (!options_check_output (a->output, &error))
-    return cli_fail_error (&error, CLI_EXIT_OUTPUT);
-  if (!options_check_not_input (a->output, a->sources, &error))
-    return cli_usage_error (&error);
-  /* Interrupted, leave neither a partial bundle nor a temporary file. */
-  cli_remove_on_interrupt (a->output);
+  int rc = options_claim_output (a->output, a->sources);
+  if (rc != CLI_EXIT_OK)
+    return rc;
 
   AdiffDataset *ds = adiff_dataset_open ((const char *const *) a->sources, &dopt, &error);
   if (!ds)
@@ -286,19 +277,13 @@ cmd_build (int argc, char **argv)
        "Mean and covariance are computed over all pixels and channels jointly in double "
        "precision, in one streaming pass (memory independent of the item count).\n\n"
        "Example:\n  adiff-stats build -o cifar.adstats --components auto --store-f16 "
-       "cifar-10-batches-bin/data_batch_*.bin"), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+       "cifar-10-batches-bin/data_batch_*.bin"), entries);
   char *cmdline = options_command_line (argc - 1, argv + 1);
-  int rc;
-  if (!cli_parse (ctx, &argc, &argv))
-    rc = CLI_EXIT_USAGE;
-  else if (!a.output)
-    rc = cli_usage (_("--output FILE is required"));
-  else if (!a.sources || !a.sources[0])
-    rc = cli_usage (_("no SOURCE given"));
-  else
+  int rc = cli_parse (ctx, &argc, &argv) ?
+           options_require_output (a.output, a.sources, _("no SOURCE given")) :
+           CLI_EXIT_USAGE;
+  if (rc == CLI_EXIT_OK)
     rc = run_build (&a, cmdline);
-  g_option_context_free (ctx);
   g_free (cmdline);
   g_free (a.output);
   g_free (a.size);

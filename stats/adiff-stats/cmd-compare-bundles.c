@@ -69,11 +69,8 @@ cmd_compare_bundles (int argc, char **argv)
   GOptionContext *ctx = cli_context_new (N_("A B — compare the Wiener matrices of two bundles"),
     N_("Prints max |W_A − W_B| over all entries at each σ, and max |μ_A − μ_B|.  "
        "Typical use: A a compact bundle (--components auto --store-f16), B a "
-       "full-precision bundle of the same data."), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  gboolean parsed = cli_parse (ctx, &argc, &argv);
-  g_option_context_free (ctx);
-  if (!parsed)
+       "full-precision bundle of the same data."), entries);
+  if (!cli_parse (ctx, &argc, &argv))
     return CLI_EXIT_USAGE;
   if (argc != 3)
     {

@@ -258,11 +258,8 @@ cmd_info (int argc, char **argv)
   };
   GOptionContext *ctx = cli_context_new (N_("FILE — show what a bundle holds"),
     N_("Dimensions, counts, value range, top eigenvalues, explained variance at "
-       "several k, the size and checksum of each section, and the metadata."), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  gboolean parsed = cli_parse (ctx, &argc, &argv);
-  g_option_context_free (ctx);
-  if (!parsed)
+       "several k, the size and checksum of each section, and the metadata."), entries);
+  if (!cli_parse (ctx, &argc, &argv))
     return CLI_EXIT_USAGE;
   if (argc != 2)
     return cli_usage (_("expected exactly one bundle FILE"));

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
-#include "interrupt.h"
 #include "stats-commands.h"
 #include "adiff-io.h"
 
@@ -142,15 +141,10 @@ merge_parts (const MergeArgs *a, guint n, const AdiffBundleLayout *layouts, guin
 static char *
 merged_metadata (const Merged *m, guint n, const char *cmdline)
 {
-  GKeyFile *kf = g_key_file_new ();
   char *src = g_strdup_printf (_("merge of %u partial bundles: %s"), n, m->sources->str);
-  g_key_file_set_string (kf, "bundle", "source", src);
-  g_key_file_set_string (kf, "bundle", "tool", "adiff-stats " ADIFF_VERSION);
-  g_key_file_set_string (kf, "bundle", "build-options", cmdline);
-  char *text = g_key_file_to_data (kf, NULL, NULL);
-  g_key_file_free (kf);
+  GKeyFile *kf = options_metadata_new (src, cmdline);
   g_free (src);
-  return text;
+  return options_metadata_text (kf);
 }
 
 static int
@@ -162,12 +156,9 @@ run_merge (MergeArgs *a, const char *cmdline)
   if (!options_parse_components (a->components, a->share, &comps, &error) ||
       !options_parse_exemplars (a->exemplars ? a->exemplars : "2000", &want, &error))
     return cli_usage_error (&error);
-  if (!options_check_output (a->output, &error))
-    return cli_fail_error (&error, CLI_EXIT_OUTPUT);
-  if (!options_check_not_input (a->output, a->parts, &error))
-    return cli_usage_error (&error);
-  /* Interrupted, leave neither a partial bundle nor a temporary file. */
-  cli_remove_on_interrupt (a->output);
+  int rc = options_claim_output (a->output, a->parts);
+  if (rc != CLI_EXIT_OK)
+    return rc;
 
   guint n = g_strv_length (a->parts);
   AdiffBundleLayout *layouts = g_new0 (AdiffBundleLayout, n);
@@ -240,19 +231,13 @@ cmd_merge (int argc, char **argv)
        "centered scatter matrices, merged exactly with Chan et al.'s pairwise update) "
        "and finishes the eigendecomposition.  The result equals a single build over "
        "all items up to rounding.  Exemplars are drawn so that they are a uniform "
-       "random subset of all items (as far as the parts stored enough)."), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+       "random subset of all items (as far as the parts stored enough)."), entries);
   char *cmdline = options_command_line (argc - 1, argv + 1);
-  int rc;
-  if (!cli_parse (ctx, &argc, &argv))
-    rc = CLI_EXIT_USAGE;
-  else if (!a.output)
-    rc = cli_usage (_("--output FILE is required"));
-  else if (!a.parts || !a.parts[0])
-    rc = cli_usage (_("no PART given"));
-  else
+  int rc = cli_parse (ctx, &argc, &argv) ?
+           options_require_output (a.output, a.parts, _("no PART given")) :
+           CLI_EXIT_USAGE;
+  if (rc == CLI_EXIT_OK)
     rc = run_merge (&a, cmdline);
-  g_option_context_free (ctx);
   g_free (cmdline);
   g_free (a.output);
   g_free (a.components);

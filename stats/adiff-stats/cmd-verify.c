@@ -138,11 +138,8 @@ cmd_verify (int argc, char **argv)
        "finite values, eigenvalues ≥ 0 and descending, orthonormal eigenvectors "
        "(within float32/float16 precision), residual variance below the stored "
        "eigenvalues, a symmetric scatter for partial bundles, metadata agreeing with "
-       "the header.  Exit status 0 only when all hold, 3 when one fails."), NULL);
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  gboolean parsed = cli_parse (ctx, &argc, &argv);
-  g_option_context_free (ctx);
-  if (!parsed)
+       "the header.  Exit status 0 only when all hold, 3 when one fails."), entries);
+  if (!cli_parse (ctx, &argc, &argv))
     return CLI_EXIT_USAGE;
   if (argc != 2)
     return cli_usage (_("expected exactly one bundle FILE"));

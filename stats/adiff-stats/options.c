@@ -1,4 +1,5 @@
 /* options.c — option values and checks shared by the adiff-stats commands. */
+#include "interrupt.h"
 #include "stats-commands.h"
 #include "adiff-io.h"
 
@@ -83,8 +84,9 @@ options_parse_exemplar_storage (const char *text, guint bit_depth, gboolean off_
   return TRUE;
 }
 
-gboolean
-options_check_output (const char *path, GError **error)
+/* The output's folder must exist: checked before hours of work. */
+static gboolean
+check_output (const char *path, GError **error)
 {
   char *dir = g_path_get_dirname (path);
   gboolean ok = g_file_test (dir, G_FILE_TEST_IS_DIR);
@@ -101,8 +103,8 @@ options_check_output (const char *path, GError **error)
   return ok;
 }
 
-gboolean
-options_check_not_input (const char *output, char **inputs, GError **error)
+static gboolean
+check_not_input (const char *output, char **inputs, GError **error)
 {
   for (guint i = 0; inputs && inputs[i]; i++)
     if (adiff_io_same_file (output, inputs[i]))
@@ -114,6 +116,29 @@ options_check_not_input (const char *output, char **inputs, GError **error)
         return FALSE;
       }
   return TRUE;
+}
+
+int
+options_require_output (const char *output, char **inputs, const char *no_input)
+{
+  if (!output)
+    return cli_usage (_("--output FILE is required"));
+  if (!inputs || !inputs[0])
+    return cli_usage ("%s", no_input);
+  return CLI_EXIT_OK;
+}
+
+int
+options_claim_output (const char *output, char **inputs)
+{
+  GError *error = NULL;
+  if (!check_output (output, &error))
+    return cli_fail_error (&error, CLI_EXIT_OUTPUT);
+  if (!check_not_input (output, inputs, &error))
+    return cli_usage_error (&error);
+  /* Interrupted, leave neither a partial bundle nor a temporary file. */
+  cli_remove_on_interrupt (output);
+  return CLI_EXIT_OK;
 }
 
 char *
@@ -128,4 +153,22 @@ options_command_line (int argc, char **argv)
       g_free (q);
     }
   return g_string_free (s, FALSE);
+}
+
+GKeyFile *
+options_metadata_new (const char *source, const char *cmdline)
+{
+  GKeyFile *kf = g_key_file_new ();
+  g_key_file_set_string (kf, "bundle", "source", source);
+  g_key_file_set_string (kf, "bundle", "tool", "adiff-stats " ADIFF_VERSION);
+  g_key_file_set_string (kf, "bundle", "build-options", cmdline);
+  return kf;
+}
+
+char *
+options_metadata_text (GKeyFile *kf)
+{
+  char *text = g_key_file_to_data (kf, NULL, NULL);
+  g_key_file_free (kf);
+  return text;
 }

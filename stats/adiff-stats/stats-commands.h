@@ -18,9 +18,18 @@ gboolean options_parse_exemplars  (const char *text, guint64 *out, GError **erro
 gboolean options_parse_exemplar_storage (const char *text, guint bit_depth,
                                      gboolean off_grid, AdiffStorage *out,
                                      GError **error);
-/* The output's folder must exist: checked before hours of work. */
-gboolean options_check_output (const char *path, GError **error);
-/* The output must not be one of the inputs (the rename would destroy it). */
-gboolean options_check_not_input (const char *output, char **inputs, GError **error);
+/* The commands that write a bundle (build, merge) share these steps. */
+/* After parsing: --output and at least one input are required; no_input
+ * is the message for the latter.  Returns CLI_EXIT_OK or the usage code. */
+int      options_require_output (const char *output, char **inputs, const char *no_input);
+/* Before hours of work: the output's folder exists and the output is none
+ * of the inputs (the rename would destroy it); from then on an interrupt
+ * removes its temporary file.  Returns CLI_EXIT_OK or the exit code. */
+int      options_claim_output (const char *output, char **inputs);
 /* The command line, shell-quoted, for the metadata. */
 char    *options_command_line (int argc, char **argv);
+/* The metadata every written bundle starts with: its source, the tool and
+ * the command line, in the group [bundle]; the caller adds the rest. */
+GKeyFile *options_metadata_new (const char *source, const char *cmdline);
+/* The metadata as text; frees kf. */
+char    *options_metadata_text (GKeyFile *kf);

@@ -278,7 +278,6 @@ cmd_compare_models (int argc, char **argv)
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
-  g_option_context_free (context);
   g_free (model);
   g_free (o.reference); g_free (o.noisy); g_free (o.methods);
   g_strfreev (o.files);

@@ -248,7 +248,6 @@ cmd_denoise (int argc, char **argv)
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
-  g_option_context_free (context);
   g_free (model);
   g_strfreev (o.files);
   g_free (o.quality);

@@ -38,37 +38,6 @@ typedef struct
   double      *fields;             /* [n·d] */
 } Job;
 
-static gboolean
-bad (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-bad (GError **error, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  char *msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT, msg);
-  g_free (msg);
-  return FALSE;
-}
-
-/* bad() that returns an exit code instead. */
-static int
-bad_code (GError **error, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static int
-bad_code (GError **error, int code, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  char *msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT, msg);
-  g_free (msg);
-  return code;
-}
-
 static guint
 mirror (guint i, guint n)
 {
@@ -81,14 +50,15 @@ parse_pixel (const char *s, guint *x, guint *y, GError **error)
 {
   char *end;
   if (!s)
-    return bad (error, _("--pixel X,Y is required"));
+    return cli_bad_argument (error, FALSE, _("--pixel X,Y is required"));
   gint64 a = g_ascii_strtoll (s, &end, 10);
   if (end == s || *end != ',')
-    return bad (error, _("--pixel “%s” is not of the form X,Y"), s);
+    return cli_bad_argument (error, FALSE, _("--pixel “%s” is not of the form X,Y"), s);
   const char *t = end + 1;
   gint64 b = g_ascii_strtoll (t, &end, 10);
   if (end == t || *end || a < 0 || b < 0 || a > G_MAXINT || b > G_MAXINT)
-    return bad (error, _("--pixel “%s” is not of the form X,Y with X, Y ≥ 0"), s);
+    return cli_bad_argument (error, FALSE,
+                             _("--pixel “%s” is not of the form X,Y with X, Y ≥ 0"), s);
   *x = (guint) a;
   *y = (guint) b;
   return TRUE;
@@ -105,19 +75,19 @@ parse_sigmas (const Options *o, Job *job, GError **error)
       return cli_model_sigma (&o->model, job->sigmas, error);
     }
   if (cli_model_has_sigma (&o->model))
-    return bad (error, _("give either --sigmas or --sigma/--t, not both"));
+    return cli_bad_argument (error, FALSE, _("give either --sigmas or --sigma/--t, not both"));
   char **parts = g_strsplit (o->sigmas, ",", -1);
   job->n = g_strv_length (parts);
   job->sigmas = g_new (double, job->n + 1);
   gboolean ok = job->n > 0 && job->n <= 64;
   if (!ok)
-    bad (error, _("--sigmas needs 1 to 64 comma-separated values"));
+    cli_bad_argument (error, FALSE, _("--sigmas needs 1 to 64 comma-separated values"));
   for (guint i = 0; ok && i < job->n; i++)
     {
       char *end;
       double s = g_ascii_strtod (parts[i], &end);
       if (end == parts[i] || *end)
-        ok = bad (error, _("--sigmas: “%s” is not a number"), parts[i]);
+        ok = cli_bad_argument (error, FALSE, _("--sigmas: “%s” is not a number"), parts[i]);
       else
         ok = cli_check_sigma255 (s, "--sigmas", error);
       job->sigmas[i] = s / 255.0;
@@ -135,12 +105,14 @@ locate (const Options *o, Job *job, GError **error)
   if (!o->input)
     {
       if (job->px >= job->ww || job->py >= job->wh)
-        return bad_code (error, CLI_EXIT_USAGE, _("--pixel %u,%u is outside the %u×%u window "
-                                                  "(give --input to address an image)"),
-                         job->px, job->py, job->ww, job->wh);
+        return cli_bad_argument (error, CLI_EXIT_USAGE,
+                                 _("--pixel %u,%u is outside the %u×%u window "
+                                   "(give --input to address an image)"),
+                                 job->px, job->py, job->ww, job->wh);
       if (c >= job->bc)
-        return bad_code (error, CLI_EXIT_USAGE, _("--channel %u: the bundle has %u channel(s)"),
-                         c, job->bc);
+        return cli_bad_argument (error, CLI_EXIT_USAGE,
+                                 _("--channel %u: the bundle has %u channel(s)"),
+                                 c, job->bc);
       job->q = ((gsize) job->py * job->ww + job->px) * job->bc + c;
       return CLI_EXIT_OK;
     }
@@ -149,7 +121,8 @@ locate (const Options *o, Job *job, GError **error)
     return cli_input_code (*error);
   int code = CLI_EXIT_OK;
   if (img.n != 1)
-    code = bad_code (error, CLI_EXIT_ERROR, _("“%s” holds %u images; give one"), o->input, img.n);
+    code = cli_bad_argument (error, CLI_EXIT_ERROR, _("“%s” holds %u images; give one"),
+                             o->input, img.n);
   else if (job->bc != img.channels && job->bc != 1)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_MISMATCH,
@@ -158,11 +131,13 @@ locate (const Options *o, Job *job, GError **error)
       code = CLI_EXIT_ERROR;
     }
   else if (job->px >= img.width || job->py >= img.height)
-    code = bad_code (error, CLI_EXIT_USAGE, _("--pixel %u,%u is outside the %u×%u image “%s”"),
-                     job->px, job->py, img.width, img.height, o->input);
+    code = cli_bad_argument (error, CLI_EXIT_USAGE,
+                             _("--pixel %u,%u is outside the %u×%u image “%s”"),
+                             job->px, job->py, img.width, img.height, o->input);
   else if (c >= img.channels)
-    code = bad_code (error, CLI_EXIT_USAGE, _("--channel %u: “%s” has %u channel(s)"), c,
-                     o->input, img.channels);
+    code = cli_bad_argument (error, CLI_EXIT_USAGE,
+                             _("--channel %u: “%s” has %u channel(s)"), c,
+                             o->input, img.channels);
   if (code != CLI_EXIT_OK)
     {
       cli_images_clear (&img);
@@ -195,9 +170,10 @@ compute (AdiffParams *params, Job *job, GError **error)
   gsize d = adiff_bundle_get_dim (job->bundle);
   job->fields = g_new (double, job->n * d);
   if (params->method != ADIFF_METHOD_WIENER && !job->z)
-    return bad_code (error, CLI_EXIT_USAGE,
-                     _("the %s model’s sensitivity depends on the input: give --input IMG"),
-                     adiff_method_to_string (params->method));
+    return cli_bad_argument (error, CLI_EXIT_USAGE,
+                             _("the %s model’s sensitivity depends on the input: give "
+                               "--input IMG"),
+                             adiff_method_to_string (params->method));
   for (guint i = 0; i < job->n; i++)
     {
       params->sigma = job->sigmas[i];
@@ -416,7 +392,6 @@ cmd_sensitivity (int argc, char **argv)
     model);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   int code = cli_parse (context, &argc, &argv) ? run (&o) : CLI_EXIT_USAGE;
-  g_option_context_free (context);
   g_free (model);
   g_free (o.pixel); g_free (o.sigmas); g_free (o.input); g_free (o.colormap);
   g_strfreev (o.files);

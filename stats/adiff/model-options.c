@@ -64,31 +64,20 @@ cli_model_entries (CliModelOptions *o, gboolean with_sigma)
   return e;
 }
 
-static gboolean
-bad_option (GError **error, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  char *msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT, msg);
-  g_free (msg);
-  return FALSE;
-}
-
 gboolean
 cli_model_params (const CliModelOptions *o, AdiffParams *params, GError **error)
 {
   adiff_params_init (params);
   if (!o->bundle)
-    return bad_option (error, _("--bundle FILE is required"));
+    return cli_bad_argument (error, FALSE, _("--bundle FILE is required"));
   if (o->method && !adiff_method_from_string (o->method, &params->method))
-    return bad_option (error, _("--method “%s” is not one of wiener, optimal, analytic, patch"),
-                       o->method);
+    return cli_bad_argument (error, FALSE,
+                             _("--method “%s” is not one of wiener, optimal, analytic, patch"),
+                             o->method);
   if (!isfinite (o->tau) || o->tau <= 0 || o->tau > 1)
-    return bad_option (error, _("--tau %g is outside (0, 1]"), o->tau);
+    return cli_bad_argument (error, FALSE, _("--tau %g is outside (0, 1]"), o->tau);
   if (o->patch < 0 || (o->patch > 0 && o->patch % 2 == 0))
-    return bad_option (error, _("--patch %d must be a positive odd number"), o->patch);
+    return cli_bad_argument (error, FALSE, _("--patch %d must be a positive odd number"), o->patch);
   if (!cli_model_threads (o, &params->n_threads, error))
     return FALSE;
   params->tau = o->tau;
@@ -102,7 +91,7 @@ gboolean
 cli_model_threads (const CliModelOptions *o, guint *n_threads, GError **error)
 {
   if (o->threads < 0 || o->threads > 1024)
-    return bad_option (error, _("--threads %d is outside 0–1024"), o->threads);
+    return cli_bad_argument (error, FALSE, _("--threads %d is outside 0–1024"), o->threads);
   *n_threads = (guint) o->threads;
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
   if (o->threads > 0)
@@ -123,7 +112,7 @@ gboolean
 cli_check_sigma255 (double s, const char *name, GError **error)
 {
   if (!isfinite (s) || s <= 0 || s > 255)
-    return bad_option (error, _("%s %g is not a noise level in (0, 255]"), name, s);
+    return cli_bad_argument (error, FALSE, _("%s %g is not a noise level in (0, 255]"), name, s);
   return TRUE;
 }
 
@@ -138,20 +127,21 @@ cli_model_sigma (const CliModelOptions *o, double *sigma, GError **error)
 {
   gboolean has_sigma = o->sigma != NULL, has_t = o->t != -1;
   if (has_sigma && has_t)
-    return bad_option (error, _("give either --sigma or --t, not both"));
+    return cli_bad_argument (error, FALSE, _("give either --sigma or --t, not both"));
   if (has_t)
     {
       if (o->t < 0 || o->t >= ADIFF_DDPM_T)
-        return bad_option (error, _("--t %d is outside 0–%d"), o->t, ADIFF_DDPM_T - 1);
+        return cli_bad_argument (error, FALSE, _("--t %d is outside 0–%d"), o->t, ADIFF_DDPM_T - 1);
       *sigma = adiff_ddpm_sigma ((guint) o->t);
       return TRUE;
     }
   if (!has_sigma)
-    return bad_option (error, _("a noise level is required: --sigma S (0–255) or --t T"));
+    return cli_bad_argument (error, FALSE,
+                             _("a noise level is required: --sigma S (0–255) or --t T"));
   char *end;
   double s = g_ascii_strtod (o->sigma, &end);
   if (end == o->sigma || *end)
-    return bad_option (error, _("--sigma “%s” is not a number"), o->sigma);
+    return cli_bad_argument (error, FALSE, _("--sigma “%s” is not a number"), o->sigma);
   if (!cli_check_sigma255 (s, "--sigma", error))
     return FALSE;
   *sigma = s / 255.0;
@@ -178,7 +168,7 @@ cli_open_bundle (const char *path, GError **error)
 {
   if (!path)
     {
-      bad_option (error, _("--bundle FILE is required"));
+      cli_bad_argument (error, FALSE, _("--bundle FILE is required"));
       return NULL;
     }
   cli_exit_on_interrupt_begin ();

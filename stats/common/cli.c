@@ -112,10 +112,11 @@ gboolean
 cli_parse (GOptionContext *context, int *argc, char ***argv)
 {
   GError *error = NULL;
-  if (g_option_context_parse (context, argc, argv, &error))
-    return TRUE;
-  cli_usage_error (&error);
-  return FALSE;
+  gboolean parsed = g_option_context_parse (context, argc, argv, &error);
+  g_option_context_free (context);
+  if (!parsed)
+    cli_usage_error (&error);
+  return parsed;
 }
 
 static int
@@ -165,6 +166,17 @@ cli_usage_error (GError **error)
   int code = cli_usage ("%s", *error ? (*error)->message : _("unknown error"));
   g_clear_error (error);
   return code;
+}
+
+int
+cli_bad_argument (GError **error, int result, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  GError *bad = g_error_new_valist (ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT, format, args);
+  va_end (args);
+  g_propagate_error (error, bad);
+  return result;
 }
 
 int

@@ -44,7 +44,9 @@ void cli_print_commands (FILE *out, const CliCommand *commands, guint n_commands
  * description, the exit status table.  entries may be NULL. */
 GOptionContext *cli_context_new (const char *parameters, const char *summary,
                                  const GOptionEntry *entries);
-/* Parse; on failure print the message and a hint, return FALSE (exit 2). */
+/* Parse, then free the context (the values live in the entries' variables,
+ * so no command needs it afterwards); on failure print the message and a
+ * hint, return FALSE (exit 2). */
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv);
 
 /* "PROGRAM: message" on stderr (PROGRAM is "adiff denoise", …); returns code. */
@@ -56,6 +58,12 @@ int cli_fail_error (GError **error, int code);
 int cli_usage (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* The same for *error, which is freed and cleared. */
 int cli_usage_error (GError **error);
+/* Fill *error with an ADIFF_ERROR_INVALID_ARGUMENT error of the formatted
+ * message (a bad option value, exit 2 through cli_input_code) and return
+ * result, so that a check can end in `return cli_bad_argument (…)`:
+ * FALSE where it returns a gboolean, the exit code where it returns one. */
+int cli_bad_argument (GError **error, int result, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
 /* The exit code for a library error met while loading inputs: a bad option
  * value 2, a cancellation 4, anything else 1. */
 int cli_input_code (const GError *error);

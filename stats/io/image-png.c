@@ -20,6 +20,26 @@ adiff_png_on_warning (png_structp png, png_const_charp message)
   /* Warnings (bad ancillary chunks, …) do not stop reading. */
 }
 
+gboolean
+adiff_png_start (gboolean writing, AdiffPngFailure *failure, const char *path,
+                 png_structp *png, png_infop *info, GError **error)
+{
+  *png = writing ? png_create_write_struct (PNG_LIBPNG_VER_STRING, failure,
+                                            adiff_png_on_error, adiff_png_on_warning)
+                 : png_create_read_struct (PNG_LIBPNG_VER_STRING, failure,
+                                           adiff_png_on_error, adiff_png_on_warning);
+  *info = *png ? png_create_info_struct (*png) : NULL;
+  if (*info)
+    return TRUE;
+  if (writing)
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("Cannot write “%s”: libpng could not start"), path);
+  else
+    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+                 _("Cannot read “%s”: libpng could not start"), path);
+  return FALSE;
+}
+
 void
 adiff_png_read_header (png_structp png, png_infop info, FILE *f, AdiffPngGeometry *g)
 {
@@ -129,15 +149,10 @@ adiff_io_png_load (const char *path, AdiffIoImage *image, GError **error)
 
   if (!f)
     return FALSE;
-  png_structp png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &failure,
-                                            adiff_png_on_error, adiff_png_on_warning);
-  png_infop info = png ? png_create_info_struct (png) : NULL;
-  gboolean ok = FALSE;
-  if (!info)
-    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                 _("Cannot read “%s”: libpng could not start"), path);
-  else
-    ok = read_png (png, info, f, path, image, error);
+  png_structp png;
+  png_infop info;
+  gboolean ok = adiff_png_start (FALSE, &failure, path, &png, &info, error) &&
+                read_png (png, info, f, path, image, error);
   png_destroy_read_struct (&png, &info, NULL);
   fclose (f);
   return ok;
@@ -230,15 +245,10 @@ adiff_io_png_save (const char *path, const AdiffIoImage *image, guint bit_depth,
   AdiffPngFailure failure = { 0 };
   g_autoptr (GByteArray) bytes = g_byte_array_new ();
 
-  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &failure,
-                                             adiff_png_on_error, adiff_png_on_warning);
-  png_infop info = png ? png_create_info_struct (png) : NULL;
-  gboolean ok = FALSE;
-  if (!info)
-    g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                 _("Cannot write “%s”: libpng could not start"), path);
-  else
-    ok = encode_png (png, info, image, bit_depth, bytes, path, error);
+  png_structp png;
+  png_infop info;
+  gboolean ok = adiff_png_start (TRUE, &failure, path, &png, &info, error) &&
+                encode_png (png, info, image, bit_depth, bytes, path, error);
   png_destroy_write_struct (&png, &info);
   return ok && adiff_io_atomic_save (path, bytes->data, bytes->len, error);
 }

@@ -18,6 +18,13 @@ typedef struct
 void adiff_png_on_error   (png_structp png, png_const_charp message);
 void adiff_png_on_warning (png_structp png, png_const_charp message);
 
+/* libpng's read or (writing) write state and its info, with the handlers
+ * above reporting into failure.  When libpng cannot allocate them, an
+ * error naming path and FALSE.  The caller destroys *png and *info either
+ * way (png_destroy_read_struct or _write_struct accept what is NULL). */
+gboolean adiff_png_start (gboolean writing, AdiffPngFailure *failure, const char *path,
+                          png_structp *png, png_infop *info, GError **error);
+
 /* The geometry of the rows a reader gets, after the transforms. */
 typedef struct
 {

@@ -10,7 +10,6 @@
  * whichever call is running, through the jmp_buf kept here. */
 typedef struct
 {
-  FILE           *f;
   png_structp     png;
   png_infop       info;
   AdiffPngFailure failure;
@@ -50,8 +49,6 @@ png_in_free (AdiffIoRowReader *r)
   PngIn *p = r->priv;
   if (p->png)
     png_destroy_read_struct (&p->png, p->info ? &p->info : NULL, NULL);
-  if (p->f)
-    fclose (p->f);
   g_free (p->row);
   g_free (p);
   r->priv = NULL;
@@ -61,26 +58,15 @@ png_in_free (AdiffIoRowReader *r)
 gboolean
 adiff_io_png_rows_open (AdiffIoRowReader *r, GError **error)
 {
-  FILE *f = adiff_io_open_read (r->path, error);
-  if (!f)
-    return FALSE;
   PngIn *p = g_new0 (PngIn, 1);
-  p->f = f;
   r->priv = p;
   r->read = png_in_read;
   r->free = png_in_free;
-  p->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &p->failure,
-                                   adiff_png_on_error, adiff_png_on_warning);
-  p->info = p->png ? png_create_info_struct (p->png) : NULL;
-  if (!p->info)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("Cannot read “%s”: libpng could not start"), r->path);
-      return FALSE;
-    }
+  if (!adiff_png_start (FALSE, &p->failure, r->path, &p->png, &p->info, error))
+    return FALSE;
   if (setjmp (p->failure.jump))
     return png_in_failed (r, error);
-  adiff_png_read_header (p->png, p->info, f, &p->g);
+  adiff_png_read_header (p->png, p->info, r->f, &p->g);
   AdiffPngGeometry *g = &p->g;
   if (!adiff_io_check_pixels (r->path, g->width, g->height, error))
     return FALSE;
@@ -206,15 +192,8 @@ adiff_io_png_rows_begin (AdiffIoRowWriter *w, GError **error)
   w->write = png_out_write;
   w->finish = png_out_finish;
   w->free = png_out_free;
-  p->png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &p->failure,
-                                    adiff_png_on_error, adiff_png_on_warning);
-  p->info = p->png ? png_create_info_struct (p->png) : NULL;
-  if (!p->info)
-    {
-      g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
-                   _("Cannot write “%s”: libpng could not start"), w->out.path);
-      return FALSE;
-    }
+  if (!adiff_png_start (TRUE, &p->failure, w->out.path, &p->png, &p->info, error))
+    return FALSE;
   guint n_samples = w->info.channels + (w->info.has_alpha ? 1 : 0);
   p->row = g_malloc ((gsize) w->info.width * n_samples * (w->depth / 8));
   if (setjmp (p->failure.jump))

@@ -12,7 +12,6 @@
 
 typedef struct
 {
-  FILE   *f;
   guint   maxval, bytes;      /* bytes per sample */
   gsize   row_samples;
   guint8 *row;
@@ -48,7 +47,7 @@ pnm_in_read (AdiffIoRowReader *r, guint n, float *data, float *alpha, GError **e
   PnmIn *p = r->priv;
   for (guint i = 0; i < n; i++)
     {
-      if (!adiff_io_read_exact (p->f, r->path, p->row, p->row_samples * p->bytes, error))
+      if (!adiff_io_read_exact (r->f, r->path, p->row, p->row_samples * p->bytes, error))
         return FALSE;
       adiff_pnm_decode (p->row, p->row_samples, p->maxval, data + i * p->row_samples);
     }
@@ -59,8 +58,6 @@ static void
 pnm_in_free (AdiffIoRowReader *r)
 {
   PnmIn *p = r->priv;
-  if (p->f)
-    fclose (p->f);
   g_free (p->row);
   g_free (p);
   r->priv = NULL;
@@ -69,11 +66,8 @@ pnm_in_free (AdiffIoRowReader *r)
 gboolean
 adiff_io_pnm_rows_open (AdiffIoRowReader *r, GError **error)
 {
-  FILE *f = adiff_io_open_read (r->path, error);
-  if (!f)
-    return FALSE;
+  FILE *f = r->f;
   PnmIn *p = g_new0 (PnmIn, 1);
-  p->f = f;
   r->priv = p;
   r->read = pnm_in_read;
   r->free = pnm_in_free;

@@ -7,6 +7,7 @@
 struct _AdiffIoRowReader
 {
   char            *path;
+  FILE            *f;           /* opened and closed by rows.c for every back end */
   AdiffIoImageInfo info;
   guint            next_row;
   gboolean         failed;      /* a failed read poisons the reader */
@@ -32,8 +33,8 @@ struct _AdiffIoRowWriter
   gpointer         priv;
 };
 
-/* Back ends: fill the callbacks and priv (and info, for readers); on
- * failure they leave priv NULL and fill error. */
+/* Back ends: fill the callbacks and priv (and info, for readers; they read
+ * r->f, already open); on failure they fill error. */
 gboolean adiff_io_png_rows_open  (AdiffIoRowReader *r, GError **error);
 gboolean adiff_io_pnm_rows_open  (AdiffIoRowReader *r, GError **error);
 gboolean adiff_io_png_rows_begin (AdiffIoRowWriter *w, GError **error);

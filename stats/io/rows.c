@@ -55,8 +55,9 @@ adiff_io_row_reader_open (const char *path, AdiffIoImageInfo *info, GError **err
     }
   AdiffIoRowReader *r = g_new0 (AdiffIoRowReader, 1);
   r->path = g_strdup (path);
-  gboolean ok = kind == ROWS_PNG ? adiff_io_png_rows_open (r, error)
-                                 : adiff_io_pnm_rows_open (r, error);
+  r->f = adiff_io_open_read (path, error);
+  gboolean ok = r->f && (kind == ROWS_PNG ? adiff_io_png_rows_open (r, error)
+                                          : adiff_io_pnm_rows_open (r, error));
   if (!ok)
     {
       adiff_io_row_reader_free (r);
@@ -100,6 +101,8 @@ adiff_io_row_reader_free (AdiffIoRowReader *r)
     return;
   if (r->priv && r->free)
     r->free (r);
+  if (r->f)
+    fclose (r->f);
   g_free (r->path);
   g_free (r);
 }
