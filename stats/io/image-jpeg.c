@@ -10,6 +10,7 @@
  * gdk-pixbuf as before, which words the errors.  The decoding settings are
  * libjpeg's defaults, as in gdk-pixbuf's loader: the pixels are the same
  * (tests/io compares both paths). */
+#include <glib/gstdio.h>
 #include "io-private.h"
 
 #ifdef ADIFF_HAVE_LIBJPEG
@@ -110,12 +111,63 @@ adiff_io_jpeg_decode_plain (const guint8 *data, gsize len)
   return pixbuf;
 }
 
+/* Warnings (stray bytes before a marker, ...) are what gdk-pixbuf's file
+ * loader reads through too: the size must be the one it will decode. */
+static void
+ignore_warning (j_common_ptr cinfo, int level)
+{
+}
+
+static gboolean
+read_size (struct jpeg_decompress_struct *cinfo, ErrorTrap *trap, FILE *f,
+           const guint8 *data, gsize len, guint *width, guint *height)
+{
+  if (setjmp (trap->jump))
+    return FALSE;
+  if (data)
+    jpeg_mem_src (cinfo, data, (unsigned long) len);
+  else
+    jpeg_stdio_src (cinfo, f);
+  if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK)
+    return FALSE;
+  *width = cinfo->image_width;
+  *height = cinfo->image_height;
+  return TRUE;
+}
+
+gboolean
+adiff_io_jpeg_declared_size (const char *path, const guint8 *data, gsize len,
+                             guint *width, guint *height)
+{
+  FILE *f = data ? NULL : g_fopen (path, "rb");
+  if (!data && !f)
+    return FALSE;
+  struct jpeg_decompress_struct cinfo;
+  ErrorTrap trap;
+  cinfo.err = jpeg_std_error (&trap.pub);
+  trap.pub.error_exit = trap_error;
+  trap.pub.emit_message = ignore_warning;
+  jpeg_create_decompress (&cinfo);
+  gboolean ok = read_size (&cinfo, &trap, f, data, len, width, height);
+  jpeg_destroy_decompress (&cinfo);
+  if (f)
+    fclose (f);
+  return ok;
+}
+
 #else
 
 GdkPixbuf *
 adiff_io_jpeg_decode_plain (const guint8 *data, gsize len)
 {
   return NULL;
+}
+
+gboolean
+adiff_io_jpeg_declared_size (const char *path, const guint8 *data, gsize len,
+                             guint *width, guint *height)
+{
+  return FALSE;
 }
 
 #endif

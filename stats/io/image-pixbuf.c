@@ -178,25 +178,31 @@ adiff_io_pixbuf_load (const char *path, AdiffIoImage *image, GError **error)
   return from_pixbuf (loaded, image, path, error);
 }
 
-/* A JPEG already read whole: a plain one (see image-jpeg.c) decoded by
- * libjpeg directly, the pixels those of gdk-pixbuf's loader without its
- * overhead; any other through adiff_io_pixbuf_load, unchanged (gdk-pixbuf's
- * incremental loader treats truncated files differently from its file
- * loader, so it is not used as a shortcut). */
+/* A JPEG of len bytes (0: not a regular file, length unknown): its size from libjpeg's reading of the header, which reads past
+ * damage as gdk-pixbuf's decoder does (gdk_pixbuf_get_file_info, through the
+ * incremental loader, gives up on some damaged headers that the decoder then
+ * decodes at any size: fuzzing found 214 bytes that took minutes).  Read
+ * whole and plain (see image-jpeg.c), it is decoded by libjpeg directly,
+ * the pixels those of gdk-pixbuf's loader without its overhead; any other
+ * through adiff_io_pixbuf_load, unchanged (gdk-pixbuf's incremental loader
+ * treats truncated files differently from its file loader, so it is not
+ * used as a shortcut). */
 gboolean
 adiff_io_jpeg_load (const char *path, const guint8 *data, gsize len,
                     AdiffIoImage *image, GError **error)
 {
-  guint components, width, height;
+  guint width, height;
 
-  if (!jpeg_frame_header (data, len, &components, &width, &height))
-    return adiff_io_pixbuf_load (path, image, error);  /* gdk-pixbuf words the error */
-  if (!adiff_io_check_decode (path, width, height, len, error))
+  if (len > 0 && adiff_io_jpeg_declared_size (path, data, len, &width, &height) &&
+      !adiff_io_check_decode (path, width, height, len, error))
     return FALSE;
-  g_autoptr (GdkPixbuf) plain = adiff_io_jpeg_decode_plain (data, len);
-  if (!plain)
-    return adiff_io_pixbuf_load (path, image, error);
-  return from_pixbuf (plain, image, path, error);
+  if (data)
+    {
+      g_autoptr (GdkPixbuf) plain = adiff_io_jpeg_decode_plain (data, len);
+      if (plain)
+        return from_pixbuf (plain, image, path, error);
+    }
+  return adiff_io_pixbuf_load (path, image, error);  /* gdk-pixbuf words any error */
 }
 
 /* 8-bit RGB(A) pixbuf of the image, gray replicated; alpha kept if asked. */

@@ -27,9 +27,9 @@ kind_of (const guint8 *head, gsize n)
   return KIND_OTHER;
 }
 
-/* Open path once: its kind from the magic bytes, a BMP's header checked
- * against the file's length, and for a small JPEG its whole content
- * (*data, *len). */
+/* Open path once: its kind from the magic bytes, its length (*len), a
+ * BMP's header checked against it, and for a small JPEG its whole content
+ * (*data). */
 static gboolean
 sniff (const char *path, Kind *kind, guint8 **data, gsize *len, GError **error)
 {
@@ -55,11 +55,12 @@ sniff (const char *path, Kind *kind, guint8 **data, gsize *len, GError **error)
   gboolean sized = ok && adiff_io_file_size (f, path, &size, NULL);
   if (sized && *kind == KIND_OTHER)
     ok = adiff_io_bmp_check (path, head, n, size, error);
+  if (sized)
+    *len = (gsize) MIN (size, G_MAXSIZE);
   if (sized && *kind == KIND_JPEG && size >= n && size <= JPEG_IN_MEMORY_MAX)
     {
       *data = g_malloc (size + 1);
       memcpy (*data, head, n);
-      *len = (gsize) size;
       ok = adiff_io_read_exact (f, path, *data + n, *len - n, error);
     }
   fclose (f);
@@ -81,10 +82,7 @@ adiff_io_image_load (const char *path, AdiffIoImage *image, GError **error)
   switch (kind)
     {
     case KIND_PNG: ok = adiff_io_png_load (path, image, error); break;
-    case KIND_JPEG:
-      ok = data ? adiff_io_jpeg_load (path, data, len, image, error) :
-                  adiff_io_pixbuf_load (path, image, error);
-      break;
+    case KIND_JPEG: ok = adiff_io_jpeg_load (path, data, len, image, error); break;
     case KIND_NPY: ok = adiff_io_npy_image_load (path, image, error); break;
     case KIND_PNM: ok = adiff_io_pnm_load (path, image, error); break;
     default:       ok = adiff_io_pixbuf_load (path, image, error); break;

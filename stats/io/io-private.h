@@ -70,14 +70,20 @@ gboolean adiff_io_png_load     (const char *path, AdiffIoImage *image, GError **
 gboolean adiff_io_png_save     (const char *path, const AdiffIoImage *image,
                                 guint bit_depth, GError **error);
 gboolean adiff_io_pixbuf_load  (const char *path, AdiffIoImage *image, GError **error);
-/* A JPEG file already read (data, len: its whole content); same result as
- * adiff_io_pixbuf_load (path), faster for plain JPEGs. */
+/* A JPEG file of len bytes, already read whole when data is not NULL; same
+ * result as adiff_io_pixbuf_load (path), faster for plain JPEGs read whole.
+ * Its header's size passes adiff_io_check_decode before anything decodes. */
 gboolean adiff_io_jpeg_load    (const char *path, const guint8 *data, gsize len,
                                 AdiffIoImage *image, GError **error);
 /* image-jpeg.c: a plain JPEG (8-bit gray/YCbCr/RGB, no EXIF, no damage)
  * decoded by libjpeg as an RGB pixbuf; NULL for anything else (and when
  * built without libjpeg): then gdk-pixbuf decodes it. */
 GdkPixbuf *adiff_io_jpeg_decode_plain (const guint8 *data, gsize len);
+/* The size libjpeg reads from the header of path (or of data, len, when
+ * not NULL), reading through damage as gdk-pixbuf does; FALSE when it
+ * cannot (then decoding fails too), or when built without libjpeg. */
+gboolean adiff_io_jpeg_declared_size (const char *path, const guint8 *data, gsize len,
+                                      guint *width, guint *height);
 /* type: a gdk-pixbuf saver name ("jpeg", "bmp", "tiff", "png"). */
 gboolean adiff_io_pixbuf_save  (const char *path, const AdiffIoImage *image,
                                 const char *type, GError **error);
