@@ -54,18 +54,6 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255, int channels)
         }
     }
   p->n_final = 1;
-  if (channels == 1)
-    {
-      /* gray: a third pass, iterative regularisation (as in WNNM): pass 2
-       * again on its output with a little of the noisy image fed back,
-       * x̂₂ + 0.15·(y − x̂₂), at a quarter of the noise, x̂₂ as its pilot and
-       * its gain factor re-tuned.  It costs half the time again; RGB's
-       * budget has no room for it. */
-      p->n_final = 2;
-      p->feedback = 0.15f;
-      p->feedback_sigma = 0.25f;
-      p->feedback_gain = 0.6f;
-    }
   p->n_ensemble = 1;
   p->kaiser_beta = 2.0f;
   p->n_threads = 0;
@@ -95,22 +83,11 @@ pass_valid (const AdiffPhotoPass *q)
          && isfinite (q->gain_noise);
 }
 
-/* The fed-back final passes' parameters (iterative regularisation). */
-static gboolean
-feedback_valid (const AdiffPhotoConfig *p)
-{
-  if (p->feedback == 0.0f)
-    return TRUE;
-  return p->feedback > 0.0f && p->feedback <= 1.0f && p->feedback_sigma > 0.0f &&
-         isfinite (p->feedback_sigma) && p->feedback_gain > 0.0f && isfinite (p->feedback_gain);
-}
-
 gboolean
 adiff__photo_config_check (const AdiffPhotoConfig *p, int w, int h, float sigma_255,
                            GError **error)
 {
-  if (!pass_valid (&p->pass1) || !pass_valid (&p->pass2) || !feedback_valid (p)
-      || !(p->lambda >= 0.0f)
+  if (!pass_valid (&p->pass1) || !pass_valid (&p->pass2) || !(p->lambda >= 0.0f)
       || !isfinite (p->lambda) || p->n_final < 0 || p->n_final > 4
       || !(p->kaiser_beta >= 0.0f) || !isfinite (p->kaiser_beta)
       || (p->n_ensemble != 1 && p->n_ensemble != 2 && p->n_ensemble != 4

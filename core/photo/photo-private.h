@@ -51,14 +51,7 @@ typedef struct
 {
   AdiffPhotoPass pass1;        /* pilot */
   AdiffPhotoPass pass2;        /* final: grouped Wiener with the pilot's statistics */
-  int            n_final;      /* 0 = pilot only, 1 = one final pass, 2.. = pass 2 again with
-                                  the pass before as its pilot */
-  float          feedback;     /* > 0: the final passes after the first filter
-                                  x̂ + feedback·(y − x̂), x̂ the pass before, at noise
-                                  feedback_sigma·σ with gain_noise feedback_gain
-                                  (iterative regularisation); 0: the noisy image y at σ */
-  float          feedback_sigma;
-  float          feedback_gain;
+  int            n_final;      /* 0 = pilot only, 1 = default, 2 = pass 2 again on its output */
   float          lambda;       /* pilot threshold factor */
   float          kaiser_beta;  /* aggregation window, 0 = flat */
   const float   *pca;          /* optional P²×P² orthonormal rows, most important first */

@@ -146,9 +146,7 @@ adiff_photo_region_input (const AdiffPhotoParams *params, guint width, guint hei
   AdiffPhotoParams p = *params;
   if (p.quality != ADIFF_PHOTO_QUALITY_BEST)
     p.quality = ADIFF_PHOTO_QUALITY_DEFAULT;
-  /* gray's geometry: RGB's passes are gray's without the fed-back one, so
-   * what gray reads holds what RGB reads */
-  photo_config (&p, NULL, 1, &config, NULL);
+  photo_config (&p, NULL, 1, &config, NULL);   /* the geometry is any channel count's */
   /* the part of the region inside the image; nothing when none is, and
    * the whole image when it is smaller than a patch (the call will fail) */
   guint x1 = MIN ((guint64) region->x + region->width, width);

@@ -36,7 +36,6 @@ typedef struct
 {
   /* the run */
   int                  nch, w, h, n_stages, n_tasks, lookahead;
-  float                feedback;        /* AdiffPhotoConfig's (0: none) */
   AdiffPhotoReach      reach[ADIFF_PHOTO_MAX_STAGES];
   AdiffPhotoStage      stage[ADIFF_PHOTO_MAX_STAGES];
   Task                *tasks;
@@ -51,9 +50,6 @@ typedef struct
   /* rows (every plane: the input box's rows and columns) */
   AdiffPhotoRows       noisy[ADIFF_PHOTO_MAX_CH];
   AdiffPhotoRows       out[ADIFF_PHOTO_MAX_STAGES][ADIFF_PHOTO_MAX_CH];  /* all but the last */
-  AdiffPhotoRows       fed[ADIFF_PHOTO_MAX_STAGES][ADIFF_PHOTO_MAX_CH];  /* out[s] + feedback ·
-                                                           (noisy − out[s]): stage s + 1's
-                                                           input, when it feeds back */
   AdiffPhotoRows       num[ADIFF_PHOTO_MAX_STAGES][ADIFF_PHOTO_MAX_CH];
   AdiffPhotoRows       den[ADIFF_PHOTO_MAX_STAGES][ADIFF_PHOTO_MAX_CH];
   float               *sink_row[ADIFF_PHOTO_MAX_CH];
@@ -126,14 +122,6 @@ rows_free (AdiffPhotoRows *p, int y)
   p->row[y - p->y0] = NULL;
 }
 
-
-/* Stage s filters the stage before's output with some of the noisy image
- * fed back (iterative regularisation), not the noisy image. */
-static gboolean
-feeds_back (const Pipeline *pl, int s)
-{
-  return s >= 2 && s < pl->n_stages && pl->feedback > 0.0f;
-}
 
 /* ---- the task list ---------------------------------------------------------- */
 
@@ -249,21 +237,6 @@ finish_row (const Pipeline *pl, int s, int y, float *const *dst, int x0, int x1)
     }
 }
 
-/* Stage s + 1's input row y: the output of stage s with the noisy row fed
- * back, y' = x̂ + feedback·(y − x̂). */
-static void
-feed_back_row (Pipeline *pl, int s, int y, int x0, int x1)
-{
-  for (int c = 0; c < pl->nch; c++)
-    {
-      const float *est = adiff__photo_at (&pl->out[s][c], x0, y);
-      const float *noisy = adiff__photo_at (&pl->noisy[c], x0, y);
-      float *dst = rows_get (&pl->fed[s][c], y) + (x0 - pl->fed[s][c].x0);
-      for (int i = 0; i < x1 - x0; i++)
-        dst[i] = est[i] + pl->feedback * (noisy[i] - est[i]);
-    }
-}
-
 /* Rows [pl->final_to[s], to) of stage s are final: into the next stage's
  * input, or to the sink; their sums go. */
 static void
@@ -283,8 +256,6 @@ finish_rows (Pipeline *pl, int s, int to)
           finish_row (pl, s, y, dst, need->x0, need->x1);
           if (last)
             pl->sink (y, (const float *const *) dst, pl->data);
-          else if (feeds_back (pl, s + 1))
-            feed_back_row (pl, s, y, need->x0, need->x1);
         }
       for (int c = 0; c < pl->nch; c++)
         {
@@ -322,11 +293,7 @@ free_rows (Pipeline *pl)
     for (int low = out_low (pl, s, pl->final_to[s]); pl->out_freed[s] < low;
          pl->out_freed[s]++)
       for (int c = 0; c < pl->nch; c++)
-        {
-          rows_free (&pl->out[s][c], pl->out_freed[s]);
-          if (feeds_back (pl, s + 1))
-            rows_free (&pl->fed[s][c], pl->out_freed[s]);
-        }
+        rows_free (&pl->out[s][c], pl->out_freed[s]);
 }
 
 /* Add task t's sums (slot t % lookahead) to its stage's, finish the rows
@@ -504,8 +471,7 @@ alloc_buffers (Pipeline *pl, GError **error)
       for (int s = 0; s < pl->n_stages; s++)
         ok = ok && rows_init (&pl->num[s][c], in, sum_rows[s]) &&
              rows_init (&pl->den[s][c], in, sum_rows[s]) &&
-             (s == pl->n_stages - 1 || rows_init (&pl->out[s][c], in, out_rows[s])) &&
-             (!feeds_back (pl, s + 1) || rows_init (&pl->fed[s][c], in, out_rows[s]));
+             (s == pl->n_stages - 1 || rows_init (&pl->out[s][c], in, out_rows[s]));
       ok = ok && (pl->sink_row[c] = g_try_new (float, MAX (1, width))) != NULL;
     }
   pl->slots = g_new0 (AdiffPhotoSums, pl->lookahead);
@@ -535,7 +501,6 @@ pipeline_clear (Pipeline *pl)
       for (int s = 0; s < ADIFF_PHOTO_MAX_STAGES; s++)
         {
           rows_clear (&pl->out[s][c]);
-          rows_clear (&pl->fed[s][c]);
           rows_clear (&pl->num[s][c]);
           rows_clear (&pl->den[s][c]);
         }
@@ -565,8 +530,7 @@ pipeline_clear (Pipeline *pl)
 }
 
 /* The stages: the pilot on the noisy planes, then each final pass with the
- * stage before as its pilot and guide, on the noisy planes or (feeding
- * back) on the stage before's output with the noise fed back. */
+ * stage before as its pilot and guide. */
 static void
 init_stages (Pipeline *pl, const AdiffPhotoConfig *config, float sigma)
 {
@@ -592,13 +556,6 @@ init_stages (Pipeline *pl, const AdiffPhotoConfig *config, float sigma)
           st->guide_noise = 0.0f;
           st->shrink = ADIFF_PHOTO_SHRINK_PILOT;
         }
-      if (feeds_back (pl, s))
-        {
-          st->noisy = pl->fed[s - 1];
-          st->pass.gain_noise = config->feedback_gain;
-          for (int c = 0; c < pl->nch; c++)
-            st->sigma[c] = config->feedback_sigma * sigma;
-        }
     }
 }
 
@@ -613,7 +570,6 @@ adiff__photo_pipeline_run (const AdiffPhotoConfig *config, int nch, int w, int h
   pl->w = w;
   pl->h = h;
   pl->n_stages = 1 + config->n_final;
-  pl->feedback = config->feedback;
   pl->source = source;
   pl->sink = sink;
   pl->data = data;
