@@ -6,9 +6,10 @@
  * gain's noise factor and the strong-noise steps were chosen on training
  * images (25 train400 crops and 8 CBSD432 photos in gray, 6 CBSD432 photos in
  * colour; RGB's looser thresholds on 8 other CBSD432 photos); every variant
- * measured and its gain is in docs/models.md, "Photo model", "Variants" and
- * "Variants, second round".  Thresholds τ are mean squared differences on the
- * 0–255 scale. */
+ * measured and its gain is in docs/models.md, "Photo model", "Variants",
+ * "Variants, second round" and (the pilot and the estimator, nothing kept)
+ * "third round".  Thresholds τ are mean squared differences on the 0–255
+ * scale. */
 #include "photo/photo-private.h"
 #include <glib/gi18n-lib.h>
 
