@@ -178,15 +178,17 @@ adiff_io_pixbuf_load (const char *path, AdiffIoImage *image, GError **error)
   return from_pixbuf (loaded, image, path, error);
 }
 
-/* A JPEG of len bytes (0: not a regular file, length unknown): its size from libjpeg's reading of the header, which reads past
- * damage as gdk-pixbuf's decoder does (gdk_pixbuf_get_file_info, through the
- * incremental loader, gives up on some damaged headers that the decoder then
- * decodes at any size: fuzzing found 214 bytes that took minutes).  Read
- * whole and plain (see image-jpeg.c), it is decoded by libjpeg directly,
- * the pixels those of gdk-pixbuf's loader without its overhead; any other
- * through adiff_io_pixbuf_load, unchanged (gdk-pixbuf's incremental loader
- * treats truncated files differently from its file loader, so it is not
- * used as a shortcut). */
+/* A JPEG of len bytes (0: not a regular file, length unknown).  Its size
+ * comes from libjpeg's reading of the header, which reads past damage as
+ * gdk-pixbuf's decoder does: gdk_pixbuf_get_file_info, through the
+ * incremental loader, gives up on some damaged headers that the decoder
+ * then decodes at any size (fuzzing found 214 bytes that took minutes), and
+ * our own marker walk (jpeg_frame_header) stops at the first stray byte.
+ * Read whole and plain (see image-jpeg.c), it is decoded by libjpeg
+ * directly, the pixels those of gdk-pixbuf's loader without its overhead;
+ * any other through adiff_io_pixbuf_load, unchanged (gdk-pixbuf's
+ * incremental loader treats truncated files differently from its file
+ * loader, so it is not used as a shortcut). */
 gboolean
 adiff_io_jpeg_load (const char *path, const guint8 *data, gsize len,
                     AdiffIoImage *image, GError **error)
