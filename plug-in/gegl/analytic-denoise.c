@@ -8,7 +8,8 @@
  *
  * The model's values are libadiff's method names (adiff_method_from_string),
  * and "photo": a new method of libadiff is one enum_value line here.  New
- * values go last: a saved effect keeps the number. */
+ * values go last: a saved effect keeps the number.  New properties go last
+ * too (the camera noise's came after exact). */
 #include "config.h"
 #include <glib/gi18n-lib.h>
 
@@ -56,6 +57,34 @@ property_boolean (exact, _("Exact (slow)"), FALSE)
   description (_("Compare with every exemplar; off = fast mode (a shortlist per window); "
                  "the photo model ignores it"))
 
+/* Camera noise, the procedure's "noise-model", "noise-a" and "noise-b"
+ * (same nicks, units and range): the photo model's only, as there. */
+enum_start (adiff_noise_kind)
+  enum_value (ADIFF_NOISE_KIND_CONSTANT, "constant", N_("Constant σ (the same everywhere)"))
+  enum_value (ADIFF_NOISE_KIND_CAMERA,   "camera",
+              N_("Camera noise (measured, stronger where brighter)"))
+enum_end (AdiffNoiseKind)
+
+property_enum (noise_model, _("Noise kind"), AdiffNoiseKind, adiff_noise_kind,
+               ADIFF_NOISE_KIND_CONSTANT)
+  description (_("Photo model: one noise level everywhere (σ), or camera noise of variance "
+                 "a + b·x, stronger in bright parts (σ and its estimate are then not used); "
+                 "the paper's models ignore it"))
+
+property_double (noise_a, _("Camera noise a"), 0.0)
+  description (_("Camera noise: a of the variance a + b·x of a pixel of brightness "
+                 "x, on the 0–1 scale; the read noise (0.0001 is σ 2.55 in black).  "
+                 "a = b = 0: measure both from the layer"))
+  value_range (0.0, 1.0)
+  ui_range (0.0, 0.01)
+
+property_double (noise_b, _("Camera noise b"), 0.0)
+  description (_("Camera noise: b of the variance a + b·x; the photon noise added "
+                 "per unit of brightness (0.01 is σ 25.5 in white).  a = b = 0: "
+                 "measure both from the layer"))
+  value_range (0.0, 1.0)
+  ui_range (0.0, 0.05)
+
 #else
 
 #define GEGL_OP_AREA_FILTER
@@ -78,7 +107,8 @@ settings (GeglOperation *operation)
                               ? ADIFF_PHOTO_QUALITY_BEST : ADIFF_PHOTO_QUALITY_DEFAULT;
   return (DenoiseSettings) {
     _("Analytical Diffusion Denoise"), o->bundle, o->sigma, o->estimate_sigma, photo,
-    quality, method, o->tau, o->exact, (guint) o->overlap, o->strength
+    quality, method, o->tau, o->exact, (guint) o->overlap, o->strength,
+    photo && o->noise_model == ADIFF_NOISE_KIND_CAMERA, { o->noise_a, o->noise_b }
   };
 }
 

@@ -14,14 +14,17 @@
  * threads as GEGL has, adiff_region_prepare: the other tiles wait for them
  * anyway, under the cache's lock).  The photo model has nothing to build: each tile
  * runs it on the tile and its margin (the best quality with a reference
- * to the bundle, whose principal components it reads).  Parallelism comes
+ * to the bundle, whose principal components it reads); under camera noise
+ * through adiff_noise_denoise_region, whose transform and inverse work
+ * pixel by pixel, so a tile again equals the whole image.  Parallelism comes
  * from GEGL's threads alone: the denoisers get one thread (n_threads = 1)
  * and module.c sets OpenBLAS to one thread, so GIMP's process never runs
  * more threads than GEGL's.
  *
  * Crash safety: the module runs inside GIMP.  Every failure — a missing or
- * corrupt bundle, a colour bundle on a gray layer, σ ≤ 0, non-finite
- * pixels, no memory — leaves the output equal to the input and is told
+ * corrupt bundle, a colour bundle on a gray layer, σ ≤ 0, camera noise
+ * that cannot be measured or that libadiff refuses, non-finite pixels, no
+ * memory — leaves the output equal to the input and is told
  * once per instance and problem with g_message (not g_warning: a filter
  * the user can fix is no programming error, and GIMP's tests fail on any
  * WARNING).  Nothing here aborts. */
@@ -64,6 +67,10 @@ typedef struct
   GError         *error;         /* why there is no denoiser for key */
   GeglRectangle   estimated_for; /* the input extent σ was estimated on */
   double          estimate;      /* [0,1] units, 0 = none */
+  GeglRectangle   measured_for;  /* the input extent the camera noise was measured
+                                    on (or failed to be) */
+  AdiffNoiseModel measured;      /* a = b = 0: none */
+  GError         *measure_error; /* why it could not be measured there */
   char           *told;          /* the last message shown */
 } Cache;
 
@@ -92,6 +99,7 @@ denoise_op_cache_free (gpointer data)
   g_free (c->key);
   g_clear_pointer (&c->shared, shared_unref);
   g_clear_error (&c->error);
+  g_clear_error (&c->measure_error);
   g_free (c->told);
   g_mutex_clear (&c->lock);
   g_free (c);
@@ -204,8 +212,11 @@ work_format (GeglOperation *operation, gboolean with_alpha)
 }
 
 /* The most the photo model reads beyond a pixel on each side, whatever
- * the pixel's place on the reference grids (their steps divide 12) and σ
- * (unknown here when it is estimated; above 40/255 the patches grow). */
+ * the pixel's place on the reference grids (their steps divide 12) and σ:
+ * unknown here when it is estimated or camera noise is measured, and under
+ * camera noise the σ the transform leaves may be any value in (0, 1].  The
+ * model has one profile up to 40/255 and one above (larger patches), so
+ * 25/255 and 50/255 stand for every σ. */
 static void
 photo_margin (AdiffPhotoQuality quality, GeglOperationAreaFilter *area)
 {
@@ -256,17 +267,44 @@ denoise_op_bounding_box (GeglOperation *operation)
   return in != NULL ? *in : (GeglRectangle) { 0, 0, 0, 0 };
 }
 
+/* Does a tile need every pixel of the input: for the σ estimate, or to
+ * measure the camera noise (a = b = 0)? */
+static gboolean
+reads_whole_input (const DenoiseSettings *s)
+{
+  if (s->camera)
+    return s->noise.a == 0.0 && s->noise.b == 0.0;
+  return s->estimate;
+}
+
 GeglRectangle
 denoise_op_required (GeglOperation *operation, const DenoiseSettings *s,
                      const GeglRectangle *roi)
 {
   GeglOperationAreaFilter *area = GEGL_OPERATION_AREA_FILTER (operation);
   const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
-  if (s->estimate && in != NULL && !gegl_rectangle_is_infinite_plane (in))
+  if (reads_whole_input (s) && in != NULL && !gegl_rectangle_is_infinite_plane (in))
     return *in;
   return (GeglRectangle) { roi->x - area->left, roi->y - area->top,
                            roi->width + area->left + area->right,
                            roi->height + area->top + area->bottom };
+}
+
+/* Every colour pixel of the input, or NULL when there is no memory for
+ * them. */
+static float *
+read_whole_input (GeglOperation *operation, GeglBuffer *input, const GeglRectangle *image,
+                  guint channels)
+{
+  gsize n;
+  float *px = NULL;
+  if (g_size_checked_mul (&n, (gsize) image->width * image->height, channels) &&
+      n <= G_MAXSIZE / sizeof (float))
+    px = g_try_new (float, n);
+  if (px != NULL)
+    gegl_buffer_get (input, image, 1.0, work_format (operation, FALSE), px,
+                     GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  return px;
 }
 
 /* σ in [0,1] units from every colour pixel of the input (caller holds the
@@ -280,11 +318,7 @@ estimate_sigma (GeglOperation *operation, Cache *c, GeglBuffer *input,
       *sigma = c->estimate;
       return TRUE;
     }
-  gsize n;
-  float *px = NULL;
-  if (g_size_checked_mul (&n, (gsize) image->width * image->height, channels) &&
-      n <= G_MAXSIZE / sizeof (float))
-    px = g_try_new (float, n);
+  float *px = read_whole_input (operation, input, image, channels);
   if (px == NULL)
     {
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
@@ -292,8 +326,6 @@ estimate_sigma (GeglOperation *operation, Cache *c, GeglBuffer *input,
                    image->width, image->height);
       return FALSE;
     }
-  gegl_buffer_get (input, image, 1.0, work_format (operation, FALSE), px,
-                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   *sigma = adiff_estimate_sigma (px, image->width, image->height, channels);
   g_free (px);
   if (!(*sigma > 0.0) || !isfinite (*sigma))
@@ -370,6 +402,61 @@ cache_sigma (GeglOperation *operation, Cache *c, const DenoiseSettings *s, GeglB
   return TRUE;
 }
 
+/* Camera noise measured from every colour pixel of the input, as the
+ * procedure measures the whole layer (caller holds the lock).  The model,
+ * or why there is none, is kept for this extent: measuring reads the whole
+ * input, and every tile would repeat it. */
+static gboolean
+measure_noise (GeglOperation *operation, Cache *c, GeglBuffer *input,
+               const GeglRectangle *image, guint channels, AdiffNoiseModel *model,
+               GError **error)
+{
+  if (!gegl_rectangle_equal (&c->measured_for, image))
+    {
+      GError *why = NULL;
+      float *px = read_whole_input (operation, input, image, channels);
+      g_clear_error (&c->measure_error);
+      c->measured = (AdiffNoiseModel) { 0.0, 0.0 };
+      if (px == NULL)
+        g_set_error (&c->measure_error, ADIFF_ERROR, ADIFF_ERROR_LIMIT,
+                     _("not enough memory to measure the camera noise on %d×%d pixels"),
+                     image->width, image->height);
+      else if (!adiff_noise_model_estimate (px, image->width, image->height, channels,
+                                            &c->measured, &why))
+        {
+          g_set_error (&c->measure_error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
+                       _("cannot measure the camera noise (%s): choose Constant σ, or set "
+                         "a and b"), why->message);
+          g_error_free (why);
+        }
+      g_free (px);
+      c->measured_for = *image;
+    }
+  if (c->measure_error != NULL)
+    {
+      *error = g_error_copy (c->measure_error);
+      return FALSE;
+    }
+  *model = c->measured;
+  return TRUE;
+}
+
+/* The camera noise of the settings (given, or measured when a = b = 0)
+ * and the σ its transform leaves for the photo model (caller holds the
+ * lock); FALSE when libadiff refuses the model (a or b not finite or out
+ * of [0, 1], noise too strong). */
+static gboolean
+cache_camera_sigma (GeglOperation *operation, Cache *c, const DenoiseSettings *s,
+                    GeglBuffer *input, const GeglRectangle *image, guint channels,
+                    AdiffNoiseModel *model, double *sigma, GError **error)
+{
+  *model = s->noise;
+  if (reads_whole_input (s) &&
+      !measure_noise (operation, c, input, image, channels, model, error))
+    return FALSE;
+  return adiff_noise_model_photo_sigma (model, sigma, error);
+}
+
 /* The denoiser for the settings, built at the first tile that needs it and
  * kept while they stay the same (caller holds the lock); NULL with the
  * error otherwise. */
@@ -395,12 +482,15 @@ cache_denoiser (Cache *c, const DenoiseSettings *s, double sigma,
 }
 
 /* What a tile is denoised with: a bundle's denoiser, or the photo model
- * (with the bundle for the best quality's basis). */
+ * (with the bundle for the best quality's basis), under camera noise at
+ * the σ its transform leaves. */
 typedef struct
 {
   SharedDenoiser  *shared;
   AdiffPhotoParams photo;
   AdiffBundle     *bundle;
+  gboolean         camera;
+  AdiffNoiseModel  noise;
 } Model;
 
 /* The photo model for the settings (caller holds the lock). */
@@ -430,8 +520,11 @@ cache_model (GeglOperation *operation, Cache *c, const DenoiseSettings *s, GeglB
   double sigma;
   gboolean ok;
   memset (m, 0, sizeof *m);
+  m->camera = s->camera;
   g_mutex_lock (&c->lock);
-  ok = cache_sigma (operation, c, s, input, image, channels, &sigma, error);
+  ok = s->camera
+       ? cache_camera_sigma (operation, c, s, input, image, channels, &m->noise, &sigma, error)
+       : cache_sigma (operation, c, s, input, image, channels, &sigma, error);
   if (ok)
     cache_open_bundle (c, s);
   if (ok && s->photo)
@@ -466,6 +559,10 @@ model_denoise (const Model *m, const GeglRectangle *image, guint channels, const
   if (m->shared != NULL)
     return adiff_denoise_region (m->shared->denoiser, image->width, image->height, channels,
                                  in, input, out, region, error);
+  if (m->camera)
+    return adiff_noise_denoise_region (&m->photo, &m->noise, m->bundle, image->width,
+                                       image->height, channels, in, input, out, region, NULL,
+                                       NULL, error);
   return adiff_photo_denoise_region (&m->photo, m->bundle, image->width, image->height,
                                      channels, in, input, out, region, NULL, NULL, error);
 }

@@ -23,6 +23,10 @@ typedef struct
   gboolean    exact;
   guint       overlap;
   double      strength;    /* 0 = input, 1 = fully denoised */
+  gboolean    camera;      /* the photo model under camera noise (then sigma and
+                              estimate do not count) */
+  AdiffNoiseModel noise;   /* its a + b·x, [0,1] units; a = b = 0: measure it
+                              from the whole input */
 } DenoiseSettings;
 
 /* Formats and the margin: the bundle's window, or what the photo model
@@ -32,7 +36,7 @@ void          denoise_op_prepare  (GeglOperation *operation, gpointer *cache,
 /* The input's own extent: denoising does not grow the image. */
 GeglRectangle denoise_op_bounding_box (GeglOperation *operation);
 /* The output region plus the window margin, or the whole input when σ is
- * estimated (the estimate looks at every pixel). */
+ * estimated or the camera noise measured (both look at every pixel). */
 GeglRectangle denoise_op_required (GeglOperation *operation,
                                    const DenoiseSettings *settings,
                                    const GeglRectangle *roi);

@@ -29,7 +29,7 @@ settings (GeglOperation *operation)
   return (DenoiseSettings) {
     _("Wiener Denoise"), o->bundle, o->sigma, o->estimate_sigma, FALSE,
     ADIFF_PHOTO_QUALITY_DEFAULT, ADIFF_METHOD_WIENER, 0.02, FALSE, (guint) o->overlap,
-    o->strength
+    o->strength, FALSE, { 0.0, 0.0 }
   };
 }
 

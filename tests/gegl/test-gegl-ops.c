@@ -7,9 +7,12 @@
  *   model: adiff_photo_denoise, as `adiff denoise` runs it) on the same
  *   floats (1e-5).  The photo model needs no bundle at its default quality
  *   (none is installed here) and is the analytic operation's default.
+ *   Under camera noise (a and b given, or measured from the whole input)
+ *   the reference is adiff_noise_denoise, with a and b measured there by
+ *   adiff_noise_model_estimate, as `adiff denoise --noise-model auto`.
  * - Errors change nothing: a missing or corrupt bundle, an RGB bundle on a
- *   gray image, σ = 0 give output = input and one message (not one per
- *   tile), never a WARNING or CRITICAL (G_DEBUG=fatal-criticals; warnings
+ *   gray image, σ = 0, camera noise that cannot be measured, is too strong
+ *   or not finite give output = input and one message (not one per tile), never a WARNING or CRITICAL (G_DEBUG=fatal-criticals; warnings
  *   are made fatal here too).
  *
  * Bundles are synthetic 4×4 windows: an orthonormal basis with decreasing
@@ -73,6 +76,34 @@ make_image (guint w, guint h, guint channels)
   return px;
 }
 
+/* A test image for camera noise: a ramp across the brightness range with
+ * flat boxes on it (smooth places at many levels, where the noise can be
+ * measured), noise of variance a + b·x, alpha as make_image's. */
+static float *
+make_camera_image (guint w, guint h, guint channels, double a, double b)
+{
+  float *px = g_new (float, (gsize) w * h * (channels + 1));
+  GRand *r = g_rand_new_with_seed (9);
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        float *p = px + ((gsize) y * w + x) * (channels + 1);
+        gboolean box = (x / 16 + y / 16) % 3 == 0;
+        for (guint c = 0; c < channels; c++)
+          {
+            double clean = box ? 0.2 + 0.6 * ((x / 16) % 2) + 0.05 * c
+                               : 0.08 + 0.84 * (x + y) / (w + h - 2.0) - 0.03 * c;
+            /* Box–Muller: a Gaussian of unit variance */
+            double g = sqrt (-2 * log (1 - g_rand_double (r))) *
+                       cos (2 * G_PI * g_rand_double (r));
+            p[c] = (float) (clean + sqrt (a + b * clean) * g);
+          }
+        p[channels] = (float) ((x + y) % 5) / 4.0f;
+      }
+  g_rand_free (r);
+  return px;
+}
+
 static const Babl *
 format_for (guint channels)
 {
@@ -107,10 +138,12 @@ render (GeglNode *op, const float *in, guint w, guint h, guint channels, guint c
 }
 
 /* libadiff alone on the same floats, alpha kept: the bundle's denoiser,
- * or (photo) the photo model at that quality as `adiff denoise` runs it. */
+ * or (photo) the photo model at that quality as `adiff denoise` runs it,
+ * under camera noise when noise is not NULL (a = b = 0: measured from the
+ * whole image). */
 static float *
 reference (const char *bundle_path, const AdiffParams *params, const char *photo,
-           const float *in, guint w, guint h, guint channels)
+           const AdiffNoiseModel *noise, const float *in, guint w, guint h, guint channels)
 {
   GError *error = NULL;
   AdiffBundle *b = NULL;
@@ -128,8 +161,17 @@ reference (const char *bundle_path, const AdiffParams *params, const char *photo
       AdiffPhotoParams pp;
       adiff_photo_params_init (&pp, g_str_equal (photo, "best") ? ADIFF_PHOTO_QUALITY_BEST
                                     : ADIFF_PHOTO_QUALITY_DEFAULT, params->sigma);
-      g_assert_true (adiff_photo_denoise (&pp, b, colour, w, h, channels, colour, NULL, NULL,
-                                          &error));
+      AdiffNoiseModel model = noise != NULL ? *noise : (AdiffNoiseModel) { 0, 0 };
+      if (noise != NULL && model.a == 0 && model.b == 0)
+        g_assert_true (adiff_noise_model_estimate (colour, w, h, channels, &model, &error));
+      g_assert_no_error (error);
+      if (noise != NULL)
+        g_test_message ("camera noise a = %g, b = %g", model.a, model.b);
+      g_assert_true (noise != NULL
+                     ? adiff_noise_denoise (&pp, &model, b, colour, w, h, channels, colour,
+                                            NULL, NULL, &error)
+                     : adiff_photo_denoise (&pp, b, colour, w, h, channels, colour, NULL, NULL,
+                                            &error));
     }
   else
     {
@@ -157,6 +199,10 @@ max_diff (const float *a, const float *b, gsize n)
   return m;
 }
 
+/* The camera noise of the test images: σ 2.55 in black, 25.5 in white. */
+#define CAMERA_A 1e-4
+#define CAMERA_B 0.01
+
 typedef struct
 {
   const char *op;
@@ -165,6 +211,8 @@ typedef struct
   guint       overlap;
   const char *model;
   const char *quality;           /* photo model */
+  gboolean    camera;            /* photo model under camera noise a + b·x */
+  double      noise_a, noise_b;  /* both 0: measured from the whole input */
 } Case;
 
 static const Case cases[] = {
@@ -176,6 +224,9 @@ static const Case cases[] = {
   { "adiff:analytic-denoise", 1, 0, 2, "photo", "default" },
   { "adiff:analytic-denoise", 3, 0, 2, "photo", "default" },
   { "adiff:analytic-denoise", 1, 1, 2, "photo", "best" },
+  { "adiff:analytic-denoise", 1, 0, 2, "photo", "default", TRUE, 0.0, 0.0 },
+  { "adiff:analytic-denoise", 3, 0, 2, "photo", "default", TRUE, 0.0, 0.0 },
+  { "adiff:analytic-denoise", 3, 0, 2, "photo", "default", TRUE, CAMERA_A, CAMERA_B },
 };
 
 /* Set an enum property by its nick. */
@@ -215,14 +266,17 @@ test_cuts (gconstpointer data)
     : photo ? write_bundle_sized ("gray8.adstats", 8, 1, 100)
     : write_bundle (t->bundle_channels == 1 ? "gray.adstats" : "rgb.adstats",
                     t->bundle_channels, 300);
-  float *in = make_image (w, h, t->channels);
+  float *in = t->camera ? make_camera_image (w, h, t->channels, CAMERA_A, CAMERA_B)
+                        : make_image (w, h, t->channels);
   AdiffParams p;
   adiff_params_init (&p);
   p.sigma = 30 / 255.0;
   p.overlap = t->overlap;
   if (t->model && !photo)
     adiff_method_from_string (t->model, &p.method);
-  float *ref = reference (bundle, &p, t->quality, in, w, h, t->channels);
+  AdiffNoiseModel noise = { t->noise_a, t->noise_b };
+  float *ref = reference (bundle, &p, t->quality, t->camera ? &noise : NULL, in, w, h,
+                          t->channels);
   for (guint k = 0; k < G_N_ELEMENTS (cuts); k++)
     {
       g_object_set (gegl_config (), "tile-width", cuts[k].tile_w, "tile-height", cuts[k].tile_h,
@@ -237,6 +291,11 @@ test_cuts (gconstpointer data)
         set_enum (op, t->op, "model", t->model);
       if (photo)
         set_enum (op, t->op, "quality", t->quality);
+      if (t->camera)
+        {
+          set_enum (op, t->op, "noise-model", "camera");
+          gegl_node_set (op, "noise-a", t->noise_a, "noise-b", t->noise_b, NULL);
+        }
       float *out = render (op, in, w, h, t->channels, cuts[k].cw, cuts[k].ch);
       double d = max_diff (out, ref, (gsize) w * h * (t->channels + 1));
       g_test_message ("%s, %u channel(s), tiles %d×%d, %d threads, pieces %u×%u: max |Δ| %g",
@@ -251,29 +310,42 @@ test_cuts (gconstpointer data)
 }
 
 static guint messages;
+static char *last_message;
 
 static void
 count_message (const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
 {
   g_test_message ("message: %s", message);
   messages++;
+  g_free (last_message);
+  last_message = g_strdup (message);
 }
 
 /* Output = input, one message per problem however many tiles; quality
  * NULL: the window models (the analytic operation's analytic model), else
- * the photo model at that quality. */
+ * the photo model at that quality, under camera noise when noise is not
+ * NULL (a = b = 0: to be measured on a flat image, which shows none). */
 static void
-expect_unchanged (const char *op_name, const char *bundle, double sigma, guint channels,
-                  const char *quality)
+expect_unchanged_noise (const char *op_name, const char *bundle, double sigma, guint channels,
+                        const char *quality, const AdiffNoiseModel *noise)
 {
   guint w = 40, h = 30;
   float *in = make_image (w, h, channels);
+  if (noise != NULL && noise->a == 0 && noise->b == 0)
+    for (gsize i = 0; i < (gsize) w * h * (channels + 1); i++)
+      if (i % (channels + 1) != channels)
+        in[i] = 0.5f;
   GeglNode *op = g_object_new (GEGL_TYPE_NODE, "operation", op_name, NULL);
   gegl_node_set (op, "bundle", bundle, "sigma", sigma, NULL);
   if (g_str_equal (op_name, "adiff:analytic-denoise"))
     set_enum (op, op_name, "model", quality ? "photo" : "analytic");
   if (quality)
     set_enum (op, op_name, "quality", quality);
+  if (noise)
+    {
+      set_enum (op, op_name, "noise-model", "camera");
+      gegl_node_set (op, "noise-a", noise->a, "noise-b", noise->b, NULL);
+    }
   messages = 0;
   float *out = render (op, in, w, h, channels, 7, 9);
   g_assert_cmpmem (out, (gsize) w * h * (channels + 1) * sizeof (float),
@@ -281,6 +353,13 @@ expect_unchanged (const char *op_name, const char *bundle, double sigma, guint c
   g_assert_cmpuint (messages, ==, 1);
   g_object_unref (op);
   g_free (in); g_free (out);
+}
+
+static void
+expect_unchanged (const char *op_name, const char *bundle, double sigma, guint channels,
+                  const char *quality)
+{
+  expect_unchanged_noise (op_name, bundle, sigma, channels, quality, NULL);
 }
 
 static void
@@ -312,6 +391,15 @@ test_errors (void)
   expect_unchanged (op, corrupt, 25, 1, "best");
   expect_unchanged (op, gray, 25, 1, "best");   /* 4×4 */
   expect_unchanged (op, "", 25, 3, "best");     /* the first found: corrupt */
+  /* camera noise: too small and busy to measure (told once, not per
+   * tile), too strong for the photo model (a and b outside [0, 1] or not
+   * finite never get here: GObject refuses them, a WARNING) */
+  const AdiffNoiseModel measured = { 0, 0 }, strong = { 1, 1 };
+  expect_unchanged_noise (op, "", 25, 3, "default", &measured);
+  g_assert_nonnull (strstr (last_message, "cannot measure the camera noise"));
+  expect_unchanged_noise (op, "", 25, 1, "default", &strong);
+  g_assert_nonnull (strstr (last_message, "a = 1, b = 1"));
+  g_clear_pointer (&last_message, g_free);
 }
 
 /* The analytic operation's default model is the photo model, at the
@@ -349,10 +437,13 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const Case *t = &cases[i];
-      char *name = g_strdup_printf ("/gegl/cuts/%s/%u-on-%u/overlap-%u%s%s%s%s", t->op + 6,
+      char *name = g_strdup_printf ("/gegl/cuts/%s/%u-on-%u/overlap-%u%s%s%s%s%s", t->op + 6,
                                     t->bundle_channels, t->channels, t->overlap,
                                     t->model ? "/" : "", t->model ? t->model : "",
-                                    t->quality ? "-" : "", t->quality ? t->quality : "");
+                                    t->quality ? "-" : "", t->quality ? t->quality : "",
+                                    !t->camera ? ""
+                                    : t->noise_a == 0 && t->noise_b == 0 ? "-camera-measured"
+                                    : "-camera-given");
       g_test_add_data_func (name, t, test_cuts);
       g_free (name);
     }
