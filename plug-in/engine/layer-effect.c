@@ -67,20 +67,40 @@ check_channels (GimpDrawable *drawable, const PluginJob *job, GError **error)
   return FALSE;
 }
 
-/* The GEGL operation knows one σ only. */
+/* The photo model's camera noise on the effect: the a and b the job used.
+ * When the user left them at 0 the job has measured them on the whole
+ * layer, and the effect gets those values, not 0 (with which it would
+ * measure again): its dialog shows the model in use; it renders what GIMP
+ * asks for plus the margin, where measuring would read the whole layer
+ * for every redraw; and its pixels are the destructive run's.  FALSE when
+ * the operation installed has no camera noise (an older GEGL module). */
 static gboolean
-check_constant_noise (const PluginJob *job, GError **error)
+set_noise (GObject *fconfig, const PluginJob *job, GError **error)
 {
+  GObjectClass *klass = G_OBJECT_GET_CLASS (fconfig);
+
   if (! job->model.camera)
-    return TRUE;
-  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT,
-               _("The layer effect has no camera noise: choose Constant σ, or untick "
-                 "“Add as a non-destructive layer effect” to denoise the pixels"));
+    {
+      set_by_nick (fconfig, "noise-model", "constant");   /* absent: constant anyway */
+      return TRUE;
+    }
+  if (g_object_class_find_property (klass, "noise-a") != NULL &&
+      g_object_class_find_property (klass, "noise-b") != NULL &&
+      set_by_nick (fconfig, "noise-model", "camera"))
+    {
+      g_object_set (fconfig, "noise-a", job->model.noise.a, "noise-b", job->model.noise.b,
+                    NULL);
+      return TRUE;
+    }
+  g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
+               _("The GEGL module adiff-denoise installed has no camera noise: install "
+                 "the one that came with this plug-in, or choose Constant σ"));
   return FALSE;
 }
 
 /* The model's own settings on the effect; FALSE when the operation
- * installed lacks them (a GEGL module from before the photo model). */
+ * installed lacks them (a GEGL module from before the photo model or its
+ * camera noise). */
 static gboolean
 set_model (GObject *fconfig, const PluginJob *job, GError **error)
 {
@@ -91,7 +111,7 @@ set_model (GObject *fconfig, const PluginJob *job, GError **error)
       const char *quality = job->model.photo.quality == ADIFF_PHOTO_QUALITY_BEST ? "best"
                                                                                   : "default";
       if (set_by_nick (fconfig, "model", "photo") && set_by_nick (fconfig, "quality", quality))
-        return TRUE;
+        return set_noise (fconfig, job, error);
       g_set_error (error, ADIFF_ERROR, ADIFF_ERROR_IO,
                    _("The GEGL module adiff-denoise installed has no photo model: install "
                      "the one that came with this plug-in, or choose another model"));
@@ -133,7 +153,7 @@ plugin_add_layer_effect (GimpDrawable *drawable, GimpProcedureConfig *config,
   /* The same checks as a destructive run, so a bad setting is an error
    * now rather than an effect that leaves the layer as it was. */
   if (! plugin_job_prepare (&job, drawable, config, params_func, error) ||
-      ! check_channels (drawable, &job, error) || ! check_constant_noise (&job, error))
+      ! check_channels (drawable, &job, error))
     {
       plugin_job_clear (&job);
       return FALSE;

@@ -202,6 +202,46 @@ def reference_denoise(bundle, sigma255, width, height, channels, pixels,
         return array.array('f', f.read())
 
 
+# Camera noise of the tests: variance A + B·x (σ 2.55 in black, 25.5 in white).
+NOISE_A, NOISE_B = 1e-4, 0.01
+
+
+def camera_clean(w, h, channels):
+    """A ramp across the brightness range with flat boxes on it: smooth
+    places at many levels, where the noise can be measured."""
+    def value(x, y, c):
+        for i, (bx, by) in enumerate(((0.1, 0.2), (0.55, 0.6), (0.3, 0.65))):
+            if bx * w <= x < (bx + 0.25) * w and by * h <= y < (by + 0.25) * h:
+                return 0.15 + 0.3 * i + 0.05 * c
+        return 0.08 + 0.84 * x / (w - 1) - 0.03 * c
+    return array.array('f', [value(x, y, c) for y in range(h) for x in range(w)
+                             for c in range(channels)])
+
+
+def camera_noisy(clean, a, b, seed):
+    """Noise of variance a + b·x (Gaussian, as camera noise is at these
+    levels)."""
+    rng = random.Random(seed)
+    return array.array('f', [v + math.sqrt(a + b * v) * rng.gauss(0.0, 1.0) for v in clean])
+
+
+def camera_setup(gray, precision, w, h):
+    """A new image whose layer has camera noise NOISE_A + NOISE_B·x."""
+    channels = 1 if gray else 3
+    clean = camera_clean(w, h, channels)
+    image, layer = new_image(w, h, gray=gray, precision=precision)
+    set_pixels(layer, camera_noisy(clean, NOISE_A, NOISE_B, 9))
+    return image, layer, clean, channels
+
+
+def camera_reference(before, w, h, channels, noise='auto'):
+    """adiff_noise_denoise on the whole image, a and b measured there
+    ('auto', as `adiff denoise --noise-model auto`) or given ('A,B'); σ is
+    not used."""
+    return reference_denoise('-', 25.0, w, h, channels, before, tag='camera',
+                             method='photo', noise=noise)
+
+
 def reference_sample(bundle, tag='sample', **options):
     dst = scratch(tag + '.f32')
     opts = ['%s=%s' % (k, int(v) if isinstance(v, bool) else v) for k, v in options.items()]

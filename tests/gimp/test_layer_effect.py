@@ -5,17 +5,23 @@ procedures' layer-effect argument.  The rendered pixels (read by merging
 the effect on a copy of the image) equal libadiff's; the layer's own
 pixels stay; the effect and its settings survive .xcf save and load;
 merging gives the same pixels; every precision, gray and RGB, alpha, a
-selection, an image larger than GEGL's tiles.  Bad settings leave the
-layer as it was and GIMP running.  The analytic operation's models are set
+selection, an image larger than GEGL's tiles.  The photo model under
+camera noise: the procedure's effect carries the a and b the run used
+(measured from the whole layer when none are given) and renders the
+destructive run's pixels, gray and RGB, with a selection too; an effect
+left to measure them itself equals libadiff measuring the whole image.
+Bad settings leave the layer as it was and GIMP running.  The analytic operation's models are set
 by name (its default is the photo model, which needs no bundle and has no
 procedure of its own here)."""
+import math
 import os
 
 from gi.repository import GObject
 
 from gimptest import (Gimp, Gio, Tap, TOLERANCE, clean_pixels, noisy, new_image,  # noqa: F401
-                      get_pixels, set_pixels, run_procedure, reference_denoise,
-                      max_abs_diff, mse, scratch, crop)
+                      get_pixels, set_pixels, run_procedure, run_procedure_values,
+                      reference_denoise, max_abs_diff, mse, scratch, crop,
+                      NOISE_A, NOISE_B, camera_setup, camera_reference)
 
 OPS = {'wiener': 'adiff:wiener-denoise', 'analytic': 'adiff:analytic-denoise',
        'photo': 'adiff:analytic-denoise'}
@@ -45,7 +51,14 @@ def set_choice(config, name, nick):
     raise ValueError('%s has no value %s' % (name, nick))
 
 
+def nick(value):
+    """An enum's nick, or a GimpChoice's string as it is."""
+    return getattr(value, 'value_nick', value)
+
+
 def add_effect(layer, model, bundle, sigma=SIGMA, **props):
+    """props: other properties; a string value of an enum (noise_model)
+    is its nick."""
     f = Gimp.DrawableFilter.new(layer, OPS[model], 'adiff test')
     config = f.get_config()
     if OPS[model] == OPS['analytic']:
@@ -53,7 +66,10 @@ def add_effect(layer, model, bundle, sigma=SIGMA, **props):
     config.set_property('bundle', bundle)
     config.set_property('sigma', sigma)
     for k, v in props.items():
-        config.set_property(k.replace('_', '-'), v)
+        if isinstance(v, str):
+            set_choice(config, k.replace('_', '-'), v)
+        else:
+            config.set_property(k.replace('_', '-'), v)
     f.update()
     layer.append_filter(f)
     return f
@@ -184,8 +200,6 @@ def check_procedure_photo(tap, bundles):
                                 layer_effect=True, quality='best', bundle=bundles['gray'])
     filters = layer.get_filters()
     if has_photo:
-        def nick(value):      # an enum, or a GimpChoice's string
-            return getattr(value, 'value_nick', value)
         config = filters[0].get_config() if len(filters) == 1 else None
         good = (status == Gimp.PDBStatusType.SUCCESS and config is not None and
                 nick(config.get_property('model')) == 'photo' and
@@ -202,11 +216,11 @@ def check_procedure_photo(tap, bundles):
     image.delete()
 
 
-def check_bad(tap, bundles, what, gray, bundle, sigma, models=PROCS):
+def check_bad(tap, bundles, what, gray, bundle, sigma, models=PROCS, **props):
     image, layer, channels = noisy_layer(23, 17, gray, 'u8')
     before = get_pixels(layer)
     for model in models:
-        add_effect(layer, model, bundle, sigma=sigma)
+        add_effect(layer, model, bundle, sigma=sigma, **props)
         out = rendered(image)
         tap.ok(max_abs_diff(out, before) == 0.0, '%s, %s effect: layer unchanged' % (what, model))
         for f in layer.get_filters():
@@ -219,6 +233,78 @@ def check_bad(tap, bundles, what, gray, bundle, sigma, models=PROCS):
         tap.ok(status != Gimp.PDBStatusType.SUCCESS and len(layer.get_filters()) == 0,
                '%s, %s procedure: error, no effect added' % (what, model), msg)
         tap.ok(msg != '', '%s, %s procedure: a message' % (what, model), msg)
+    image.delete()
+
+
+def outside_changed(after, before, w, channels, rect):
+    """How many values outside rect differ."""
+    x, y, rw, rh = rect
+    return sum(1 for i in range(len(before) // channels)
+               if not (x <= i % w < x + rw and y <= i // w < y + rh)
+               for c in range(channels)
+               if abs(after[i * channels + c] - before[i * channels + c]) > TOLERANCE['f32'])
+
+
+def check_camera_procedure(tap, gray, precision, given=False, rect=None, w=160, h=120):
+    """The procedure with camera noise and layer-effect: an effect whose
+    noise-model is camera and whose a and b are those the run used (given,
+    or measured from the whole layer: √(a + b/2)·255 is sigma-used), and
+    whose pixels are the destructive run's on a copy (with rect selected:
+    inside, outside unchanged)."""
+    kind = 'camera effect %s %s%s%s' % ('gray' if gray else 'RGB', precision,
+                                        ' (a, b given)' if given else ' (measured)',
+                                        ' selection' if rect else '')
+    image, layer, clean, channels = camera_setup(gray, precision, w, h)
+    if rect:
+        image.select_rectangle(Gimp.ChannelOps.REPLACE, *rect)
+    before = get_pixels(layer)
+    args = dict(noise_model='camera')
+    if given:
+        args.update(noise_a=NOISE_A, noise_b=NOISE_B)
+    copy = image.duplicate()
+    status, msg = run_procedure(PROCS['analytic'], copy, [copy.get_layers()[0]], **args)
+    tap.ok(status == Gimp.PDBStatusType.SUCCESS, '%s: the destructive run runs' % kind, msg)
+    destructive = get_pixels(copy.get_layers()[0])
+    copy.delete()
+    status, msg, values = run_procedure_values(PROCS['analytic'], image, [layer],
+                                               layer_effect=True, **args)
+    filters = layer.get_filters()
+    if not tap.ok(status == Gimp.PDBStatusType.SUCCESS and len(filters) == 1,
+                  '%s: the procedure appends one effect' % kind, msg):
+        image.delete()
+        return
+    c = filters[0].get_config()
+    a, b = c.get_property('noise-a'), c.get_property('noise-b')
+    if given:
+        good = a == NOISE_A and b == NOISE_B
+    else:
+        good = (abs(math.sqrt(a + b / 2) * 255 - values[0]) < 1e-6 * values[0] and
+                abs(b - NOISE_B) < 0.25 * NOISE_B)
+    tap.ok(nick(c.get_property('noise-model')) == 'camera' and good,
+           '%s: the effect has camera noise with the run\'s a and b (%g, %g; sigma-used %.3f)'
+           % (kind, a, b, values[0]))
+    tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0,
+           '%s: the layer\'s own pixels are unchanged' % kind)
+    out = rendered(image)
+    d = max_abs_diff(out, destructive)
+    tap.ok(d <= TOLERANCE[precision], '%s: rendered effect equals the destructive run (max diff '
+           '%.3g <= %.3g)' % (kind, d, TOLERANCE[precision]))
+    if rect:
+        n = outside_changed(out, before, w, channels, rect)
+        tap.ok(n == 0, '%s: outside unchanged (%d values changed)' % (kind, n))
+    image.delete()
+
+
+def check_camera_measured_by_effect(tap, gray, w=160, h=120):
+    """An effect with camera noise and a = b = 0 measures a and b itself
+    from the whole layer: adiff_noise_denoise with a and b measured on the
+    whole image (several GEGL tiles: 160 > 128)."""
+    kind = 'camera effect %s measured by the effect' % ('gray' if gray else 'RGB')
+    image, layer, clean, channels = camera_setup(gray, 'f32', w, h)
+    before = get_pixels(layer)
+    add_effect(layer, 'photo', '', noise_model='camera', noise_a=0.0, noise_b=0.0)
+    d = max_abs_diff(rendered(image), camera_reference(before, w, h, channels))
+    tap.ok(d <= TOLERANCE['f32'], '%s: equals libadiff (max diff %.3g)' % (kind, d))
     image.delete()
 
 
@@ -245,3 +331,13 @@ def run(tap, bundles):
     check_bad(tap, bundles, 'corrupt bundle', False, corrupt, SIGMA)
     check_bad(tap, bundles, 'RGB bundle on gray', True, bundles['rgb'], SIGMA)
     check_bad(tap, bundles, 'sigma 0', False, bundles['rgb'], 0.0, models=OPS)
+    # u8 and float only, as test_photo.py's camera noise (babl's u16 → float)
+    check_camera_procedure(tap, True, 'u8')
+    check_camera_procedure(tap, False, 'f32')
+    check_camera_procedure(tap, False, 'u8', given=True)
+    check_camera_procedure(tap, True, 'f32', given=True)
+    check_camera_procedure(tap, False, 'f32', rect=(130, 100, 30, 20), w=300, h=240)
+    check_camera_measured_by_effect(tap, True)
+    check_camera_measured_by_effect(tap, False)
+    check_bad(tap, bundles, 'camera noise a = b = 1', False, '', SIGMA, models=['photo'],
+              noise_model='camera', noise_a=1.0, noise_b=1.0)

@@ -5,23 +5,22 @@ the whole image; outside unchanged), alpha kept, strength, the best
 quality with a gray bundle, camera noise (measured from the whole layer,
 or a and b given; a selection again equal to the whole image's result),
 and bad input (σ 0 or out of range, the best quality with an RGB or
-corrupt bundle, camera noise on a flat layer, too strong, or as a layer
-effect) refused with the layer unchanged.  The reference is libadiff's
+corrupt bundle, camera noise on a flat layer or too strong, also with
+layer-effect) refused with the layer unchanged and no effect added (camera
+noise as a layer effect that works: test_layer_effect.py).  The reference is libadiff's
 adiff_photo_denoise, what `adiff denoise --method photo` runs
 (adiff-gimp-ref denoise - … method=photo), and adiff_noise_denoise with
 a and b measured from the whole image, what `adiff denoise --noise-model
 auto` runs (… noise=auto)."""
 import math
-import random
 import array
 from gimptest import (Gimp, TOLERANCE, clean_pixels, noisy, new_image, get_pixels,
                       set_pixels, run_procedure, run_procedure_values, reference_denoise,
-                      max_abs_diff, mse, crop, color_format, scratch, set_alpha_ramp)
+                      max_abs_diff, mse, crop, color_format, scratch, set_alpha_ramp,
+                      NOISE_A, NOISE_B, camera_setup, camera_reference)
 
 PROC = 'plug-in-adiff-analytic'
 W, H, SIGMA = 37, 29, 25.0
-# Camera noise of the tests: variance A + B·x (σ 2.55 in black, 25.5 in white).
-NOISE_A, NOISE_B = 1e-4, 0.01
 
 
 def setup(gray, precision='u8', alpha=False, w=W, h=H, seed=5):
@@ -152,38 +151,6 @@ def check_sigma_range(tap):
            'photo σ: the argument\'s range is 0–255 (%g–%g)' % (spec.minimum, spec.maximum))
 
 
-def camera_clean(w, h, channels):
-    """A ramp across the brightness range with flat boxes on it: smooth
-    places at many levels, where the noise can be measured."""
-    def value(x, y, c):
-        for i, (bx, by) in enumerate(((0.1, 0.2), (0.55, 0.6), (0.3, 0.65))):
-            if bx * w <= x < (bx + 0.25) * w and by * h <= y < (by + 0.25) * h:
-                return 0.15 + 0.3 * i + 0.05 * c
-        return 0.08 + 0.84 * x / (w - 1) - 0.03 * c
-    return array.array('f', [value(x, y, c) for y in range(h) for x in range(w)
-                             for c in range(channels)])
-
-
-def camera_noisy(clean, a, b, seed):
-    """Noise of variance a + b·x (Gaussian, as camera noise is at these
-    levels)."""
-    rng = random.Random(seed)
-    return array.array('f', [v + math.sqrt(a + b * v) * rng.gauss(0.0, 1.0) for v in clean])
-
-
-def camera_setup(gray, precision, w, h):
-    channels = 1 if gray else 3
-    clean = camera_clean(w, h, channels)
-    image, layer = new_image(w, h, gray=gray, precision=precision)
-    set_pixels(layer, camera_noisy(clean, NOISE_A, NOISE_B, 9))
-    return image, layer, clean, channels
-
-
-def camera_reference(before, w, h, channels, noise='auto'):
-    return reference_denoise('-', SIGMA, w, h, channels, before, tag='camera',
-                             method='photo', noise=noise)
-
-
 def check_camera(tap, gray, precision, given=False, w=160, h=120):
     """The whole layer under camera noise equals adiff denoise
     --noise-model auto (or A,B) on the whole image."""
@@ -290,4 +257,7 @@ def run(tap, bundles):
     check_camera_selection(tap, True, 200, 150, (5, 70, 40, 30))
     check_camera_refused(tap, 'on a flat layer', 'camera noise', flat=True)
     check_camera_refused(tap, 'too strong', 'a = 1, b = 1', noise_a=1.0, noise_b=1.0)
-    check_camera_refused(tap, 'as a layer effect', 'Constant σ', layer_effect=True)
+    check_camera_refused(tap, 'on a flat layer, as a layer effect', 'camera noise', flat=True,
+                         layer_effect=True)
+    check_camera_refused(tap, 'too strong, as a layer effect', 'a = 1, b = 1', noise_a=1.0,
+                         noise_b=1.0, layer_effect=True)
