@@ -112,10 +112,13 @@ def check_effect(tap, bundles, model, gray, precision, alpha=False, w=37, h=29):
 
 
 def check_xcf(tap, bundles):
+    """(GIMP keeps an effect's doubles in the .xcf as single floats.)"""
     image, layer, channels = noisy_layer(37, 29, False, 'u16')
     before = get_pixels(layer)
     bundle = bundles['rgb']
-    add_effect(layer, 'analytic', bundle, sigma=30.0, tau=0.05, overlap=4, strength=0.75)
+    # (camera noise is the photo model's: the analytic model keeps it unused)
+    add_effect(layer, 'analytic', bundle, sigma=30.0, tau=0.05, overlap=4, strength=0.75,
+               noise_model='camera', noise_a=2e-4, noise_b=0.02)
     path = scratch('effect.xcf')
     Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(path), None)
     image.delete()
@@ -128,9 +131,12 @@ def check_xcf(tap, bundles):
     if ok:
         c = filters[0].get_config()
         got = (c.get_property('bundle'), c.get_property('sigma'), c.get_property('tau'),
-               c.get_property('overlap'), c.get_property('strength'))
+               c.get_property('overlap'), c.get_property('strength'),
+               nick(c.get_property('noise-model')), c.get_property('noise-a'),
+               c.get_property('noise-b'))
         tap.ok(got[0] == bundle and abs(got[1] - 30.0) < 1e-9 and abs(got[2] - 0.05) < 1e-9
-               and got[3] == 4 and abs(got[4] - 0.75) < 1e-9,
+               and got[3] == 4 and abs(got[4] - 0.75) < 1e-9 and got[5] == 'camera'
+               and abs(got[6] / 2e-4 - 1) < 1e-6 and abs(got[7] / 0.02 - 1) < 1e-6,
                'xcf: its settings survive', repr(got))
     tap.ok(max_abs_diff(get_pixels(layer), before) == 0.0, 'xcf: the layer\'s own pixels survive')
     ref = reference_denoise(bundle, 30.0, 37, 29, 3, before, method='analytic', tau=0.05,
