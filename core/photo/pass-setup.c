@@ -46,6 +46,35 @@ adiff__photo_stage_init (AdiffPhotoStage *st, const AdiffPhotoConfig *config,
   st->window = adiff__photo_window_kaiser (pass->patch, config->kaiser_beta);
   st->ref_x = rx = adiff__photo_ref_positions (w, pass->patch, pass->step, &st->n_rx);
   st->ref_y = ry = adiff__photo_ref_positions (h, pass->patch, pass->step, &st->n_ry);
+  st->weight = 1.0f;
+}
+
+/* The companions read what their stage reads (the planes, σ, the
+ * shrinkage), and their patches sit in the middle of the stage's: so they
+ * reach no pixel the stage does not (config.c checks their sizes and
+ * radii), and the bands, regions and margins of the stage hold for them
+ * unchanged.  Each is the companion of the one before. */
+void
+adiff__photo_stage_add_companions (AdiffPhotoStage *st, const AdiffPhotoConfig *config)
+{
+  AdiffPhotoStage *last = st;
+  for (int k = 0; k < ADIFF_PHOTO_MAX_COMPANIONS && config->companion[k].patch > 0; k++)
+    {
+      AdiffPhotoStage *c = g_new (AdiffPhotoStage, 1);
+      adiff__photo_stage_init (c, config, &config->companion[k], st->w, st->h);
+      c->nch = st->nch;
+      c->noisy = st->noisy;
+      c->pilot = st->pilot;
+      c->guide = st->guide;
+      c->guide_noise = st->guide_noise;
+      memcpy (c->sigma, st->sigma, sizeof c->sigma);
+      c->shrink = st->shrink;
+      c->lambda = st->lambda;
+      c->weight = config->companion_weight[k];
+      c->offset = (st->pass.patch - config->companion[k].patch) / 2;
+      last->companion = c;
+      last = c;
+    }
 }
 
 void
@@ -56,5 +85,10 @@ adiff__photo_stage_clear (AdiffPhotoStage *st)
   g_free ((gpointer) st->window);
   g_free ((gpointer) st->ref_x);
   g_free ((gpointer) st->ref_y);
+  if (st->companion != NULL)
+    {
+      adiff__photo_stage_clear (st->companion);
+      g_free (st->companion);
+    }
   memset (st, 0, sizeof *st);
 }

@@ -20,6 +20,7 @@
 #define ADIFF_PHOTO_MAX_CH     3
 #define ADIFF_PHOTO_MAX_PATCH  16
 #define ADIFF_PHOTO_MAX_GROUP  64
+#define ADIFF_PHOTO_MAX_COMPANIONS 2
 
 /* The 2-D patch basis of a pass. */
 typedef enum
@@ -51,6 +52,12 @@ typedef struct
 {
   AdiffPhotoPass pass1;        /* pilot */
   AdiffPhotoPass pass2;        /* final: grouped Wiener with the pilot's statistics */
+  /* the final pass's other patch sizes (patch 0 = none; the first 0 ends the
+   * list): groups of their own, matched on the pilot at the final pass's
+   * references moved to the middle of its patches, added to the same sums
+   * (their step is unused) */
+  AdiffPhotoPass companion[ADIFF_PHOTO_MAX_COMPANIONS];
+  float          companion_weight[ADIFF_PHOTO_MAX_COMPANIONS];  /* weights times this */
   int            n_final;      /* 0 = pilot only, 1 = default, 2 = pass 2 again on its output */
   float          lambda;       /* pilot threshold factor */
   float          kaiser_beta;  /* aggregation window, 0 = flat */
@@ -132,7 +139,8 @@ void     adiff__photo_reaches       (const AdiffPhotoConfig *config, int w, int 
 
 /* One grouped pass over an image of w×h pixels whose planes are held by
  * rows (every plane holds the same columns). */
-typedef struct
+typedef struct _AdiffPhotoStage AdiffPhotoStage;
+struct _AdiffPhotoStage
 {
   int                        w, h, nch;
   const AdiffPhotoRows      *noisy;        /* nch planes */
@@ -148,7 +156,13 @@ typedef struct
   const float               *window;       /* P² aggregation window */
   const int                 *ref_x, *ref_y;  /* the image's reference grid */
   int                        n_rx, n_ry;
-} AdiffPhotoStage;
+  float                      weight;       /* the estimates' weights times this (1) */
+  AdiffPhotoStage           *companion;    /* run at the same references after this
+                                              stage's groups, into the same sums (owned;
+                                              its own grid unused), or NULL; a
+                                              companion's own is the next one */
+  int                        offset;       /* a companion: (ref_x + offset, ref_y + offset) */
+};
 
 /* Reference rows per band: a band's estimates are summed on their own,
  * then added to the image's sums, band after band; this fixes the float
@@ -255,6 +269,9 @@ gboolean adiff__photo_model            (float *const *planes, int nch, int w, in
 void     adiff__photo_stage_init       (AdiffPhotoStage *stage, const AdiffPhotoConfig *config,
                                         const AdiffPhotoPass *pass, int w, int h);
 void     adiff__photo_stage_clear      (AdiffPhotoStage *stage);
+/* The final stage's companions (config->companion), sharing its planes. */
+void     adiff__photo_stage_add_companions (AdiffPhotoStage *stage,
+                                            const AdiffPhotoConfig *config);
 
 /* The model on 0–255 data (config.c, ensemble.c): parameters per σ, the checks, and
  * the gray / RGB runs (interleaved). */

@@ -530,7 +530,7 @@ pipeline_clear (Pipeline *pl)
 }
 
 /* The stages: the pilot on the noisy planes, then each final pass with the
- * stage before as its pilot and guide. */
+ * stage before as its pilot and guide; the last with its companion. */
 static void
 init_stages (Pipeline *pl, const AdiffPhotoConfig *config, float sigma)
 {
@@ -555,6 +555,8 @@ init_stages (Pipeline *pl, const AdiffPhotoConfig *config, float sigma)
           st->guide = &pl->out[s - 1][0];
           st->guide_noise = 0.0f;
           st->shrink = ADIFF_PHOTO_SHRINK_PILOT;
+          if (s == pl->n_stages - 1)
+            adiff__photo_stage_add_companions (st, config);
         }
     }
 }

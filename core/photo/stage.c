@@ -164,7 +164,7 @@ filter_group (const AdiffPhotoStage *st, int c, int N, const int *pos_x, const i
       adiff__photo_transform_forward (st->transform, pix, pcoef, N);
       haar_forward (pcoef, N, n, tmp);
     }
-  float wgt = shrink_group (st, c, coef, pcoef, N * n);
+  float wgt = shrink_group (st, c, coef, pcoef, N * n) * st->weight;
   haar_inverse (coef, N, n, tmp);
   adiff__photo_transform_inverse (st->transform, coef, pix, N);
 
@@ -203,16 +203,19 @@ adiff__photo_band_rows (const AdiffPhotoStage *st, AdiffPhotoBand *band)
   band->ay1 = MIN (st->h - P, st->ref_y[band->i1 - 1] + R) + P;
 }
 
-/* Positions (x_lo..x_hi, y_lo..) whose coefficients the band compares. */
+/* Positions (x_lo..x_hi, y_lo..) whose coefficients the band compares:
+ * those of st's patches within its search windows around the references
+ * of grid (st itself, or the stage st is the companion of), moved by
+ * st->offset. */
 static void
-band_positions (const AdiffPhotoStage *st, const AdiffPhotoBand *band, int *x_lo, int *x_hi,
-                int *y_lo, int *ny)
+band_positions (const AdiffPhotoStage *st, const AdiffPhotoStage *grid,
+                const AdiffPhotoBand *band, int *x_lo, int *x_hi, int *y_lo, int *ny)
 {
-  int P = st->pass.patch, R = st->pass.radius;
-  *x_lo = MAX (0, st->ref_x[band->j0] - R);
-  *x_hi = MIN (st->w - P, st->ref_x[band->j1 - 1] + R);
-  *y_lo = band->ay0;
-  *ny = band->ay1 - P + 1 - band->ay0;
+  int P = st->pass.patch, R = st->pass.radius, o = st->offset;
+  *x_lo = MAX (0, grid->ref_x[band->j0] + o - R);
+  *x_hi = MIN (st->w - P, grid->ref_x[band->j1 - 1] + o + R);
+  *y_lo = MAX (0, grid->ref_y[band->i0] + o - R);
+  *ny = MIN (st->h - P, grid->ref_y[band->i1 - 1] + o + R) + 1 - *y_lo;
 }
 
 void
@@ -227,6 +230,21 @@ adiff__photo_scratch_clear (AdiffPhotoScratch *wk)
   memset (wk, 0, sizeof *wk);
 }
 
+/* What a band of st needs (its references every `step` rows, st's own or
+ * those of the stage it is the companion of), into the maxima. */
+static void
+scratch_need (const AdiffPhotoStage *st, int step, gsize *feat, gsize *scratch, gsize *group)
+{
+  const AdiffPhotoPass *pass = &st->pass;
+  int P = pass->patch, x0, nx;
+  int x_lo = MAX (0, st->noisy->x0), x_hi = MIN (st->w - P, st->noisy->x0 + st->noisy->width - P);
+  int rows = MIN (st->h - P + 1, (ADIFF_PHOTO_BAND_REFS - 1) * step + 2 * pass->radius + 1);
+  adiff__photo_feature_span (st->w, P, x_lo, MAX (x_lo, x_hi), &x0, &nx);
+  *feat = MAX (*feat, adiff__photo_features_floats (nx, pass->match_dims, rows));
+  *scratch = MAX (*scratch, adiff__photo_features_scratch (nx, P));
+  *group = MAX (*group, (gsize) pass->group_max * P * P);
+}
+
 /* Buffers for a band of any of the stages (over all the planes' columns). */
 gboolean
 adiff__photo_scratch_init (AdiffPhotoScratch *wk, const AdiffPhotoStage *stages, int n_stages,
@@ -236,15 +254,8 @@ adiff__photo_scratch_init (AdiffPhotoScratch *wk, const AdiffPhotoStage *stages,
   memset (wk, 0, sizeof *wk);
   for (int s = 0; s < n_stages; s++)
     {
-      const AdiffPhotoStage *st = &stages[s];
-      const AdiffPhotoPass *pass = &st->pass;
-      int P = pass->patch, x0, nx;
-      int x_lo = MAX (0, st->noisy->x0), x_hi = MIN (st->w - P, st->noisy->x0 + st->noisy->width - P);
-      int rows = MIN (st->h - P + 1, (ADIFF_PHOTO_BAND_REFS - 1) * pass->step + 2 * pass->radius + 1);
-      adiff__photo_feature_span (st->w, P, x_lo, MAX (x_lo, x_hi), &x0, &nx);
-      feat = MAX (feat, adiff__photo_features_floats (nx, pass->match_dims, rows));
-      scratch = MAX (scratch, adiff__photo_features_scratch (nx, P));
-      group = MAX (group, (gsize) pass->group_max * P * P);
+      for (const AdiffPhotoStage *c = &stages[s]; c != NULL; c = c->companion)
+        scratch_need (c, stages[s].pass.step, &feat, &scratch, &group);
     }
   if (!(wk->feat.f = adiff__try_alloc (feat, sizeof (float), "photo model: matching coefficients",
                                        error)))
@@ -257,35 +268,45 @@ adiff__photo_scratch_init (AdiffPhotoScratch *wk, const AdiffPhotoStage *stages,
   return TRUE;
 }
 
+/* Match, filter and aggregate st's groups at the band's references of grid
+ * (moved by st->offset) into sums. */
+static void
+run_groups (const AdiffPhotoStage *st, const AdiffPhotoStage *grid, const AdiffPhotoBand *band,
+            AdiffPhotoScratch *wk, AdiffPhotoSums *sums)
+{
+  const AdiffPhotoPass *pass = &st->pass;
+  int w = st->w, h = st->h, P = pass->patch, o = st->offset, x_lo, x_hi, y_lo, ny;
+  int pos_x[ADIFF_PHOTO_MAX_GROUP], pos_y[ADIFF_PHOTO_MAX_GROUP];
+  float dist[ADIFF_PHOTO_MAX_GROUP];
+
+  band_positions (st, grid, band, &x_lo, &x_hi, &y_lo, &ny);
+  adiff__photo_features_compute (&wk->feat, st->guide, w, P, st->basis, st->transform,
+                                 pass->match_dims, x_lo, x_hi, y_lo, ny, wk->scratch);
+  for (int iy = band->i0; iy < band->i1; iy++)
+    for (int ix = band->j0; ix < band->j1; ix++)
+      {
+        int count = adiff__photo_match (&wk->feat, w, h, P, grid->ref_x[ix] + o,
+                                        grid->ref_y[iy] + o, pass, st->guide_noise, pos_x,
+                                        pos_y, dist);
+        int N = 1;
+        while (N * 2 <= count)   /* the Haar transform across the group wants 2^j */
+          N *= 2;
+        for (int c = 0; c < st->nch; c++)
+          filter_group (st, c, N, pos_x, pos_y, wk->pix, wk->coef, wk->pcoef, wk->tmp,
+                        sums->num[c], sums->den[c], band->ay0);
+      }
+}
+
 void
 adiff__photo_band_run (const AdiffPhotoStage *st, const AdiffPhotoBand *band,
                        AdiffPhotoScratch *wk, AdiffPhotoSums *sums)
 {
-  const AdiffPhotoPass *pass = &st->pass;
-  int w = st->w, h = st->h, P = pass->patch, nch = st->nch, x_lo, x_hi, y_lo, ny;
-  int pos_x[ADIFF_PHOTO_MAX_GROUP], pos_y[ADIFF_PHOTO_MAX_GROUP];
-  float dist[ADIFF_PHOTO_MAX_GROUP];
   gsize len = (gsize) (band->ay1 - band->ay0) * st->noisy->width;
-
-  band_positions (st, band, &x_lo, &x_hi, &y_lo, &ny);
-  adiff__photo_features_compute (&wk->feat, st->guide, w, P, st->basis, st->transform,
-                                 pass->match_dims, x_lo, x_hi, y_lo, ny, wk->scratch);
-  for (int c = 0; c < nch; c++)
+  for (int c = 0; c < st->nch; c++)
     {
       memset (sums->num[c], 0, len * sizeof (float));
       memset (sums->den[c], 0, len * sizeof (float));
     }
-
-  for (int iy = band->i0; iy < band->i1; iy++)
-    for (int ix = band->j0; ix < band->j1; ix++)
-      {
-        int count = adiff__photo_match (&wk->feat, w, h, P, st->ref_x[ix], st->ref_y[iy],
-                                        pass, st->guide_noise, pos_x, pos_y, dist);
-        int N = 1;
-        while (N * 2 <= count)   /* the Haar transform across the group wants 2^j */
-          N *= 2;
-        for (int c = 0; c < nch; c++)
-          filter_group (st, c, N, pos_x, pos_y, wk->pix, wk->coef, wk->pcoef, wk->tmp,
-                        sums->num[c], sums->den[c], band->ay0);
-      }
+  for (const AdiffPhotoStage *c = st; c != NULL; c = c->companion)
+    run_groups (c, st, band, wk, sums);
 }

@@ -99,24 +99,11 @@ adiff__photo_transform_free (AdiffPhotoTransform *t)
   g_free (t);
 }
 
-/* out (P×P) = A (P×P) · M (P×P), all row-major: out[r][:] = Σ_k A[r][k] M[k][:] */
+/* out (P×P) = A (P×P) · M (P×P), all row-major: out[r][:] = Σ_k A[r][k] M[k][:];
+ * inlined where P is a constant, so the compiler unrolls and vectorises it. */
 static inline __attribute__ ((always_inline)) void
-matmul_p (const float *A, const float *M, float *out, int P)
+matmul_fixed (const float *A, const float *M, float *out, const int P)
 {
-  if (P == 8)
-    {
-      AdiffV8f m[8];
-      for (int k = 0; k < 8; k++)
-        m[k] = ld8 (M + k * 8);
-      for (int r = 0; r < 8; r++)
-        {
-          AdiffV8f acc = splat8 (A[r * 8]) * m[0];
-          for (int k = 1; k < 8; k++)
-            acc += splat8 (A[r * 8 + k]) * m[k];
-          st8 (out + r * 8, acc);
-        }
-      return;
-    }
   for (int r = 0; r < P; r++)
     {
       float acc[ADIFF_PHOTO_MAX_PATCH] = { 0 };
@@ -127,6 +114,41 @@ matmul_p (const float *A, const float *M, float *out, int P)
             acc[j] += a * M[k * P + j];
         }
       memcpy (out + r * P, acc, P * sizeof (float));
+    }
+}
+
+static inline __attribute__ ((always_inline)) void
+matmul_8 (const float *A, const float *M, float *out)
+{
+  AdiffV8f m[8];
+  for (int k = 0; k < 8; k++)
+    m[k] = ld8 (M + k * 8);
+  for (int r = 0; r < 8; r++)
+    {
+      AdiffV8f acc = splat8 (A[r * 8]) * m[0];
+      for (int k = 1; k < 8; k++)
+        acc += splat8 (A[r * 8 + k]) * m[k];
+      st8 (out + r * 8, acc);
+    }
+}
+
+/* The patch sizes the model's passes use get code of their own (a few
+ * times faster than the loop over any P). */
+static inline __attribute__ ((always_inline)) void
+matmul_p (const float *A, const float *M, float *out, int P)
+{
+  switch (P)
+    {
+    case 8: matmul_8 (A, M, out); return;
+    case 4: matmul_fixed (A, M, out, 4); return;
+    case 5: matmul_fixed (A, M, out, 5); return;
+    case 6: matmul_fixed (A, M, out, 6); return;
+    case 7: matmul_fixed (A, M, out, 7); return;
+    case 9: matmul_fixed (A, M, out, 9); return;
+    case 10: matmul_fixed (A, M, out, 10); return;
+    case 11: matmul_fixed (A, M, out, 11); return;
+    case 12: matmul_fixed (A, M, out, 12); return;
+    default: matmul_fixed (A, M, out, P); return;
     }
 }
 

@@ -26,6 +26,9 @@ Cases ($ADIFF_DIALOG_CASES, default "responsive"):
               included).  On a machine busier than its cores the wall time
               says more about the other jobs: then the pause plus the
               preview's CPU time over the cores is judged instead.
+  photo-preview-gray  the same on the photo made gray (gray's photo model
+              has a second patch size in its final pass: more work per
+              pixel than before, less than RGB's).
   photo-preview-camera  the same with Noise kind: Camera noise (measured
               once from the whole layer when the dialog opens; the change
               of σ, unused then, still recomputes the preview).
@@ -275,9 +278,12 @@ def preview_ms(cpu, wall):
         % (load, cores, wall)
 
 
-def check_photo_preview(tap, camera=False):
-    what = 'photo preview' + (' (camera noise)' if camera else '')
+def check_photo_preview(tap, camera=False, gray=False):
+    what = 'photo preview' + (' (camera noise)' if camera else '') + (' (gray)' if gray else '')
+    kind = 'gray' if gray else 'RGB'
     image = big_photo(4000, 3000)
+    if gray:
+        image.convert_grayscale()
     display = Gimp.Display.new(image)
     Gimp.displays_flush()
     config = Gimp.get_pdb().lookup_procedure('plug-in-adiff-analytic').create_config()
@@ -328,15 +334,17 @@ def check_photo_preview(tap, camera=False):
         got = ran[1]
         ms, how = preview_ms(got['cpu'], got['key to shown'])
         tap.ok(ms <= PHOTO_PREVIEW_MS,
-               '%s: a %s area of a 12-megapixel RGB photo follows a change of σ in '
+               '%s: a %s area of a 12-megapixel %s photo follows a change of σ in '
                '%d ms (≤ %d ms; %s; %.2f s CPU; key to shown %d ms wall)'
-               % (what, got['area'], ms, PHOTO_PREVIEW_MS, how, got['cpu'], got['key to shown']))
+               % (what, got['area'], kind, ms, PHOTO_PREVIEW_MS, how, got['cpu'],
+                  got['key to shown']))
     finally:
         display.delete()
 
 
 CASES = {'responsive': check_responsive, 'locale': check_locale,
          'photo-preview': check_photo_preview,
+         'photo-preview-gray': lambda tap: check_photo_preview(tap, gray=True),
          'photo-preview-camera': lambda tap: check_photo_preview(tap, camera=True)}
 
 tap = Tap()

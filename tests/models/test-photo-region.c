@@ -125,7 +125,10 @@ test_region (gconstpointer data)
 }
 
 /* What a region reads is the same for gray and RGB (adiff_photo_region_input
- * takes no channel count): their defaults differ in thresholds only. */
+ * takes no channel count): their defaults differ in thresholds, and gray's
+ * final pass has a companion whose patches stay inside the final pass's
+ * (the same references, a smaller patch, no wider search), so it reads
+ * nothing more. */
 static void
 assert_same_geometry (const AdiffPhotoPass *a, const AdiffPhotoPass *b)
 {
@@ -154,6 +157,11 @@ test_channels_geometry (void)
           }
         assert_same_geometry (&gray.pass1, &rgb.pass1);
         assert_same_geometry (&gray.pass2, &rgb.pass2);
+        g_assert_cmpint (gray.companion[0].patch, >, 0);
+        g_assert_cmpint (gray.companion[0].patch, <=, gray.pass2.patch);
+        g_assert_cmpint (gray.companion[0].radius, <=, gray.pass2.radius);
+        g_assert_cmpint (rgb.companion[0].patch, ==, 0);
+        g_assert_true (adiff__photo_config_check (&gray, 64, 64, sigmas[i], NULL));
         g_assert_cmpint (gray.n_final, ==, rgb.n_final);
         g_assert_cmpint (gray.n_ensemble, ==, rgb.n_ensemble);
       }

@@ -150,17 +150,20 @@ cand_cmp (const void *a, const void *b)
   return p->d < q->d ? -1 : p->d > q->d ? 1 : p->order - q->order;
 }
 
-/* One pass: pilot == NULL is pass 1 (hard threshold), else pass 2 (gain
- * p²/(p²+σ²) from the pilot; groups matched on the pilot). */
+/* The groups of one pass added to the sums num, den: pilot == NULL is pass
+ * 1 (hard threshold), else pass 2 (gain p²/(p²+σ²) from the pilot; groups
+ * matched on the pilot).  The references are those of `grid` (the pass
+ * itself, or the final pass a companion rides on) moved by `offset`, the
+ * weights times `weight`. */
 static void
-ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
-          double lambda, double beta, const AdiffPhotoPass *q, double *out)
+ref_groups (const double *noisy, const double *pilot, int w, int h, double sigma,
+            double lambda, double beta, const AdiffPhotoPass *q, const AdiffPhotoPass *grid,
+            int offset, double weight, double *num, double *den)
 {
-  int P = q->patch, n = P * P, k = q->match_dims;
+  int P = q->patch, n = P * P, k = q->match_dims, GP = grid->patch, step = grid->step;
   const double *guide = pilot ? pilot : noisy;
   double guide_noise = pilot ? 0 : sigma * sigma;
   double *b = g_new (double, n * n), *binv = g_new (double, n * n);
-  double *num = g_new0 (double, w * h), *den = g_new0 (double, w * h);
   double win1[REF_MAXP], hm[64 * 64];
   ref_basis_2d (q->basis, P, b);
   ref_inverse (b, n, binv);
@@ -169,12 +172,12 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
       double t = 2.0 * i / (P - 1) - 1;
       win1[i] = ref_bessel_i0 (beta * sqrt (MAX (0, 1 - t * t))) / ref_bessel_i0 (beta);
     }
-  int nref_x = (w - P + q->step - 1) / q->step + 1, nref_y = (h - P + q->step - 1) / q->step + 1;
+  int nref_x = (w - GP + step - 1) / step + 1, nref_y = (h - GP + step - 1) / step + 1;
   Cand *cand = g_new (Cand, w * h);
   for (int iy = 0; iy < nref_y; iy++)
     for (int ix = 0; ix < nref_x; ix++)
       {
-        int rx = MIN (ix * q->step, w - P), ry = MIN (iy * q->step, h - P);
+        int rx = MIN (ix * step, w - GP) + offset, ry = MIN (iy * step, h - GP) + offset;
         double fr[REF_MAXN], fc[REF_MAXN];
         ref_coefs (guide, w, P, b, rx, ry, fr);
         double thr = q->tau * n - (n - k) * 2 * guide_noise;
@@ -234,7 +237,7 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
               c3[i][r] *= g;
               sum += pilot ? g * g : g;
             }
-        double wgt = 1 / (s2 * MAX (sum, pilot ? 1e-3 : 1));
+        double wgt = weight / (s2 * MAX (sum, pilot ? 1e-3 : 1));
         /* back: Haar transpose, then the patch basis' inverse */
         for (int j = 0; j < N; j++)
           for (int i = 0; i < n; i++)
@@ -249,11 +252,45 @@ ref_pass (const double *noisy, const double *pilot, int w, int h, double sigma,
               den[py * w + px] += ww;
             }
       }
-  for (int i = 0; i < w * h; i++)
-    out[i] = den[i] > 0 ? num[i] / den[i] : noisy[i];
   g_free (cand);
   g_free (b);
   g_free (binv);
+}
+
+static void
+ref_finish (const double *num, const double *den, const double *noisy, int n, double *out)
+{
+  for (int i = 0; i < n; i++)
+    out[i] = den[i] > 0 ? num[i] / den[i] : noisy[i];
+}
+
+/* The pilot (pass 1). */
+static void
+ref_pilot (const double *noisy, int w, int h, double sigma, const AdiffPhotoConfig *c,
+           double *out)
+{
+  double *num = g_new0 (double, w * h), *den = g_new0 (double, w * h);
+  ref_groups (noisy, NULL, w, h, sigma, c->lambda, c->kaiser_beta, &c->pass1, &c->pass1, 0, 1,
+              num, den);
+  ref_finish (num, den, noisy, w * h, out);
+  g_free (num);
+  g_free (den);
+}
+
+/* The final pass and its companions (patches in the middle of its own, at
+ * its references), all into the same sums. */
+static void
+ref_final (const double *noisy, const double *pilot, int w, int h, double sigma,
+           const AdiffPhotoConfig *c, double *out)
+{
+  double *num = g_new0 (double, w * h), *den = g_new0 (double, w * h);
+  ref_groups (noisy, pilot, w, h, sigma, c->lambda, c->kaiser_beta, &c->pass2, &c->pass2, 0, 1,
+              num, den);
+  for (int k = 0; k < ADIFF_PHOTO_MAX_COMPANIONS && c->companion[k].patch > 0; k++)
+    ref_groups (noisy, pilot, w, h, sigma, c->lambda, c->kaiser_beta, &c->companion[k],
+                &c->pass2, (c->pass2.patch - c->companion[k].patch) / 2,
+                c->companion_weight[k], num, den);
+  ref_finish (num, den, noisy, w * h, out);
   g_free (num);
   g_free (den);
 }
@@ -277,9 +314,11 @@ test_image (int w, int h, double sigma, guint32 seed, float *noisy, float *clean
 
 /* The configurations the reference is compared on (the [0,1] scale):
  * 4×4 patches (Haar pilot, DCT), the default's 8×8 patches (bior1.5 pilot,
- * DCT), and the same with pass 2 in a dense basis (the DCT's rows given as a
- * bundle's would be: the matrix path of matching and of the transforms). */
-enum { CFG_SMALL, CFG_BIOR, CFG_DENSE, N_CFG };
+ * DCT), the same with pass 2 in a dense basis (the DCT's rows given as a
+ * bundle's would be: the matrix path of matching and of the transforms),
+ * and the 8×8 one with two companions (4×4 and 5×5, the second at weight
+ * 0.7, searching less far). */
+enum { CFG_SMALL, CFG_BIOR, CFG_DENSE, CFG_COMPANIONS, N_CFG };
 
 static void
 test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float **pca)
@@ -298,6 +337,7 @@ test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float *
   const AdiffPhotoPass *pp = passes[kind == CFG_SMALL ? 0 : 1];
 
   adiff__photo_config_init (c, 25, 1);
+  memset (c->companion, 0, sizeof c->companion);   /* the gray default's; set below */
   c->n_threads = threads;
   c->pass1 = pp[0];
   c->pass2 = pp[1];
@@ -310,6 +350,19 @@ test_config (AdiffPhotoConfig *c, int kind, double sigma, guint threads, float *
       c->pca = *pca;
       c->pca_size = 8;
       c->pass2.basis = ADIFF_PHOTO_BASIS_PCA;
+    }
+  if (kind == CFG_COMPANIONS)
+    {
+      c->companion[0] = c->pass2;
+      c->companion[0].patch = 4;
+      c->companion[0].match_dims = 16;
+      c->companion[0].group_max = 4;
+      c->companion[1] = c->pass2;
+      c->companion[1].patch = 5;
+      c->companion[1].match_dims = 12;
+      c->companion[1].radius = 3;
+      c->companion_weight[0] = 1;
+      c->companion_weight[1] = 0.7f;
     }
 }
 
@@ -331,8 +384,20 @@ test_reference (void)
         AdiffPhotoConfig c;
         float *pca;
         test_config (&c, kind, sigma, threads, &pca);
-        ref_pass (dn, NULL, w, h, sigma, c.lambda, c.kaiser_beta, &c.pass1, pilot);
-        ref_pass (dn, pilot, w, h, sigma, c.lambda, c.kaiser_beta, &c.pass2, ref);
+        ref_pilot (dn, w, h, sigma, &c, pilot);
+        ref_final (dn, pilot, w, h, sigma, &c, ref);
+        if (kind == CFG_COMPANIONS)
+          {
+            /* the companions change the result */
+            AdiffPhotoConfig alone = c;
+            double ref_alone[24 * 24];
+            memset (alone.companion, 0, sizeof alone.companion);
+            ref_final (dn, pilot, w, h, sigma, &alone, ref_alone);
+            double d = 0;
+            for (int i = 0; i < w * h; i++)
+              d = MAX (d, fabs (ref[i] - ref_alone[i]));
+            g_assert_cmpfloat (d, >, 1e-3);
+          }
         /* the case is not trivial: the reference denoises */
         g_assert_cmpfloat (max_abs_diff (noisy, ref, w * h), >, sigma);
         double err_ref = 0, err_noisy = 0;
@@ -615,6 +680,22 @@ test_bad_input (void)
   g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
   g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
   g_clear_error (&err);
+  /* a companion outside the final pass's footprint, or with a bad weight */
+  for (int bad = 0; bad < 4; bad++)
+    {
+      adiff__photo_config_init (&c, 25, 1);
+      if (bad == 0)
+        c.companion[0].patch = c.pass2.patch + 1;
+      else if (bad == 1)
+        c.companion[0].radius = c.pass2.radius + 1;
+      else if (bad == 2)
+        c.companion_weight[0] = 0;
+      else
+        c.companion_weight[0] = NAN;
+      g_assert_false (adiff__photo_run (&c, img, 16, 16, 1, 1, 25, out, NULL, &err));
+      g_assert_error (err, ADIFF_ERROR, ADIFF_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&err);
+    }
 
   /* a progress callback that says stop */
   adiff_photo_params_init (&p, ADIFF_PHOTO_QUALITY_DEFAULT, 0.1);
