@@ -43,7 +43,7 @@ enum_end (AdiffPhotoQualityChoice)
 
 property_enum (quality, _("Quality"), AdiffPhotoQualityChoice, adiff_photo_quality_choice,
                ADIFF_PHOTO_QUALITY_CHOICE_DEFAULT)
-  description (_("Photo model: default, or best (about 3.6 times the time, a little better; "
+  description (_("Photo model: default, or best (4 to 7 times the time, a little better; "
                  "uses a gray 8×8 bundle)"))
 
 property_double (tau, _("Mask threshold τ"), 0.02)

@@ -37,7 +37,7 @@ plugin_analytic_procedure_new (GimpPlugIn *plug_in)
        "are the paper's models, there to study them: they rebuild the image from a "
        "bundle's example images and are much slower.  For a fast, smooth linear filter "
        "use Wiener Denoise instead.\n\n"
-       "Quality (photo): 'Best' is a little cleaner in about four times the time and uses "
+       "Quality (photo): 'Best' is a little cleaner in 4 to 7 times the time and uses "
        "the gray photo bundle.\n"
        "The paper's models: 'Analytic' (eq. 8) weighs the exemplars separately for every "
        "pixel, comparing them only on the pixels that matter for it: those where the Wiener "

@@ -112,11 +112,11 @@ plugin_args_add_quality (GimpProcedure *procedure)
   gimp_choice_add (choice, "default", ADIFF_PHOTO_QUALITY_DEFAULT, _("Default"),
                    _("Fast, and as good as the best classic denoisers"));
   gimp_choice_add (choice, "best", ADIFF_PHOTO_QUALITY_BEST,
-                   _("Best (about 4 times slower)"),
-                   _("A little cleaner, in about four times the time; uses the gray photo "
+                   _("Best (4 to 7 times slower)"),
+                   _("A little cleaner, in 4 to 7 times the time; uses the gray photo "
                      "bundle natural-gray-8x8"));
   gimp_procedure_add_choice_argument (procedure, "quality", _("_Quality"),
-                                      _("Photo model: default, or best at about four times "
+                                      _("Photo model: default, or best at 4 to 7 times "
                                         "the time"), choice, "default", G_PARAM_READWRITE);
 }
 

@@ -208,7 +208,7 @@ cmd_denoise (int argc, char **argv)
   GOptionEntry *model = cli_model_entries (&o.model, TRUE);
   const GOptionEntry entries[] = {
     { "quality", 'q', 0, G_OPTION_ARG_STRING, &o.quality,
-      N_("Photo model: default, or best (about 5 times the time, a little better; uses "
+      N_("Photo model: default, or best (4 to 7 times the time, a little better; uses "
          "the gray 8×8 bundle: --bundle, else the installed natural-gray-8x8.adstats)"),
       N_("NAME") },
     { "estimate-sigma", 'e', 0, G_OPTION_ARG_NONE, &o.estimate,
