@@ -7,9 +7,9 @@
  * images (25 train400 crops and 8 CBSD432 photos in gray, 6 CBSD432 photos in
  * colour; RGB's looser thresholds on 8 other CBSD432 photos); every variant
  * measured and its gain is in docs/models.md, "Photo model", "Variants",
- * "Variants, second round" and (the pilot and the estimator, nothing kept)
- * "third round".  Thresholds τ are mean squared differences on the 0–255
- * scale. */
+ * "Variants, second round", (the pilot and the estimator, nothing kept)
+ * "third round" and (gray's companion patch size) "fourth round".
+ * Thresholds τ are mean squared differences on the 0–255 scale. */
 #include "photo/photo-private.h"
 #include <glib/gi18n-lib.h>
 
@@ -57,7 +57,8 @@ adiff__photo_config_init (AdiffPhotoConfig *p, float sigma_255, int channels)
   if (channels == 1)
     {
       /* gray: a second, smaller patch size at the final pass's references
-       * (docs/models.md, "Multi-scale final pass"): its own groups, matched
+       * (docs/models.md, "Photo model" item 4 and "Variants, fourth
+       * round"): its own groups, matched
        * on the pilot, average errors unlike the 8×8 ones (+0.03 to +0.06 dB
        * below σ = 40, +0.01 above, for 1.3–1.8× the time; RGB has no time
        * left for it) */
